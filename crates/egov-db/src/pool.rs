@@ -1,0 +1,217 @@
+use std::fmt;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, AssertSqlSafe, Executor};
+
+use crate::{DatabaseSettings, DbError};
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// SQLite: an embedded file, the default for laptops and demos.
+    Sqlite,
+    /// PostgreSQL: production, shared by several replicas.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the SQL text for this backend, for the few statements that differ.
+    pub fn pick<'a>(self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self {
+            Backend::Sqlite => sqlite,
+            Backend::Postgres => postgres,
+        }
+    }
+
+    /// The backend a URL names.
+    pub fn from_url(url: &str) -> Result<Self, DbError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(DbError::InvalidUrl(format!(
+                "`{}` is not supported; use sqlite://… or postgres://…",
+                redact_url(url)
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// A connection pool to SQLite or PostgreSQL. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    redacted_url: String,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .field("url", &self.redacted_url)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Connects with pool settings from configuration.
+    ///
+    /// SQLite files are created if missing and opened with WAL journaling,
+    /// foreign keys on and a busy timeout. The pool connects lazily: a database
+    /// that is down at start-up makes queries (and `/health/ready`) fail until it
+    /// comes back, rather than keeping the service from starting.
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let url = settings.url.expose();
+        let backend = Backend::from_url(url)?;
+        let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
+        let url = match backend {
+            Backend::Sqlite if !in_memory && !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.clone(),
+        };
+        let options: AnyConnectOptions = url
+            .parse()
+            .map_err(|_| DbError::InvalidUrl(redact_url(&url)))?;
+
+        let busy_timeout_ms = settings.sqlite_busy_timeout_ms;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections.max(1))
+            .min_connections(settings.min_connections)
+            .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs.max(1)))
+            .idle_timeout(
+                (settings.idle_timeout_secs > 0)
+                    .then(|| Duration::from_secs(settings.idle_timeout_secs)),
+            )
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Per connection: WAL lets readers run beside the writer; foreign
+                        // keys are off in SQLite unless asked for.
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute(AssertSqlSafe(format!(
+                            "PRAGMA busy_timeout = {busy_timeout_ms}"
+                        )))
+                        .await?;
+                        if !in_memory {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        }
+                    }
+                    Ok(())
+                })
+            });
+        if in_memory {
+            // Every connection to `:memory:` is a separate database: keep exactly one.
+            pool = pool
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+        let pool = pool.connect_lazy_with(options);
+        Ok(Db {
+            pool,
+            backend,
+            redacted_url: redact_url(&url),
+        })
+    }
+
+    /// Connects to `url` with default pool settings.
+    pub async fn connect_url(url: &str) -> Result<Db, DbError> {
+        Self::connect(&DatabaseSettings::from_url(url)).await
+    }
+
+    /// The pool, for sqlx queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL without its password, for logs.
+    pub fn redacted_url(&self) -> &str {
+        &self.redacted_url
+    }
+
+    /// Checks that the database answers `SELECT 1` within `timeout`.
+    pub async fn ping(&self, timeout: Duration) -> Result<(), DbError> {
+        match tokio::time::timeout(timeout, sqlx::query("SELECT 1").execute(&self.pool)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(match DbError::from(e) {
+                DbError::Query(e) => DbError::Unavailable(e),
+                other => other,
+            }),
+            Err(_) => Err(DbError::TimedOut(timeout)),
+        }
+    }
+
+    /// Closes every connection; queries afterwards fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `scheme://user:***@host/db` — the URL with any password replaced.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{path}")
+            } else {
+                format!("{scheme}://{user}@{host}{path}")
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.local:5432/egov?sslmode=require"),
+            "postgres://app:***@db.local:5432/egov?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/egov"),
+            "postgres://app@db/egov"
+        );
+        assert_eq!(redact_url("sqlite://data/egov.db"), "sqlite://data/egov.db");
+    }
+
+    #[test]
+    fn only_sqlite_and_postgres_are_accepted() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
+        let err = Backend::from_url("mysql://root:pw@h/db").unwrap_err();
+        assert!(!err.to_string().contains("pw"), "{err}");
+    }
+}
