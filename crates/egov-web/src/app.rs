@@ -1,0 +1,321 @@
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use egov_core::access::AccessPolicy;
+use egov_core::message::MessageCatalog;
+use egov_core::problem::{Problem, ProblemType, builtin_catalog};
+use egov_db::Db;
+use http::{HeaderName, HeaderValue, Method, Request, header};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::middleware::{self as mw, ProblemRenderer, RequestId};
+use crate::router::{ApiRouter, RouteInfo};
+use crate::settings::WebSettings;
+
+/// The Content-Security-Policy of API responses: nothing may load, nothing may frame.
+const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/// The docs page needs its own (same-origin) scripts and styles.
+const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                        script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Builds an egov-rs web service: routes (each with an access policy), the
+/// standard middleware stack, health endpoints and OpenAPI.
+///
+/// The middleware, outermost first — each layer sees what the ones before it did:
+///
+/// 1. **request id**: `x-request-id` kept if sane, else generated; echoed;
+/// 2. **tracing**: one span per request (method, path without query string,
+///    request id, W3C trace id continued from `traceparent`);
+/// 3. **security headers**: `X-Content-Type-Options: nosniff`,
+///    `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`, a restrictive
+///    `Content-Security-Policy` unless the route set its own, HSTS when
+///    configured;
+/// 4. **CORS**: closed unless `server.cors_allowed_origins` lists origins;
+/// 5. **compression** (gzip);
+/// 6. **problems**: every error response becomes localized
+///    `application/problem+json` (404, 405, 413, rejections, handler problems);
+/// 7. **panic catching**: a panic becomes an opaque 500 problem;
+/// 8. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
+/// 9. **body limit**: 413 beyond `server.body_limit_bytes`;
+/// 10. **actor**: an [`egov_core::Actor`] with the request's context;
+/// 11. the routes, each behind its access-policy check.
+pub struct App {
+    settings: WebSettings,
+    router: ApiRouter<()>,
+    db: Option<Db>,
+    catalogs: Vec<Arc<dyn MessageCatalog>>,
+    title: String,
+    version: String,
+}
+
+impl App {
+    /// A service configured by `settings`, with no routes yet.
+    pub fn new(settings: WebSettings) -> Self {
+        Self {
+            settings,
+            router: ApiRouter::new(),
+            db: None,
+            catalogs: Vec::new(),
+            title: "egov-rs service".into(),
+            version: "0.0.0".into(),
+        }
+    }
+
+    /// Uses `db` for `/health/ready`.
+    #[must_use]
+    pub fn database(mut self, db: Db) -> Self {
+        self.db = Some(db);
+        self
+    }
+
+    /// Adds a message catalog. Catalogs added later take precedence, so an
+    /// application can override any framework message.
+    #[must_use]
+    pub fn messages(mut self, catalog: impl MessageCatalog + 'static) -> Self {
+        self.catalogs.insert(0, Arc::new(catalog));
+        self
+    }
+
+    /// Names the service in the OpenAPI document.
+    #[must_use]
+    pub fn api_info(mut self, title: impl Into<String>, version: impl Into<String>) -> Self {
+        self.title = title.into();
+        self.version = version.into();
+        self
+    }
+
+    /// Adds routes (each already carrying its access policy).
+    #[must_use]
+    pub fn router(mut self, router: ApiRouter<()>) -> Self {
+        self.router = self.router.merge(router);
+        self
+    }
+
+    /// Every route the built service will answer, with its policy.
+    pub fn route_table(&self) -> Vec<RouteInfo> {
+        self.assemble().1
+    }
+
+    /// The OpenAPI document.
+    pub fn openapi(&self) -> OpenApi {
+        self.assemble().2
+    }
+
+    /// Assembles the service: routes, health, docs and the middleware stack.
+    pub fn build(self) -> Router {
+        let (router, _, _) = self.assemble();
+        router
+    }
+
+    fn assemble(&self) -> (Router, Vec<RouteInfo>, OpenApi) {
+        let health = ApiRouter::new()
+            .routes(AccessPolicy::Public, routes!(crate::health::live))
+            .routes(AccessPolicy::Public, routes!(crate::health::ready))
+            .with_state(self.db.clone());
+        let (api, mut route_table) = ApiRouter::new()
+            .merge(health)
+            .merge(self.router.clone())
+            .into_parts();
+        let (mut router, mut openapi) = api.split_for_parts();
+        openapi.info.title = self.title.clone();
+        openapi.info.version = self.version.clone();
+
+        if self.settings.openapi_docs {
+            let docs: Router = utoipa_swagger_ui::SwaggerUi::new("/docs")
+                .url("/openapi.json", openapi.clone())
+                .into();
+            router = router.merge(docs.layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(DOCS_CSP),
+            )));
+            for (path, documented) in [("/openapi.json", false), ("/docs", false)] {
+                route_table.push(RouteInfo {
+                    path: path.into(),
+                    methods: vec!["GET".into()],
+                    policy: AccessPolicy::Public,
+                    documented,
+                });
+            }
+        }
+        let router = self.with_stack(
+            router.fallback(|| async { ApiError(Problem::new(ProblemType::NOT_FOUND)) }),
+        );
+        (router, route_table, openapi)
+    }
+
+    fn with_stack(&self, router: Router) -> Router {
+        let settings = &self.settings;
+        let mut catalogs = self.catalogs.clone();
+        catalogs.push(Arc::new(builtin_catalog()));
+        let mut locales: Vec<String> = ["ko", "en"].into_iter().map(String::from).collect();
+        if !locales.contains(&settings.default_locale) {
+            locales.push(settings.default_locale.clone());
+        }
+        let renderer = Arc::new(ProblemRenderer {
+            catalogs,
+            locales,
+            default_locale: settings.default_locale.clone(),
+            body_limit: settings.body_limit_bytes,
+        });
+
+        let cors = (!settings.cors_allowed_origins.is_empty()).then(|| {
+            let origins: Vec<HeaderValue> = settings
+                .cors_allowed_origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o).ok())
+                .collect();
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([
+                    Method::GET,
+                    Method::POST,
+                    Method::PUT,
+                    Method::PATCH,
+                    Method::DELETE,
+                ])
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    header::AUTHORIZATION,
+                    header::ACCEPT_LANGUAGE,
+                ])
+                .expose_headers([mw::REQUEST_ID])
+        });
+        let hsts = settings.hsts.then(|| {
+            SetResponseHeaderLayer::overriding(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            )
+        });
+
+        // Router::layer wraps what is already there, so the innermost layer
+        // comes first here (the reverse of the list in the type's docs).
+        let mut router = router
+            .layer(from_fn(mw::actor))
+            .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+            .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+            .layer(from_fn_with_state(
+                Duration::from_secs(settings.request_timeout_secs.max(1)),
+                mw::timeout,
+            ))
+            .layer(CatchPanicLayer::custom(mw::panic_response))
+            .layer(from_fn_with_state(renderer, mw::problems))
+            .layer(CompressionLayer::new());
+        if let Some(cors) = cors {
+            router = router.layer(cors);
+        }
+        if let Some(hsts) = hsts {
+            router = router.layer(hsts);
+        }
+        router
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(API_CSP),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                HeaderName::from_static("x-content-type-options"),
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(make_span)
+                    .on_request(())
+                    .on_response(
+                        |response: &http::Response<_>, latency: Duration, span: &tracing::Span| {
+                            span.record("status", response.status().as_u16());
+                            tracing::info!(latency_ms = latency.as_millis() as u64, "finished");
+                        },
+                    )
+                    .on_failure(()),
+            )
+            .layer(from_fn(mw::request_id))
+    }
+
+    /// Binds `server.host:server.port` and serves until SIGTERM or Ctrl-C; see
+    /// [`App::serve`].
+    pub async fn run(self) -> std::io::Result<()> {
+        let listener = TcpListener::bind((self.settings.host.as_str(), self.settings.port)).await?;
+        self.serve(listener, crate::shutdown_signal()).await
+    }
+
+    /// Serves on `listener` until `shutdown` completes. Then it stops accepting
+    /// connections and gives in-flight requests `server.shutdown_timeout_secs` to
+    /// finish before returning.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let deadline = Duration::from_secs(self.settings.shutdown_timeout_secs);
+        let router = self.build();
+        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutdown requested: finishing in-flight requests");
+            let _ = signalled_tx.send(());
+        });
+        let server = server.into_future();
+        tokio::pin!(server);
+        tokio::select! {
+            result = &mut server => result,
+            () = async {
+                if signalled_rx.await.is_ok() {
+                    tokio::time::sleep(deadline).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            } => {
+                tracing::warn!(deadline_secs = deadline.as_secs(), "shutdown deadline passed: abandoning unfinished requests");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn make_span(request: &Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.as_str())
+        .unwrap_or_default();
+    // The path only: query strings can carry personal data.
+    let span = tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        request_id,
+        trace_id = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    egov_telemetry::set_parent_from_headers(&span, request.headers());
+    if let Some(trace_id) = egov_telemetry::trace_id(&span) {
+        span.record("trace_id", trace_id);
+    }
+    span
+}

@@ -1,0 +1,73 @@
+//! # egov-web
+//!
+//! Assembles egov-rs into one axum service. Only this crate builds the
+//! application: the middleware stack and every crate's routes come together in
+//! [`App`].
+//!
+//! - Every route is registered with an [`AccessPolicy`](egov_core::AccessPolicy)
+//!   through [`ApiRouter`]; there is no other way to add one, and the policy is
+//!   enforced before the handler runs.
+//! - Every error is `application/problem+json` (RFC 9457), localized from the
+//!   problem's message keys by the caller's `Accept-Language`.
+//! - `/health/live`, `/health/ready` (503 while the database is unreachable),
+//!   `/openapi.json` and an offline interactive docs page at `/docs`.
+//! - Graceful shutdown on SIGTERM/SIGINT with a deadline.
+//!
+//! ```
+//! use axum::Json;
+//! use egov_core::AccessPolicy;
+//! use egov_web::{ApiRouter, App, WebSettings};
+//! use utoipa_axum::routes;
+//!
+//! /// Says hello.
+//! #[utoipa::path(get, path = "/hello", responses((status = 200, body = String)))]
+//! async fn hello() -> Json<&'static str> {
+//!     Json("안녕하세요")
+//! }
+//!
+//! let app = App::new(WebSettings::default())
+//!     .router(ApiRouter::new().routes(AccessPolicy::Public, routes!(hello)));
+//! assert!(app.route_table().iter().any(|r| r.path == "/hello" && r.policy == AccessPolicy::Public));
+//! let _router: axum::Router = app.build();
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod app;
+mod error;
+mod health;
+pub mod locale;
+mod middleware;
+mod router;
+mod settings;
+
+pub use app::App;
+pub use error::{ApiError, ApiResult};
+pub use health::Health;
+pub use middleware::{REQUEST_ID, RequestId};
+pub use router::{ApiRouter, POLICY_EXTENSION, RouteInfo};
+pub use settings::WebSettings;
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,174 @@
+//! The middleware of the standard stack. [`crate::App`] documents their order.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use egov_core::actor::Actor;
+use egov_core::message::{Message, MessageCatalog};
+use egov_core::problem::{PROBLEM_JSON, Problem, ProblemType};
+use http::{HeaderName, HeaderValue, header};
+
+use crate::error::{ApiError, PendingProblem};
+use crate::locale::negotiate;
+
+/// The request-id header.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The request id, in request extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// Keeps a caller's `x-request-id` when it is a sane token (1–128 of
+/// `[A-Za-z0-9._:-]`), otherwise generates a UUIDv7; stores it in the request
+/// and echoes it on the response.
+pub(crate) async fn request_id(mut request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_valid_request_id(v))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+    let value = HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+    request.headers_mut().insert(REQUEST_ID, value.clone());
+    request.extensions_mut().insert(RequestId(id));
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(REQUEST_ID, value);
+    response
+}
+
+fn is_valid_request_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// Puts an anonymous [`Actor`] with the request's context (client IP, request
+/// id, trace id) into the request, unless an earlier layer placed one.
+pub(crate) async fn actor(mut request: Request, next: Next) -> Response {
+    if request.extensions().get::<Actor>().is_none() {
+        let mut actor = Actor::anonymous();
+        actor.client_ip = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        actor.request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
+        actor.trace_id = egov_telemetry::current_trace_id();
+        request.extensions_mut().insert(actor);
+    }
+    next.run(request).await
+}
+
+/// A request still running after `timeout` is answered with a 503 `timeout`
+/// problem (the handler's future is dropped).
+pub(crate) async fn timeout(
+    State(limit): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_secs = limit.as_secs(), "request timed out");
+            ApiError(Problem::new(ProblemType::TIMEOUT).with_detail(
+                Message::new("problem-timeout-detail").arg("seconds", limit.as_secs()),
+            ))
+            .into_response()
+        }
+    }
+}
+
+/// What the problem layer needs: the catalogs and locales to render with.
+pub(crate) struct ProblemRenderer {
+    pub(crate) catalogs: Vec<Arc<dyn MessageCatalog>>,
+    pub(crate) locales: Vec<String>,
+    pub(crate) default_locale: String,
+    pub(crate) body_limit: usize,
+}
+
+/// Renders every error response as `application/problem+json` in the caller's
+/// locale: problems raised by handlers ([`ApiError`]), and bare error statuses
+/// from the router and other layers (404, 405, 413, extractor rejections),
+/// whose bodies are replaced so that no internal text reaches the client.
+pub(crate) async fn problems(
+    State(renderer): State<Arc<ProblemRenderer>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let accept_language = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let request_id = request.extensions().get::<RequestId>().cloned();
+    let path = request.uri().path().to_owned();
+
+    let mut response = next.run(request).await;
+    let pending = response.extensions_mut().remove::<PendingProblem>();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    let problem = match pending {
+        Some(PendingProblem(problem)) => problem,
+        None if response.status().as_u16() >= 400 && !is_problem => {
+            generic_problem(response.status().as_u16(), renderer.body_limit)
+        }
+        None => return response,
+    };
+    if problem.status() >= 500 {
+        tracing::error!(problem = %problem, "request failed");
+    }
+
+    let supported: Vec<&str> = renderer.locales.iter().map(String::as_str).collect();
+    let locale = negotiate(
+        accept_language.as_deref(),
+        &supported,
+        &renderer.default_locale,
+    );
+    let fallbacks: Vec<&str> = supported.iter().copied().filter(|l| *l != locale).collect();
+    let catalogs: Vec<&dyn MessageCatalog> = renderer.catalogs.iter().map(|c| c.as_ref()).collect();
+    let mut problem = problem.with_instance(path);
+    if let Some(RequestId(id)) = request_id {
+        problem = problem.with_extension("request_id", id);
+    }
+    let rendered = problem.render(&catalogs, locale, &fallbacks);
+    let body = serde_json::to_vec(&rendered).unwrap_or_else(|_| b"{}".to_vec());
+
+    let (mut parts, _) = response.into_parts();
+    parts.status = http::StatusCode::from_u16(rendered.status).unwrap_or(parts.status);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    if let Ok(value) = HeaderValue::from_str(locale) {
+        parts.headers.insert(header::CONTENT_LANGUAGE, value);
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn generic_problem(status: u16, body_limit: usize) -> Problem {
+    let problem = Problem::new(ProblemType::for_status(status));
+    match status {
+        413 => problem
+            .with_detail(Message::new("problem-payload-too-large-detail").arg("limit", body_limit)),
+        415 => problem.with_detail(
+            Message::new("problem-unsupported-media-type-detail")
+                .arg("expected", "application/json"),
+        ),
+        _ => problem,
+    }
+}
+
+/// The response to a panicking handler: an opaque 500 problem.
+pub(crate) fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    // The panic message may hold request data; the default panic hook already
+    // wrote it to stderr for operators. Clients get nothing of it.
+    tracing::error!("request handler panicked");
+    ApiError(Problem::internal()).into_response()
+}

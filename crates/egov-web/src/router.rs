@@ -1,0 +1,192 @@
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use egov_core::access::{AccessDecision, AccessPolicy};
+use egov_core::actor::Actor;
+use egov_core::problem::{Problem, ProblemType};
+use http::{HeaderValue, header};
+use utoipa::openapi::extensions::ExtensionsBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+use crate::error::ApiError;
+
+/// The OpenAPI extension member naming each operation's access policy.
+pub const POLICY_EXTENSION: &str = "x-egov-access-policy";
+
+/// One registered route and who may call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// The path pattern, e.g. `/api/greetings/{id}`.
+    pub path: String,
+    /// Upper-case method names; empty when the route answers every method.
+    pub methods: Vec<String>,
+    /// The declared policy.
+    pub policy: AccessPolicy,
+    /// Whether the route appears in the OpenAPI document.
+    pub documented: bool,
+}
+
+/// Routes with their access policies: the only way to give routes to an
+/// [`App`](crate::App).
+///
+/// Every method takes an [`AccessPolicy`], so a route without one cannot be
+/// written. The policy is enforced on each request before the handler runs, and
+/// recorded in the OpenAPI document (`x-egov-access-policy`).
+#[derive(Clone)]
+pub struct ApiRouter<S = ()> {
+    inner: OpenApiRouter<S>,
+    routes: Vec<RouteInfo>,
+}
+
+impl<S> Default for ApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> ApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    /// No routes yet.
+    pub fn new() -> Self {
+        Self {
+            inner: OpenApiRouter::new(),
+            routes: Vec::new(),
+        }
+    }
+
+    /// Adds handlers documented with `#[utoipa::path]`, collected by
+    /// `utoipa_axum::routes!`, all under `policy`.
+    pub fn routes(mut self, policy: AccessPolicy, routes: UtoipaMethodRouter<S>) -> Self {
+        let (schemas, mut paths, method_router) = routes;
+        for (path, item) in paths.paths.iter_mut() {
+            let mut methods = Vec::new();
+            for (name, operation) in [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+                ("OPTIONS", &mut item.options),
+                ("HEAD", &mut item.head),
+                ("PATCH", &mut item.patch),
+                ("TRACE", &mut item.trace),
+            ] {
+                if let Some(operation) = operation {
+                    mark_policy(operation, &policy);
+                    methods.push(name.to_owned());
+                }
+            }
+            self.routes.push(RouteInfo {
+                path: path.clone(),
+                methods,
+                policy: policy.clone(),
+                documented: true,
+            });
+        }
+        self.inner = self
+            .inner
+            .routes((schemas, paths, enforce(policy, method_router)));
+        self
+    }
+
+    /// Adds an undocumented route (an HTML page, a redirect) under `policy`.
+    pub fn route(
+        mut self,
+        path: &str,
+        policy: AccessPolicy,
+        method_router: MethodRouter<S>,
+    ) -> Self {
+        self.routes.push(RouteInfo {
+            path: path.to_owned(),
+            methods: Vec::new(),
+            policy: policy.clone(),
+            documented: false,
+        });
+        self.inner = self.inner.route(path, enforce(policy, method_router));
+        self
+    }
+
+    /// Mounts `router` under `prefix`, keeping its policies.
+    pub fn nest(mut self, prefix: &str, router: ApiRouter<S>) -> Self {
+        let prefix = prefix.trim_end_matches('/');
+        self.routes.extend(router.routes.into_iter().map(|mut r| {
+            r.path = format!("{prefix}{}", r.path);
+            r
+        }));
+        self.inner = self.inner.nest(prefix, router.inner);
+        self
+    }
+
+    /// Adds all of `router`'s routes.
+    pub fn merge(mut self, router: ApiRouter<S>) -> Self {
+        self.routes.extend(router.routes);
+        self.inner = self.inner.merge(router.inner);
+        self
+    }
+
+    /// Provides the handlers' state.
+    pub fn with_state<S2>(self, state: S) -> ApiRouter<S2> {
+        ApiRouter {
+            inner: self.inner.with_state(state),
+            routes: self.routes,
+        }
+    }
+
+    /// The routes registered so far.
+    pub fn route_table(&self) -> &[RouteInfo] {
+        &self.routes
+    }
+
+    pub(crate) fn into_parts(self) -> (OpenApiRouter<S>, Vec<RouteInfo>) {
+        (self.inner, self.routes)
+    }
+}
+
+fn mark_policy(operation: &mut Operation, policy: &AccessPolicy) {
+    let extension = ExtensionsBuilder::new()
+        .add(POLICY_EXTENSION, policy.to_string())
+        .build();
+    match &mut operation.extensions {
+        Some(existing) => existing.merge(extension),
+        None => operation.extensions = Some(extension),
+    }
+}
+
+/// Wraps every handler of `method_router` in the policy check.
+pub(crate) fn enforce<S>(policy: AccessPolicy, method_router: MethodRouter<S>) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    if policy == AccessPolicy::Public {
+        return method_router;
+    }
+    method_router.route_layer(middleware::from_fn(move |request: Request, next: Next| {
+        let policy = policy.clone();
+        async move { check(&policy, request, next).await }
+    }))
+}
+
+async fn check(policy: &AccessPolicy, request: Request, next: Next) -> Response {
+    let anonymous = Actor::anonymous();
+    let actor = request.extensions().get::<Actor>().unwrap_or(&anonymous);
+    match policy.evaluate(actor) {
+        AccessDecision::Allow => next.run(request).await,
+        AccessDecision::Unauthenticated => {
+            let mut response = ApiError(Problem::new(ProblemType::UNAUTHENTICATED)).into_response();
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+        }
+        AccessDecision::Forbidden => {
+            tracing::info!(policy = %policy, path = request.uri().path(), "access denied");
+            ApiError(Problem::new(ProblemType::FORBIDDEN)).into_response()
+        }
+    }
+}

@@ -1,0 +1,59 @@
+use egov_core::config::ConfigSection;
+use serde::Deserialize;
+
+/// The `[server]` configuration section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// Address to listen on. `127.0.0.1` by default: exposing a service is a
+    /// deliberate act (`0.0.0.0` behind a proxy).
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    pub port: u16,
+    /// A request taking longer gets a 503 `timeout` problem (seconds).
+    pub request_timeout_secs: u64,
+    /// Largest request body accepted; larger ones get 413 (bytes).
+    pub body_limit_bytes: usize,
+    /// After SIGTERM/SIGINT, in-flight requests get this long to finish (seconds).
+    pub shutdown_timeout_secs: u64,
+    /// Locale of responses when the client asks for none we have.
+    pub default_locale: String,
+    /// Send `Strict-Transport-Security` (turn on when clients reach the service
+    /// over TLS, e.g. through a TLS-terminating proxy).
+    pub hsts: bool,
+    /// Origins allowed to call the API from a browser (CORS). Empty: none.
+    pub cors_allowed_origins: Vec<String>,
+    /// Serve `/openapi.json` and the interactive docs page at `/docs`.
+    pub openapi_docs: bool,
+}
+
+impl ConfigSection for WebSettings {
+    const KEY: &'static str = "server";
+    const DEFAULTS: &'static str = r#"
+host = "127.0.0.1"
+port = 8080
+request_timeout_secs = 30
+body_limit_bytes = 1048576
+shutdown_timeout_secs = 20
+default_locale = "ko"
+hsts = false
+cors_allowed_origins = []
+openapi_docs = true
+"#;
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            request_timeout_secs: 30,
+            body_limit_bytes: 1024 * 1024,
+            shutdown_timeout_secs: 20,
+            default_locale: "ko".into(),
+            hsts: false,
+            cors_allowed_origins: Vec::new(),
+            openapi_docs: true,
+        }
+    }
+}
