@@ -1,0 +1,48 @@
+//! # egov
+//!
+//! egov-rs, a standard e-government framework for Rust: one dependency that
+//! re-exports every part, each behind a cargo feature, plus a [`prelude`].
+//!
+//! | module | crate | feature |
+//! |---|---|---|
+//! | [`core`] | `egov-core`: problems, ids, clock, paging, actor, access policy, config | always |
+//! | `db` | `egov-db`: SQLite/PostgreSQL pool, migrations, test databases | `db` (default) |
+//! | `telemetry` | `egov-telemetry`: logs, traces, OTLP | `telemetry` (default) |
+//! | `web` | `egov-web`: the App builder and middleware stack | `web` (default) |
+//!
+//! ```
+//! use egov::prelude::*;
+//!
+//! let problem = Problem::new(ProblemType::NOT_FOUND);
+//! assert_eq!(problem.status(), 404);
+//! # #[cfg(feature = "web")]
+//! let _app = App::new(WebSettings::default());
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use egov_core as core;
+#[cfg(feature = "db")]
+pub use egov_db as db;
+#[cfg(feature = "telemetry")]
+pub use egov_telemetry as telemetry;
+#[cfg(feature = "web")]
+pub use egov_web as web;
+
+/// The names almost every service uses.
+pub mod prelude {
+    pub use egov_core::access::AccessPolicy;
+    pub use egov_core::actor::{Actor, Permission};
+    pub use egov_core::clock::{Clock, SharedClock, SystemClock};
+    pub use egov_core::config::{Config, ConfigSection, Profile, Secret};
+    pub use egov_core::id::Id;
+    pub use egov_core::message::Message;
+    pub use egov_core::paging::{Page, PageRequest};
+    pub use egov_core::problem::{FieldError, Problem, ProblemType};
+    #[cfg(feature = "db")]
+    pub use egov_db::{DatabaseSettings, Db, DbError, Migration, MigrationSet};
+    #[cfg(feature = "telemetry")]
+    pub use egov_telemetry::TelemetrySettings;
+    #[cfg(feature = "web")]
+    pub use egov_web::{ApiError, ApiResult, ApiRouter, App, WebSettings};
+}

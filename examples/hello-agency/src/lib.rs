@@ -1,0 +1,306 @@
+//! # hello-agency
+//!
+//! The smallest complete egov-rs service, written the way an agency would write
+//! one: configuration, telemetry, SQLite (or PostgreSQL) with migrations, one
+//! validated and persisted resource, health endpoints and an OpenAPI page.
+//!
+//! - `POST /api/greetings` — create a greeting (validated JSON body → 201);
+//! - `GET /api/greetings/{id}` — read one (404 problem when absent);
+//! - `GET /api/greetings?page=1&size=20` — list, newest first, paged;
+//! - `/health/live`, `/health/ready`, `/openapi.json`, `/docs/`.
+//!
+//! ```
+//! let app = hello_agency::app(
+//!     egov::web::WebSettings::default(),
+//!     # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//!     egov::db::Db::connect_url("sqlite::memory:").await.unwrap()
+//!     # }),
+//! );
+//! assert!(app.route_table().iter().any(|r| r.path == "/api/greetings/{id}"));
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use egov::core::message::StaticCatalog;
+use egov::db::value::{timestamp_from_sql, timestamp_to_sql};
+use egov::prelude::*;
+use egov::web::locale::negotiate;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
+
+/// This service's migrations.
+pub static MIGRATIONS: MigrationSet = MigrationSet::new(
+    "hello-agency",
+    5,
+    &[Migration::portable(
+        1,
+        "create greetings",
+        include_str!("../migrations/0001_greetings.sql"),
+    )],
+);
+
+/// The defaults compiled into the binary (`config/default.toml`).
+pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
+
+/// Longest name accepted, in characters.
+pub const NAME_MAX: usize = 50;
+/// Longest message accepted, in characters.
+pub const MESSAGE_MAX: usize = 200;
+
+/// A stored greeting.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Greeting {
+    /// Its id (UUIDv7).
+    #[schema(value_type = String, example = "019ac1e2-7b5c-7d3e-9a41-5f2b8c0d1e23")]
+    pub id: Id<Greeting>,
+    /// Who is greeted.
+    pub name: String,
+    /// An optional message.
+    pub message: Option<String>,
+    /// The greeting in the caller's language, e.g. "안녕하세요, 세종님!".
+    pub greeting: String,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// The body of `POST /api/greetings`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewGreeting {
+    /// 1–50 characters (surrounding spaces are trimmed).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Up to 200 characters.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Paging parameters (`page` from 1, `size` up to 100).
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Paging {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page, 1–100.
+    pub size: Option<u32>,
+}
+
+impl NewGreeting {
+    /// Checks the rules, returning every failed field at once.
+    fn validate(self) -> Result<(String, Option<String>), Problem> {
+        let mut errors = Vec::new();
+        let name = self.name.map(|n| n.trim().to_owned()).unwrap_or_default();
+        if name.is_empty() {
+            errors.push(FieldError::new(
+                "/name",
+                "required",
+                Message::new("field-required"),
+            ));
+        } else if name.chars().count() > NAME_MAX {
+            errors.push(FieldError::new(
+                "/name",
+                "length",
+                Message::new("field-length")
+                    .arg("min", 1)
+                    .arg("max", NAME_MAX),
+            ));
+        }
+        let message = self.message.filter(|m| !m.trim().is_empty());
+        if message
+            .as_ref()
+            .is_some_and(|m| m.chars().count() > MESSAGE_MAX)
+        {
+            errors.push(FieldError::new(
+                "/message",
+                "length",
+                Message::new("field-length")
+                    .arg("min", 0)
+                    .arg("max", MESSAGE_MAX),
+            ));
+        }
+        if errors.is_empty() {
+            Ok((name, message))
+        } else {
+            Err(Problem::new(ProblemType::VALIDATION_FAILED)
+                .with_detail(
+                    Message::new("problem-validation-failed-detail").arg("count", errors.len()),
+                )
+                .with_field_errors(errors))
+        }
+    }
+}
+
+/// This service's own messages.
+pub fn messages() -> StaticCatalog {
+    StaticCatalog::from_entries([
+        ("ko", "hello-greeting", "안녕하세요, { $name }님!"),
+        ("en", "hello-greeting", "Hello, { $name }!"),
+    ])
+}
+
+#[derive(Clone)]
+struct AppState {
+    db: Db,
+    messages: std::sync::Arc<StaticCatalog>,
+}
+
+impl AppState {
+    fn greeting_text(&self, headers: &HeaderMap, name: &str) -> String {
+        let locale = negotiate(
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+            &["ko", "en"],
+            "ko",
+        );
+        egov::core::message::format_with_fallback(
+            &[self.messages.as_ref()],
+            locale,
+            &["ko"],
+            &Message::new("hello-greeting").arg("name", name),
+        )
+    }
+
+    fn to_greeting(
+        &self,
+        headers: &HeaderMap,
+        row: &sqlx::any::AnyRow,
+    ) -> Result<Greeting, ApiError> {
+        let name: String = row.try_get("name").map_err(DbError::from)?;
+        let id: String = row.try_get("id").map_err(DbError::from)?;
+        let created_at: String = row.try_get("created_at").map_err(DbError::from)?;
+        let created = timestamp_from_sql("created_at", &created_at)?;
+        Ok(Greeting {
+            id: id.parse().map_err(|_| Problem::internal())?,
+            greeting: self.greeting_text(headers, &name),
+            name,
+            message: row.try_get("message").map_err(DbError::from)?,
+            created_at: created
+                .format(&time::format_description::well_known::Rfc3339)
+                .map_err(|_| Problem::internal())?,
+        })
+    }
+}
+
+/// Creates a greeting.
+#[utoipa::path(post, path = "/api/greetings", tag = "greetings", request_body = NewGreeting,
+    responses(
+        (status = 201, description = "Created", body = Greeting),
+        (status = 400, description = "Malformed JSON", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
+    ))]
+async fn create_greeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<NewGreeting>,
+) -> ApiResult<impl IntoResponse> {
+    let (name, message) = body.validate()?;
+    let id: Id<Greeting> = Id::new();
+    let now = time::OffsetDateTime::now_utc();
+    sqlx::query("INSERT INTO greetings (id, name, message, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id.to_string())
+        .bind(&name)
+        .bind(&message)
+        .bind(timestamp_to_sql(now))
+        .execute(state.db.pool())
+        .await
+        .map_err(DbError::from)?;
+    let row = sqlx::query("SELECT id, name, message, created_at FROM greetings WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(state.db.pool())
+        .await
+        .map_err(DbError::from)?;
+    let greeting = state.to_greeting(&headers, &row)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/greetings/{id}"))],
+        Json(greeting),
+    ))
+}
+
+/// Reads one greeting.
+#[utoipa::path(get, path = "/api/greetings/{id}", tag = "greetings",
+    params(("id" = String, Path, description = "Greeting id (UUID)")),
+    responses(
+        (status = 200, description = "Found", body = Greeting),
+        (status = 404, description = "No such greeting", content_type = "application/problem+json"),
+    ))]
+async fn get_greeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Greeting>> {
+    // A malformed id names no greeting: 404, like an unknown one.
+    let id: Id<Greeting> = id
+        .parse()
+        .map_err(|_| Problem::new(ProblemType::NOT_FOUND))?;
+    let row = sqlx::query("SELECT id, name, message, created_at FROM greetings WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(state.db.pool())
+        .await
+        .map_err(DbError::from)?;
+    Ok(Json(state.to_greeting(&headers, &row)?))
+}
+
+/// Lists greetings, newest first.
+#[utoipa::path(get, path = "/api/greetings", tag = "greetings", params(Paging),
+    responses(
+        (status = 200, description = "One page of greetings"),
+        (status = 422, description = "Page out of range", content_type = "application/problem+json"),
+    ))]
+async fn list_greetings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<Greeting>>> {
+    let request = PageRequest::new(paging.page.unwrap_or(1), paging.size.unwrap_or(20))?;
+    let total: i64 = sqlx::query("SELECT COUNT(*) FROM greetings")
+        .fetch_one(state.db.pool())
+        .await
+        .map_err(DbError::from)?
+        .get(0);
+    let rows = sqlx::query(
+        "SELECT id, name, message, created_at FROM greetings ORDER BY id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(i64::from(request.limit()))
+    .bind(i64::try_from(request.offset()).unwrap_or(i64::MAX))
+    .fetch_all(state.db.pool())
+    .await
+    .map_err(DbError::from)?;
+    let items = rows
+        .iter()
+        .map(|row| state.to_greeting(&headers, row))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(Page::new(
+        items,
+        request,
+        u64::try_from(total).unwrap_or(0),
+    )))
+}
+
+/// The greeting routes, all public.
+pub fn routes(db: Db) -> ApiRouter {
+    ApiRouter::new()
+        .routes(
+            AccessPolicy::Public,
+            routes!(create_greeting, list_greetings),
+        )
+        .routes(AccessPolicy::Public, routes!(get_greeting))
+        .with_state(AppState {
+            db,
+            messages: std::sync::Arc::new(messages()),
+        })
+}
+
+/// The whole service on `db` (already migrated).
+pub fn app(settings: WebSettings, db: Db) -> App {
+    App::new(settings)
+        .api_info("hello-agency", env!("CARGO_PKG_VERSION"))
+        .messages(messages())
+        .database(db.clone())
+        .router(routes(db))
+}

@@ -1,0 +1,271 @@
+//! The real hello-agency binary, started on a random port and used over HTTP.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use egov::db::Backend;
+use egov::db::testing::TestDatabase;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+struct Service {
+    child: Child,
+    base: String,
+}
+
+async fn start(database_url: &str) -> Service {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hello-agency"))
+        .env("EGOV_PROFILE", "test")
+        .env("EGOV__SERVER__PORT", "0")
+        .env("EGOV__DATABASE__URL", database_url)
+        .env("EGOV_CONFIG_DIR", "/nonexistent")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("hello-agency starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.strip_prefix("hello-agency listening on ") {
+                return rest.split_whitespace().next().unwrap().to_owned();
+            }
+        }
+        panic!("hello-agency exited before listening");
+    })
+    .await
+    .expect("hello-agency did not print its URL");
+    Service { child, base }
+}
+
+impl Service {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGTERM, then the exit status.
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(killed.success());
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("hello-agency did not stop after SIGTERM")
+            .unwrap()
+    }
+}
+
+async fn exercise(database_url: &str) {
+    let service = start(database_url).await;
+    let client = reqwest::Client::new();
+
+    let live = client
+        .get(service.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let ready: Value = client
+        .get(service.url("/health/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["database"], "up");
+
+    // Create, then read back through the Location header.
+    let created = client
+        .post(service.url("/api/greetings"))
+        .json(&json!({"name": "  세종  ", "message": "훈민정음"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let body: Value = created.json().await.unwrap();
+    assert_eq!(body["name"], "세종");
+    assert_eq!(body["greeting"], "안녕하세요, 세종님!");
+    assert_eq!(
+        location,
+        format!("/api/greetings/{}", body["id"].as_str().unwrap())
+    );
+
+    let fetched = client
+        .get(service.url(&location))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), StatusCode::OK);
+    let fetched: Value = fetched.json().await.unwrap();
+    assert_eq!(fetched["id"], body["id"]);
+    assert_eq!(fetched["message"], "훈민정음");
+    assert_eq!(fetched["greeting"], "Hello, 세종!");
+
+    // Invalid input: every failing field, localized.
+    let invalid = client
+        .post(service.url("/api/greetings"))
+        .json(&json!({"name": "가".repeat(51), "message": "x".repeat(201)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        invalid.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = invalid.json().await.unwrap();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["/name", "/message"]);
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "1자 이상 50자 이하로 입력해 주십시오."
+    );
+
+    // Malformed JSON, unknown ids, oversized pages.
+    let malformed = client
+        .post(service.url("/api/greetings"))
+        .header("content-type", "application/json")
+        .body("{\"name\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    for id in ["0192f0e4-0000-7000-8000-000000000000", "not-a-uuid"] {
+        let missing = client
+            .get(service.url(&format!("/api/greetings/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND, "{id}");
+        let problem: Value = missing.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:egov:problem:not-found");
+    }
+    let too_big = client
+        .get(service.url("/api/greetings?size=1000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Listing, newest first.
+    client
+        .post(service.url("/api/greetings"))
+        .json(&json!({"name": "Yi Sun-sin"}))
+        .send()
+        .await
+        .unwrap();
+    let page: Value = client
+        .get(service.url("/api/greetings?size=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total_items"], 2);
+    assert_eq!(page["total_pages"], 2);
+    assert_eq!(page["items"][0]["name"], "Yi Sun-sin");
+
+    let spec: Value = client
+        .get(service.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(spec["info"]["title"], "hello-agency");
+    assert!(spec["paths"]["/api/greetings/{id}"]["get"].is_object());
+    let docs = client.get(service.url("/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+
+    let status = service.terminate().await;
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn serves_greetings_on_sqlite() {
+    let database = TestDatabase::new(Backend::Sqlite).await.unwrap().unwrap();
+    let url = database.url().to_owned();
+    exercise(&url).await;
+    database.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn serves_greetings_on_postgres() {
+    let Some(database) = TestDatabase::new(Backend::Postgres).await.unwrap() else {
+        eprintln!(
+            "skipped: set {} to run",
+            egov::db::testing::POSTGRES_URL_ENV
+        );
+        return;
+    };
+    let url = database.url().to_owned();
+    exercise(&url).await;
+    database.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bad_setting_stops_start_up_with_a_message_naming_the_key() {
+    let output = Command::new(env!("CARGO_BIN_EXE_hello-agency"))
+        .env("EGOV_PROFILE", "test")
+        .env("EGOV__SERVER__PORT", "eighty")
+        .env("EGOV_CONFIG_DIR", "/nonexistent")
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("server.port") && stderr.contains("u16"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_release_is_refused_at_start_up() {
+    let database = TestDatabase::new(Backend::Sqlite).await.unwrap().unwrap();
+    database
+        .db()
+        .migrate(&[&hello_agency::MIGRATIONS])
+        .await
+        .unwrap();
+    // A later release applied migration 2.
+    sqlx::query(
+        "INSERT INTO egov_schema_history (component, version, description, checksum, applied_at)
+         VALUES ('hello-agency', 2, 'from the future', 'x', '2027-01-01T00:00:00.000000Z')",
+    )
+    .execute(database.db().pool())
+    .await
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hello-agency"))
+        .env("EGOV_PROFILE", "test")
+        .env("EGOV__SERVER__PORT", "0")
+        .env("EGOV__DATABASE__URL", database.url())
+        .env("EGOV_CONFIG_DIR", "/nonexistent")
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("version 2") && stderr.contains("hello-agency"),
+        "{stderr}"
+    );
+    database.close().await.unwrap();
+}

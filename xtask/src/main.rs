@@ -1,0 +1,85 @@
+//! Project automation for egov-rs, run as `cargo xtask <command>`.
+//!
+//! - `cargo xtask ci` runs every check CI runs (fmt, clippy, tests, docs, tidy).
+//! - `cargo xtask tidy` runs the repository's own structural checks
+//!   (crate-root attributes, documented crate lists, the layer map,
+//!   workspace-pinned dependencies).
+//!
+//! The `cargo xtask` alias lives in `.cargo/config.toml`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// Printing to stdout is this tool's whole job.
+#![allow(clippy::print_stdout)]
+
+mod ci;
+mod layers;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  ci [--skip-tests] [--only <step>]
+                 Run the full CI pipeline, stopping at the first failure.
+                 Steps, in order: fmt, clippy, test, doc, tidy.
+                 --skip-tests   skip the test step
+                 --only <step>  run only the named step
+  tidy           Run the repository checks (crate-root attributes, crate lists
+                 in README.md and ARCHITECTURE.md, layer map, workspace deps).
+  help           Print this message (also -h, --help).
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("error: no command given\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let root = workspace_root();
+    let outcome = match command.as_str() {
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        "ci" => match ci::Options::parse(rest) {
+            Ok(options) => ci::run(&root, &options),
+            Err(message) => {
+                eprint!("error: {message}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        "tidy" => {
+            if let Some(extra) = rest.first() {
+                eprint!("error: `tidy` takes no arguments (got `{extra}`)\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            tidy::run(&root)
+        }
+        other => {
+            eprint!("error: unknown command `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// The `cargo` to spawn: `$CARGO` (set by cargo for `cargo run`), else `cargo`.
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}

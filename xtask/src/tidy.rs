@@ -1,0 +1,758 @@
+//! `cargo xtask tidy`: the repository's own rules, written as code.
+//!
+//! Each check reports PASS or FAIL with one line per problem (file and what
+//! is wrong); `tidy` fails if any check fails. The checks:
+//!
+//! - `crate-roots`: every crate root (`lib.rs`, `main.rs`, other bin roots)
+//!   of every workspace member carries `#![forbid(unsafe_code)]` and
+//!   `#![deny(missing_docs)]`.
+//! - `crate-lists`: `README.md` and `ARCHITECTURE.md` list exactly the
+//!   workspace members (see [`crate_list`] for the rule).
+//! - `layers`: the layer map in `xtask/src/layers.rs` holds.
+//! - `workspace-deps`: members take every non-path dependency from
+//!   `[workspace.dependencies]` (see [`manifest_violations`]).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{DependencyKind, MetadataCommand, TargetKind};
+
+use crate::layers;
+
+/// Attributes every crate root must carry.
+const ROOT_ATTRIBUTES: &[&str] = &["#![forbid(unsafe_code)]", "#![deny(missing_docs)]"];
+
+/// Documents that must list every workspace member.
+const CRATE_LIST_FILES: &[&str] = &["README.md", "ARCHITECTURE.md"];
+
+/// Dependency table names in a manifest.
+const DEP_TABLES: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
+
+/// A workspace member, as the checks see it.
+#[derive(Debug)]
+struct Member {
+    name: String,
+    /// `Cargo.toml`, absolute.
+    manifest: PathBuf,
+    /// Crate root source files (lib, proc-macro, bins), absolute.
+    roots: Vec<PathBuf>,
+    /// (dependency package name, kind label).
+    deps: Vec<(String, &'static str)>,
+}
+
+/// One named check and what it found.
+struct Check {
+    name: &'static str,
+    what: &'static str,
+    problems: Vec<String>,
+}
+
+/// Runs every check from the workspace `root`, printing PASS/FAIL per check.
+pub(crate) fn run(root: &Path) -> Result<(), String> {
+    let members = load_members(root)?;
+    let checks = [
+        Check {
+            name: "crate-roots",
+            what: "every crate root has #![forbid(unsafe_code)] and #![deny(missing_docs)]",
+            problems: check_crate_roots(root, &members),
+        },
+        Check {
+            name: "crate-lists",
+            what: "README.md and ARCHITECTURE.md list exactly the workspace members",
+            problems: check_crate_lists(root, &members),
+        },
+        Check {
+            name: "layers",
+            what: "crates depend only on strictly lower layers (xtask/src/layers.rs)",
+            problems: check_layers(root, &members),
+        },
+        Check {
+            name: "workspace-deps",
+            what: "members take every non-path dependency with `workspace = true`",
+            problems: check_workspace_deps(root, &members),
+        },
+    ];
+    let mut failed = Vec::new();
+    for check in &checks {
+        if check.problems.is_empty() {
+            println!("PASS  {}: {}", check.name, check.what);
+        } else {
+            println!("FAIL  {}: {}", check.name, check.what);
+            for problem in &check.problems {
+                println!("        - {problem}");
+            }
+            failed.push(check.name);
+        }
+    }
+    if failed.is_empty() {
+        println!("tidy: all {} checks passed", checks.len());
+        Ok(())
+    } else {
+        Err(format!(
+            "tidy: {} of {} checks failed: {}",
+            failed.len(),
+            checks.len(),
+            failed.join(", ")
+        ))
+    }
+}
+
+/// Reads the workspace members from `cargo metadata --no-deps`.
+fn load_members(root: &Path) -> Result<Vec<Member>, String> {
+    let metadata = MetadataCommand::new()
+        .cargo_path(crate::cargo())
+        .manifest_path(root.join("Cargo.toml"))
+        .no_deps()
+        .exec()
+        .map_err(|error| format!("`cargo metadata` failed: {error}"))?;
+    let mut members: Vec<Member> = metadata
+        .workspace_packages()
+        .into_iter()
+        .map(|package| {
+            let mut roots: Vec<PathBuf> = package
+                .targets
+                .iter()
+                .filter(|target| target.kind.iter().any(is_crate_root_kind))
+                .map(|target| target.src_path.clone().into_std_path_buf())
+                .collect();
+            roots.sort();
+            roots.dedup();
+            Member {
+                name: package.name.to_string(),
+                manifest: package.manifest_path.clone().into_std_path_buf(),
+                roots,
+                deps: package
+                    .dependencies
+                    .iter()
+                    .map(|dep| (dep.name.clone(), kind_label(&dep.kind)))
+                    .collect(),
+            }
+        })
+        .collect();
+    members.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(members)
+}
+
+/// Library and binary targets are crate roots; tests, benches, examples and
+/// build scripts are not checked.
+fn is_crate_root_kind(kind: &TargetKind) -> bool {
+    matches!(
+        kind,
+        TargetKind::Lib
+            | TargetKind::RLib
+            | TargetKind::DyLib
+            | TargetKind::CDyLib
+            | TargetKind::StaticLib
+            | TargetKind::ProcMacro
+            | TargetKind::Bin
+    )
+}
+
+fn kind_label(kind: &DependencyKind) -> &'static str {
+    match kind {
+        DependencyKind::Normal => "normal",
+        DependencyKind::Development => "dev",
+        DependencyKind::Build => "build",
+        _ => "unknown-kind",
+    }
+}
+
+/// `path` relative to `root`, for messages.
+fn relative<'a>(root: &Path, path: &'a Path) -> &'a Path {
+    path.strip_prefix(root).unwrap_or(path)
+}
+
+// ---------------------------------------------------------------------------
+// crate-roots
+
+fn check_crate_roots(root: &Path, members: &[Member]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for member in members {
+        if member.roots.is_empty() {
+            problems.push(format!("{}: no lib or bin target found", member.name));
+        }
+        for source in &member.roots {
+            let shown = relative(root, source).display();
+            match fs::read_to_string(source) {
+                Ok(text) => {
+                    for attribute in missing_root_attributes(&text) {
+                        problems.push(format!("{shown}: missing `{attribute}`"));
+                    }
+                }
+                Err(error) => problems.push(format!("{shown}: cannot read: {error}")),
+            }
+        }
+    }
+    problems
+}
+
+/// The [`ROOT_ATTRIBUTES`] that `source` lacks. An attribute counts when it
+/// stands on a line of its own (whitespace and a trailing `//` comment aside).
+fn missing_root_attributes(source: &str) -> Vec<&'static str> {
+    let lines: BTreeSet<String> = source
+        .lines()
+        .map(|line| {
+            let code = line.split("//").next().unwrap_or_default();
+            code.chars().filter(|c| !c.is_whitespace()).collect()
+        })
+        .collect();
+    ROOT_ATTRIBUTES
+        .iter()
+        .copied()
+        .filter(|attribute| !lines.contains(*attribute))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// crate-lists
+
+fn check_crate_lists(root: &Path, members: &[Member]) -> Vec<String> {
+    let names: BTreeSet<&str> = members.iter().map(|member| member.name.as_str()).collect();
+    let mut problems = Vec::new();
+    for file in CRATE_LIST_FILES {
+        match fs::read_to_string(root.join(file)) {
+            Ok(text) => problems.extend(crate_list_problems(file, &text, &names)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                problems.push(format!("{file} not found (expected at the workspace root)"));
+            }
+            Err(error) => problems.push(format!("{file}: cannot read: {error}")),
+        }
+    }
+    problems
+}
+
+/// One entry of a document's crate list.
+#[derive(Debug, PartialEq, Eq)]
+struct ListedCrate<'a> {
+    name: &'a str,
+    /// The row says "planned": the crate need not exist yet.
+    planned: bool,
+}
+
+/// A markdown document's crate list.
+///
+/// The rule: a line is a crate-list row when, after leading whitespace, it
+/// starts with `| ` (a table row) or `- ` (a list item) and its first
+/// backticked token is crate-like: `egov`, `egov-` followed by lowercase
+/// letters, digits and dashes, `hello-agency`, `xtask`, or any workspace
+/// member's name. That token is the row's crate. A row whose text contains
+/// "planned" (any case) may name a crate that is not a member yet.
+///
+/// [`crate_list_problems`] then requires every member to be some row's crate
+/// ("missing") and every row's crate, outside planned rows, to be a member
+/// ("extra").
+fn crate_list<'a>(text: &'a str, members: &BTreeSet<&str>) -> Vec<ListedCrate<'a>> {
+    text.lines()
+        .filter_map(|line| {
+            let trimmed = line.trim_start();
+            if !(trimmed.starts_with("| ") || trimmed.starts_with("- ")) {
+                return None;
+            }
+            let name = first_backticked(trimmed)?;
+            is_crate_like(name, members).then(|| ListedCrate {
+                name,
+                planned: line.to_lowercase().contains("planned"),
+            })
+        })
+        .collect()
+}
+
+/// The text between the first pair of backticks in `line`.
+fn first_backticked(line: &str) -> Option<&str> {
+    let (_, after) = line.split_once('`')?;
+    let (token, _) = after.split_once('`')?;
+    Some(token)
+}
+
+fn is_crate_like(token: &str, members: &BTreeSet<&str>) -> bool {
+    let egov_sub_crate = token.strip_prefix("egov-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    });
+    token == "egov"
+        || egov_sub_crate
+        || token == "hello-agency"
+        || token == "xtask"
+        || members.contains(token)
+}
+
+/// Missing and extra crates in the crate list of `text` (from `file`).
+fn crate_list_problems(file: &str, text: &str, members: &BTreeSet<&str>) -> Vec<String> {
+    let listed = crate_list(text, members);
+    let mut problems = Vec::new();
+    for member in members {
+        if !listed.iter().any(|row| row.name == *member) {
+            let hint = if text.contains(&format!("`{member}`")) {
+                "mentioned, but not as the first backticked name of a `| ` or `- ` row"
+            } else {
+                "not mentioned in backticks anywhere"
+            };
+            problems.push(format!(
+                "{file}: missing workspace member `{member}` from its crate list ({hint})"
+            ));
+        }
+    }
+    let extra: BTreeSet<&str> = listed
+        .iter()
+        .filter(|row| !row.planned && !members.contains(row.name))
+        .map(|row| row.name)
+        .collect();
+    for name in extra {
+        problems.push(format!(
+            "{file}: extra crate `{name}` is listed but is not a workspace member \
+             (mark its row \"planned\" or remove it)"
+        ));
+    }
+    problems
+}
+
+// ---------------------------------------------------------------------------
+// layers
+
+fn check_layers(root: &Path, members: &[Member]) -> Vec<String> {
+    let packages: Vec<layers::Package<'_>> = members
+        .iter()
+        .map(|member| layers::Package {
+            name: &member.name,
+            manifest: relative(root, &member.manifest),
+            deps: member
+                .deps
+                .iter()
+                .map(|(name, kind)| (name.as_str(), *kind))
+                .collect(),
+        })
+        .collect();
+    layers::check(&packages)
+}
+
+// ---------------------------------------------------------------------------
+// workspace-deps
+
+fn check_workspace_deps(root: &Path, members: &[Member]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for member in members {
+        let shown = relative(root, &member.manifest).display();
+        match fs::read_to_string(&member.manifest) {
+            Ok(text) => {
+                for violation in manifest_violations(&text) {
+                    problems.push(format!("{shown}: {violation}"));
+                }
+            }
+            Err(error) => problems.push(format!("{shown}: cannot read: {error}")),
+        }
+    }
+    problems
+}
+
+/// What a manifest says about one dependency.
+#[derive(Debug)]
+struct DepSpec {
+    /// The table it is declared in, e.g. `dev-dependencies`.
+    table: String,
+    name: String,
+    /// 1-based line of its first mention.
+    line: usize,
+    workspace: bool,
+    path: bool,
+}
+
+/// The kind of table a manifest `[header]` opens.
+#[derive(Debug, PartialEq, Eq)]
+enum ManifestTable {
+    /// Not a dependency table.
+    Other,
+    /// `[dependencies]` and friends: one dependency per key.
+    Deps(String),
+    /// `[dependencies.name]`: (table, dependency name).
+    OneDep(String, String),
+}
+
+/// Dependencies in a member manifest that neither use `workspace = true`
+/// nor are path dependencies, one message each.
+///
+/// Line-based, not a TOML parser: within `[dependencies]`,
+/// `[dev-dependencies]`, `[build-dependencies]` (and their `target.*.`
+/// forms) it reads `name = "1"` (a bare version: violation), `name = { … }`
+/// (fine with `workspace = true` or `path = …`), dotted keys such as
+/// `name.workspace = true`, and `[dependencies.name]` tables with their
+/// `workspace`/`path` keys. `[workspace.dependencies]` is not a member table.
+fn manifest_violations(manifest: &str) -> Vec<String> {
+    let mut specs: Vec<DepSpec> = Vec::new();
+    let mut table = ManifestTable::Other;
+    let mut lines = manifest.lines().enumerate();
+    while let Some((index, raw)) = lines.next() {
+        let line_no = index + 1;
+        let line = strip_comment(raw).trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with('[') {
+            table = classify_header(line);
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = unquote(key.trim());
+        let value = value.trim();
+        match &table {
+            ManifestTable::Other => {}
+            ManifestTable::Deps(table_name) => {
+                let (dep, sub_key) = match key.split_once('.') {
+                    Some((dep, sub)) => (unquote(dep.trim()), Some(unquote(sub.trim()))),
+                    None => (key, None),
+                };
+                let spec = spec_for(&mut specs, table_name, dep, line_no);
+                match sub_key {
+                    Some(sub) => apply_key(spec, sub, value),
+                    None if value.starts_with('{') => {
+                        // Gather a (TOML 1.1) multi-line inline table.
+                        let mut inline = value.to_owned();
+                        while brace_depth(&inline) > 0 {
+                            let Some((_, next)) = lines.next() else {
+                                break;
+                            };
+                            inline.push(' ');
+                            inline.push_str(strip_comment(next).trim());
+                        }
+                        let flat: String = inline.chars().filter(|c| !c.is_whitespace()).collect();
+                        let has = |needle: &str| {
+                            flat.contains(&format!("{{{needle}"))
+                                || flat.contains(&format!(",{needle}"))
+                        };
+                        spec.workspace |= has("workspace=true");
+                        spec.path |= has("path=");
+                    }
+                    None => {} // `name = "1.0"`: a bare version.
+                }
+            }
+            ManifestTable::OneDep(table_name, dep) => {
+                let spec = spec_for(&mut specs, table_name, dep, line_no);
+                apply_key(spec, key, value);
+            }
+        }
+    }
+    specs
+        .into_iter()
+        .filter(|spec| !spec.workspace && !spec.path)
+        .map(|spec| {
+            format!(
+                "line {}: [{}] `{}` does not use `workspace = true`; pin it once in the \
+                 root Cargo.toml's [workspace.dependencies]",
+                spec.line, spec.table, spec.name
+            )
+        })
+        .collect()
+}
+
+/// The entry for dependency `name` of `table`, created on first mention.
+fn spec_for<'a>(
+    specs: &'a mut Vec<DepSpec>,
+    table: &str,
+    name: &str,
+    line: usize,
+) -> &'a mut DepSpec {
+    let index = match specs
+        .iter()
+        .position(|spec| spec.table == table && spec.name == name)
+    {
+        Some(index) => index,
+        None => {
+            specs.push(DepSpec {
+                table: table.to_owned(),
+                name: name.to_owned(),
+                line,
+                workspace: false,
+                path: false,
+            });
+            specs.len() - 1
+        }
+    };
+    &mut specs[index]
+}
+
+/// Records a `workspace`/`path` key of a dependency.
+fn apply_key(spec: &mut DepSpec, key: &str, value: &str) {
+    match key {
+        "workspace" => spec.workspace |= value == "true",
+        "path" => spec.path = true,
+        _ => {}
+    }
+}
+
+/// What a `[header]` line opens.
+fn classify_header(line: &str) -> ManifestTable {
+    if line.starts_with("[[") {
+        return ManifestTable::Other;
+    }
+    let header: String = line
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if header.starts_with("workspace.") {
+        return ManifestTable::Other;
+    }
+    for kind in DEP_TABLES {
+        if header == *kind || header.ends_with(&format!(".{kind}")) {
+            return ManifestTable::Deps(header);
+        }
+        let prefix = format!("{kind}.");
+        let infix = format!(".{kind}.");
+        let split = if header.starts_with(&prefix) {
+            Some(prefix.len())
+        } else {
+            header.find(&infix).map(|at| at + infix.len())
+        };
+        if let Some(at) = split {
+            let dep = unquote(&header[at..]).to_owned();
+            return ManifestTable::OneDep(header[..at - 1].to_owned(), dep);
+        }
+    }
+    ManifestTable::Other
+}
+
+/// `line` without a trailing `#` comment (a `#` inside quotes is kept).
+fn strip_comment(line: &str) -> &str {
+    let mut quote = None;
+    for (at, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(open), _) if c == open => quote = None,
+            (None, '#') => return &line[..at],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// `{` minus `}` in `text`.
+fn brace_depth(text: &str) -> i32 {
+    text.chars().fold(0, |depth, c| match c {
+        '{' => depth + 1,
+        '}' => depth - 1,
+        _ => depth,
+    })
+}
+
+/// `key` without surrounding `"` or `'`.
+fn unquote(key: &str) -> &str {
+    key.trim_matches(|c| c == '"' || c == '\'')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members<'a>(names: &[&'a str]) -> BTreeSet<&'a str> {
+        names.iter().copied().collect()
+    }
+
+    // --- crate roots --------------------------------------------------------
+
+    #[test]
+    fn root_attributes_present() {
+        let source = "//! Docs.\n\n#![forbid(unsafe_code)]\n#![deny( missing_docs )] // lints\n";
+        assert_eq!(missing_root_attributes(source), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn root_attributes_missing_or_commented_out() {
+        let source = "//! Docs.\n// #![forbid(unsafe_code)]\n#![deny(missing_docs)]\n";
+        assert_eq!(missing_root_attributes(source), ["#![forbid(unsafe_code)]"]);
+        assert_eq!(missing_root_attributes(""), ROOT_ATTRIBUTES);
+    }
+
+    // --- crate lists --------------------------------------------------------
+
+    const DOC: &str = "\
+# egov-rs
+
+Uses `egov-core` everywhere; `egov-rs` is the project.
+
+| Crate | Layer | What |
+|-------|-------|------|
+| `egov-core` | 0 | foundation |
+| `egov-db` | 1 | databases, uses `egov-core` |
+| `egov-i18n` | 1 | Planned: translations |
+
+- `hello-agency` — the example
+  - `xtask` — automation
+- see `serde` for serialisation
+- The `egov-rs` project is not a crate row? It is crate-like, so it counts.
+* `egov-web` uses a `*` bullet, so it is not a row
+";
+
+    #[test]
+    fn crate_list_takes_the_first_backticked_crate_like_token_of_rows() {
+        let listed = crate_list(DOC, &members(&[]));
+        let names: Vec<(&str, bool)> = listed.iter().map(|row| (row.name, row.planned)).collect();
+        assert_eq!(
+            names,
+            [
+                ("egov-core", false),
+                ("egov-db", false),
+                ("egov-i18n", true),
+                ("hello-agency", false),
+                ("xtask", false),
+                ("egov-rs", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn member_names_count_as_crate_like() {
+        let listed = crate_list("- `serde` is ours here\n", &members(&["serde"]));
+        assert_eq!(
+            listed,
+            [ListedCrate {
+                name: "serde",
+                planned: false
+            }]
+        );
+    }
+
+    #[test]
+    fn crate_list_reports_missing_and_extra_separately() {
+        let doc = "\
+| `egov-core` | 0 |
+| `egov-i18n` | 1 | planned |
+| `egov-audit` | 2 | audit trail |
+Mentions `egov-web` in prose only.
+";
+        let problems = crate_list_problems(
+            "README.md",
+            doc,
+            &members(&["egov-core", "egov-web", "egov-db"]),
+        );
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("README.md: missing workspace member `egov-db`"));
+        assert!(problems[0].contains("not mentioned in backticks anywhere"));
+        assert!(problems[1].starts_with("README.md: missing workspace member `egov-web`"));
+        assert!(problems[1].contains("mentioned, but not as the first backticked name"));
+        // `egov-i18n` is planned, so only `egov-audit` is extra.
+        assert!(problems[2].starts_with("README.md: extra crate `egov-audit`"));
+    }
+
+    #[test]
+    fn crate_list_matching_members_passes() {
+        let doc = "| `egov-core` | 0 |\n| `egov-i18n` | planned |\n- `xtask`\n";
+        assert_eq!(
+            crate_list_problems("ARCHITECTURE.md", doc, &members(&["egov-core", "xtask"])),
+            Vec::<String>::new()
+        );
+    }
+
+    // --- workspace deps -----------------------------------------------------
+
+    #[test]
+    fn workspace_and_path_dependencies_pass() {
+        let manifest = r#"
+[package]
+name = "egov-db"
+version.workspace = true
+
+[features]
+testing = ["dep:tempfile"]
+
+[dependencies]
+egov-core = { workspace = true }
+sqlx = { workspace = true, features = ["any"] } # pinned at the root
+serde.workspace = true
+local = { path = "../local" }
+
+[dev-dependencies]
+egov-db = { path = ".", features = ["testing"] }
+tokio = { workspace = true,
+    features = ["rt"] }
+
+[dependencies.tracing]
+workspace = true
+features = ["std"]
+
+[target.'cfg(unix)'.dependencies]
+libc = { workspace = true }
+
+[workspace.dependencies]
+ignored = "1"
+"#;
+        assert_eq!(manifest_violations(manifest), Vec::<String>::new());
+    }
+
+    #[test]
+    fn versioned_dependencies_are_violations() {
+        let manifest = r#"
+[dependencies]
+serde = "1"
+axum = { version = "0.8", features = ["json"] }
+uuid.version = "1"
+uuid.workspace = false
+not-workspace = { workspace = false, version = "1" }
+
+[build-dependencies]
+cc = { git = "https://example.invalid/cc" }
+
+[dev-dependencies.proptest]
+version = "1"
+
+[target.'cfg(windows)'.dependencies]
+winapi = "0.3"
+"#;
+        let problems = manifest_violations(manifest);
+        let names: Vec<String> = problems
+            .iter()
+            .map(|problem| problem.split('`').nth(1).unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "serde",
+                "axum",
+                "uuid",
+                "not-workspace",
+                "cc",
+                "proptest",
+                "winapi"
+            ],
+            "{problems:?}"
+        );
+        assert!(problems[0].starts_with("line 3: [dependencies] `serde`"));
+        assert!(problems[5].contains("[dev-dependencies] `proptest`"));
+        assert!(problems[6].contains("[target.'cfg(windows)'.dependencies] `winapi`"));
+    }
+
+    #[test]
+    fn headers_are_classified() {
+        assert_eq!(
+            classify_header("[dev-dependencies]"),
+            ManifestTable::Deps("dev-dependencies".to_owned())
+        );
+        assert_eq!(
+            classify_header("[dependencies.foo]"),
+            ManifestTable::OneDep("dependencies".to_owned(), "foo".to_owned())
+        );
+        assert_eq!(
+            classify_header("[target.'cfg(unix)'.build-dependencies.\"bar\"]"),
+            ManifestTable::OneDep(
+                "target.'cfg(unix)'.build-dependencies".to_owned(),
+                "bar".to_owned()
+            )
+        );
+        assert_eq!(
+            classify_header("[workspace.dependencies]"),
+            ManifestTable::Other
+        );
+        assert_eq!(classify_header("[[bin]]"), ManifestTable::Other);
+        assert_eq!(classify_header("[features]"), ManifestTable::Other);
+    }
+
+    #[test]
+    fn comments_are_stripped_outside_quotes() {
+        assert_eq!(strip_comment(r##"a = "x#y" # note"##), r#"a = "x#y" "#);
+        assert_eq!(strip_comment("# all comment"), "");
+    }
+}
