@@ -194,7 +194,10 @@ pub fn build(
 }
 
 /// Builds the subscriber and installs it as the global default.
-pub fn init(settings: &TelemetrySettings, profile: Profile) -> Result<TelemetryGuard, TelemetryError> {
+pub fn init(
+    settings: &TelemetrySettings,
+    profile: Profile,
+) -> Result<TelemetryGuard, TelemetryError> {
     let (subscriber, guard) = build(settings, profile)?;
     subscriber
         .try_init()
@@ -205,7 +208,9 @@ pub fn init(settings: &TelemetrySettings, profile: Profile) -> Result<TelemetryG
 fn tracer_provider(settings: &TelemetrySettings) -> Result<SdkTracerProvider, TelemetryError> {
     let ratio = settings.sample_ratio.clamp(0.0, 1.0);
     let mut builder = SdkTracerProvider::builder()
-        .with_sampler(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio))))
+        .with_sampler(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
+            ratio,
+        ))))
         .with_resource(
             Resource::builder()
                 .with_service_name(settings.service_name.clone())
@@ -226,7 +231,9 @@ fn tracer_provider(settings: &TelemetrySettings) -> Result<SdkTracerProvider, Te
 
 /// `http://host:4318` → `http://host:4318/v1/traces`; a URL with a path is kept.
 fn traces_url(endpoint: &str) -> String {
-    let after_scheme = endpoint.split_once("://").map_or(endpoint, |(_, rest)| rest);
+    let after_scheme = endpoint
+        .split_once("://")
+        .map_or(endpoint, |(_, rest)| rest);
     match after_scheme.find('/') {
         Some(i) if after_scheme.len() > i + 1 => endpoint.to_owned(),
         _ => format!("{}/v1/traces", endpoint.trim_end_matches('/')),
@@ -298,7 +305,10 @@ mod tests {
     fn traces_url_appends_the_signal_path_only_to_bare_endpoints() {
         assert_eq!(traces_url("http://c:4318"), "http://c:4318/v1/traces");
         assert_eq!(traces_url("http://c:4318/"), "http://c:4318/v1/traces");
-        assert_eq!(traces_url("http://c:4318/custom/traces"), "http://c:4318/custom/traces");
+        assert_eq!(
+            traces_url("http://c:4318/custom/traces"),
+            "http://c:4318/custom/traces"
+        );
     }
 
     #[test]
@@ -308,7 +318,9 @@ mod tests {
             let mut headers = http::HeaderMap::new();
             headers.insert(
                 "traceparent",
-                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap(),
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+                    .parse()
+                    .unwrap(),
             );
             let span = tracing::info_span!("incoming");
             set_parent_from_headers(&span, &headers);
@@ -318,7 +330,10 @@ mod tests {
             let mut outgoing = http::HeaderMap::new();
             span.in_scope(|| inject_current_context(&mut outgoing));
             let traceparent = outgoing["traceparent"].to_str().unwrap();
-            assert!(traceparent.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"), "{traceparent}");
+            assert!(
+                traceparent.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+                "{traceparent}"
+            );
 
             let mut bad = http::HeaderMap::new();
             bad.insert("traceparent", "00-nothex-zz-01".parse().unwrap());
@@ -337,7 +352,10 @@ mod tests {
             ..TelemetrySettings::default()
         };
         if std::env::var("RUST_LOG").is_err() {
-            assert!(matches!(build(&settings, Profile::Test), Err(TelemetryError::Filter(_))));
+            assert!(matches!(
+                build(&settings, Profile::Test),
+                Err(TelemetryError::Filter(_))
+            ));
         }
     }
 }

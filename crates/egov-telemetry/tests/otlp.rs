@@ -20,7 +20,9 @@ async fn receive_one_request(listener: TcpListener) -> String {
         }
     }
     socket
-        .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n")
+        .write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n",
+        )
         .await
         .unwrap();
     String::from_utf8_lossy(&received).into_owned()
@@ -42,20 +44,31 @@ async fn spans_are_exported_over_otlp_http_when_an_endpoint_is_configured() {
         tracing::info_span!("exported-span").in_scope(|| tracing::info!("inside"));
     });
     // Shutdown flushes the batch.
-    tokio::task::spawn_blocking(move || guard.shutdown()).await.unwrap();
+    tokio::task::spawn_blocking(move || guard.shutdown())
+        .await
+        .unwrap();
 
     let head = tokio::time::timeout(Duration::from_secs(10), collector)
         .await
         .expect("the collector received nothing")
         .unwrap();
     assert!(head.starts_with("POST /v1/traces "), "{head}");
-    assert!(head.to_lowercase().contains("content-type: application/x-protobuf"), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: application/x-protobuf"),
+        "{head}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_absent_collector_neither_blocks_spans_nor_hangs_shutdown() {
     // Bind then drop, so the port is closed.
-    let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let settings = TelemetrySettings {
         otlp_endpoint: format!("http://127.0.0.1:{port}/v1/traces"),
         otlp_timeout_ms: 500,
@@ -70,10 +83,18 @@ async fn an_absent_collector_neither_blocks_spans_nor_hangs_shutdown() {
     });
     let recording = started.elapsed();
     let started = Instant::now();
-    tokio::task::spawn_blocking(move || guard.shutdown()).await.unwrap();
+    tokio::task::spawn_blocking(move || guard.shutdown())
+        .await
+        .unwrap();
     let shutdown = started.elapsed();
     // Generous bounds: these guard against hangs (a blocked request path or an
     // unbounded shutdown), not against slowness.
-    assert!(recording < Duration::from_secs(20), "recording spans took {recording:?}");
-    assert!(shutdown < Duration::from_secs(20), "shutdown took {shutdown:?}");
+    assert!(
+        recording < Duration::from_secs(20),
+        "recording spans took {recording:?}"
+    );
+    assert!(
+        shutdown < Duration::from_secs(20),
+        "shutdown took {shutdown:?}"
+    );
 }
