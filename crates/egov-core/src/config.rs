@@ -268,10 +268,10 @@ impl Config {
             )]),
         })
         .merge(self.layers.clone());
-        if self.profile == Profile::Prod {
-            if let Ok(value) = figment.find_value(T::KEY) {
-                refuse_development_secrets(T::KEY, &value)?;
-            }
+        if self.profile == Profile::Prod
+            && let Ok(value) = figment.find_value(T::KEY)
+        {
+            refuse_development_secrets(T::KEY, &value)?;
         }
         figment.extract_inner(T::KEY).map_err(|mut e| {
             // figment 0.10 appends the section key to the error path instead of

@@ -253,8 +253,16 @@ impl FieldError {
 }
 
 /// RFC 9457 problem details, before localization.
+///
+/// One pointer wide (the details are boxed), so `Result<T, Problem>` stays small
+/// on the success path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    inner: Box<ProblemInner>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ProblemInner {
     problem_type: ProblemType,
     title: Message,
     detail: Option<Message>,
@@ -268,12 +276,14 @@ impl Problem {
     pub fn new(problem_type: ProblemType) -> Self {
         let title = Message::new(problem_type.title_key());
         Self {
-            problem_type,
-            title,
-            detail: None,
-            instance: None,
-            extensions: BTreeMap::new(),
-            errors: Vec::new(),
+            inner: Box::new(ProblemInner {
+                problem_type,
+                title,
+                detail: None,
+                instance: None,
+                extensions: BTreeMap::new(),
+                errors: Vec::new(),
+            }),
         }
     }
 
@@ -285,21 +295,21 @@ impl Problem {
     /// Replaces the title message.
     #[must_use]
     pub fn with_title(mut self, title: Message) -> Self {
-        self.title = title;
+        self.inner.title = title;
         self
     }
 
     /// Sets the detail message.
     #[must_use]
     pub fn with_detail(mut self, detail: Message) -> Self {
-        self.detail = Some(detail);
+        self.inner.detail = Some(detail);
         self
     }
 
     /// Sets `instance`, a URI reference for this occurrence (e.g. the request path).
     #[must_use]
     pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
-        self.instance = Some(instance.into());
+        self.inner.instance = Some(instance.into());
         self
     }
 
@@ -316,7 +326,7 @@ impl Problem {
             name.as_str(),
             "type" | "title" | "status" | "detail" | "instance" | "errors"
         ) {
-            self.extensions.insert(name, value.into());
+            self.inner.extensions.insert(name, value.into());
         }
         self
     }
@@ -324,50 +334,50 @@ impl Problem {
     /// Adds a per-field error.
     #[must_use]
     pub fn with_field_error(mut self, error: FieldError) -> Self {
-        self.errors.push(error);
+        self.inner.errors.push(error);
         self
     }
 
     /// Adds several per-field errors.
     #[must_use]
     pub fn with_field_errors(mut self, errors: impl IntoIterator<Item = FieldError>) -> Self {
-        self.errors.extend(errors);
+        self.inner.errors.extend(errors);
         self
     }
 
     /// The problem's kind.
     pub fn problem_type(&self) -> &ProblemType {
-        &self.problem_type
+        &self.inner.problem_type
     }
 
     /// The HTTP status.
     pub fn status(&self) -> u16 {
-        self.problem_type.status
+        self.inner.problem_type.status
     }
 
     /// The title message.
     pub fn title(&self) -> &Message {
-        &self.title
+        &self.inner.title
     }
 
     /// The detail message, if any.
     pub fn detail(&self) -> Option<&Message> {
-        self.detail.as_ref()
+        self.inner.detail.as_ref()
     }
 
     /// The instance URI, if any.
     pub fn instance(&self) -> Option<&str> {
-        self.instance.as_deref()
+        self.inner.instance.as_deref()
     }
 
     /// The per-field errors.
     pub fn errors(&self) -> &[FieldError] {
-        &self.errors
+        &self.inner.errors
     }
 
     /// The extension members.
     pub fn extensions(&self) -> &BTreeMap<String, serde_json::Value> {
-        &self.extensions
+        &self.inner.extensions
     }
 
     /// Renders the problem in `locale` (falling back through `fallbacks`, then to
@@ -380,13 +390,13 @@ impl Problem {
     ) -> RenderedProblem {
         let text = |m: &Message| format_with_fallback(catalogs, locale, fallbacks, m);
         RenderedProblem {
-            problem_type: self.problem_type.uri(),
-            title: text(&self.title),
+            problem_type: self.inner.problem_type.uri(),
+            title: text(&self.inner.title),
             status: self.status(),
-            detail: self.detail.as_ref().map(text),
-            instance: self.instance.clone(),
+            detail: self.inner.detail.as_ref().map(text),
+            instance: self.inner.instance.clone(),
             errors: self
-                .errors
+                .errors()
                 .iter()
                 .map(|e| RenderedFieldError {
                     field: e.field.clone(),
@@ -394,7 +404,7 @@ impl Problem {
                     message: text(&e.message),
                 })
                 .collect(),
-            extensions: self.extensions.clone(),
+            extensions: self.inner.extensions.clone(),
         }
     }
 }
@@ -407,7 +417,7 @@ impl From<ProblemType> for Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.problem_type.uri(), self.status())
+        write!(f, "{} ({})", self.inner.problem_type.uri(), self.status())
     }
 }
 

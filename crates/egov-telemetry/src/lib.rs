@@ -134,10 +134,10 @@ impl TelemetryGuard {
     }
 
     fn shutdown_now(&mut self) {
-        if let Some(provider) = self.provider.take() {
-            if let Err(e) = provider.shutdown() {
-                tracing::warn!(error = %e, "telemetry shutdown was incomplete");
-            }
+        if let Some(provider) = self.provider.take()
+            && let Err(e) = provider.shutdown()
+        {
+            tracing::warn!(error = %e, "telemetry shutdown was incomplete");
         }
     }
 }

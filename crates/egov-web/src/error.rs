@@ -11,9 +11,18 @@ use http::StatusCode;
 #[derive(Debug)]
 pub struct ApiError(pub Problem);
 
-impl<E: Into<Problem>> From<E> for ApiError {
+impl<E> From<E> for ApiError
+where
+    E: Into<Problem> + std::fmt::Display,
+{
     fn from(error: E) -> Self {
-        ApiError(error.into())
+        // The client gets an opaque problem; operators get the cause, once, here.
+        let message = error.to_string();
+        let problem = error.into();
+        if problem.status() >= 500 {
+            tracing::error!(error = %message, problem = %problem, "request failed");
+        }
+        ApiError(problem)
     }
 }
 

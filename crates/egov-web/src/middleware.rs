@@ -121,9 +121,6 @@ pub(crate) async fn problems(
         }
         None => return response,
     };
-    if problem.status() >= 500 {
-        tracing::error!(problem = %problem, "request failed");
-    }
 
     let supported: Vec<&str> = renderer.locales.iter().map(String::as_str).collect();
     let locale = negotiate(
@@ -133,7 +130,10 @@ pub(crate) async fn problems(
     );
     let fallbacks: Vec<&str> = supported.iter().copied().filter(|l| *l != locale).collect();
     let catalogs: Vec<&dyn MessageCatalog> = renderer.catalogs.iter().map(|c| c.as_ref()).collect();
-    let mut problem = problem.with_instance(path);
+    let mut problem = match problem.instance() {
+        Some(_) => problem,
+        None => problem.with_instance(path),
+    };
     if let Some(RequestId(id)) = request_id {
         problem = problem.with_extension("request_id", id);
     }

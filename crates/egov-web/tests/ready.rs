@@ -118,7 +118,7 @@ impl Relay {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ready_recovers_after_a_postgres_outage_without_restart() {
+async fn ready_recovers_without_restart_after_an_outage_on_postgres() {
     let Some(admin_url) = postgres_url() else {
         eprintln!("skipped: set {} to run", egov_db::testing::POSTGRES_URL_ENV);
         return;
