@@ -103,8 +103,21 @@ pub trait ConfigSection: DeserializeOwned {
     /// The section's key, e.g. `server` or `database` (may be dotted).
     const KEY: &'static str;
     /// The section's built-in defaults as a TOML document whose keys are relative
-    /// to the section. They are the documentation of the section's keys too.
+    /// to the section. They are the documentation of the section's keys too, and
+    /// the only place a default value is written down.
     const DEFAULTS: &'static str;
+
+    /// The section with every key at its built-in default.
+    ///
+    /// # Panics
+    ///
+    /// When [`Self::DEFAULTS`] does not deserialize into `Self`: a bug in the
+    /// section's definition, which each section's tests catch.
+    fn from_defaults() -> Self {
+        Figment::from(Toml::string(Self::DEFAULTS))
+            .extract()
+            .unwrap_or_else(|e| panic!("built-in defaults of `{}` are invalid: {e}", Self::KEY))
+    }
 }
 
 /// A configuration error. Messages name the key and what was expected, never a

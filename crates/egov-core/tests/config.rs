@@ -32,6 +32,15 @@ impl ConfigSection for Signing {
     const DEFAULTS: &'static str = r#"key = "insecure-dev-secret:signing-key-for-laptops-only""#;
 }
 
+/// Loads the dev profile from `dir` with an empty environment.
+fn load_dev(dir: &std::path::Path) -> Result<Config, ConfigError> {
+    Config::builder()
+        .profile(Profile::Dev)
+        .dir(dir)
+        .env(Vec::<(String, String)>::new())
+        .load()
+}
+
 fn config_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
@@ -112,11 +121,7 @@ fn a_bad_value_names_the_key_and_what_was_expected() {
     assert!(err.to_string().contains("server.port"));
 
     let dir = config_dir(&[("default.toml", "[server]\nport = 70000\n")]);
-    let err = Config::builder()
-        .profile(Profile::Dev)
-        .dir(dir.path())
-        .env(Vec::<(String, String)>::new())
-        .load()
+    let err = load_dev(dir.path())
         .unwrap()
         .section::<Server>()
         .unwrap_err();
@@ -130,23 +135,14 @@ fn a_bad_value_names_the_key_and_what_was_expected() {
 #[test]
 fn unknown_keys_and_syntax_errors_are_reported() {
     let dir = config_dir(&[("default.toml", "[server]\nprot = 1\n")]);
-    let err = Config::builder()
-        .profile(Profile::Dev)
-        .dir(dir.path())
-        .env(Vec::<(String, String)>::new())
-        .load()
+    let err = load_dev(dir.path())
         .unwrap()
         .section::<Server>()
         .unwrap_err();
     assert!(err.to_string().contains("prot"), "{err}");
 
     let dir = config_dir(&[("default.toml", "[server\nport = 1\n")]);
-    let err = Config::builder()
-        .profile(Profile::Dev)
-        .dir(dir.path())
-        .env(Vec::<(String, String)>::new())
-        .load()
-        .unwrap_err();
+    let err = load_dev(dir.path()).unwrap_err();
     assert!(err.to_string().contains("default.toml"), "{err}");
 }
 

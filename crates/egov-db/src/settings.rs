@@ -38,11 +38,20 @@ impl DatabaseSettings {
     pub fn from_url(url: impl Into<String>) -> Self {
         Self {
             url: Secret::new(url.into()),
-            max_connections: 10,
-            min_connections: 0,
-            acquire_timeout_secs: 5,
-            idle_timeout_secs: 600,
-            sqlite_busy_timeout_ms: 5000,
+            ..Self::from_defaults()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_url_keeps_the_built_in_pool_defaults() {
+        let settings = DatabaseSettings::from_url("postgres://h/db");
+        assert_eq!(settings.url.expose(), "postgres://h/db");
+        assert_eq!(settings.max_connections, 10);
+        assert_eq!(settings.acquire_timeout_secs, 5);
     }
 }

@@ -94,15 +94,9 @@ sample_ratio = 1.0
 }
 
 impl Default for TelemetrySettings {
+    /// The built-in defaults ([`ConfigSection::DEFAULTS`]).
     fn default() -> Self {
-        Self {
-            service_name: "egov-service".into(),
-            log_filter: "info".into(),
-            log_format: LogFormat::Auto,
-            otlp_endpoint: String::new(),
-            otlp_timeout_ms: 3000,
-            sample_ratio: 1.0,
-        }
+        Self::from_defaults()
     }
 }
 
@@ -300,6 +294,13 @@ pub fn current_trace_id() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_defaults_turn_export_off() {
+        let settings = TelemetrySettings::default();
+        assert!(settings.otlp_endpoint.is_empty());
+        assert_eq!(settings.log_format, LogFormat::Auto);
+    }
 
     #[test]
     fn traces_url_appends_the_signal_path_only_to_bare_endpoints() {

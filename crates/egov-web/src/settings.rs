@@ -43,17 +43,21 @@ openapi_docs = true
 }
 
 impl Default for WebSettings {
+    /// The built-in defaults ([`ConfigSection::DEFAULTS`]).
     fn default() -> Self {
-        Self {
-            host: "127.0.0.1".into(),
-            port: 8080,
-            request_timeout_secs: 30,
-            body_limit_bytes: 1024 * 1024,
-            shutdown_timeout_secs: 20,
-            default_locale: "ko".into(),
-            hsts: false,
-            cors_allowed_origins: Vec::new(),
-            openapi_docs: true,
-        }
+        Self::from_defaults()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_defaults_are_valid_and_safe() {
+        let settings = WebSettings::default();
+        assert_eq!(settings.host, "127.0.0.1");
+        assert!(settings.cors_allowed_origins.is_empty());
+        assert!(settings.body_limit_bytes > 0);
     }
 }

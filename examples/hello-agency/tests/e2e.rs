@@ -15,13 +15,20 @@ struct Service {
     base: String,
 }
 
-async fn start(database_url: &str) -> Service {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hello-agency"))
+/// The binary in the test profile, on a free port, reading no config files.
+fn hello_agency() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hello-agency"));
+    command
         .env("EGOV_PROFILE", "test")
         .env("EGOV__SERVER__PORT", "0")
-        .env("EGOV__DATABASE__URL", database_url)
         .env("EGOV_CONFIG_DIR", "/nonexistent")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+async fn start(database_url: &str) -> Service {
+    let mut child = hello_agency()
+        .env("EGOV__DATABASE__URL", database_url)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
@@ -222,10 +229,8 @@ async fn serves_greetings_on_postgres() {
 
 #[tokio::test]
 async fn a_bad_setting_stops_start_up_with_a_message_naming_the_key() {
-    let output = Command::new(env!("CARGO_BIN_EXE_hello-agency"))
-        .env("EGOV_PROFILE", "test")
+    let output = hello_agency()
         .env("EGOV__SERVER__PORT", "eighty")
-        .env("EGOV_CONFIG_DIR", "/nonexistent")
         .output()
         .await
         .unwrap();
@@ -253,11 +258,8 @@ async fn a_database_from_a_newer_release_is_refused_at_start_up() {
     .execute(database.db().pool())
     .await
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_hello-agency"))
-        .env("EGOV_PROFILE", "test")
-        .env("EGOV__SERVER__PORT", "0")
+    let output = hello_agency()
         .env("EGOV__DATABASE__URL", database.url())
-        .env("EGOV_CONFIG_DIR", "/nonexistent")
         .output()
         .await
         .unwrap();
