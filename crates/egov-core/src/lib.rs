@@ -47,6 +47,16 @@ pub use actor::Actor;
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use config::{Config, ConfigError, ConfigSection, Profile, Secret};
 pub use id::Id;
-pub use message::{Message, MessageArg, MessageCatalog};
+pub use message::{FluentResources, Message, MessageArg, MessageCatalog};
+
+/// egov-core's messages: problem titles (`problem-{slug}`), problem details and
+/// the generic field messages, in Korean and English.
+pub static MESSAGES: FluentResources = FluentResources {
+    component: "egov-core",
+    files: &[
+        ("ko", include_str!("../locales/ko/egov-core.ftl")),
+        ("en", include_str!("../locales/en/egov-core.ftl")),
+    ],
+};
 pub use paging::{MAX_PAGE_SIZE, Page, PageRequest};
 pub use problem::{FieldError, Problem, ProblemType};

@@ -130,6 +130,19 @@ pub fn format_with_fallback(
         .unwrap_or_else(|| message.key().to_owned())
 }
 
+/// The Fluent (`.ftl`) messages a crate ships: one source text per locale.
+///
+/// Every crate with user-facing text exports one of these (egov-core's is
+/// [`crate::MESSAGES`]); an application hands them all to its message catalog,
+/// its own last so that it can override any framework message.
+#[derive(Debug, Clone, Copy)]
+pub struct FluentResources {
+    /// The crate (or application) the messages belong to.
+    pub component: &'static str,
+    /// `(locale, FTL source)` pairs, e.g. `("ko", include_str!("../locales/ko/x.ftl"))`.
+    pub files: &'static [(&'static str, &'static str)],
+}
+
 /// A catalog held in memory as `(locale, key, template)` entries.
 ///
 /// Templates use Fluent's placeable syntax for arguments — `{ $name }` — and nothing
@@ -152,6 +165,30 @@ impl StaticCatalog {
         let mut catalog = Self::new();
         for (locale, key, template) in entries {
             catalog.insert(locale, key, template);
+        }
+        catalog
+    }
+
+    /// Reads the single-line messages (`id = text`) of `resources`; comments,
+    /// blank lines, terms and multi-line messages are skipped. Enough for simple
+    /// catalogs; egov-i18n reads the full Fluent syntax.
+    pub fn from_resources(resources: &FluentResources) -> Self {
+        let mut catalog = Self::new();
+        for (locale, source) in resources.files {
+            for line in source.lines() {
+                let Some((id, text)) = line.split_once('=') else {
+                    continue;
+                };
+                let (id, text) = (id.trim(), text.trim());
+                let is_id = !id.is_empty()
+                    && id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if is_id && !text.is_empty() && !line.starts_with([' ', '\t', '#']) {
+                    catalog.insert(locale, id, text);
+                }
+            }
         }
         catalog
     }

@@ -32,52 +32,48 @@ pub struct ProblemType {
 }
 
 macro_rules! well_known {
-    ($( $(#[$doc:meta])* $name:ident = ($slug:literal, $status:literal, $en:literal, $ko:literal); )*) => {
+    ($( $(#[$doc:meta])* $name:ident = ($slug:literal, $status:literal); )*) => {
         impl ProblemType {
             $( $(#[$doc])* pub const $name: ProblemType = ProblemType::new($slug, $status); )*
 
-            /// The framework's own problem kinds.
+            /// The framework's own problem kinds. Their titles are the messages
+            /// `problem-{slug}` in egov-core's `.ftl` files.
             pub const WELL_KNOWN: &'static [ProblemType] = &[$(ProblemType::$name),*];
         }
-
-        /// `(locale, key, template)` of the framework's own problem titles.
-        const BUILTIN_TITLES: &[(&str, &str, &str)] = &[
-            $( ("en", concat!("problem-", $slug), $en), ("ko", concat!("problem-", $slug), $ko), )*
-        ];
     };
 }
 
 well_known! {
     /// 400: the request is syntactically malformed (e.g. invalid JSON).
-    BAD_REQUEST = ("bad-request", 400, "Malformed request", "잘못된 요청 형식입니다");
+    BAD_REQUEST = ("bad-request", 400);
     /// 401: no valid credentials were presented.
-    UNAUTHENTICATED = ("unauthenticated", 401, "Authentication required", "로그인이 필요합니다");
+    UNAUTHENTICATED = ("unauthenticated", 401);
     /// 403: the actor is known but lacks a permission.
-    FORBIDDEN = ("forbidden", 403, "Access denied", "접근 권한이 없습니다");
+    FORBIDDEN = ("forbidden", 403);
     /// 404: no such resource or route.
-    NOT_FOUND = ("not-found", 404, "Not found", "요청한 자원을 찾을 수 없습니다");
+    NOT_FOUND = ("not-found", 404);
     /// 405: the route exists but not for this method.
-    METHOD_NOT_ALLOWED = ("method-not-allowed", 405, "Method not allowed", "허용되지 않는 요청 방식입니다");
+    METHOD_NOT_ALLOWED = ("method-not-allowed", 405);
     /// 406: no acceptable representation.
-    NOT_ACCEPTABLE = ("not-acceptable", 406, "Not acceptable", "제공할 수 없는 응답 형식입니다");
+    NOT_ACCEPTABLE = ("not-acceptable", 406);
     /// 409: the request conflicts with the resource's current state.
-    CONFLICT = ("conflict", 409, "Conflict", "요청이 현재 상태와 충돌합니다");
+    CONFLICT = ("conflict", 409);
     /// 412: a precondition (e.g. `If-Match`) failed.
-    PRECONDITION_FAILED = ("precondition-failed", 412, "Precondition failed", "사전 조건이 맞지 않습니다");
+    PRECONDITION_FAILED = ("precondition-failed", 412);
     /// 413: the request body is larger than allowed.
-    PAYLOAD_TOO_LARGE = ("payload-too-large", 413, "Request body too large", "요청 본문이 너무 큽니다");
+    PAYLOAD_TOO_LARGE = ("payload-too-large", 413);
     /// 415: the request body has an unsupported content type.
-    UNSUPPORTED_MEDIA_TYPE = ("unsupported-media-type", 415, "Unsupported media type", "지원하지 않는 콘텐츠 형식입니다");
+    UNSUPPORTED_MEDIA_TYPE = ("unsupported-media-type", 415);
     /// 422: the request is well-formed but fails validation rules.
-    VALIDATION_FAILED = ("validation-failed", 422, "Invalid input", "입력값이 올바르지 않습니다");
+    VALIDATION_FAILED = ("validation-failed", 422);
     /// 429: too many requests.
-    TOO_MANY_REQUESTS = ("too-many-requests", 429, "Too many requests", "요청이 너무 많습니다");
+    TOO_MANY_REQUESTS = ("too-many-requests", 429);
     /// 500: an internal error; nothing about it is disclosed.
-    INTERNAL = ("internal", 500, "Internal error", "내부 오류가 발생했습니다");
+    INTERNAL = ("internal", 500);
     /// 503: a dependency (e.g. the database) is unavailable.
-    SERVICE_UNAVAILABLE = ("service-unavailable", 503, "Service unavailable", "서비스를 일시적으로 사용할 수 없습니다");
+    SERVICE_UNAVAILABLE = ("service-unavailable", 503);
     /// 503: the request took longer than the configured deadline.
-    TIMEOUT = ("timeout", 503, "Request timed out", "요청 처리 시간이 초과되었습니다");
+    TIMEOUT = ("timeout", 503);
 }
 
 impl ProblemType {
@@ -127,103 +123,12 @@ impl ProblemType {
     }
 }
 
-/// The catalog of the framework's own problem titles and field messages, in `ko`
-/// and `en`.
+/// The framework's own messages (problem titles and details, generic field
+/// messages) as a [`StaticCatalog`], read from egov-core's `.ftl` files
+/// ([`crate::MESSAGES`]).
 pub fn builtin_catalog() -> StaticCatalog {
-    let mut catalog = StaticCatalog::from_entries(BUILTIN_TITLES.iter().copied());
-    for (locale, key, template) in BUILTIN_DETAILS {
-        catalog.insert(locale, key, template);
-    }
-    catalog
+    StaticCatalog::from_resources(&crate::MESSAGES)
 }
-
-/// Details and field messages the framework itself raises.
-const BUILTIN_DETAILS: &[(&str, &str, &str)] = &[
-    (
-        "en",
-        "problem-payload-too-large-detail",
-        "The request body may be at most { $limit } bytes.",
-    ),
-    (
-        "ko",
-        "problem-payload-too-large-detail",
-        "요청 본문은 최대 { $limit }바이트까지 보낼 수 있습니다.",
-    ),
-    (
-        "en",
-        "problem-bad-request-json",
-        "The request body is not valid JSON.",
-    ),
-    (
-        "ko",
-        "problem-bad-request-json",
-        "요청 본문이 올바른 JSON 형식이 아닙니다.",
-    ),
-    (
-        "en",
-        "problem-timeout-detail",
-        "The request was not completed within { $seconds } seconds.",
-    ),
-    (
-        "ko",
-        "problem-timeout-detail",
-        "요청을 { $seconds }초 안에 처리하지 못했습니다.",
-    ),
-    (
-        "en",
-        "problem-service-unavailable-database",
-        "The database is not reachable.",
-    ),
-    (
-        "ko",
-        "problem-service-unavailable-database",
-        "데이터베이스에 연결할 수 없습니다.",
-    ),
-    (
-        "en",
-        "problem-unsupported-media-type-detail",
-        "Send the request body as { $expected }.",
-    ),
-    (
-        "ko",
-        "problem-unsupported-media-type-detail",
-        "요청 본문을 { $expected } 형식으로 보내 주십시오.",
-    ),
-    (
-        "en",
-        "problem-validation-failed-detail",
-        "{ $count } field(s) need attention.",
-    ),
-    (
-        "ko",
-        "problem-validation-failed-detail",
-        "{ $count }개 항목을 확인해 주십시오.",
-    ),
-    ("en", "field-required", "This field is required."),
-    ("ko", "field-required", "필수 입력 항목입니다."),
-    (
-        "en",
-        "field-length",
-        "Must be between { $min } and { $max } characters.",
-    ),
-    (
-        "ko",
-        "field-length",
-        "{ $min }자 이상 { $max }자 이하로 입력해 주십시오.",
-    ),
-    (
-        "en",
-        "field-range",
-        "Must be between { $min } and { $max }.",
-    ),
-    (
-        "ko",
-        "field-range",
-        "{ $min } 이상 { $max } 이하의 값을 입력해 주십시오.",
-    ),
-    ("en", "field-invalid", "This value is not valid."),
-    ("ko", "field-invalid", "올바른 값이 아닙니다."),
-];
 
 /// One failed field of a request: where (a JSON pointer such as `/name`), which
 /// rule (a stable code such as `length`) and the message to show.

@@ -1,0 +1,31 @@
+# Messages of egov-core: problem titles and details, and the generic field messages.
+# Every message here must exist in every locale with the same variables (cargo xtask i18n-check).
+
+## Problem titles: problem-{slug}
+problem-bad-request = Malformed request
+problem-unauthenticated = Authentication required
+problem-forbidden = Access denied
+problem-not-found = Not found
+problem-method-not-allowed = Method not allowed
+problem-not-acceptable = Not acceptable
+problem-conflict = Conflict
+problem-precondition-failed = Precondition failed
+problem-payload-too-large = Request body too large
+problem-unsupported-media-type = Unsupported media type
+problem-validation-failed = Invalid input
+problem-too-many-requests = Too many requests
+problem-internal = Internal error
+problem-service-unavailable = Service unavailable
+problem-timeout = Request timed out
+
+## Problem details and field messages
+problem-payload-too-large-detail = The request body may be at most { $limit } bytes.
+problem-bad-request-json = The request body is not valid JSON.
+problem-timeout-detail = The request was not completed within { $seconds } seconds.
+problem-service-unavailable-database = The database is not reachable.
+problem-unsupported-media-type-detail = Send the request body as { $expected }.
+problem-validation-failed-detail = { $count } field(s) need attention.
+field-required = This field is required.
+field-length = Must be between { $min } and { $max } characters.
+field-range = Must be between { $min } and { $max }.
+field-invalid = This value is not valid.

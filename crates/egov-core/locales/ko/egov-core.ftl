@@ -1,0 +1,31 @@
+# Messages of egov-core: problem titles and details, and the generic field messages.
+# Every message here must exist in every locale with the same variables (cargo xtask i18n-check).
+
+## Problem titles: problem-{slug}
+problem-bad-request = 잘못된 요청 형식입니다
+problem-unauthenticated = 로그인이 필요합니다
+problem-forbidden = 접근 권한이 없습니다
+problem-not-found = 요청한 자원을 찾을 수 없습니다
+problem-method-not-allowed = 허용되지 않는 요청 방식입니다
+problem-not-acceptable = 제공할 수 없는 응답 형식입니다
+problem-conflict = 요청이 현재 상태와 충돌합니다
+problem-precondition-failed = 사전 조건이 맞지 않습니다
+problem-payload-too-large = 요청 본문이 너무 큽니다
+problem-unsupported-media-type = 지원하지 않는 콘텐츠 형식입니다
+problem-validation-failed = 입력값이 올바르지 않습니다
+problem-too-many-requests = 요청이 너무 많습니다
+problem-internal = 내부 오류가 발생했습니다
+problem-service-unavailable = 서비스를 일시적으로 사용할 수 없습니다
+problem-timeout = 요청 처리 시간이 초과되었습니다
+
+## Problem details and field messages
+problem-payload-too-large-detail = 요청 본문은 최대 { $limit }바이트까지 보낼 수 있습니다.
+problem-bad-request-json = 요청 본문이 올바른 JSON 형식이 아닙니다.
+problem-timeout-detail = 요청을 { $seconds }초 안에 처리하지 못했습니다.
+problem-service-unavailable-database = 데이터베이스에 연결할 수 없습니다.
+problem-unsupported-media-type-detail = 요청 본문을 { $expected } 형식으로 보내 주십시오.
+problem-validation-failed-detail = { $count }개 항목을 확인해 주십시오.
+field-required = 필수 입력 항목입니다.
+field-length = { $min }자 이상 { $max }자 이하로 입력해 주십시오.
+field-range = { $min } 이상 { $max } 이하의 값을 입력해 주십시오.
+field-invalid = 올바른 값이 아닙니다.
