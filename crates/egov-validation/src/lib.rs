@@ -1,0 +1,3 @@
+//! egov-validation (under construction in this session)
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
