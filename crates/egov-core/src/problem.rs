@@ -6,6 +6,10 @@
 //! paths or stack traces into it: the only strings a problem carries are message
 //! arguments chosen by the code that raised it.
 //!
+//! A crate answers an HTTP request with a problem by putting the [`Problem`]
+//! into the response's extensions (egov-web's `ApiError` does this); the web
+//! stack renders it in the caller's locale as `application/problem+json`.
+//!
 //! Each kind of problem has a stable `type` URI, `urn:egov:problem:{slug}`, that
 //! clients may branch on; the slugs of the framework's own kinds are listed in
 //! [`ProblemType::WELL_KNOWN`].

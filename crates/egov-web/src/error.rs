@@ -5,9 +5,10 @@ use http::StatusCode;
 /// The error type of egov-web handlers: anything that converts into a
 /// [`Problem`] (so `?` works on egov crates' errors).
 ///
-/// The response it makes carries the problem unrendered; the problem layer of
-/// the [`App`](crate::App) renders it in the request's locale as
-/// `application/problem+json`.
+/// The response it makes carries the problem unrendered in its extensions; the
+/// problem layer of the [`App`](crate::App) renders it in the request's locale
+/// as `application/problem+json`. Other crates' rejections (e.g. egov-validation's)
+/// do the same with a bare [`Problem`] extension.
 #[derive(Debug)]
 pub struct ApiError(pub Problem);
 
@@ -26,16 +27,15 @@ where
     }
 }
 
-/// The unrendered problem, in a response's extensions.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingProblem(pub(crate) Problem);
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = status.into_response();
-        response.extensions_mut().insert(PendingProblem(self.0));
+        // Rendered (localized, serialized) by the App's problem layer, which
+        // looks for a `Problem` in the response extensions: any crate can answer
+        // with a problem this way without depending on egov-web.
+        response.extensions_mut().insert(self.0);
         response
     }
 }

@@ -13,7 +13,7 @@ use egov_core::message::{Message, MessageCatalog};
 use egov_core::problem::{PROBLEM_JSON, Problem, ProblemType};
 use http::{HeaderName, HeaderValue, header};
 
-use crate::error::{ApiError, PendingProblem};
+use crate::error::ApiError;
 use crate::locale::negotiate;
 
 /// The request-id header.
@@ -109,13 +109,13 @@ pub(crate) async fn problems(
     let path = request.uri().path().to_owned();
 
     let mut response = next.run(request).await;
-    let pending = response.extensions_mut().remove::<PendingProblem>();
+    let pending = response.extensions_mut().remove::<Problem>();
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     let problem = match pending {
-        Some(PendingProblem(problem)) => problem,
+        Some(problem) => problem,
         None if response.status().as_u16() >= 400 && !is_problem => {
             generic_problem(response.status().as_u16(), renderer.body_limit)
         }
