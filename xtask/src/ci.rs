@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The steps, in the order they run.
-const STEPS: &[&str] = &["fmt", "clippy", "test", "doc", "tidy"];
+const STEPS: &[&str] = &["fmt", "clippy", "test", "doc", "tidy", "i18n"];
 
 /// Command-line options of `cargo xtask ci`.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -86,6 +86,10 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), String> {
             "tidy" => {
                 println!("==> cargo xtask tidy");
                 crate::tidy::run(root)
+            }
+            "i18n" => {
+                println!("==> cargo xtask i18n-check");
+                crate::i18n::run(root)
             }
             other => unreachable!("unknown step {other}"),
         };
@@ -198,20 +202,25 @@ mod tests {
         let options = parse(&[]).unwrap();
         assert_eq!(
             options.selected_steps(),
-            ["fmt", "clippy", "test", "doc", "tidy"]
+            ["fmt", "clippy", "test", "doc", "tidy", "i18n"]
         );
     }
 
     #[test]
     fn skip_tests_drops_only_the_test_step() {
         let options = parse(&["--skip-tests"]).unwrap();
-        assert_eq!(options.selected_steps(), ["fmt", "clippy", "doc", "tidy"]);
+        assert_eq!(
+            options.selected_steps(),
+            ["fmt", "clippy", "doc", "tidy", "i18n"]
+        );
     }
 
     #[test]
     fn only_selects_one_step() {
         let options = parse(&["--only", "doc"]).unwrap();
         assert_eq!(options.selected_steps(), ["doc"]);
+        let options = parse(&["--only", "i18n"]).unwrap();
+        assert_eq!(options.selected_steps(), ["i18n"]);
     }
 
     #[test]

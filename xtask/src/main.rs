@@ -1,9 +1,13 @@
 //! Project automation for egov-rs, run as `cargo xtask <command>`.
 //!
-//! - `cargo xtask ci` runs every check CI runs (fmt, clippy, tests, docs, tidy).
+//! - `cargo xtask ci` runs every check CI runs (fmt, clippy, tests, docs, tidy,
+//!   i18n).
 //! - `cargo xtask tidy` runs the repository's own structural checks
 //!   (crate-root attributes, documented crate lists, the layer map,
 //!   workspace-pinned dependencies).
+//! - `cargo xtask i18n-check` checks the Fluent messages of every crate
+//!   (same ids and variables in every locale, every message key and validation
+//!   code used in code has a message).
 //!
 //! The `cargo xtask` alias lives in `.cargo/config.toml`.
 
@@ -13,6 +17,7 @@
 #![allow(clippy::print_stdout)]
 
 mod ci;
+mod i18n;
 mod layers;
 mod tidy;
 
@@ -25,11 +30,14 @@ Usage: cargo xtask <command> [options]
 Commands:
   ci [--skip-tests] [--only <step>]
                  Run the full CI pipeline, stopping at the first failure.
-                 Steps, in order: fmt, clippy, test, doc, tidy.
+                 Steps, in order: fmt, clippy, test, doc, tidy, i18n.
                  --skip-tests   skip the test step
                  --only <step>  run only the named step
   tidy           Run the repository checks (crate-root attributes, crate lists
                  in README.md and ARCHITECTURE.md, layer map, workspace deps).
+  i18n-check     Check the Fluent messages (locales/<locale>/*.ftl) of every
+                 crate: syntax, same ids and variables in every locale, every
+                 Message::new(\"…\") key and validation code has a message.
   help           Print this message (also -h, --help).
 ";
 
@@ -58,6 +66,13 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             tidy::run(&root)
+        }
+        "i18n-check" => {
+            if let Some(extra) = rest.first() {
+                eprint!("error: `i18n-check` takes no arguments (got `{extra}`)\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            i18n::run(&root)
         }
         other => {
             eprint!("error: unknown command `{other}`\n\n{USAGE}");

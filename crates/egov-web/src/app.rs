@@ -7,9 +7,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use egov_core::access::AccessPolicy;
-use egov_core::message::MessageCatalog;
-use egov_core::problem::{Problem, ProblemType, builtin_catalog};
+use egov_core::message::FluentResources;
+use egov_core::problem::{Problem, ProblemType};
 use egov_db::Db;
+use egov_i18n::{I18n, I18nSettings};
 use http::{HeaderName, HeaderValue, Method, Request, header};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -47,18 +48,22 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 ///    configured;
 /// 4. **CORS**: closed unless `server.cors_allowed_origins` lists origins;
 /// 5. **compression** (gzip);
-/// 6. **problems**: every error response becomes localized
+/// 6. **locale**: negotiated once (`?lang=`, cookie, `Accept-Language`), put in
+///    the request as [`egov_i18n::Locale`] with the [`egov_i18n::I18n`] catalog,
+///    and sent back as `Content-Language`;
+/// 7. **problems**: every error response becomes localized
 ///    `application/problem+json` (404, 405, 413, rejections, handler problems);
-/// 7. **panic catching**: a panic becomes an opaque 500 problem;
-/// 8. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
-/// 9. **body limit**: 413 beyond `server.body_limit_bytes`;
-/// 10. **actor**: an [`egov_core::Actor`] with the request's context;
-/// 11. the routes, each behind its access-policy check.
+/// 8. **panic catching**: a panic becomes an opaque 500 problem;
+/// 9. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
+/// 10. **body limit**: 413 beyond `server.body_limit_bytes`;
+/// 11. **actor**: an [`egov_core::Actor`] with the request's context;
+/// 12. the routes, each behind its access-policy check.
 pub struct App {
     settings: WebSettings,
     router: ApiRouter<()>,
     db: Option<Db>,
-    catalogs: Vec<Arc<dyn MessageCatalog>>,
+    resources: Vec<&'static FluentResources>,
+    i18n_settings: I18nSettings,
     title: String,
     version: String,
 }
@@ -70,7 +75,8 @@ impl App {
             settings,
             router: ApiRouter::new(),
             db: None,
-            catalogs: Vec::new(),
+            resources: Vec::new(),
+            i18n_settings: I18nSettings::default(),
             title: "egov-rs service".into(),
             version: "0.0.0".into(),
         }
@@ -83,12 +89,34 @@ impl App {
         self
     }
 
-    /// Adds a message catalog. Catalogs added later take precedence, so an
-    /// application can override any framework message.
+    /// Adds an application's Fluent messages. They are loaded after the
+    /// framework's (egov-core, egov-i18n, egov-validation), so an application can
+    /// override any framework message; later calls override earlier ones.
     #[must_use]
-    pub fn messages(mut self, catalog: impl MessageCatalog + 'static) -> Self {
-        self.catalogs.insert(0, Arc::new(catalog));
+    pub fn messages(mut self, resources: &'static FluentResources) -> Self {
+        self.resources.push(resources);
         self
+    }
+
+    /// Sets the locales: default, supported, fallback chain, and where a client
+    /// may choose one (`?lang=`, cookie). Defaults: `[i18n]`'s built-in values.
+    #[must_use]
+    pub fn i18n(mut self, settings: I18nSettings) -> Self {
+        self.i18n_settings = settings;
+        self
+    }
+
+    /// The message catalog: the framework's messages, then the application's.
+    pub fn catalog(&self) -> Result<I18n, egov_i18n::BuildError> {
+        let framework: [&FluentResources; 2] = [&egov_core::MESSAGES, &egov_i18n::MESSAGES];
+        framework
+            .into_iter()
+            .chain(self.resources.iter().copied())
+            .fold(
+                I18n::builder().settings(self.i18n_settings.clone()),
+                |builder, resources| builder.resources(resources),
+            )
+            .build()
     }
 
     /// Names the service in the OpenAPI document.
@@ -108,21 +136,25 @@ impl App {
 
     /// Every route the built service will answer, with its policy.
     pub fn route_table(&self) -> Vec<RouteInfo> {
-        self.assemble().1
+        self.routes().1
     }
 
     /// The OpenAPI document.
     pub fn openapi(&self) -> OpenApi {
-        self.assemble().2
+        self.routes().2
     }
 
     /// Assembles the service: routes, health, docs and the middleware stack.
-    pub fn build(self) -> Router {
-        let (router, _, _) = self.assemble();
-        router
+    /// Fails when a message resource does not parse or the locale settings are
+    /// inconsistent.
+    pub fn build(self) -> Result<Router, AppError> {
+        let i18n = self.catalog()?;
+        let (router, _, _) = self.routes();
+        Ok(self.with_stack(router, i18n))
     }
 
-    fn assemble(&self) -> (Router, Vec<RouteInfo>, OpenApi) {
+    /// Routes, health and docs, without the middleware stack.
+    fn routes(&self) -> (Router, Vec<RouteInfo>, OpenApi) {
         let health = ApiRouter::new()
             .routes(AccessPolicy::Public, routes!(crate::health::live))
             .routes(AccessPolicy::Public, routes!(crate::health::ready))
@@ -152,24 +184,14 @@ impl App {
                 });
             }
         }
-        let router = self.with_stack(
-            router.fallback(|| async { ApiError(Problem::new(ProblemType::NOT_FOUND)) }),
-        );
+        let router = router.fallback(|| async { ApiError(Problem::new(ProblemType::NOT_FOUND)) });
         (router, route_table, openapi)
     }
 
-    fn with_stack(&self, router: Router) -> Router {
+    fn with_stack(&self, router: Router, i18n: I18n) -> Router {
         let settings = &self.settings;
-        let mut catalogs = self.catalogs.clone();
-        catalogs.push(Arc::new(builtin_catalog()));
-        let mut locales: Vec<String> = ["ko", "en"].into_iter().map(String::from).collect();
-        if !locales.contains(&settings.default_locale) {
-            locales.push(settings.default_locale.clone());
-        }
         let renderer = Arc::new(ProblemRenderer {
-            catalogs,
-            locales,
-            default_locale: settings.default_locale.clone(),
+            i18n: i18n.clone(),
             body_limit: settings.body_limit_bytes,
         });
 
@@ -214,6 +236,7 @@ impl App {
             ))
             .layer(CatchPanicLayer::custom(mw::panic_response))
             .layer(from_fn_with_state(renderer, mw::problems))
+            .layer(i18n.layer())
             .layer(CompressionLayer::new());
         if let Some(cors) = cors {
             router = router.layer(cors);
@@ -255,7 +278,7 @@ impl App {
 
     /// Binds `server.host:server.port` and serves until SIGTERM or Ctrl-C; see
     /// [`App::serve`].
-    pub async fn run(self) -> std::io::Result<()> {
+    pub async fn run(self) -> Result<(), AppError> {
         let listener = TcpListener::bind((self.settings.host.as_str(), self.settings.port)).await?;
         self.serve(listener, crate::shutdown_signal()).await
     }
@@ -267,9 +290,9 @@ impl App {
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    ) -> Result<(), AppError> {
         let deadline = Duration::from_secs(self.settings.shutdown_timeout_secs);
-        let router = self.build();
+        let router = self.build()?;
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(
             listener,
@@ -283,7 +306,7 @@ impl App {
         let server = server.into_future();
         tokio::pin!(server);
         tokio::select! {
-            result = &mut server => result,
+            result = &mut server => result.map_err(AppError::from),
             () = async {
                 if signalled_rx.await.is_ok() {
                     tokio::time::sleep(deadline).await;
@@ -296,6 +319,17 @@ impl App {
             }
         }
     }
+}
+
+/// The service could not be built or served.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A message resource does not parse, or the locale settings are inconsistent.
+    #[error("messages: {0}")]
+    Messages(#[from] egov_i18n::BuildError),
+    /// Binding or serving failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 fn make_span(request: &Request<axum::body::Body>) -> tracing::Span {

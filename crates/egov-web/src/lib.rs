@@ -28,7 +28,7 @@
 //! let app = App::new(WebSettings::default())
 //!     .router(ApiRouter::new().routes(AccessPolicy::Public, routes!(hello)));
 //! assert!(app.route_table().iter().any(|r| r.path == "/hello" && r.policy == AccessPolicy::Public));
-//! let _router: axum::Router = app.build();
+//! let _router: axum::Router = app.build().unwrap();
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -36,12 +36,11 @@
 mod app;
 mod error;
 mod health;
-pub mod locale;
 mod middleware;
 mod router;
 mod settings;
 
-pub use app::App;
+pub use app::{App, AppError};
 pub use error::{ApiError, ApiResult};
 pub use health::Health;
 pub use middleware::{REQUEST_ID, RequestId};

@@ -9,12 +9,12 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use egov_core::actor::Actor;
-use egov_core::message::{Message, MessageCatalog};
+use egov_core::message::Message;
 use egov_core::problem::{PROBLEM_JSON, Problem, ProblemType};
+use egov_i18n::{I18n, Locale};
 use http::{HeaderName, HeaderValue, header};
 
 use crate::error::ApiError;
-use crate::locale::negotiate;
 
 /// The request-id header.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -83,11 +83,9 @@ pub(crate) async fn timeout(
     }
 }
 
-/// What the problem layer needs: the catalogs and locales to render with.
+/// What the problem layer needs: the catalog, and the body limit for 413 details.
 pub(crate) struct ProblemRenderer {
-    pub(crate) catalogs: Vec<Arc<dyn MessageCatalog>>,
-    pub(crate) locales: Vec<String>,
-    pub(crate) default_locale: String,
+    pub(crate) i18n: I18n,
     pub(crate) body_limit: usize,
 }
 
@@ -100,11 +98,12 @@ pub(crate) async fn problems(
     request: Request,
     next: Next,
 ) -> Response {
-    let accept_language = request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    // Negotiated by the locale layer outside this one.
+    let locale = request
+        .extensions()
+        .get::<Locale>()
+        .cloned()
+        .unwrap_or_else(|| renderer.i18n.default_locale().clone());
     let request_id = request.extensions().get::<RequestId>().cloned();
     let path = request.uri().path().to_owned();
 
@@ -122,14 +121,6 @@ pub(crate) async fn problems(
         None => return response,
     };
 
-    let supported: Vec<&str> = renderer.locales.iter().map(String::as_str).collect();
-    let locale = negotiate(
-        accept_language.as_deref(),
-        &supported,
-        &renderer.default_locale,
-    );
-    let fallbacks: Vec<&str> = supported.iter().copied().filter(|l| *l != locale).collect();
-    let catalogs: Vec<&dyn MessageCatalog> = renderer.catalogs.iter().map(|c| c.as_ref()).collect();
     let mut problem = match problem.instance() {
         Some(_) => problem,
         None => problem.with_instance(path),
@@ -137,7 +128,7 @@ pub(crate) async fn problems(
     if let Some(RequestId(id)) = request_id {
         problem = problem.with_extension("request_id", id);
     }
-    let rendered = problem.render(&catalogs, locale, &fallbacks);
+    let rendered = renderer.i18n.render_problem(&problem, locale.as_str());
     let body = serde_json::to_vec(&rendered).unwrap_or_else(|_| b"{}".to_vec());
 
     let (mut parts, _) = response.into_parts();
@@ -146,7 +137,7 @@ pub(crate) async fn problems(
     parts
         .headers
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    if let Ok(value) = HeaderValue::from_str(locale) {
+    if let Ok(value) = HeaderValue::from_str(locale.as_str()) {
         parts.headers.insert(header::CONTENT_LANGUAGE, value);
     }
     Response::from_parts(parts, Body::from(body))

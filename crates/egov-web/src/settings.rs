@@ -16,8 +16,6 @@ pub struct WebSettings {
     pub body_limit_bytes: usize,
     /// After SIGTERM/SIGINT, in-flight requests get this long to finish (seconds).
     pub shutdown_timeout_secs: u64,
-    /// Locale of responses when the client asks for none we have.
-    pub default_locale: String,
     /// Send `Strict-Transport-Security` (turn on when clients reach the service
     /// over TLS, e.g. through a TLS-terminating proxy).
     pub hsts: bool,
@@ -35,7 +33,6 @@ port = 8080
 request_timeout_secs = 30
 body_limit_bytes = 1048576
 shutdown_timeout_secs = 20
-default_locale = "ko"
 hsts = false
 cors_allowed_origins = []
 openapi_docs = true

@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 struct Running {
     base: String,
     stop: Option<oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    server: tokio::task::JoinHandle<Result<(), egov_web::AppError>>,
 }
 
 impl Running {

@@ -8,6 +8,9 @@
 //! | [`core`] | `egov-core`: problems, ids, clock, paging, actor, access policy, config | always |
 //! | `db` | `egov-db`: SQLite/PostgreSQL pool, migrations, test databases | `db` (default) |
 //! | `telemetry` | `egov-telemetry`: logs, traces, OTLP | `telemetry` (default) |
+//! | `i18n` | `egov-i18n`: Fluent messages, locale negotiation, `JOSA` | `i18n` (default) |
+//! | `privacy` | `egov-privacy`: masking, field encryption, blind indexes | `privacy` (default) |
+//! | `validation` | `egov-validation`: `Valid<…>` extractors, Korean identifiers | `validation` (default) |
 //! | `web` | `egov-web`: the App builder and middleware stack | `web` (default) |
 //!
 //! ```
@@ -24,8 +27,14 @@
 pub use egov_core as core;
 #[cfg(feature = "db")]
 pub use egov_db as db;
+#[cfg(feature = "i18n")]
+pub use egov_i18n as i18n;
+#[cfg(feature = "privacy")]
+pub use egov_privacy as privacy;
 #[cfg(feature = "telemetry")]
 pub use egov_telemetry as telemetry;
+#[cfg(feature = "validation")]
+pub use egov_validation as validation;
 #[cfg(feature = "web")]
 pub use egov_web as web;
 
@@ -41,6 +50,8 @@ pub mod prelude {
     pub use egov_core::problem::{FieldError, Problem, ProblemType};
     #[cfg(feature = "db")]
     pub use egov_db::{DatabaseSettings, Db, DbError, Migration, MigrationSet};
+    #[cfg(feature = "i18n")]
+    pub use egov_i18n::{I18n, Locale};
     #[cfg(feature = "telemetry")]
     pub use egov_telemetry::TelemetrySettings;
     #[cfg(feature = "web")]

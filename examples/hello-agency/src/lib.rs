@@ -21,14 +21,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use egov::core::message::StaticCatalog;
+use axum::{Extension, Json};
+use egov::core::message::FluentResources;
 use egov::db::value::{timestamp_from_sql, timestamp_to_sql};
+use egov::i18n::{I18n, Locale};
 use egov::prelude::*;
-use egov::web::locale::negotiate;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
@@ -38,12 +38,28 @@ use utoipa_axum::routes;
 pub static MIGRATIONS: MigrationSet = MigrationSet::new(
     "hello-agency",
     5,
-    &[Migration::portable(
-        1,
-        "create greetings",
-        include_str!("../migrations/0001_greetings.sql"),
-    )],
+    &[
+        Migration::portable(
+            1,
+            "create greetings",
+            include_str!("../migrations/0001_greetings.sql"),
+        ),
+        Migration::portable(
+            2,
+            "one greeting per name",
+            include_str!("../migrations/0002_unique_names.sql"),
+        ),
+    ],
 );
+
+/// This service's messages, in Korean and English.
+pub static MESSAGES: FluentResources = FluentResources {
+    component: "hello-agency",
+    files: &[
+        ("ko", include_str!("../locales/ko/hello-agency.ftl")),
+        ("en", include_str!("../locales/en/hello-agency.ftl")),
+    ],
+};
 
 /// The defaults compiled into the binary (`config/default.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
@@ -134,40 +150,21 @@ impl NewGreeting {
     }
 }
 
-/// This service's own messages.
-pub fn messages() -> StaticCatalog {
-    StaticCatalog::from_entries([
-        ("ko", "hello-greeting", "안녕하세요, { $name }님!"),
-        ("en", "hello-greeting", "Hello, { $name }!"),
-    ])
-}
-
 #[derive(Clone)]
 struct AppState {
     db: Db,
-    messages: std::sync::Arc<StaticCatalog>,
+}
+
+/// What a handler needs to speak the caller's language.
+struct Speaker<'a> {
+    i18n: &'a I18n,
+    locale: &'a Locale,
 }
 
 impl AppState {
-    fn greeting_text(&self, headers: &HeaderMap, name: &str) -> String {
-        let locale = negotiate(
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-            &["ko", "en"],
-            "ko",
-        );
-        egov::core::message::format_with_fallback(
-            &[self.messages.as_ref()],
-            locale,
-            &["ko"],
-            &Message::new("hello-greeting").arg("name", name),
-        )
-    }
-
     fn to_greeting(
         &self,
-        headers: &HeaderMap,
+        speaker: &Speaker<'_>,
         row: &sqlx::any::AnyRow,
     ) -> Result<Greeting, ApiError> {
         let name: String = row.try_get("name").map_err(DbError::from)?;
@@ -176,7 +173,10 @@ impl AppState {
         let created = timestamp_from_sql("created_at", &created_at)?;
         Ok(Greeting {
             id: id.parse().map_err(|_| Problem::internal())?,
-            greeting: self.greeting_text(headers, &name),
+            greeting: speaker.i18n.text(
+                speaker.locale.as_str(),
+                &Message::new("hello-greeting").arg("name", name.as_str()),
+            ),
             name,
             message: row.try_get("message").map_err(DbError::from)?,
             created_at: created
@@ -190,12 +190,14 @@ impl AppState {
 #[utoipa::path(post, path = "/api/greetings", tag = "greetings", request_body = NewGreeting,
     responses(
         (status = 201, description = "Created", body = Greeting),
+        (status = 409, description = "This name was already greeted", content_type = "application/problem+json"),
         (status = 400, description = "Malformed JSON", content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
     ))]
 async fn create_greeting(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    locale: Locale,
+    Extension(i18n): Extension<I18n>,
     Json(body): Json<NewGreeting>,
 ) -> ApiResult<impl IntoResponse> {
     let (name, message) = body.validate()?;
@@ -208,13 +210,26 @@ async fn create_greeting(
         .bind(timestamp_to_sql(now))
         .execute(state.db.pool())
         .await
-        .map_err(DbError::from)?;
+        .map_err(|e| match DbError::from(e) {
+            // The same name twice: say so, with the particle the name takes.
+            DbError::UniqueViolation { .. } => ApiError(
+                Problem::new(ProblemType::CONFLICT)
+                    .with_detail(Message::new("hello-greeting-exists").arg("name", name.as_str())),
+            ),
+            other => ApiError::from(other),
+        })?;
     let row = sqlx::query("SELECT id, name, message, created_at FROM greetings WHERE id = $1")
         .bind(id.to_string())
         .fetch_one(state.db.pool())
         .await
         .map_err(DbError::from)?;
-    let greeting = state.to_greeting(&headers, &row)?;
+    let greeting = state.to_greeting(
+        &Speaker {
+            i18n: &i18n,
+            locale: &locale,
+        },
+        &row,
+    )?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/greetings/{id}"))],
@@ -231,7 +246,8 @@ async fn create_greeting(
     ))]
 async fn get_greeting(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    locale: Locale,
+    Extension(i18n): Extension<I18n>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Greeting>> {
     // A malformed id names no greeting: 404, like an unknown one.
@@ -243,7 +259,13 @@ async fn get_greeting(
         .fetch_one(state.db.pool())
         .await
         .map_err(DbError::from)?;
-    Ok(Json(state.to_greeting(&headers, &row)?))
+    Ok(Json(state.to_greeting(
+        &Speaker {
+            i18n: &i18n,
+            locale: &locale,
+        },
+        &row,
+    )?))
 }
 
 /// Lists greetings, newest first.
@@ -254,7 +276,8 @@ async fn get_greeting(
     ))]
 async fn list_greetings(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    locale: Locale,
+    Extension(i18n): Extension<I18n>,
     Query(paging): Query<Paging>,
 ) -> ApiResult<Json<Page<Greeting>>> {
     let request = PageRequest::new(paging.page.unwrap_or(1), paging.size.unwrap_or(20))?;
@@ -273,7 +296,15 @@ async fn list_greetings(
     .map_err(DbError::from)?;
     let items = rows
         .iter()
-        .map(|row| state.to_greeting(&headers, row))
+        .map(|row| {
+            state.to_greeting(
+                &Speaker {
+                    i18n: &i18n,
+                    locale: &locale,
+                },
+                row,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(Page::new(
         items,
@@ -290,17 +321,14 @@ pub fn routes(db: Db) -> ApiRouter {
             routes!(create_greeting, list_greetings),
         )
         .routes(AccessPolicy::Public, routes!(get_greeting))
-        .with_state(AppState {
-            db,
-            messages: std::sync::Arc::new(messages()),
-        })
+        .with_state(AppState { db })
 }
 
 /// The whole service on `db` (already migrated).
 pub fn app(settings: WebSettings, db: Db) -> App {
     App::new(settings)
         .api_info("hello-agency", env!("CARGO_PKG_VERSION"))
-        .messages(messages())
+        .messages(&MESSAGES)
         .database(db.clone())
         .router(routes(db))
 }

@@ -118,6 +118,42 @@ async fn exercise(database_url: &str) {
     assert_eq!(fetched["message"], "훈민정음");
     assert_eq!(fetched["greeting"], "Hello, 세종!");
 
+    // The same name again: a 409 problem whose Korean detail picks the particle
+    // the name takes (JOSA), and the same problem in English.
+    for (name, accept, detail) in [
+        ("세종", "ko", "세종은 이미 인사를 받았습니다."),
+        ("세종", "en", "세종 has already been greeted."),
+    ] {
+        let conflict = client
+            .post(service.url("/api/greetings"))
+            .header("accept-language", accept)
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(conflict.status(), StatusCode::CONFLICT);
+        assert_eq!(conflict.headers()["content-language"], accept);
+        let problem: Value = conflict.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:egov:problem:conflict");
+        assert_eq!(problem["detail"], detail);
+    }
+    client
+        .post(service.url("/api/greetings"))
+        .json(&json!({"name": "Lee"}))
+        .send()
+        .await
+        .unwrap();
+    let lee: Value = client
+        .post(service.url("/api/greetings?lang=ko"))
+        .json(&json!({"name": "Lee"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lee["detail"], "Lee는 이미 인사를 받았습니다.");
+
     // Invalid input: every failing field, localized.
     let invalid = client
         .post(service.url("/api/greetings"))
@@ -184,8 +220,8 @@ async fn exercise(database_url: &str) {
         .json()
         .await
         .unwrap();
-    assert_eq!(page["total_items"], 2);
-    assert_eq!(page["total_pages"], 2);
+    assert_eq!(page["total_items"], 3);
+    assert_eq!(page["total_pages"], 3);
     assert_eq!(page["items"][0]["name"], "Yi Sun-sin");
 
     let spec: Value = client
@@ -250,11 +286,13 @@ async fn a_database_from_a_newer_release_is_refused_at_start_up() {
         .migrate(&[&hello_agency::MIGRATIONS])
         .await
         .unwrap();
-    // A later release applied migration 2.
+    // A later release applied a migration this binary does not have.
+    let future = hello_agency::MIGRATIONS.latest_version() + 1;
     sqlx::query(
         "INSERT INTO egov_schema_history (component, version, description, checksum, applied_at)
-         VALUES ('hello-agency', 2, 'from the future', 'x', '2027-01-01T00:00:00.000000Z')",
+         VALUES ('hello-agency', $1, 'from the future', 'x', '2027-01-01T00:00:00.000000Z')",
     )
+    .bind(future)
     .execute(database.db().pool())
     .await
     .unwrap();
@@ -266,7 +304,7 @@ async fn a_database_from_a_newer_release_is_refused_at_start_up() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("version 2") && stderr.contains("hello-agency"),
+        stderr.contains(&format!("version {future}")) && stderr.contains("hello-agency"),
         "{stderr}"
     );
     database.close().await.unwrap();

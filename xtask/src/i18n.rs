@@ -1,0 +1,1372 @@
+//! `cargo xtask i18n-check`: the messages of every crate, checked as a whole.
+//!
+//! A *component* is a workspace package with a `locales/<locale>/*.ftl` tree;
+//! its locales are the directories present. Each check reports PASS or FAIL with
+//! one `file:line: problem` per finding; the command fails if any check fails.
+//!
+//! - `ftl-syntax`: every file parses (`fluent-syntax`), and no message or term
+//!   is defined twice in one component and locale.
+//! - `same-ids`: every message and term of a component exists in each of its
+//!   locales.
+//! - `same-variables`: each message (and term) uses the same set of `$variables`
+//!   in every locale, counting those in selectors, attributes and function
+//!   arguments such as `JOSA($name, "을/를")`.
+//! - `message-keys`: every literal key of `Message::new("…")` in Rust code is a
+//!   message (or `message.attribute`) that some component defines in all of its
+//!   locales.
+//! - `validation-messages`: every validation error code — the literal of
+//!   `ValidationError::new("…")`, each `code = "…"` inside `#[validate(…)]`, and
+//!   the built-in validator codes ([`BUILTIN_VALIDATION_CODES`]) — has a message
+//!   `validation-{code}` that some component defines in all of its locales.
+//!
+//! Rust code is read from every `.rs` file under `crates/` and `examples/`,
+//! except test code, which uses fixture catalogs: `tests/` and `benches/`
+//! directories, items under `#[cfg(test)]`, comments (so doc examples), and
+//! lines carrying the comment `i18n-check: ignore`. Keys computed at run time
+//! (`Message::new(kind.title_key())`) cannot be checked and are skipped.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::MetadataCommand;
+use fluent_syntax::ast;
+
+/// The error codes of the `validator` crate's built-in validators. Each needs a
+/// `validation-{code}` message.
+pub(crate) const BUILTIN_VALIDATION_CODES: &[&str] = &[
+    "length",
+    "range",
+    "email",
+    "url",
+    "required",
+    "must_match",
+    "contains",
+    "does_not_contain",
+    "regex",
+    "credit_card",
+    "non_control_character",
+];
+
+/// Top-level directories whose Rust code is scanned for keys and codes.
+const SCANNED_DIRS: &[&str] = &["crates", "examples"];
+
+/// Directories never scanned for Rust code.
+const SKIPPED_DIRS: &[&str] = &["target", "tests", "benches"];
+
+/// A comment that exempts its line from the key and code checks.
+const IGNORE_MARKER: &str = "i18n-check: ignore";
+
+/// One `.ftl` file.
+#[derive(Debug, Clone)]
+pub(crate) struct FtlFile {
+    /// Path shown in reports (relative to the workspace root).
+    pub(crate) path: PathBuf,
+    /// The locale directory it sits in.
+    pub(crate) locale: String,
+    pub(crate) source: String,
+}
+
+/// A package with a `locales/` tree.
+#[derive(Debug, Clone)]
+pub(crate) struct Component {
+    pub(crate) name: String,
+    pub(crate) files: Vec<FtlFile>,
+}
+
+/// One Rust source file.
+#[derive(Debug, Clone)]
+pub(crate) struct RustFile {
+    /// Path shown in reports (relative to the workspace root).
+    pub(crate) path: PathBuf,
+    pub(crate) source: String,
+}
+
+/// Everything the checks read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Inventory {
+    pub(crate) components: Vec<Component>,
+    pub(crate) rust: Vec<RustFile>,
+}
+
+/// One named check and what it found.
+#[derive(Debug)]
+pub(crate) struct Check {
+    pub(crate) name: &'static str,
+    what: &'static str,
+    pub(crate) problems: Vec<String>,
+}
+
+/// Runs every check on the workspace at `root`, printing PASS/FAIL per check.
+pub(crate) fn run(root: &Path) -> Result<(), String> {
+    let inventory = load(root)?;
+    let checks = check(&inventory);
+    let mut failed = Vec::new();
+    for check in &checks {
+        if check.problems.is_empty() {
+            println!("PASS  {}: {}", check.name, check.what);
+        } else {
+            println!("FAIL  {}: {}", check.name, check.what);
+            for problem in &check.problems {
+                println!("        - {problem}");
+            }
+            failed.push(check.name);
+        }
+    }
+    let files: usize = inventory.components.iter().map(|c| c.files.len()).sum();
+    let uses = scan_rust(&inventory.rust);
+    println!(
+        "i18n-check: {} components with locales ({files} .ftl files); {} Rust files with {} \
+         literal message keys and {} validation codes (+{} built-in)",
+        inventory.components.len(),
+        inventory.rust.len(),
+        uses.message_keys.len(),
+        uses.validation_codes.len(),
+        BUILTIN_VALIDATION_CODES.len()
+    );
+    if failed.is_empty() {
+        println!("i18n-check: all {} checks passed", checks.len());
+        Ok(())
+    } else {
+        let problems: usize = checks.iter().map(|c| c.problems.len()).sum();
+        Err(format!(
+            "i18n-check: {} of {} checks failed ({problems} problems): {}",
+            failed.len(),
+            checks.len(),
+            failed.join(", ")
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Loading
+
+/// Reads the components (workspace packages with `locales/`, from
+/// `cargo metadata`) and the Rust files under [`SCANNED_DIRS`].
+fn load(root: &Path) -> Result<Inventory, String> {
+    let metadata = MetadataCommand::new()
+        .cargo_path(crate::cargo())
+        .manifest_path(root.join("Cargo.toml"))
+        .no_deps()
+        .exec()
+        .map_err(|error| format!("`cargo metadata` failed: {error}"))?;
+    let packages: Vec<(String, PathBuf)> = metadata
+        .workspace_packages()
+        .into_iter()
+        .filter_map(|package| {
+            let dir = package.manifest_path.parent()?.as_std_path().to_path_buf();
+            Some((package.name.to_string(), dir))
+        })
+        .collect();
+    load_from(root, &packages)
+}
+
+/// [`load`] for the given (package name, package directory) pairs.
+pub(crate) fn load_from(root: &Path, packages: &[(String, PathBuf)]) -> Result<Inventory, String> {
+    let mut components = Vec::new();
+    for (name, dir) in packages {
+        if let Some(component) = load_component(root, name, &dir.join("locales"))? {
+            components.push(component);
+        }
+    }
+    components.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut rust = Vec::new();
+    for top in SCANNED_DIRS {
+        collect_rust(root, &root.join(top), &mut rust)?;
+    }
+    rust.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Inventory { components, rust })
+}
+
+fn load_component(root: &Path, name: &str, locales: &Path) -> Result<Option<Component>, String> {
+    if !locales.is_dir() {
+        return Ok(None);
+    }
+    let mut files = Vec::new();
+    for locale_dir in sorted_entries(locales)? {
+        if !locale_dir.is_dir() {
+            continue;
+        }
+        let locale = file_name(&locale_dir);
+        for file in sorted_entries(&locale_dir)? {
+            if file.extension().is_some_and(|ext| ext == "ftl") && file.is_file() {
+                let source = fs::read_to_string(&file)
+                    .map_err(|error| format!("{}: cannot read: {error}", file.display()))?;
+                files.push(FtlFile {
+                    path: relative(root, &file),
+                    locale: locale.clone(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok((!files.is_empty()).then(|| Component {
+        name: name.to_owned(),
+        files,
+    }))
+}
+
+fn collect_rust(root: &Path, dir: &Path, out: &mut Vec<RustFile>) -> Result<(), String> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for path in sorted_entries(dir)? {
+        let name = file_name(&path);
+        if path.is_dir() {
+            if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str()) {
+                collect_rust(root, &path, out)?;
+            }
+        } else if name.ends_with(".rs") {
+            let source = fs::read_to_string(&path)
+                .map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+            out.push(RustFile {
+                path: relative(root, &path),
+                source,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|error| format!("{}: cannot list: {error}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+// ---------------------------------------------------------------------------
+// The checks
+
+/// A message or term as defined in one file.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// `id` for messages, `-id` for terms.
+    id: String,
+    file: PathBuf,
+    line: usize,
+    variables: BTreeSet<String>,
+    attributes: BTreeSet<String>,
+    /// Whether it has a value (a message may have only attributes).
+    has_value: bool,
+    is_term: bool,
+}
+
+impl Entry {
+    fn at(&self) -> String {
+        format!("{}:{}", self.file.display(), self.line)
+    }
+
+    fn kind(&self) -> &'static str {
+        if self.is_term { "term" } else { "message" }
+    }
+}
+
+/// A component's entries: locale → id → entry (the first definition).
+#[derive(Debug)]
+struct Catalog {
+    name: String,
+    locales: BTreeMap<String, BTreeMap<String, Entry>>,
+}
+
+/// Runs every check over `inventory`.
+pub(crate) fn check(inventory: &Inventory) -> Vec<Check> {
+    let mut syntax = Vec::new();
+    let catalogs: Vec<Catalog> = inventory
+        .components
+        .iter()
+        .map(|component| index_component(component, &mut syntax))
+        .collect();
+    let uses = scan_rust(&inventory.rust);
+    vec![
+        Check {
+            name: "ftl-syntax",
+            what: "every .ftl file parses and defines each id once per locale",
+            problems: syntax,
+        },
+        Check {
+            name: "same-ids",
+            what: "every message and term of a crate exists in each of its locales",
+            problems: check_same_ids(&catalogs),
+        },
+        Check {
+            name: "same-variables",
+            what: "each message uses the same $variables in every locale",
+            problems: check_same_variables(&catalogs),
+        },
+        Check {
+            name: "message-keys",
+            what: "every Message::new(\"…\") key is defined in all locales of some crate",
+            problems: check_message_keys(&catalogs, &uses.message_keys),
+        },
+        Check {
+            name: "validation-messages",
+            what: "every validation error code has a `validation-{code}` message",
+            problems: check_validation_codes(&catalogs, &uses.validation_codes),
+        },
+    ]
+}
+
+/// Parses a component's files into a [`Catalog`]; syntax errors and duplicate
+/// definitions go to `problems`.
+fn index_component(component: &Component, problems: &mut Vec<String>) -> Catalog {
+    let mut locales: BTreeMap<String, BTreeMap<String, Entry>> = BTreeMap::new();
+    for file in &component.files {
+        let entries = locales.entry(file.locale.clone()).or_default();
+        let resource = match fluent_syntax::parser::parse(file.source.as_str()) {
+            Ok(resource) => resource,
+            Err((resource, errors)) => {
+                for error in errors {
+                    let noticed = line_of(&file.source, error.pos.start);
+                    // The broken entry starts at the first non-blank character
+                    // of the slice the parser skipped.
+                    let start = error.slice.as_ref().map_or(error.pos.start, |slice| {
+                        let from = slice.start.min(error.pos.start);
+                        let skipped = file.source.get(from..error.pos.start).unwrap_or("");
+                        from + (skipped.len() - skipped.trim_start().len())
+                    });
+                    let line = line_of(&file.source, start);
+                    let noticed = if noticed == line {
+                        String::new()
+                    } else {
+                        format!(" (noticed at line {noticed})")
+                    };
+                    problems.push(format!(
+                        "{}:{line}: syntax error in this entry: {}{noticed}",
+                        file.path.display(),
+                        error.kind
+                    ));
+                }
+                resource
+            }
+        };
+        for entry in parse_entries(file, &resource) {
+            match entries.get(&entry.id) {
+                Some(first) => problems.push(format!(
+                    "{}: {} `{}` is defined again (first at {}); the later definition wins at \
+                     run time",
+                    entry.at(),
+                    entry.kind(),
+                    entry.id,
+                    first.at()
+                )),
+                None => {
+                    entries.insert(entry.id.clone(), entry);
+                }
+            }
+        }
+    }
+    Catalog {
+        name: component.name.clone(),
+        locales,
+    }
+}
+
+/// The messages and terms of one parsed file, with their lines.
+fn parse_entries(file: &FtlFile, resource: &ast::Resource<&str>) -> Vec<Entry> {
+    let mut lines = definition_lines(&file.source);
+    let mut next_line = |id: &str| {
+        lines
+            .get_mut(id)
+            .and_then(|queue| (!queue.is_empty()).then(|| queue.remove(0)))
+            .unwrap_or(0)
+    };
+    let mut entries = Vec::new();
+    for entry in &resource.body {
+        let (id, is_term, value, attributes) = match entry {
+            ast::Entry::Message(message) => (
+                message.id.name.to_owned(),
+                false,
+                message.value.as_ref(),
+                &message.attributes,
+            ),
+            ast::Entry::Term(term) => (
+                format!("-{}", term.id.name),
+                true,
+                Some(&term.value),
+                &term.attributes,
+            ),
+            _ => continue,
+        };
+        let mut variables = BTreeSet::new();
+        if let Some(value) = value {
+            pattern_variables(value, &mut variables);
+        }
+        for attribute in attributes {
+            pattern_variables(&attribute.value, &mut variables);
+        }
+        let line = next_line(&id);
+        entries.push(Entry {
+            id,
+            file: file.path.clone(),
+            line,
+            variables,
+            attributes: attributes.iter().map(|a| a.id.name.to_owned()).collect(),
+            has_value: value.is_some(),
+            is_term,
+        });
+    }
+    entries
+}
+
+/// id (`-id` for terms) → the 1-based lines where it is defined, in order: a
+/// definition is a line starting (in column 1) with an identifier and `=`.
+fn definition_lines(source: &str) -> BTreeMap<String, Vec<usize>> {
+    let mut lines: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, line) in source.lines().enumerate() {
+        let (prefix, rest) = match line.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", line),
+        };
+        let id_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        let (id, after) = rest.split_at(id_len);
+        if id.starts_with(|c: char| c.is_ascii_alphabetic()) && after.trim_start().starts_with('=')
+        {
+            lines
+                .entry(format!("{prefix}{id}"))
+                .or_default()
+                .push(index + 1);
+        }
+    }
+    lines
+}
+
+/// 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn pattern_variables(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            expression_variables(expression, out);
+        }
+    }
+}
+
+fn expression_variables(expression: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+    match expression {
+        ast::Expression::Select { selector, variants } => {
+            inline_variables(selector, out);
+            for variant in variants {
+                pattern_variables(&variant.value, out);
+            }
+        }
+        ast::Expression::Inline(inline) => inline_variables(inline, out),
+    }
+}
+
+fn inline_variables(inline: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            out.insert(id.name.to_owned());
+        }
+        ast::InlineExpression::FunctionReference { arguments, .. }
+        | ast::InlineExpression::TermReference {
+            arguments: Some(arguments),
+            ..
+        } => {
+            for argument in &arguments.positional {
+                inline_variables(argument, out);
+            }
+            for argument in &arguments.named {
+                inline_variables(&argument.value, out);
+            }
+        }
+        ast::InlineExpression::Placeable { expression } => expression_variables(expression, out),
+        _ => {}
+    }
+}
+
+/// (a) every id of a component in each of its locales.
+fn check_same_ids(catalogs: &[Catalog]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for catalog in catalogs {
+        let mut ids: BTreeMap<&str, &Entry> = BTreeMap::new();
+        for entries in catalog.locales.values() {
+            for (id, entry) in entries {
+                ids.entry(id).or_insert(entry);
+            }
+        }
+        for (id, first) in ids {
+            for (locale, entries) in &catalog.locales {
+                if !entries.contains_key(id) {
+                    problems.push(format!(
+                        "{}: {} `{id}` of `{}` is missing from locale `{locale}`",
+                        first.at(),
+                        first.kind(),
+                        catalog.name
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// (b) the same variables in every locale.
+fn check_same_variables(catalogs: &[Catalog]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for catalog in catalogs {
+        let mut by_id: BTreeMap<&str, Vec<(&str, &Entry)>> = BTreeMap::new();
+        for (locale, entries) in &catalog.locales {
+            for (id, entry) in entries {
+                by_id.entry(id).or_default().push((locale, entry));
+            }
+        }
+        for (id, definitions) in by_id {
+            let all: BTreeSet<&str> = definitions
+                .iter()
+                .flat_map(|(_, entry)| entry.variables.iter().map(String::as_str))
+                .collect();
+            for (locale, entry) in &definitions {
+                let missing: Vec<String> = all
+                    .iter()
+                    .filter(|name| !entry.variables.contains(**name))
+                    .map(|name| format!("${name}"))
+                    .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                let others: Vec<String> = definitions
+                    .iter()
+                    .filter(|(other, e)| other != locale && e.variables != entry.variables)
+                    .map(|(other, e)| format!("{other} at {}", e.at()))
+                    .collect();
+                problems.push(format!(
+                    "{}: {} `{id}` in locale `{locale}` does not use {} (used in {})",
+                    entry.at(),
+                    entry.kind(),
+                    missing.join(", "),
+                    others.join("; ")
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Where a message id is defined completely, or why not.
+fn lookup(catalogs: &[Catalog], key: &str) -> Result<(), String> {
+    let (id, attribute) = match key.split_once('.') {
+        Some((id, attribute)) => (id, Some(attribute)),
+        None => (key, None),
+    };
+    let has = |entries: &BTreeMap<String, Entry>| {
+        entries.get(id).is_some_and(|entry| {
+            !entry.is_term
+                && match attribute {
+                    Some(attribute) => entry.attributes.contains(attribute),
+                    None => entry.has_value,
+                }
+        })
+    };
+    let mut partial = Vec::new();
+    for catalog in catalogs {
+        let missing: Vec<&str> = catalog
+            .locales
+            .iter()
+            .filter(|(_, entries)| !has(entries))
+            .map(|(locale, _)| locale.as_str())
+            .collect();
+        if missing.is_empty() && !catalog.locales.is_empty() {
+            return Ok(());
+        }
+        if missing.len() < catalog.locales.len() {
+            partial.push(format!(
+                "`{}` lacks it in locale(s) {}",
+                catalog.name,
+                missing.join(", ")
+            ));
+        }
+    }
+    if partial.is_empty() {
+        Err("no crate's locales/ define it".to_owned())
+    } else {
+        Err(partial.join("; "))
+    }
+}
+
+/// (c) literal `Message::new` keys exist.
+fn check_message_keys(catalogs: &[Catalog], uses: &[Use]) -> Vec<String> {
+    uses.iter()
+        .filter_map(|used| {
+            lookup(catalogs, &used.text).err().map(|why| {
+                format!(
+                    "{}:{}: message key `{}` is not defined: {why}",
+                    used.file.display(),
+                    used.line,
+                    used.text
+                )
+            })
+        })
+        .collect()
+}
+
+/// (d) every validation code has a `validation-{code}` message.
+fn check_validation_codes(catalogs: &[Catalog], uses: &[Use]) -> Vec<String> {
+    let mut codes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for code in BUILTIN_VALIDATION_CODES {
+        codes
+            .entry(code)
+            .or_default()
+            .push("xtask/src/i18n.rs (built-in validator code)".to_owned());
+    }
+    for used in uses {
+        codes
+            .entry(&used.text)
+            .or_default()
+            .push(format!("{}:{}", used.file.display(), used.line));
+    }
+    codes
+        .into_iter()
+        .filter_map(|(code, places)| {
+            let id = validation_message_id(code);
+            lookup(catalogs, &id).err().map(|why| {
+                let more = match places.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more uses)", n - 1),
+                };
+                format!(
+                    "{}: validation code `{code}` has no message `{id}`: {why}{more}",
+                    places[0]
+                )
+            })
+        })
+        .collect()
+}
+
+/// The message id of a validation error code.
+pub(crate) fn validation_message_id(code: &str) -> String {
+    format!("validation-{code}")
+}
+
+// ---------------------------------------------------------------------------
+// Scanning Rust code
+
+/// A literal found in Rust code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Use {
+    pub(crate) file: PathBuf,
+    pub(crate) line: usize,
+    pub(crate) text: String,
+}
+
+/// Literal message keys and validation codes in non-test code.
+#[derive(Debug, Default)]
+pub(crate) struct Uses {
+    pub(crate) message_keys: Vec<Use>,
+    pub(crate) validation_codes: Vec<Use>,
+}
+
+fn scan_rust(files: &[RustFile]) -> Uses {
+    let mut uses = Uses::default();
+    for file in files {
+        let (tokens, ignored) = tokenize(&file.source);
+        let tokens = without_test_items(&tokens);
+        let found = |list: &mut Vec<Use>, line: usize, text: &str| {
+            if !ignored.contains(&line) {
+                list.push(Use {
+                    file: file.path.clone(),
+                    line,
+                    text: text.to_owned(),
+                });
+            }
+        };
+        for (i, _) in tokens.iter().enumerate() {
+            if let Some((line, key)) = call_literal(&tokens[i..], "Message") {
+                found(&mut uses.message_keys, line, key);
+            }
+            if let Some((line, code)) = call_literal(&tokens[i..], "ValidationError") {
+                found(&mut uses.validation_codes, line, code);
+            }
+            for (line, code) in validate_attribute_codes(&tokens[i..]) {
+                found(&mut uses.validation_codes, line, code);
+            }
+        }
+    }
+    uses
+}
+
+/// A Rust token, as far as these checks care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// An identifier, keyword, lifetime name or number.
+    Word(String),
+    /// A string literal's contents (escapes `\"` and `\\` resolved).
+    Str(String),
+    /// Any other character.
+    Punct(char),
+}
+
+/// Tokens with their lines, and the lines marked [`IGNORE_MARKER`]. Comments
+/// are dropped; char and byte literals become `Punct('\'')`.
+fn tokenize(source: &str) -> (Vec<(usize, Token)>, BTreeSet<usize>) {
+    let chars: Vec<char> = source.chars().collect();
+    let mut tokens = Vec::new();
+    let mut ignored = BTreeSet::new();
+    let mut line = 1;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '\n' => {
+                line += 1;
+                i += 1;
+            }
+            c if c.is_whitespace() => i += 1,
+            '/' if next == Some('/') => {
+                let end = chars[i..]
+                    .iter()
+                    .position(|&c| c == '\n')
+                    .map_or(chars.len(), |p| i + p);
+                let comment: String = chars[i..end].iter().collect();
+                if comment.contains(IGNORE_MARKER) {
+                    ignored.insert(line);
+                }
+                i = end;
+            }
+            '/' if next == Some('*') => {
+                let mut depth = 0;
+                while i < chars.len() {
+                    match (chars[i], chars.get(i + 1).copied()) {
+                        ('/', Some('*')) => {
+                            depth += 1;
+                            i += 2;
+                        }
+                        ('*', Some('/')) => {
+                            depth -= 1;
+                            i += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        ('\n', _) => {
+                            line += 1;
+                            i += 1;
+                        }
+                        _ => i += 1,
+                    }
+                }
+            }
+            '"' => {
+                let start_line = line;
+                let (text, end) = read_string(&chars, i + 1, &mut line);
+                tokens.push((start_line, Token::Str(text)));
+                i = end;
+            }
+            '\'' => {
+                // A char literal ('x', '\n', '\u{..}') or a lifetime ('a).
+                if next == Some('\\') {
+                    // Past the escaped character, to the closing quote.
+                    let from = (i + 3).min(chars.len());
+                    i = chars[from..]
+                        .iter()
+                        .position(|&c| c == '\'')
+                        .map_or(chars.len(), |p| from + p + 1);
+                } else if chars.get(i + 2) == Some(&'\'') {
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+                tokens.push((line, Token::Punct('\'')));
+            }
+            c if c.is_alphanumeric() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                // Raw, byte and C string prefixes.
+                let is_prefix = matches!(word.as_str(), "r" | "b" | "br" | "c" | "cr");
+                if is_prefix && matches!(chars.get(i), Some('"' | '#')) {
+                    let start_line = line;
+                    if let Some((text, end)) = read_raw_or_plain(&chars, i, &word, &mut line) {
+                        tokens.push((start_line, Token::Str(text)));
+                        i = end;
+                        continue;
+                    }
+                }
+                tokens.push((line, Token::Word(word)));
+            }
+            c => {
+                tokens.push((line, Token::Punct(c)));
+                i += 1;
+            }
+        }
+    }
+    (tokens, ignored)
+}
+
+/// Reads a `"…"` string whose contents start at `start`; returns the text and
+/// the index after the closing quote.
+fn read_string(chars: &[char], start: usize, line: &mut usize) -> (String, usize) {
+    let mut text = String::new();
+    let mut i = start;
+    while i < chars.len() {
+        match chars[i] {
+            '"' => return (text, i + 1),
+            '\\' => {
+                match chars.get(i + 1) {
+                    Some('"') => text.push('"'),
+                    Some('\\') => text.push('\\'),
+                    Some('\n') => *line += 1,
+                    Some(other) => {
+                        text.push('\\');
+                        text.push(*other);
+                    }
+                    None => {}
+                }
+                i += 2;
+            }
+            c => {
+                if c == '\n' {
+                    *line += 1;
+                }
+                text.push(c);
+                i += 1;
+            }
+        }
+    }
+    (text, chars.len())
+}
+
+/// Reads a prefixed string (`r#"…"#`, `b"…"`) starting at `start` (after the
+/// prefix); `None` when it is not one (e.g. `r#ident`).
+fn read_raw_or_plain(
+    chars: &[char],
+    start: usize,
+    prefix: &str,
+    line: &mut usize,
+) -> Option<(String, usize)> {
+    if !prefix.contains('r') {
+        return (chars.get(start) == Some(&'"')).then(|| read_string(chars, start + 1, line));
+    }
+    let hashes = chars[start..].iter().take_while(|&&c| c == '#').count();
+    if chars.get(start + hashes) != Some(&'"') {
+        return None;
+    }
+    let mut i = start + hashes + 1;
+    let mut text = String::new();
+    while i < chars.len() {
+        if chars[i] == '"'
+            && chars[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&c| c == '#')
+                .count()
+                == hashes
+        {
+            return Some((text, i + 1 + hashes));
+        }
+        if chars[i] == '\n' {
+            *line += 1;
+        }
+        text.push(chars[i]);
+        i += 1;
+    }
+    Some((text, chars.len()))
+}
+
+/// `tokens` without the items under `#[cfg(test)]`.
+fn without_test_items(tokens: &[(usize, Token)]) -> Vec<(usize, Token)> {
+    let cfg_test = [
+        Token::Punct('#'),
+        Token::Punct('['),
+        Token::Word("cfg".into()),
+        Token::Punct('('),
+        Token::Word("test".into()),
+        Token::Punct(')'),
+        Token::Punct(']'),
+    ];
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let matches_cfg_test = tokens.len() - i >= cfg_test.len()
+            && tokens[i..i + cfg_test.len()]
+                .iter()
+                .zip(&cfg_test)
+                .all(|((_, token), expected)| token == expected);
+        if !matches_cfg_test {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        // Skip the item: to a `;` outside brackets, or through its `{ … }`.
+        i += cfg_test.len();
+        let mut depth = 0i32;
+        while i < tokens.len() {
+            match tokens[i].1 {
+                Token::Punct('(' | '[') => depth += 1,
+                Token::Punct(')' | ']') => depth -= 1,
+                Token::Punct(';') if depth <= 0 => {
+                    i += 1;
+                    break;
+                }
+                Token::Punct('{') if depth <= 0 => {
+                    let mut braces = 0i32;
+                    while i < tokens.len() {
+                        match tokens[i].1 {
+                            Token::Punct('{') => braces += 1,
+                            Token::Punct('}') => braces -= 1,
+                            _ => {}
+                        }
+                        i += 1;
+                        if braces == 0 {
+                            break;
+                        }
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `Type::new("literal")` at the start of `tokens`: (line, literal).
+fn call_literal<'t>(tokens: &'t [(usize, Token)], type_name: &str) -> Option<(usize, &'t str)> {
+    match tokens {
+        [
+            (_, Token::Word(ty)),
+            (_, Token::Punct(':')),
+            (_, Token::Punct(':')),
+            (_, Token::Word(new)),
+            (_, Token::Punct('(')),
+            (line, Token::Str(text)),
+            rest @ ..,
+        ] if ty == type_name && new == "new" => {
+            // `)`, or `,` `)` as rustfmt writes a call split over lines.
+            let closes = matches!(
+                rest,
+                [(_, Token::Punct(')')), ..] | [(_, Token::Punct(',')), (_, Token::Punct(')')), ..]
+            );
+            closes.then_some((*line, text.as_str()))
+        }
+        _ => None,
+    }
+}
+
+/// The `code = "…"` literals of a `#[validate(…)]` attribute at the start of
+/// `tokens`.
+fn validate_attribute_codes(tokens: &[(usize, Token)]) -> Vec<(usize, &str)> {
+    let [
+        (_, Token::Punct('#')),
+        (_, Token::Punct('[')),
+        (_, Token::Word(validate)),
+        (_, Token::Punct('(')),
+        rest @ ..,
+    ] = tokens
+    else {
+        return Vec::new();
+    };
+    if validate != "validate" {
+        return Vec::new();
+    }
+    let mut codes = Vec::new();
+    let mut depth = 1;
+    for (i, (_, token)) in rest.iter().enumerate() {
+        match token {
+            Token::Punct('(') => depth += 1,
+            Token::Punct(')') => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            Token::Word(word) if word == "code" => {
+                if let [(_, Token::Punct('=')), (line, Token::Str(code)), ..] = &rest[i + 1..] {
+                    codes.push((*line, code.as_str()));
+                }
+            }
+            _ => {}
+        }
+    }
+    codes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ftl(path: &str, locale: &str, source: &str) -> FtlFile {
+        FtlFile {
+            path: PathBuf::from(path),
+            locale: locale.to_owned(),
+            source: source.to_owned(),
+        }
+    }
+
+    fn rust(path: &str, source: &str) -> RustFile {
+        RustFile {
+            path: PathBuf::from(path),
+            source: source.to_owned(),
+        }
+    }
+
+    /// `validation-{code}` for every built-in code, in one locale's FTL.
+    fn builtin_validation_messages() -> String {
+        BUILTIN_VALIDATION_CODES
+            .iter()
+            .map(|code| format!("{} = invalid\n", validation_message_id(code)))
+            .collect()
+    }
+
+    /// A consistent workspace: one crate with ko/en, a validation crate, code
+    /// that uses the messages.
+    fn consistent() -> Inventory {
+        let validation = builtin_validation_messages() + "validation-rrn = bad\n";
+        Inventory {
+            components: vec![
+                Component {
+                    name: "egov-core".into(),
+                    files: vec![
+                        ftl(
+                            "crates/egov-core/locales/en/egov-core.ftl",
+                            "en",
+                            "# comment\nhello = Hello, { $name }\n-brand = egov\nitems = { $count ->\n    [one] one\n   *[other] { $count }\n}\nform = Form\n    .title = Title { $n }\n",
+                        ),
+                        ftl(
+                            "crates/egov-core/locales/ko/egov-core.ftl",
+                            "ko",
+                            "hello = { JOSA($name, \"아/야\") } 안녕\n-brand = 이거브\nitems = { $count }개\nform = 양식\n    .title = 제목 { NUMBER($n) }\n",
+                        ),
+                    ],
+                },
+                Component {
+                    name: "egov-validation".into(),
+                    files: vec![
+                        ftl("crates/egov-validation/locales/ko/v.ftl", "ko", &validation),
+                        ftl("crates/egov-validation/locales/en/v.ftl", "en", &validation),
+                    ],
+                },
+            ],
+            rust: vec![rust(
+                "crates/egov-web/src/lib.rs",
+                r#"
+fn f() -> Message {
+    // Message::new("in-a-comment") is not code.
+    let _ = ValidationError::new("rrn");
+    Message::new("hello").arg("name", "x");
+    Message::new("form.title");
+    Message::new(
+        "items",
+    )
+}
+#[derive(Validate)]
+struct S {
+    #[validate(length(min = 1, code = "length"), custom(function = "rrn", code = "rrn"))]
+    id: String,
+}
+#[cfg(test)]
+mod tests {
+    fn t() { Message::new("fixture-key"); ValidationError::new("fixture"); }
+}
+"#,
+            )],
+        }
+    }
+
+    fn problems(inventory: &Inventory) -> BTreeMap<&'static str, Vec<String>> {
+        check(inventory)
+            .into_iter()
+            .map(|check| (check.name, check.problems))
+            .collect()
+    }
+
+    fn failing(inventory: &Inventory) -> Vec<(&'static str, Vec<String>)> {
+        problems(inventory)
+            .into_iter()
+            .filter(|(_, problems)| !problems.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn a_consistent_set_passes() {
+        assert_eq!(failing(&consistent()), vec![]);
+    }
+
+    #[test]
+    fn a_key_missing_in_one_locale_fails() {
+        let mut inventory = consistent();
+        inventory.components[0].files[1].source =
+            "hello = { $name } 안녕\nitems = { $count }개\nform = 양식\n    .title = 제목 { $n }\n"
+                .into();
+        let failing = failing(&inventory);
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        assert_eq!(failing[0].0, "same-ids");
+        assert_eq!(
+            failing[0].1,
+            [
+                "crates/egov-core/locales/en/egov-core.ftl:3: term `-brand` of `egov-core` is \
+              missing from locale `ko`"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_variable_mismatch_fails() {
+        let mut inventory = consistent();
+        inventory.components[0].files[1].source = inventory.components[0].files[1]
+            .source
+            .replace("JOSA($name, \"아/야\")", "JOSA($user, \"아/야\")");
+        let failing = failing(&inventory);
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        assert_eq!(failing[0].0, "same-variables");
+        let problems = &failing[0].1;
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with(
+                "crates/egov-core/locales/en/egov-core.ftl:2: message `hello` in locale `en` \
+                 does not use $user"
+            ),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with(
+                "crates/egov-core/locales/ko/egov-core.ftl:1: message `hello` in locale `ko` \
+                 does not use $name"
+            ),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn variables_in_selectors_and_attributes_count() {
+        let mut inventory = consistent();
+        // en's selector uses $count; ko's attribute drops $n.
+        inventory.components[0].files[1].source = inventory.components[0].files[1]
+            .source
+            .replace("items = { $count }개", "items = 여러 개")
+            .replace("NUMBER($n)", "NUMBER(1)");
+        let failing = failing(&inventory);
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        let joined = failing[0].1.join("\n");
+        assert!(
+            joined.contains("`items` in locale `ko` does not use $count"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("`form` in locale `ko` does not use $n"),
+            "{joined}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_message_key_fails() {
+        let mut inventory = consistent();
+        inventory.rust.push(rust(
+            "examples/app/src/main.rs",
+            "fn main() {\n    let m = egov::Message::new(\"helo\");\n    let a = Message::new(\"form.nope\");\n    let ok = Message::new(\"x\"); // i18n-check: ignore\n}\n",
+        ));
+        let failing = failing(&inventory);
+        assert_eq!(failing.len(), 1, "{failing:?}");
+        assert_eq!(failing[0].0, "message-keys");
+        assert_eq!(
+            failing[0].1,
+            [
+                "examples/app/src/main.rs:2: message key `helo` is not defined: no crate's \
+                 locales/ define it",
+                "examples/app/src/main.rs:3: message key `form.nope` is not defined: no \
+                 crate's locales/ define it",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_defined_in_only_some_locales_is_reported_with_the_crate() {
+        let mut inventory = consistent();
+        inventory.components[0].files[0]
+            .source
+            .push_str("only-en = English\n");
+        inventory.rust.push(rust(
+            "crates/x/src/lib.rs",
+            "fn f() { Message::new(\"only-en\"); }\n",
+        ));
+        let problems = problems(&inventory);
+        assert_eq!(problems["same-ids"].len(), 1);
+        assert_eq!(
+            problems["message-keys"],
+            [
+                "crates/x/src/lib.rs:1: message key `only-en` is not defined: `egov-core` lacks \
+              it in locale(s) ko"
+            ]
+        );
+    }
+
+    #[test]
+    fn validation_codes_need_messages() {
+        let mut inventory = consistent();
+        inventory.components.truncate(1);
+        inventory.rust.push(rust(
+            "crates/egov-validation/src/kr.rs",
+            "fn f() { ValidationError::new(\"brn\"); }\n",
+        ));
+        let problems = problems(&inventory);
+        let found = &problems["validation-messages"];
+        // 11 built-in codes, `rrn` (used twice) and `brn`.
+        assert_eq!(found.len(), BUILTIN_VALIDATION_CODES.len() + 2, "{found:?}");
+        assert!(
+            found.contains(
+                &"crates/egov-validation/src/kr.rs:1: validation code `brn` has no message \
+              `validation-brn`: no crate's locales/ define it"
+                    .to_owned()
+            )
+        );
+        assert!(
+            found.contains(
+                &"crates/egov-web/src/lib.rs:4: validation code `rrn` has no message \
+              `validation-rrn`: no crate's locales/ define it (and 1 more uses)"
+                    .to_owned()
+            )
+        );
+        assert!(
+            found.contains(
+                &"xtask/src/i18n.rs (built-in validator code): validation code `must_match` has \
+              no message `validation-must_match`: no crate's locales/ define it"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_duplicates_are_reported_with_lines() {
+        let mut inventory = consistent();
+        inventory.components[0].files[0]
+            .source
+            .push_str("broken = { $x\nhello = again\n");
+        let problems = problems(&inventory);
+        let syntax = &problems["ftl-syntax"];
+        assert_eq!(syntax.len(), 2, "{syntax:?}");
+        assert!(
+            syntax[0].starts_with(
+                "crates/egov-core/locales/en/egov-core.ftl:10: syntax error in this entry: "
+            ) && syntax[0].ends_with("(noticed at line 11)"),
+            "{syntax:?}"
+        );
+        assert_eq!(
+            syntax[1],
+            "crates/egov-core/locales/en/egov-core.ftl:11: message `hello` is defined again \
+             (first at crates/egov-core/locales/en/egov-core.ftl:2); the later definition wins \
+             at run time"
+        );
+    }
+
+    #[test]
+    fn tokenizer_skips_comments_and_reads_strings() {
+        let source = r####"
+/* block /* nested */ Message::new("a") */
+let s = "Message::new(\"b\")";
+let r = r#"Message::new("c")"#;
+let lifetime: &'static str = "x"; let ch = '"'; let esc = '\'';
+Message::new("d");
+#[cfg(test)]
+fn helper() { Message::new("e"); }
+#[cfg(test)]
+use something::Message;
+Message::new("f") // trailing comment
+"####;
+        let (tokens, _) = tokenize(source);
+        let tokens = without_test_items(&tokens);
+        let keys: Vec<(usize, &str)> = (0..tokens.len())
+            .filter_map(|i| call_literal(&tokens[i..], "Message"))
+            .collect();
+        assert_eq!(keys, [(6, "d"), (11, "f")]);
+    }
+
+    #[test]
+    fn definition_lines_find_messages_and_terms() {
+        let lines =
+            definition_lines("# c\na = 1\n  .attr = x\n-t = y\nb=2\nnot an id = 3\na = again\n");
+        assert_eq!(lines["a"], [2, 7]);
+        assert_eq!(lines["-t"], [4]);
+        assert_eq!(lines["b"], [5]);
+        assert!(!lines.contains_key("not"));
+    }
+
+    #[test]
+    fn loads_locales_trees_and_rust_files_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        };
+        write("crates/a/locales/ko/a.ftl", "hi = 안녕\n");
+        write("crates/a/locales/en/a.ftl", "hi = Hi\n");
+        write("crates/a/locales/en/README.md", "not ftl\n");
+        write("crates/a/src/lib.rs", "fn f() { Message::new(\"hi\"); }\n");
+        write(
+            "crates/a/tests/t.rs",
+            "fn f() { Message::new(\"fixture\"); }\n",
+        );
+        write(
+            "crates/a/target/debug/x.rs",
+            "fn f() { Message::new(\"built\"); }\n",
+        );
+        write("crates/b/src/lib.rs", "fn f() { Message::new(\"bye\"); }\n");
+        write("examples/e/src/main.rs", "fn main() {}\n");
+        let packages = [
+            ("a".to_owned(), root.join("crates/a")),
+            ("b".to_owned(), root.join("crates/b")),
+        ];
+        let inventory = load_from(root, &packages).unwrap();
+        assert_eq!(inventory.components.len(), 1);
+        let files: Vec<(String, &str)> = inventory.components[0]
+            .files
+            .iter()
+            .map(|f| (f.path.display().to_string(), f.locale.as_str()))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("crates/a/locales/en/a.ftl".to_owned(), "en"),
+                ("crates/a/locales/ko/a.ftl".to_owned(), "ko"),
+            ]
+        );
+        let rust: Vec<String> = inventory
+            .rust
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect();
+        assert_eq!(
+            rust,
+            [
+                "crates/a/src/lib.rs",
+                "crates/b/src/lib.rs",
+                "examples/e/src/main.rs"
+            ]
+        );
+        let problems = problems(&inventory);
+        assert_eq!(
+            problems["message-keys"],
+            [
+                "crates/b/src/lib.rs:1: message key `bye` is not defined: no crate's locales/ \
+              define it"
+            ]
+        );
+    }
+}
