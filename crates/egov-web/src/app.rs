@@ -90,7 +90,7 @@ impl App {
     }
 
     /// Adds an application's Fluent messages. They are loaded after the
-    /// framework's (egov-core, egov-i18n, egov-validation), so an application can
+    /// framework's ([`FRAMEWORK_MESSAGES`]), so an application can
     /// override any framework message; later calls override earlier ones.
     #[must_use]
     pub fn messages(mut self, resources: &'static FluentResources) -> Self {
@@ -108,9 +108,9 @@ impl App {
 
     /// The message catalog: the framework's messages, then the application's.
     pub fn catalog(&self) -> Result<I18n, egov_i18n::BuildError> {
-        let framework: [&FluentResources; 2] = [&egov_core::MESSAGES, &egov_i18n::MESSAGES];
-        framework
-            .into_iter()
+        FRAMEWORK_MESSAGES
+            .iter()
+            .copied()
             .chain(self.resources.iter().copied())
             .fold(
                 I18n::builder().settings(self.i18n_settings.clone()),
@@ -320,6 +320,13 @@ impl App {
         }
     }
 }
+
+/// The messages of the crates egov-web composes, loaded before the application's.
+pub const FRAMEWORK_MESSAGES: &[&FluentResources] = &[
+    &egov_core::MESSAGES,
+    &egov_i18n::MESSAGES,
+    &egov_validation::MESSAGES,
+];
 
 /// The service could not be built or served.
 #[derive(Debug, thiserror::Error)]

@@ -40,7 +40,7 @@ mod middleware;
 mod router;
 mod settings;
 
-pub use app::{App, AppError};
+pub use app::{App, AppError, FRAMEWORK_MESSAGES};
 pub use error::{ApiError, ApiResult};
 pub use health::Health;
 pub use middleware::{REQUEST_ID, RequestId};

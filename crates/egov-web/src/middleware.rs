@@ -114,6 +114,10 @@ pub(crate) async fn problems(
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     let problem = match pending {
+        // Rejections from lower crates cannot know the configured limit.
+        Some(problem) if problem.status() == 413 && problem.detail().is_none() => {
+            problem.with_detail(payload_too_large_detail(renderer.body_limit))
+        }
         Some(problem) => problem,
         None if response.status().as_u16() >= 400 && !is_problem => {
             generic_problem(response.status().as_u16(), renderer.body_limit)
@@ -143,11 +147,14 @@ pub(crate) async fn problems(
     Response::from_parts(parts, Body::from(body))
 }
 
+fn payload_too_large_detail(limit: usize) -> Message {
+    Message::new("problem-payload-too-large-detail").arg("limit", limit)
+}
+
 fn generic_problem(status: u16, body_limit: usize) -> Problem {
     let problem = Problem::new(ProblemType::for_status(status));
     match status {
-        413 => problem
-            .with_detail(Message::new("problem-payload-too-large-detail").arg("limit", body_limit)),
+        413 => problem.with_detail(payload_too_large_detail(body_limit)),
         415 => problem.with_detail(
             Message::new("problem-unsupported-media-type-detail")
                 .arg("expected", "application/json"),

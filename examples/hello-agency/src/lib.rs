@@ -29,10 +29,12 @@ use egov::core::message::FluentResources;
 use egov::db::value::{timestamp_from_sql, timestamp_to_sql};
 use egov::i18n::{I18n, Locale};
 use egov::prelude::*;
+use egov::validation::Valid;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
+use validator::{Validate, ValidationError};
 
 /// This service's migrations.
 pub static MIGRATIONS: MigrationSet = MigrationSet::new(
@@ -64,11 +66,6 @@ pub static MESSAGES: FluentResources = FluentResources {
 /// The defaults compiled into the binary (`config/default.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
 
-/// Longest name accepted, in characters.
-pub const NAME_MAX: usize = 50;
-/// Longest message accepted, in characters.
-pub const MESSAGE_MAX: usize = 200;
-
 /// A stored greeting.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Greeting {
@@ -86,14 +83,23 @@ pub struct Greeting {
 }
 
 /// The body of `POST /api/greetings`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewGreeting {
-    /// 1–50 characters (surrounding spaces are trimmed).
-    #[serde(default)]
-    pub name: Option<String>,
+    /// 1–50 characters, not only spaces (surrounding spaces are trimmed).
+    #[validate(length(min = 1, max = 50), custom(function = "not_blank"))]
+    pub name: String,
     /// Up to 200 characters.
-    #[serde(default)]
+    #[validate(length(max = 200))]
     pub message: Option<String>,
+}
+
+/// An application's own rule: code `not_blank`, message `validation-not_blank`
+/// in this service's `.ftl` files.
+fn not_blank(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(ValidationError::new("not_blank"));
+    }
+    Ok(())
 }
 
 /// Paging parameters (`page` from 1, `size` up to 100).
@@ -103,51 +109,6 @@ pub struct Paging {
     pub page: Option<u32>,
     /// Items per page, 1–100.
     pub size: Option<u32>,
-}
-
-impl NewGreeting {
-    /// Checks the rules, returning every failed field at once.
-    fn validate(self) -> Result<(String, Option<String>), Problem> {
-        let mut errors = Vec::new();
-        let name = self.name.map(|n| n.trim().to_owned()).unwrap_or_default();
-        if name.is_empty() {
-            errors.push(FieldError::new(
-                "/name",
-                "required",
-                Message::new("field-required"),
-            ));
-        } else if name.chars().count() > NAME_MAX {
-            errors.push(FieldError::new(
-                "/name",
-                "length",
-                Message::new("field-length")
-                    .arg("min", 1)
-                    .arg("max", NAME_MAX),
-            ));
-        }
-        let message = self.message.filter(|m| !m.trim().is_empty());
-        if message
-            .as_ref()
-            .is_some_and(|m| m.chars().count() > MESSAGE_MAX)
-        {
-            errors.push(FieldError::new(
-                "/message",
-                "length",
-                Message::new("field-length")
-                    .arg("min", 0)
-                    .arg("max", MESSAGE_MAX),
-            ));
-        }
-        if errors.is_empty() {
-            Ok((name, message))
-        } else {
-            Err(Problem::new(ProblemType::VALIDATION_FAILED)
-                .with_detail(
-                    Message::new("problem-validation-failed-detail").arg("count", errors.len()),
-                )
-                .with_field_errors(errors))
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -198,9 +159,10 @@ async fn create_greeting(
     State(state): State<AppState>,
     locale: Locale,
     Extension(i18n): Extension<I18n>,
-    Json(body): Json<NewGreeting>,
+    Valid(Json(body)): Valid<Json<NewGreeting>>,
 ) -> ApiResult<impl IntoResponse> {
-    let (name, message) = body.validate()?;
+    let name = body.name.trim().to_owned();
+    let message = body.message.filter(|m| !m.trim().is_empty());
     let id: Id<Greeting> = Id::new();
     let now = time::OffsetDateTime::now_utc();
     sqlx::query("INSERT INTO greetings (id, name, message, created_at) VALUES ($1, $2, $3, $4)")

@@ -173,11 +173,49 @@ async fn exercise(database_url: &str) {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["/name", "/message"]);
+    // Sorted by pointer, so clients see a stable order.
+    assert_eq!(fields, ["/message", "/name"]);
     assert_eq!(
         problem["errors"][0]["message"],
+        "200자 이하로 입력해 주십시오."
+    );
+    assert_eq!(
+        problem["errors"][1]["message"],
         "1자 이상 50자 이하로 입력해 주십시오."
     );
+
+    // The application's own rule, with its own message, in both languages.
+    for (accept, text) in [
+        ("ko", "공백만으로는 입력할 수 없습니다."),
+        ("en", "Enter more than spaces."),
+    ] {
+        let blank: Value = client
+            .post(service.url("/api/greetings"))
+            .header("accept-language", accept)
+            .json(&json!({"name": "   "}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(blank["status"], 422);
+        assert_eq!(blank["errors"][0]["code"], "not_blank");
+        assert_eq!(blank["errors"][0]["message"], text);
+    }
+    // A missing field is a 422 naming it, not a parser message.
+    let missing: Value = client
+        .post(service.url("/api/greetings"))
+        .json(&json!({"message": "hi"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(missing["status"], 422);
+    assert_eq!(missing["errors"][0]["field"], "/name");
+    assert_eq!(missing["errors"][0]["code"], "required");
 
     // Malformed JSON, unknown ids, oversized pages.
     let malformed = client

@@ -25,7 +25,5 @@ problem-timeout-detail = The request was not completed within { $seconds } secon
 problem-service-unavailable-database = The database is not reachable.
 problem-unsupported-media-type-detail = Send the request body as { $expected }.
 problem-validation-failed-detail = { $count } field(s) need attention.
-field-required = This field is required.
 field-length = Must be between { $min } and { $max } characters.
 field-range = Must be between { $min } and { $max }.
-field-invalid = This value is not valid.

@@ -25,7 +25,5 @@ problem-timeout-detail = 요청을 { $seconds }초 안에 처리하지 못했습
 problem-service-unavailable-database = 데이터베이스에 연결할 수 없습니다.
 problem-unsupported-media-type-detail = 요청 본문을 { $expected } 형식으로 보내 주십시오.
 problem-validation-failed-detail = { $count }개 항목을 확인해 주십시오.
-field-required = 필수 입력 항목입니다.
 field-length = { $min }자 이상 { $max }자 이하로 입력해 주십시오.
 field-range = { $min } 이상 { $max } 이하의 값을 입력해 주십시오.
-field-invalid = 올바른 값이 아닙니다.
