@@ -69,8 +69,7 @@ egov_db::backend_tests! {
             .bind(index.compute(typed.expose()))
             .execute(db.pool())
             .await
-            .err()
-            .expect("duplicate refused");
+            .expect_err("duplicate refused");
         assert!(matches!(egov_db::DbError::from(duplicate), egov_db::DbError::UniqueViolation { .. }));
     }
 
