@@ -1,0 +1,195 @@
+//! The hash chain: the stored form of an event, its canonical encoding, and
+//! `h_i = SHA-256(h_{i-1} ‖ canonical_encoding(event_i))`.
+//!
+//! ## Canonical encoding, version 1
+//!
+//! A byte string built from the fields below, in this order. `str` is a UTF-8
+//! string preceded by its byte length as a 4-byte big-endian integer; `opt` is
+//! the byte `0x00` for "absent" or `0x01` followed by a `str`; `list` is a 4-byte
+//! big-endian count followed by that many `str`s; `u64` is 8 bytes big-endian.
+//!
+//! | # | field | encoding |
+//! |---|---|---|
+//! | 1 | the literal `egov-audit/v1` | `str` |
+//! | 2 | chain id | `str` |
+//! | 3 | sequence number (from 1) | `u64` |
+//! | 4 | event id (UUID, lowercase hyphenated) | `str` |
+//! | 5 | occurred at, `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC) | `str` |
+//! | 6 | principal kind: `anonymous`, `account` or `system` | `str` |
+//! | 7 | principal id (account UUID or system name) | `opt` |
+//! | 8 | roles, sorted | `list` |
+//! | 9 | client IP | `opt` |
+//! | 10 | request id | `opt` |
+//! | 11 | trace id | `opt` |
+//! | 12 | action | `str` |
+//! | 13 | target type | `opt` |
+//! | 14 | target id | `opt` |
+//! | 15 | data subjects, in recorded order | `list` |
+//! | 16 | outcome: `success`, `failure` or `denied` | `str` |
+//! | 17 | reason code | `opt` |
+//! | 18 | reason | `opt` |
+//! | 19 | detail: compact JSON object, keys sorted | `str` |
+//!
+//! The hash of event 1 uses 32 zero bytes as `h_0`. `tests/vectors/event-v1.txt`
+//! pins the encoding and hash of a sample event.
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+/// A recorded event, as stored and as read back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredEvent {
+    /// The chain it belongs to.
+    pub chain_id: String,
+    /// Its position in the chain, from 1.
+    pub seq: u64,
+    /// Its id (UUIDv7).
+    pub id: String,
+    /// When it was recorded (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// `anonymous`, `account` or `system`.
+    pub principal_kind: String,
+    /// The account id or system name.
+    pub principal_id: Option<String>,
+    /// The actor's roles, sorted.
+    pub roles: Vec<String>,
+    /// The client's IP address.
+    pub client_ip: Option<String>,
+    /// The request id.
+    pub request_id: Option<String>,
+    /// The W3C trace id.
+    pub trace_id: Option<String>,
+    /// What was done.
+    pub action: String,
+    /// The target's resource type.
+    pub target_type: Option<String>,
+    /// The target's id.
+    pub target_id: Option<String>,
+    /// Whose personal data was touched (pseudonymous ids).
+    pub subjects: Vec<String>,
+    /// `success`, `failure` or `denied`.
+    pub outcome: String,
+    /// A stable reason code.
+    pub reason_code: Option<String>,
+    /// The reason text.
+    pub reason: Option<String>,
+    /// Extra facts, compact JSON.
+    pub detail: String,
+    /// The previous event's hash (zeros for the first).
+    #[serde(serialize_with = "hex_serialize")]
+    pub prev_hash: [u8; 32],
+    /// This event's hash.
+    #[serde(serialize_with = "hex_serialize")]
+    pub hash: [u8; 32],
+}
+
+fn hex_serialize<S: serde::Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&to_hex(bytes))
+}
+
+/// The hash before the first event.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// Lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+/// Parses 64 lowercase hex digits.
+pub fn from_hex(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in text.as_bytes().chunks(2).enumerate() {
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&s.as_bytes()[..len as usize]);
+}
+
+fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
+
+fn put_list(out: &mut Vec<u8>, items: &[String]) {
+    let count = u32::try_from(items.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&count.to_be_bytes());
+    for item in items.iter().take(count as usize) {
+        put_str(out, item);
+    }
+}
+
+impl StoredEvent {
+    /// The canonical encoding (version 1) of everything but the hashes.
+    pub fn canonical(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(512);
+        put_str(&mut out, "egov-audit/v1");
+        put_str(&mut out, &self.chain_id);
+        out.extend_from_slice(&self.seq.to_be_bytes());
+        put_str(&mut out, &self.id);
+        put_str(
+            &mut out,
+            &egov_db::value::timestamp_to_sql(self.occurred_at),
+        );
+        put_str(&mut out, &self.principal_kind);
+        put_opt(&mut out, self.principal_id.as_deref());
+        put_list(&mut out, &self.roles);
+        put_opt(&mut out, self.client_ip.as_deref());
+        put_opt(&mut out, self.request_id.as_deref());
+        put_opt(&mut out, self.trace_id.as_deref());
+        put_str(&mut out, &self.action);
+        put_opt(&mut out, self.target_type.as_deref());
+        put_opt(&mut out, self.target_id.as_deref());
+        put_list(&mut out, &self.subjects);
+        put_str(&mut out, &self.outcome);
+        put_opt(&mut out, self.reason_code.as_deref());
+        put_opt(&mut out, self.reason.as_deref());
+        put_str(&mut out, &self.detail);
+        out
+    }
+
+    /// `SHA-256(prev ‖ canonical(self))`.
+    pub fn compute_hash(&self, prev: &[u8; 32]) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(prev);
+        hasher.update(self.canonical());
+        hasher.finalize().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_rejects_uppercase() {
+        let bytes: [u8; 32] = core::array::from_fn(|i| (i * 7) as u8);
+        assert_eq!(from_hex(&to_hex(&bytes)), Some(bytes));
+        assert_eq!(from_hex(&to_hex(&bytes).to_uppercase()), None);
+        assert_eq!(from_hex("00"), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! # egov-audit
+//!
+//! One tamper-evident audit trail for an agency service: who did what, to whose
+//! personal data, when, from where, with what outcome — recorded so that nothing
+//! is lost and nobody can change it unnoticed.
+//!
+//! ## What it guarantees, in plain words
+//!
+//! - **Nothing reported recorded is lost.** [`AuditLog::record`] returns only after
+//!   the event's transaction has committed (`Durability::Committed`). If the
+//!   database is down, it returns an error, and the caller must not proceed as if
+//!   the event were recorded (the web layer answers 503). A full queue makes callers
+//!   wait; events are never dropped silently. `Durability::Queued` returns after
+//!   queueing and may lose the last batch if the process crashes — use it only for
+//!   high-volume, low-value events.
+//! - **Edits are detected.** Each event is hash-chained to the previous one
+//!   ([`chain`]). [`verify`] recomputes the chain and finds a modified field, a
+//!   deleted row, a reordered pair, an inserted row, and a truncated tail.
+//! - **Truncation and rewriting need checkpoints.** Anyone who can write the
+//!   database can recompute hashes. What they cannot do is sign: every N events or
+//!   T seconds the log signs a checkpoint (chain, size, head hash, time) with an
+//!   Ed25519 key ([`checkpoint`]). [`verify`] checks the chain against every stored
+//!   checkpoint, and an auditor can check exported checkpoints with the public key
+//!   alone. **Operators must export the checkpoints off the host** (e.g. daily, to
+//!   write-once storage): a chain rewritten together with its stored checkpoints is
+//!   detected only against checkpoints kept elsewhere. Events after the last
+//!   checkpoint are protected by the chain but not yet by a signature.
+//! - **Personal data stays out.** Data subjects are pseudonymous [`SubjectId`]s
+//!   (blind index or internal id); free text is scrubbed of digit runs and e-mail
+//!   addresses; secret-looking detail keys are stored as `***`. A download or export
+//!   of personal data cannot be recorded without a [`Reason`].
+//! - **Retention.** [`purge`] removes events older than the retention period only
+//!   up to a signed checkpoint, so what remains still verifies from that checkpoint.
+//! - **Several processes, one chain.** Appends lock the chain's head row (PostgreSQL
+//!   `SELECT … FOR UPDATE`; SQLite `BEGIN IMMEDIATE`), so replicas sharing a database
+//!   append in turn and the chain stays one valid sequence.
+//!
+//! ```
+//! use egov_audit::{Action, AuditEvent, AuditLog, AuditSettings, Outcome, Target};
+//! use egov_core::actor::Actor;
+//!
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! let dir = tempfile::tempdir().unwrap();
+//! let db = egov_db::Db::connect_url(&format!("sqlite://{}/audit.db", dir.path().display())).await.unwrap();
+//! db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+//!
+//! let log = AuditLog::start(db.clone(), &AuditSettings::default()).await.unwrap();
+//! let receipt = log
+//!     .record(AuditEvent::new(Action::VIEW, &Actor::system("demo"), Outcome::Success)
+//!         .target(Target::new("petition", "P-2026-0001")))
+//!     .await
+//!     .unwrap();
+//! assert_eq!(receipt.seq, 1);
+//! log.shutdown().await;
+//!
+//! let report = egov_audit::verify(&db, "main", &log.verifier()).await.unwrap();
+//! assert!(report.damage.is_none());
+//! # });
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod chain;
+pub mod checkpoint;
+mod event;
+mod settings;
+mod store;
+pub mod verify;
+mod writer;
+
+pub use event::{Action, AuditEvent, Detail, Outcome, Reason, SubjectId, Target, scrub};
+pub use settings::AuditSettings;
+pub use store::MIGRATIONS;
+pub use verify::{Damage, DamageKind, PurgeReport, VerifyReport, purge, verify};
+pub use writer::{AuditLog, Durability, Receipt};
+
+/// The stored signed checkpoints of `chain_id`, smallest first (for export).
+pub async fn checkpoints(
+    db: &egov_db::Db,
+    chain_id: &str,
+) -> Result<Vec<checkpoint::SignedCheckpoint>, AuditError> {
+    store::checkpoints(db, chain_id).await
+}
+
+use egov_core::problem::{Problem, ProblemType};
+
+/// Errors of the audit trail.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The event breaks a rule (e.g. a bad action name).
+    #[error("invalid audit event: {0}")]
+    Invalid(String),
+    /// A download or export of personal data was recorded without a reason.
+    #[error("a reason is required to record a download or export of personal data")]
+    ReasonRequired,
+    /// The store could not be written or read; the event was NOT recorded.
+    #[error("audit store unavailable: {0}")]
+    Store(#[from] egov_db::DbError),
+    /// The batch holding the event failed to commit; the event was NOT recorded.
+    #[error("the audit event was not recorded: {0}")]
+    NotRecorded(String),
+    /// The writer has stopped; the event was NOT recorded.
+    #[error("the audit writer has stopped")]
+    Closed,
+    /// Stored data could not be read back (not tampering: unreadable columns).
+    #[error("audit data unreadable: {0}")]
+    Corrupt(String),
+    /// The signing key is unusable.
+    #[error("audit signing key: {0}")]
+    Key(String),
+}
+
+impl From<sqlx::Error> for AuditError {
+    fn from(error: sqlx::Error) -> Self {
+        AuditError::Store(egov_db::DbError::from(error))
+    }
+}
+
+impl From<AuditError> for Problem {
+    fn from(error: AuditError) -> Self {
+        match error {
+            AuditError::Invalid(_) | AuditError::ReasonRequired => {
+                Problem::new(ProblemType::VALIDATION_FAILED)
+            }
+            AuditError::Store(_) | AuditError::NotRecorded(_) | AuditError::Closed => {
+                Problem::new(ProblemType::SERVICE_UNAVAILABLE)
+            }
+            AuditError::Corrupt(_) | AuditError::Key(_) => Problem::internal(),
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The tables and the SQL that appends to and reads the chain.
+
+use egov_db::value::{timestamp_from_sql, timestamp_to_sql};
+use egov_db::{Backend, Db, Migration, MigrationSet};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Executor, Row};
+
+use crate::AuditError;
+use crate::chain::{GENESIS, StoredEvent, from_hex, to_hex};
+use crate::checkpoint::SignedCheckpoint;
+
+/// egov-audit's migrations (layer 2).
+pub static MIGRATIONS: MigrationSet = MigrationSet::new(
+    "egov-audit",
+    2,
+    &[Migration::portable(
+        1,
+        "audit events, subjects, heads and checkpoints",
+        include_str!("../migrations/0001_audit.sql"),
+    )],
+);
+
+const EVENT_COLUMNS: &str = "chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, \
+     client_ip, request_id, trace_id, action, target_type, target_id, subjects, outcome, \
+     reason_code, reason, detail, prev_hash, hash";
+const EVENT_COLUMN_COUNT: usize = 20;
+
+/// Most events in one INSERT statement (20 parameters each).
+pub(crate) const ROWS_PER_STATEMENT: usize = 200;
+
+/// Makes sure the chain has a head row.
+pub(crate) async fn ensure_head(db: &Db, chain_id: &str) -> Result<(), AuditError> {
+    let sql = db.backend().pick(
+        "INSERT INTO egov_audit_heads (chain_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_id) DO NOTHING",
+        "INSERT INTO egov_audit_heads (chain_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_id) DO NOTHING",
+    );
+    sqlx::query(sql)
+        .bind(chain_id)
+        .bind(to_hex(&GENESIS))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Reads the head inside an open transaction, locking it on PostgreSQL (SQLite's
+/// write lock, taken by `BEGIN IMMEDIATE`, already serializes writers).
+pub(crate) async fn lock_head(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    chain_id: &str,
+) -> Result<(u64, [u8; 32]), AuditError> {
+    let sql = backend.pick(
+        "SELECT seq, hash FROM egov_audit_heads WHERE chain_id = $1",
+        "SELECT seq, hash FROM egov_audit_heads WHERE chain_id = $1 FOR UPDATE",
+    );
+    let row = sqlx::query(sql)
+        .bind(chain_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => {
+            let seq: i64 = row.try_get(0)?;
+            let hash: String = row.try_get(1)?;
+            Ok((
+                u64::try_from(seq).unwrap_or(0),
+                from_hex(&hash).ok_or_else(|| AuditError::Corrupt("head hash".into()))?,
+            ))
+        }
+        None => {
+            sqlx::query("INSERT INTO egov_audit_heads (chain_id, seq, hash) VALUES ($1, 0, $2)")
+                .bind(chain_id)
+                .bind(to_hex(&GENESIS))
+                .execute(&mut *conn)
+                .await?;
+            Ok((0, GENESIS))
+        }
+    }
+}
+
+/// Inserts `events` (already numbered and hashed) and moves the head.
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    events: &[StoredEvent],
+) -> Result<(), AuditError> {
+    let Some(last) = events.last() else {
+        return Ok(());
+    };
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!("INSERT INTO egov_audit_events ({EVENT_COLUMNS}) VALUES ");
+        for row in 0..chunk.len() {
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for col in 0..EVENT_COLUMN_COUNT {
+                if col > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(row * EVENT_COLUMN_COUNT + col + 1).to_string());
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for e in chunk {
+            query = query
+                .bind(e.chain_id.clone())
+                .bind(i64::try_from(e.seq).unwrap_or(i64::MAX))
+                .bind(e.id.clone())
+                .bind(timestamp_to_sql(e.occurred_at))
+                .bind(e.principal_kind.clone())
+                .bind(e.principal_id.clone())
+                .bind(json_list(&e.roles))
+                .bind(e.client_ip.clone())
+                .bind(e.request_id.clone())
+                .bind(e.trace_id.clone())
+                .bind(e.action.clone())
+                .bind(e.target_type.clone())
+                .bind(e.target_id.clone())
+                .bind(json_list(&e.subjects))
+                .bind(e.outcome.clone())
+                .bind(e.reason_code.clone())
+                .bind(e.reason.clone())
+                .bind(e.detail.clone())
+                .bind(to_hex(&e.prev_hash))
+                .bind(to_hex(&e.hash));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    let subjects: Vec<(&str, u64, &str)> = events
+        .iter()
+        .flat_map(|e| {
+            e.subjects
+                .iter()
+                .map(move |s| (e.chain_id.as_str(), e.seq, s.as_str()))
+        })
+        .collect();
+    for chunk in subjects.chunks(1000) {
+        let mut sql =
+            String::from("INSERT INTO egov_audit_subjects (chain_id, seq, subject) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+        }
+        // Duplicate subjects within one event are one row.
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (chain, seq, subject) in chunk {
+            query = query
+                .bind(chain.to_string())
+                .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
+                .bind(subject.to_string());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE egov_audit_heads SET seq = $1, hash = $2 WHERE chain_id = $3")
+        .bind(i64::try_from(last.seq).unwrap_or(i64::MAX))
+        .bind(to_hex(&last.hash))
+        .bind(last.chain_id.clone())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_list(text: &str) -> Result<Vec<String>, AuditError> {
+    serde_json::from_str(text).map_err(|e| AuditError::Corrupt(format!("list column: {e}")))
+}
+
+/// Reads a stored event from a row selected with `SELECT {EVENT_COLUMNS}`.
+pub(crate) fn event_from_row(row: &AnyRow) -> Result<StoredEvent, AuditError> {
+    let hash = |col: &str| -> Result<[u8; 32], AuditError> {
+        let text: String = row.try_get(col)?;
+        from_hex(&text).ok_or_else(|| AuditError::Corrupt(format!("{col} is not a hash")))
+    };
+    let occurred_at: String = row.try_get("occurred_at")?;
+    Ok(StoredEvent {
+        chain_id: row.try_get("chain_id")?,
+        seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
+        id: row.try_get("id")?,
+        occurred_at: timestamp_from_sql("occurred_at", &occurred_at)?,
+        principal_kind: row.try_get("principal_kind")?,
+        principal_id: row.try_get("principal_id")?,
+        roles: parse_list(&row.try_get::<String, _>("roles")?)?,
+        client_ip: row.try_get("client_ip")?,
+        request_id: row.try_get("request_id")?,
+        trace_id: row.try_get("trace_id")?,
+        action: row.try_get("action")?,
+        target_type: row.try_get("target_type")?,
+        target_id: row.try_get("target_id")?,
+        subjects: parse_list(&row.try_get::<String, _>("subjects")?)?,
+        outcome: row.try_get("outcome")?,
+        reason_code: row.try_get("reason_code")?,
+        reason: row.try_get("reason")?,
+        detail: row.try_get("detail")?,
+        prev_hash: hash("prev_hash")?,
+        hash: hash("hash")?,
+    })
+}
+
+/// Events of `chain_id` with `seq > after`, in order, at most `limit`.
+pub(crate) async fn events_after(
+    db: &Db,
+    chain_id: &str,
+    after: u64,
+    limit: u32,
+) -> Result<Vec<StoredEvent>, AuditError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM egov_audit_events WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+    )))
+    .bind(chain_id)
+    .bind(i64::try_from(after).unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// The stored checkpoints of `chain_id`, smallest first, parsed.
+pub(crate) async fn checkpoints(
+    db: &Db,
+    chain_id: &str,
+) -> Result<Vec<SignedCheckpoint>, AuditError> {
+    let rows =
+        sqlx::query("SELECT text FROM egov_audit_checkpoints WHERE chain_id = $1 ORDER BY size")
+            .bind(chain_id)
+            .fetch_all(db.pool())
+            .await?;
+    rows.iter()
+        .map(|row| {
+            let text: String = row.try_get(0)?;
+            SignedCheckpoint::parse(&text)
+                .map_err(|e| AuditError::Corrupt(format!("checkpoint: {e}")))
+        })
+        .collect()
+}
+
+/// Stores a signed checkpoint (a second one for the same size is ignored).
+pub(crate) async fn save_checkpoint(db: &Db, signed: &SignedCheckpoint) -> Result<(), AuditError> {
+    sqlx::query(
+        "INSERT INTO egov_audit_checkpoints (chain_id, size, head, signed_at, key_id, text)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chain_id, size) DO NOTHING",
+    )
+    .bind(signed.checkpoint.chain_id.clone())
+    .bind(i64::try_from(signed.checkpoint.size).unwrap_or(i64::MAX))
+    .bind(to_hex(&signed.checkpoint.head))
+    .bind(timestamp_to_sql(signed.checkpoint.time))
+    .bind(signed.key_id.clone())
+    .bind(signed.to_text())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// The head `(seq, hash)` of `chain_id` as last committed.
+pub(crate) async fn head(db: &Db, chain_id: &str) -> Result<(u64, [u8; 32]), AuditError> {
+    let row = sqlx::query("SELECT seq, hash FROM egov_audit_heads WHERE chain_id = $1")
+        .bind(chain_id)
+        .fetch_optional(db.pool())
+        .await?;
+    match row {
+        None => Ok((0, GENESIS)),
+        Some(row) => Ok((
+            u64::try_from(row.try_get::<i64, _>(0)?).unwrap_or(0),
+            from_hex(&row.try_get::<String, _>(1)?)
+                .ok_or_else(|| AuditError::Corrupt("head hash".into()))?,
+        )),
+    }
+}
+
+/// Begins a write transaction that serializes appenders on both backends.
+pub(crate) async fn begin_write(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<(), AuditError> {
+    conn.execute(backend.pick("BEGIN IMMEDIATE", "BEGIN"))
+        .await?;
+    Ok(())
+}

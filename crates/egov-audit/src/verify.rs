@@ -1,0 +1,226 @@
+//! Checking the chain, and purging what retention allows.
+
+use egov_db::Db;
+use egov_db::value::timestamp_to_sql;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use crate::chain::GENESIS;
+use crate::checkpoint::{CheckpointVerifier, SignedCheckpoint};
+use crate::{AuditError, store};
+
+/// The kind of damage [`verify`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamageKind {
+    /// An event's fields no longer match its hash (a field was edited, or two
+    /// events' sequence numbers were swapped).
+    Modified,
+    /// An event does not follow the one before it (a row was inserted, removed
+    /// and renumbered, or events were reordered).
+    Unlinked,
+    /// A sequence number is missing (a row was deleted).
+    Missing,
+    /// The chain ends before a signed checkpoint's size (the tail was cut off).
+    Truncated,
+    /// The chain's hash at a checkpoint's size differs from the signed head (the
+    /// chain was rewritten).
+    CheckpointMismatch,
+    /// A stored checkpoint's signature does not verify.
+    BadSignature,
+}
+
+/// Where the chain first went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Damage {
+    /// The first bad sequence number.
+    pub seq: u64,
+    /// What is wrong there.
+    pub kind: DamageKind,
+}
+
+/// The result of [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Events whose hashes were recomputed.
+    pub events_checked: u64,
+    /// The last sequence number seen.
+    pub last_seq: u64,
+    /// Checkpoints whose signatures and heads were checked.
+    pub checkpoints_checked: usize,
+    /// The first damage, if any.
+    pub damage: Option<Damage>,
+}
+
+/// Recomputes chain `chain_id` and checks it against every stored checkpoint,
+/// whose signatures must verify with `verifier`. Reports the first damage.
+/// Reads in pages, so memory stays small for any chain length.
+pub async fn verify(
+    db: &Db,
+    chain_id: &str,
+    verifier: &CheckpointVerifier,
+) -> Result<VerifyReport, AuditError> {
+    let checkpoints = store::checkpoints(db, chain_id).await?;
+    verify_against(db, chain_id, verifier, &checkpoints).await
+}
+
+/// As [`verify`], against checkpoints kept elsewhere (e.g. exported ones).
+pub async fn verify_against(
+    db: &Db,
+    chain_id: &str,
+    verifier: &CheckpointVerifier,
+    checkpoints: &[SignedCheckpoint],
+) -> Result<VerifyReport, AuditError> {
+    let mut report = VerifyReport {
+        events_checked: 0,
+        last_seq: 0,
+        checkpoints_checked: 0,
+        damage: None,
+    };
+    let mut signed: Vec<&SignedCheckpoint> = checkpoints
+        .iter()
+        .filter(|c| c.checkpoint.chain_id == chain_id)
+        .collect();
+    signed.sort_by_key(|c| c.checkpoint.size);
+    for c in &signed {
+        if verifier.verify(c).is_err() {
+            report.damage = Some(Damage {
+                seq: c.checkpoint.size,
+                kind: DamageKind::BadSignature,
+            });
+            return Ok(report);
+        }
+    }
+    report.checkpoints_checked = signed.len();
+    let head_at = |size: u64| {
+        signed
+            .iter()
+            .find(|c| c.checkpoint.size == size)
+            .map(|c| c.checkpoint.head)
+    };
+
+    // Where the stored chain starts: 1, or just after a checkpoint up to which
+    // events were purged.
+    let first: Option<i64> =
+        sqlx::query("SELECT MIN(seq) FROM egov_audit_events WHERE chain_id = $1")
+            .bind(chain_id)
+            .fetch_one(db.pool())
+            .await?
+            .try_get(0)?;
+    let first = first.map_or(1, |s| u64::try_from(s).unwrap_or(1));
+    let mut prev = if first <= 1 {
+        GENESIS
+    } else if let Some(head) = head_at(first - 1) {
+        head
+    } else {
+        report.damage = Some(Damage {
+            seq: 1,
+            kind: DamageKind::Missing,
+        });
+        return Ok(report);
+    };
+    let mut expected = first.max(1);
+    let mut after = expected - 1;
+    loop {
+        let page = store::events_after(db, chain_id, after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for event in &page {
+            let damage = if event.seq != expected {
+                Some(DamageKind::Missing)
+            } else if event.prev_hash != prev {
+                Some(DamageKind::Unlinked)
+            } else if event.compute_hash(&prev) != event.hash {
+                Some(DamageKind::Modified)
+            } else if head_at(event.seq).is_some_and(|h| h != event.hash) {
+                Some(DamageKind::CheckpointMismatch)
+            } else {
+                None
+            };
+            if let Some(kind) = damage {
+                report.damage = Some(Damage {
+                    seq: expected,
+                    kind,
+                });
+                return Ok(report);
+            }
+            report.events_checked += 1;
+            report.last_seq = event.seq;
+            prev = event.hash;
+            expected += 1;
+        }
+    }
+    if let Some(largest) = signed.last()
+        && largest.checkpoint.size > report.last_seq
+    {
+        report.damage = Some(Damage {
+            seq: report.last_seq + 1,
+            kind: DamageKind::Truncated,
+        });
+    }
+    Ok(report)
+}
+
+/// What [`purge`] removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// Events removed (every event with `seq <= up_to`).
+    pub removed: u64,
+    /// The checkpoint size the purge stopped at (0: nothing could be purged).
+    pub up_to: u64,
+}
+
+/// Removes the events of `chain_id` older than `older_than`, but only up to the
+/// largest signed checkpoint all of whose events are older — so the remaining
+/// chain still verifies from that checkpoint. Checkpoints are never purged.
+pub async fn purge(
+    db: &Db,
+    chain_id: &str,
+    older_than: OffsetDateTime,
+) -> Result<PurgeReport, AuditError> {
+    let checkpoints = store::checkpoints(db, chain_id).await?;
+    let cutoff = timestamp_to_sql(older_than);
+    // The first event at or after the cutoff bounds what may go.
+    let first_young: Option<i64> = sqlx::query(
+        "SELECT MIN(seq) FROM egov_audit_events WHERE chain_id = $1 AND occurred_at >= $2",
+    )
+    .bind(chain_id)
+    .bind(&cutoff)
+    .fetch_one(db.pool())
+    .await?
+    .try_get(0)?;
+    let limit = first_young.map_or(u64::MAX, |s| {
+        u64::try_from(s).unwrap_or(0).saturating_sub(1)
+    });
+    let Some(up_to) = checkpoints
+        .iter()
+        .map(|c| c.checkpoint.size)
+        .filter(|size| *size <= limit)
+        .max()
+    else {
+        return Ok(PurgeReport {
+            removed: 0,
+            up_to: 0,
+        });
+    };
+    let up_to_sql = i64::try_from(up_to).unwrap_or(i64::MAX);
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM egov_audit_subjects WHERE chain_id = $1 AND seq <= $2")
+        .bind(chain_id)
+        .bind(up_to_sql)
+        .execute(&mut *tx)
+        .await?;
+    let removed = sqlx::query("DELETE FROM egov_audit_events WHERE chain_id = $1 AND seq <= $2")
+        .bind(chain_id)
+        .bind(up_to_sql)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    tracing::info!(
+        chain_id,
+        up_to,
+        removed,
+        "purged audit events past retention"
+    );
+    Ok(PurgeReport { removed, up_to })
+}

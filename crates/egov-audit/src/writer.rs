@@ -1,0 +1,417 @@
+//! The write path: a bounded queue, group commit, and checkpoints.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use egov_core::actor::{Actor, Principal};
+use egov_core::clock::{SharedClock, SystemClock};
+use egov_db::{Backend, Db};
+use sqlx::{AnyConnection, Executor};
+use time::OffsetDateTime;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use crate::chain::StoredEvent;
+use crate::checkpoint::{Checkpoint, CheckpointSigner, CheckpointVerifier};
+use crate::event::AuditEvent;
+use crate::{AuditError, AuditSettings, store};
+
+/// When [`AuditLog::record_with`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// After the event's transaction committed. The default, and the only
+    /// choice for security events.
+    Committed,
+    /// After the event was queued. A crash may lose the events of the batch being
+    /// written; a store failure is logged but not reported to the caller.
+    Queued,
+}
+
+/// Proof that an event was committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Its position in the chain.
+    pub seq: u64,
+    /// Its id.
+    pub id: String,
+}
+
+/// An event waiting to be written, with its time and id already fixed.
+struct Draft {
+    id: String,
+    occurred_at: OffsetDateTime,
+    event: AuditEvent,
+}
+
+enum Job {
+    Append {
+        draft: Draft,
+        done: Option<oneshot::Sender<Result<Receipt, String>>>,
+    },
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// The audit log: cheap to clone, shared by every part of a service.
+#[derive(Clone)]
+pub struct AuditLog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    chain_id: String,
+    queue: mpsc::Sender<Job>,
+    clock: SharedClock,
+    verifier: CheckpointVerifier,
+    writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("chain_id", &self.inner.chain_id)
+            .finish()
+    }
+}
+
+impl AuditLog {
+    /// Starts the writer for `settings.chain_id` on `db` (already migrated with
+    /// [`crate::MIGRATIONS`]), using the system clock.
+    pub async fn start(db: Db, settings: &AuditSettings) -> Result<Self, AuditError> {
+        Self::start_with_clock(db, settings, Arc::new(SystemClock)).await
+    }
+
+    /// As [`AuditLog::start`], with the clock that stamps events.
+    pub async fn start_with_clock(
+        db: Db,
+        settings: &AuditSettings,
+        clock: SharedClock,
+    ) -> Result<Self, AuditError> {
+        let signer =
+            CheckpointSigner::from_config(&settings.signing_key_id, settings.signing_key.expose())
+                .map_err(|e| AuditError::Key(e.to_string()))?;
+        store::ensure_head(&db, &settings.chain_id).await?;
+        let last_checkpoint = store::checkpoints(&db, &settings.chain_id)
+            .await?
+            .last()
+            .map_or(0, |c| c.checkpoint.size);
+        let (queue, jobs) = mpsc::channel(settings.queue_capacity.max(1));
+        let writer = Writer {
+            db: db.clone(),
+            chain_id: settings.chain_id.clone(),
+            batch_max: settings.batch_max.clamp(1, 10_000),
+            every_events: settings.checkpoint_every_events.max(1),
+            every: Duration::from_secs(settings.checkpoint_every_secs.max(1)),
+            signer: Arc::new(signer),
+            clock: Arc::clone(&clock),
+            last_checkpoint,
+        };
+        let verifier = writer.signer.verifier();
+        let handle = tokio::spawn(writer.run(jobs));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                chain_id: settings.chain_id.clone(),
+                queue,
+                clock,
+                verifier,
+                writer: Mutex::new(Some(handle)),
+            }),
+        })
+    }
+
+    /// Records `event` and returns once it is committed.
+    pub async fn record(&self, event: AuditEvent) -> Result<Receipt, AuditError> {
+        event.check()?;
+        let (done, receipt) = oneshot::channel();
+        self.enqueue(event, Some(done)).await?;
+        match receipt.await {
+            Ok(Ok(receipt)) => Ok(receipt),
+            Ok(Err(reason)) => Err(AuditError::NotRecorded(reason)),
+            Err(_) => Err(AuditError::Closed),
+        }
+    }
+
+    /// Records `event` with the given durability; `None` for `Queued`.
+    pub async fn record_with(
+        &self,
+        event: AuditEvent,
+        durability: Durability,
+    ) -> Result<Option<Receipt>, AuditError> {
+        match durability {
+            Durability::Committed => self.record(event).await.map(Some),
+            Durability::Queued => {
+                event.check()?;
+                self.enqueue(event, None).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn enqueue(
+        &self,
+        event: AuditEvent,
+        done: Option<oneshot::Sender<Result<Receipt, String>>>,
+    ) -> Result<(), AuditError> {
+        let draft = Draft {
+            id: uuid::Uuid::now_v7().to_string(),
+            occurred_at: self.inner.clock.now(),
+            event,
+        };
+        // Waits while the queue is full: backpressure, never a silent drop.
+        self.inner
+            .queue
+            .send(Job::Append { draft, done })
+            .await
+            .map_err(|_| AuditError::Closed)
+    }
+
+    /// Records `event` inside the caller's open transaction on `conn`, so that a
+    /// business change and its audit event commit or roll back together.
+    ///
+    /// On PostgreSQL the chain head stays locked until the caller commits. On
+    /// SQLite, begin the transaction with `BEGIN IMMEDIATE` when other writers
+    /// may be active, or a concurrent append can make the commit fail with
+    /// "database is locked".
+    pub async fn record_in_transaction(
+        &self,
+        conn: &mut AnyConnection,
+        event: AuditEvent,
+    ) -> Result<Receipt, AuditError> {
+        event.check()?;
+        let draft = Draft {
+            id: uuid::Uuid::now_v7().to_string(),
+            occurred_at: self.inner.clock.now(),
+            event,
+        };
+        let (seq, prev) =
+            store::lock_head(conn, self.inner.db.backend(), &self.inner.chain_id).await?;
+        let stored = seal(&self.inner.chain_id, seq + 1, &prev, draft);
+        let receipt = Receipt {
+            seq: stored.seq,
+            id: stored.id.clone(),
+        };
+        store::append(conn, std::slice::from_ref(&stored)).await?;
+        Ok(receipt)
+    }
+
+    /// The public half of the checkpoint key, for [`crate::verify`] and auditors.
+    pub fn verifier(&self) -> CheckpointVerifier {
+        self.inner.verifier.clone()
+    }
+
+    /// The chain this log appends to.
+    pub fn chain_id(&self) -> &str {
+        &self.inner.chain_id
+    }
+
+    /// Writes everything queued, signs a final checkpoint, and stops the writer.
+    /// Later records fail with [`AuditError::Closed`].
+    pub async fn shutdown(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.inner.queue.send(Job::Shutdown(done)).await.is_ok() {
+            let _ = finished.await;
+        }
+        if let Some(handle) = self.inner.writer.lock().await.take() {
+            let _ = handle.await;
+        }
+    }
+}
+
+/// Numbers, stamps and hashes one event.
+fn seal(chain_id: &str, seq: u64, prev: &[u8; 32], draft: Draft) -> StoredEvent {
+    let Draft {
+        id,
+        occurred_at,
+        event,
+    } = draft;
+    let actor: &Actor = &event.actor;
+    let (principal_kind, principal_id) = match &actor.principal {
+        Principal::Anonymous => ("anonymous", None),
+        Principal::Account { id } => ("account", Some(id.to_string())),
+        Principal::System { name } => ("system", Some(crate::scrub(name, 64))),
+    };
+    let mut stored = StoredEvent {
+        chain_id: chain_id.to_owned(),
+        seq,
+        id,
+        occurred_at,
+        principal_kind: principal_kind.to_owned(),
+        principal_id,
+        roles: actor.roles.iter().cloned().collect(),
+        client_ip: actor.client_ip.map(|ip| ip.to_string()),
+        request_id: actor.request_id.as_deref().map(|r| crate::scrub(r, 128)),
+        trace_id: actor.trace_id.clone(),
+        action: event.action.as_str().to_owned(),
+        target_type: event.target.as_ref().map(|t| t.kind.clone()),
+        target_id: event.target.and_then(|t| t.id),
+        subjects: event.subjects.into_iter().map(String::from).collect(),
+        outcome: event.outcome.as_str().to_owned(),
+        reason_code: event.reason_code,
+        reason: event.reason.map(|r| r.as_str().to_owned()),
+        detail: event.detail.to_json(),
+        prev_hash: *prev,
+        hash: [0; 32],
+    };
+    stored.hash = stored.compute_hash(prev);
+    stored
+}
+
+struct Writer {
+    db: Db,
+    chain_id: String,
+    batch_max: usize,
+    every_events: u64,
+    every: Duration,
+    signer: Arc<CheckpointSigner>,
+    clock: SharedClock,
+    last_checkpoint: u64,
+}
+
+type Waiter = (Option<oneshot::Sender<Result<Receipt, String>>>, String);
+
+impl Writer {
+    async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        let mut ticker = tokio::time::interval(self.every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.tick().await;
+        loop {
+            tokio::select! {
+                job = jobs.recv() => {
+                    let Some(job) = job else { break };
+                    let mut drafts = Vec::new();
+                    let mut waiters: Vec<Waiter> = Vec::new();
+                    let mut shutdown = None;
+                    match job {
+                        Job::Append { draft, done } => {
+                            waiters.push((done, draft.id.clone()));
+                            drafts.push(draft);
+                        }
+                        Job::Shutdown(ack) => shutdown = Some(ack),
+                    }
+                    // Group commit: take whatever else is already queued.
+                    while shutdown.is_none() && drafts.len() < self.batch_max {
+                        match jobs.try_recv() {
+                            Ok(Job::Append { draft, done }) => {
+                                waiters.push((done, draft.id.clone()));
+                                drafts.push(draft);
+                            }
+                            Ok(Job::Shutdown(ack)) => shutdown = Some(ack),
+                            Err(_) => break,
+                        }
+                    }
+                    if !drafts.is_empty() {
+                        self.commit(drafts, waiters).await;
+                    }
+                    if let Some(ack) = shutdown {
+                        self.checkpoint_if_new().await;
+                        let _ = ack.send(());
+                        return;
+                    }
+                }
+                _ = ticker.tick() => self.checkpoint_if_new().await,
+            }
+        }
+        self.checkpoint_if_new().await;
+    }
+
+    async fn commit(&mut self, drafts: Vec<Draft>, waiters: Vec<Waiter>) {
+        match self.write_batch(drafts).await {
+            Ok((first_seq, head)) => {
+                for (i, (done, id)) in waiters.into_iter().enumerate() {
+                    if let Some(done) = done {
+                        let _ = done.send(Ok(Receipt {
+                            seq: first_seq + i as u64,
+                            id,
+                        }));
+                    }
+                }
+                if head.0 >= self.last_checkpoint + self.every_events {
+                    self.checkpoint(head.0, head.1).await;
+                }
+            }
+            Err(error) => {
+                let lost = waiters.iter().filter(|(done, _)| done.is_none()).count();
+                tracing::error!(%error, events = waiters.len(), queued_lost = lost, "audit batch was not recorded");
+                for (done, _) in waiters {
+                    if let Some(done) = done {
+                        let _ = done.send(Err(error.to_string()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes one batch in one transaction; returns the first seq and the new head.
+    async fn write_batch(&self, drafts: Vec<Draft>) -> Result<(u64, (u64, [u8; 32])), AuditError> {
+        let backend = self.db.backend();
+        let mut conn = self
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(egov_db::DbError::from)?;
+        store::begin_write(&mut conn, backend).await?;
+        let result = async {
+            let (seq, mut prev) = store::lock_head(&mut conn, backend, &self.chain_id).await?;
+            let mut events = Vec::with_capacity(drafts.len());
+            for (i, draft) in drafts.into_iter().enumerate() {
+                let stored = seal(&self.chain_id, seq + 1 + i as u64, &prev, draft);
+                prev = stored.hash;
+                events.push(stored);
+            }
+            store::append(&mut conn, &events).await?;
+            Ok::<_, AuditError>((seq + 1, (seq + events.len() as u64, prev)))
+        }
+        .await;
+        finish(&mut conn, backend, result).await
+    }
+
+    async fn checkpoint_if_new(&mut self) {
+        match store::head(&self.db, &self.chain_id).await {
+            Ok((seq, hash)) if seq > self.last_checkpoint => self.checkpoint(seq, hash).await,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not read the audit head for a checkpoint"),
+        }
+    }
+
+    async fn checkpoint(&mut self, size: u64, head: [u8; 32]) {
+        let checkpoint = Checkpoint {
+            chain_id: self.chain_id.clone(),
+            size,
+            head,
+            time: self.clock.now(),
+        };
+        let signed = match self.signer.sign(&checkpoint) {
+            Ok(signed) => signed,
+            Err(error) => {
+                tracing::error!(%error, size, "could not sign an audit checkpoint");
+                return;
+            }
+        };
+        match store::save_checkpoint(&self.db, &signed).await {
+            Ok(()) => self.last_checkpoint = size,
+            Err(error) => tracing::warn!(%error, size, "could not store an audit checkpoint"),
+        }
+    }
+}
+
+/// Commits on success, rolls back on failure (a connection that cannot roll back
+/// is not returned to the pool).
+async fn finish<T>(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    _backend: Backend,
+    result: Result<T, AuditError>,
+) -> Result<T, AuditError> {
+    match result {
+        Ok(value) => {
+            conn.execute("COMMIT").await?;
+            Ok(value)
+        }
+        Err(error) => {
+            if conn.execute("ROLLBACK").await.is_err() {
+                let _ = conn.close_on_drop();
+            }
+            Err(error)
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! The audit trail on real SQLite and PostgreSQL databases: recording, every kind
+//! of tampering, concurrent writers, transactions, store failure, retention.
+
+use std::sync::Arc;
+
+use egov_audit::chain::StoredEvent;
+use egov_audit::{
+    Action, AuditError, AuditEvent, AuditLog, AuditSettings, DamageKind, Detail, Outcome, Reason,
+    SubjectId, Target, purge, verify,
+};
+use egov_core::actor::Actor;
+use egov_core::clock::{Clock, ManualClock};
+use egov_db::Db;
+use sqlx::{Executor, Row};
+
+fn settings(every: u64) -> AuditSettings {
+    AuditSettings {
+        checkpoint_every_events: every,
+        ..AuditSettings::default()
+    }
+}
+
+fn event(i: usize) -> AuditEvent {
+    AuditEvent::new(Action::VIEW, &Actor::system("test"), Outcome::Success)
+        .target(Target::new("petition", format!("P-{i}")))
+}
+
+async fn setup(db: &Db, events: usize, every: u64) -> AuditLog {
+    db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+    let log = AuditLog::start(db.clone(), &settings(every)).await.unwrap();
+    for i in 0..events {
+        log.record(event(i)).await.unwrap();
+    }
+    log
+}
+
+async fn damage_after(db: &Db, log: &AuditLog, tamper: &str) -> Option<egov_audit::Damage> {
+    for statement in tamper.split(';').filter(|s| !s.trim().is_empty()) {
+        sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+    verify(db, "main", &log.verifier()).await.unwrap().damage
+}
+
+egov_db::backend_tests! {
+    async fn recorded_events_verify_and_are_numbered_in_order(db) {
+        let log = setup(&db, 25, 10).await;
+        log.shutdown().await;
+        let report = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!(report.damage, None);
+        assert_eq!(report.events_checked, 25);
+        assert_eq!(report.last_seq, 25);
+        // Checkpoints at 10 and 20 by count, 25 at shutdown.
+        assert_eq!(report.checkpoints_checked, 3);
+        assert!(matches!(log.record(event(99)).await, Err(AuditError::Closed)));
+    }
+
+    async fn a_modified_field_is_detected(db) {
+        let log = setup(&db, 20, 5).await;
+        log.shutdown().await;
+        let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET action = 'delete' WHERE seq = 7").await;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((7, DamageKind::Modified)));
+    }
+
+    async fn a_deleted_row_is_detected(db) {
+        let log = setup(&db, 20, 5).await;
+        log.shutdown().await;
+        let damage = damage_after(&db, &log, "DELETE FROM egov_audit_events WHERE seq = 7").await;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((7, DamageKind::Missing)));
+    }
+
+    async fn a_reordered_pair_is_detected(db) {
+        let log = setup(&db, 20, 5).await;
+        log.shutdown().await;
+        let damage = damage_after(
+            &db,
+            &log,
+            "UPDATE egov_audit_events SET seq = -7 WHERE seq = 7;
+             UPDATE egov_audit_events SET seq = 7 WHERE seq = 8;
+             UPDATE egov_audit_events SET seq = 8 WHERE seq = -7",
+        )
+        .await;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((7, DamageKind::Unlinked)));
+    }
+
+    async fn an_inserted_row_is_detected(db) {
+        let log = setup(&db, 20, 5).await;
+        log.shutdown().await;
+        // The forger renumbers the tail and inserts a well-formed event at 7,
+        // correctly hashed onto event 6.
+        sqlx::query("UPDATE egov_audit_events SET seq = -seq WHERE seq >= 7").execute(db.pool()).await.unwrap();
+        sqlx::query("UPDATE egov_audit_events SET seq = 1 - seq WHERE seq < 0").execute(db.pool()).await.unwrap();
+        let six = sqlx::query("SELECT hash FROM egov_audit_events WHERE seq = 6").fetch_one(db.pool()).await.unwrap();
+        let prev = egov_audit::chain::from_hex(&six.get::<String, _>(0)).unwrap();
+        let mut forged = StoredEvent {
+            chain_id: "main".into(),
+            seq: 7,
+            id: uuid::Uuid::now_v7().to_string(),
+            occurred_at: time::OffsetDateTime::now_utc(),
+            principal_kind: "system".into(),
+            principal_id: Some("forger".into()),
+            roles: vec![],
+            client_ip: None,
+            request_id: None,
+            trace_id: None,
+            action: "view".into(),
+            target_type: None,
+            target_id: None,
+            subjects: vec![],
+            outcome: "success".into(),
+            reason_code: None,
+            reason: None,
+            detail: "{}".into(),
+            prev_hash: prev,
+            hash: [0; 32],
+        };
+        forged.hash = forged.compute_hash(&prev);
+        sqlx::query(
+            "INSERT INTO egov_audit_events (chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, action, subjects, outcome, detail, prev_hash, hash)
+             VALUES ('main', 7, $1, $2, 'system', 'forger', '[]', 'view', '[]', 'success', '{}', $3, $4)",
+        )
+        .bind(&forged.id)
+        .bind(egov_db::value::timestamp_to_sql(forged.occurred_at))
+        .bind(egov_audit::chain::to_hex(&prev))
+        .bind(egov_audit::chain::to_hex(&forged.hash))
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let damage = verify(&db, "main", &log.verifier()).await.unwrap().damage;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((8, DamageKind::Unlinked)));
+    }
+
+    async fn a_truncated_tail_is_detected_against_the_last_checkpoint(db) {
+        let log = setup(&db, 20, 5).await;
+        log.shutdown().await;
+        let damage = damage_after(
+            &db,
+            &log,
+            "DELETE FROM egov_audit_events WHERE seq > 15; UPDATE egov_audit_heads SET seq = 15",
+        )
+        .await;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((16, DamageKind::Truncated)));
+    }
+
+    async fn a_rehashed_rewrite_is_caught_by_the_signed_checkpoints(db) {
+        let log = setup(&db, 10, 5).await;
+        log.shutdown().await;
+        // Rewrite event 3 and recompute every later hash, as an attacker with
+        // database access (but without the signing key) could.
+        sqlx::query("UPDATE egov_audit_events SET target_id = 'P-forged' WHERE seq = 3").execute(db.pool()).await.unwrap();
+        let rows = sqlx::query("SELECT seq FROM egov_audit_events ORDER BY seq").fetch_all(db.pool()).await.unwrap();
+        let mut prev = [0u8; 32];
+        for row in rows {
+            let seq: i64 = row.get(0);
+            let mut stored = read_event(&db, seq).await;
+            stored.prev_hash = prev;
+            stored.hash = stored.compute_hash(&prev);
+            sqlx::query("UPDATE egov_audit_events SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(egov_audit::chain::to_hex(&stored.prev_hash))
+                .bind(egov_audit::chain::to_hex(&stored.hash))
+                .bind(seq)
+                .execute(db.pool())
+                .await
+                .unwrap();
+            prev = stored.hash;
+        }
+        let damage = verify(&db, "main", &log.verifier()).await.unwrap().damage;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((5, DamageKind::CheckpointMismatch)));
+    }
+
+    async fn concurrent_writers_in_two_logs_lose_nothing_and_keep_one_chain(db) {
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        // Two logs with their own pools stand for two replicas.
+        let replica_db = Db::connect_url(db.redacted_url()).await.unwrap();
+        let logs = [
+            AuditLog::start(db.clone(), &settings(500)).await.unwrap(),
+            AuditLog::start(replica_db.clone(), &settings(500)).await.unwrap(),
+        ];
+        let (writers, per_writer) = (8, 150);
+        let mut tasks = Vec::new();
+        for w in 0..writers {
+            let log = logs[w % 2].clone();
+            tasks.push(tokio::spawn(async move {
+                let mut seqs = Vec::new();
+                for i in 0..per_writer {
+                    seqs.push(log.record(event(w * 1000 + i)).await.unwrap().seq);
+                }
+                seqs
+            }));
+        }
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.unwrap());
+        }
+        for log in &logs {
+            log.shutdown().await;
+        }
+        all.sort_unstable();
+        let expected: Vec<u64> = (1..=(writers * per_writer) as u64).collect();
+        assert_eq!(all, expected, "every receipt names a distinct committed event");
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM egov_audit_events").fetch_one(db.pool()).await.unwrap().get(0);
+        assert_eq!(count, (writers * per_writer) as i64);
+        let report = verify(&db, "main", &logs[0].verifier()).await.unwrap();
+        assert_eq!(report.damage, None);
+        assert_eq!(report.events_checked, (writers * per_writer) as u64);
+        replica_db.close().await;
+    }
+
+    async fn an_event_recorded_in_a_rolled_back_transaction_is_gone_with_it(db) {
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        sqlx::query("CREATE TABLE petitions (id TEXT PRIMARY KEY)").execute(db.pool()).await.unwrap();
+        let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();
+        let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
+        for (id, commit) in [("rolled-back", false), ("kept", true)] {
+            let mut conn = db.pool().acquire().await.unwrap();
+            conn.execute(begin).await.unwrap();
+            sqlx::query("INSERT INTO petitions (id) VALUES ($1)").bind(id).execute(&mut *conn).await.unwrap();
+            log.record_in_transaction(&mut conn, event(1).target(Target::new("petition", id))).await.unwrap();
+            conn.execute(if commit { "COMMIT" } else { "ROLLBACK" }).await.unwrap();
+        }
+        let petitions: Vec<String> = sqlx::query("SELECT id FROM petitions").fetch_all(db.pool()).await.unwrap()
+            .iter().map(|r| r.get(0)).collect();
+        assert_eq!(petitions, ["kept"]);
+        let targets: Vec<String> = sqlx::query("SELECT target_id FROM egov_audit_events ORDER BY seq").fetch_all(db.pool()).await.unwrap()
+            .iter().map(|r| r.get(0)).collect();
+        assert_eq!(targets, ["kept"]);
+        // The writer continues the same chain afterwards.
+        assert_eq!(log.record(event(2)).await.unwrap().seq, 2);
+        log.shutdown().await;
+        assert_eq!(verify(&db, "main", &log.verifier()).await.unwrap().damage, None);
+    }
+
+    async fn a_store_failure_is_an_error_and_nothing_is_claimed(db) {
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();
+        assert_eq!(log.record(event(1)).await.unwrap().seq, 1);
+        db.close().await; // the store goes away
+        let err = log.record(event(2)).await.unwrap_err();
+        assert!(matches!(err, AuditError::NotRecorded(_)), "{err:?}");
+        assert_eq!(egov_core::Problem::from(err).status(), 503);
+        let reopened = Db::connect_url(db.redacted_url()).await.unwrap();
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM egov_audit_events").fetch_one(reopened.pool()).await.unwrap().get(0);
+        assert_eq!(count, 1);
+        reopened.close().await;
+    }
+
+    async fn purge_keeps_a_verifiable_chain_from_a_checkpoint(db) {
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        let start = time::macros::datetime!(2024-01-01 0:00 UTC);
+        let clock = Arc::new(ManualClock::new(start));
+        let log = AuditLog::start_with_clock(db.clone(), &settings(10), clock.clone()).await.unwrap();
+        for i in 0..25 {
+            log.record(event(i)).await.unwrap();
+        }
+        clock.advance(time::Duration::days(800));
+        for i in 25..30 {
+            log.record(event(i)).await.unwrap();
+        }
+        log.shutdown().await;
+        // Retention 730 days, today = start + 800 days: events 1–25 are old, but
+        // only up to the checkpoint at 20 may go.
+        let report = purge(&db, "main", clock.now() - time::Duration::days(730)).await.unwrap();
+        assert_eq!((report.up_to, report.removed), (20, 20));
+        let verified = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!(verified.damage, None);
+        assert_eq!(verified.events_checked, 10);
+    }
+
+    async fn secrets_and_raw_identifiers_never_reach_the_store(db) {
+        let log = setup(&db, 0, 100).await;
+        let actor = Actor::system("test");
+        let subject = SubjectId::from_blind_index(&"c".repeat(64)).unwrap();
+        log.record(
+            AuditEvent::personal_data_download(
+                Action::DOWNLOAD,
+                &actor,
+                Target::new("applicant", "900101-1234568"),
+                [subject],
+                Reason::new("민원인 900101-1234568 요청, 연락처 010-1234-5678").unwrap(),
+            )
+            .detail(Detail::new().text("password", "hunter2").text("email", "kim@example.go.kr").text("rrn", "9001011234568")),
+        )
+        .await
+        .unwrap();
+        // A download of personal data without a reason is refused.
+        let without = AuditEvent::new(Action::DOWNLOAD, &actor, Outcome::Success)
+            .subject(SubjectId::from_blind_index(&"d".repeat(64)).unwrap());
+        assert!(matches!(log.record(without).await, Err(AuditError::ReasonRequired)));
+        log.shutdown().await;
+        let row = sqlx::query("SELECT * FROM egov_audit_events").fetch_one(db.pool()).await.unwrap();
+        let mut stored = String::new();
+        for name in ["target_id", "reason", "detail", "subjects"] {
+            stored.push_str(&row.get::<String, _>(name));
+        }
+        for secret in ["1234568", "9001011", "hunter2", "1234-5678", "kim@"] {
+            assert!(!stored.contains(secret), "{secret} leaked: {stored}");
+        }
+    }
+}
+
+async fn read_event(db: &Db, seq: i64) -> StoredEvent {
+    // Reads through the public verify path's column set.
+    let row = sqlx::query("SELECT * FROM egov_audit_events WHERE seq = $1")
+        .bind(seq)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let hex = |c: &str| egov_audit::chain::from_hex(&row.get::<String, _>(c)).unwrap();
+    StoredEvent {
+        chain_id: row.get("chain_id"),
+        seq: u64::try_from(row.get::<i64, _>("seq")).unwrap(),
+        id: row.get("id"),
+        occurred_at: egov_db::value::timestamp_from_sql(
+            "occurred_at",
+            &row.get::<String, _>("occurred_at"),
+        )
+        .unwrap(),
+        principal_kind: row.get("principal_kind"),
+        principal_id: row.get("principal_id"),
+        roles: serde_json::from_str(&row.get::<String, _>("roles")).unwrap(),
+        client_ip: row.get("client_ip"),
+        request_id: row.get("request_id"),
+        trace_id: row.get("trace_id"),
+        action: row.get("action"),
+        target_type: row.get("target_type"),
+        target_id: row.get("target_id"),
+        subjects: serde_json::from_str(&row.get::<String, _>("subjects")).unwrap(),
+        outcome: row.get("outcome"),
+        reason_code: row.get("reason_code"),
+        reason: row.get("reason"),
+        detail: row.get("detail"),
+        prev_hash: hex("prev_hash"),
+        hash: hex("hash"),
+    }
+}
