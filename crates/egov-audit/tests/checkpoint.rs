@@ -191,20 +191,17 @@ fn export_and_parse_many() {
 fn tampered_fields_fail_verification() {
     let verifier = signer().verifier();
     let original = signed();
-    let tampers: Vec<(&str, Box<dyn Fn(&mut SignedCheckpoint)>)> = vec![
-        ("size + 1", Box::new(|s| s.checkpoint.size += 1)),
-        ("size - 1", Box::new(|s| s.checkpoint.size -= 1)),
-        ("head bit", Box::new(|s| s.checkpoint.head[31] ^= 1)),
-        (
-            "time + 1 s",
-            Box::new(|s| s.checkpoint.time += time::Duration::SECOND),
-        ),
-        (
-            "chain",
-            Box::new(|s| s.checkpoint.chain_id = "mainx".to_owned()),
-        ),
-        ("signature bit", Box::new(|s| s.signature[0] ^= 1)),
-        ("signature S", Box::new(|s| s.signature[40] ^= 0x10)),
+    type Tamper = fn(&mut SignedCheckpoint);
+    let tampers: [(&str, Tamper); 7] = [
+        ("size + 1", |s| s.checkpoint.size += 1),
+        ("size - 1", |s| s.checkpoint.size -= 1),
+        ("head bit", |s| s.checkpoint.head[31] ^= 1),
+        ("time + 1 s", |s| {
+            s.checkpoint.time += time::Duration::SECOND
+        }),
+        ("chain", |s| s.checkpoint.chain_id = "mainx".to_owned()),
+        ("signature bit", |s| s.signature[0] ^= 1),
+        ("signature S", |s| s.signature[40] ^= 0x10),
     ];
     for (what, tamper) in tampers {
         let mut forged = original.clone();
@@ -730,10 +727,11 @@ fn malformed_texts_name_the_line() {
             7,
         ),
         ("no signature", with_line(7, "\u{2014} test"), 7),
+        ("empty line doubled", with_line(6, "\n"), 7),
         (
-            "signature on line 6",
-            without_line(6).replacen("\n\u{2014}", "\n\n\n\u{2014}", 0),
-            6,
+            "signature first",
+            format!("{}\n{}", VECTOR.lines().nth(6).unwrap(), VECTOR),
+            1,
         ),
     ];
     for (what, text, line) in cases {
@@ -745,7 +743,7 @@ fn malformed_texts_name_the_line() {
             other => panic!("{what}: expected Malformed at line {line}, got {other:?}"),
         }
         // parse_many agrees on texts holding at most one checkpoint.
-        if what != "two checkpoints" && what != "extra final LF" && !text.is_empty() {
+        if what != "two checkpoints" && !text.is_empty() {
             assert_eq!(
                 malformed_line(checkpoint::parse_many(&text)),
                 line,
@@ -828,7 +826,7 @@ fn parse_many_is_strict_about_separators() {
         let prefix = &VECTOR_MANY[..cut];
         let parsed = checkpoint::parse_many(prefix);
         let whole_checkpoints =
-            prefix.is_empty() || prefix.ends_with("==\n") && VECTOR_MANY[cut..].starts_with('\n');
+            prefix.is_empty() || (prefix.ends_with("==\n") && VECTOR_MANY[cut..].starts_with('\n'));
         assert_eq!(
             parsed.is_ok(),
             whole_checkpoints,

@@ -112,6 +112,35 @@ where
         self
     }
 
+    /// Mounts a capability crate's plain axum `router` under `prefix`, every one
+    /// of its routes under `policy` (e.g. egov-audit's admin API under
+    /// `egov_audit::admin::ADMIN_POLICY`). Its routes are not in the OpenAPI
+    /// document.
+    pub fn nest_router(
+        mut self,
+        prefix: &str,
+        policy: AccessPolicy,
+        router: axum::Router<S>,
+    ) -> Self {
+        let prefix = prefix.trim_end_matches('/');
+        self.routes.push(RouteInfo {
+            path: format!("{prefix}/{{*rest}}"),
+            methods: Vec::new(),
+            policy: policy.clone(),
+            documented: false,
+        });
+        let guarded = if policy == AccessPolicy::Public {
+            router
+        } else {
+            router.route_layer(middleware::from_fn(move |request: Request, next: Next| {
+                let policy = policy.clone();
+                async move { check(&policy, request, next).await }
+            }))
+        };
+        self.inner = self.inner.nest(prefix, guarded.into());
+        self
+    }
+
     /// Mounts `router` under `prefix`, keeping its policies.
     pub fn nest(mut self, prefix: &str, router: ApiRouter<S>) -> Self {
         let prefix = prefix.trim_end_matches('/');

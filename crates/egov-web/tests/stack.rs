@@ -79,6 +79,19 @@ fn test_routes() -> ApiRouter {
         )
 }
 
+/// A capability crate's plain axum router, mounted under one policy.
+fn mounted_routes() -> ApiRouter {
+    let admin = axum::Router::new().route("/report", get(|| async { "report" }));
+    let open = axum::Router::new().route("/about", get(|| async { "about" }));
+    ApiRouter::new()
+        .nest_router(
+            "/admin/audit",
+            AccessPolicy::permission("audit:read"),
+            admin,
+        )
+        .nest_router("/info", AccessPolicy::Public, open)
+}
+
 fn settings() -> WebSettings {
     WebSettings {
         body_limit_bytes: 1024,
@@ -530,4 +543,27 @@ async fn shutdown_deadline_abandons_requests_that_run_too_long() {
         started.elapsed()
     );
     in_flight.abort();
+}
+
+#[tokio::test]
+async fn mounted_routers_are_guarded_by_their_policy() {
+    let app = App::new(settings()).router(mounted_routes());
+    assert!(
+        app.route_table()
+            .iter()
+            .any(|r| r.path == "/admin/audit/{*rest}"
+                && r.policy == AccessPolicy::permission("audit:read"))
+    );
+    let app = start(app).await;
+    let denied = client()
+        .get(app.url("/admin/audit/report"))
+        .send()
+        .await
+        .unwrap();
+    let (status, _) = problem(denied).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let open = client().get(app.url("/info/about")).send().await.unwrap();
+    assert_eq!(open.status(), StatusCode::OK);
+    assert_eq!(open.text().await.unwrap(), "about");
+    app.shutdown().await;
 }
