@@ -77,9 +77,9 @@
 //!   ending line 7. Every value has exactly one spelling, so an accepted text is
 //!   byte for byte what [`SignedCheckpoint::to_text`] writes back.
 //! - **Several checkpoints** ([`export`], [`parse_many`]): the texts one after the
-//!   other, separated by exactly one empty line (so an LF between the final LF of
-//!   one and the header of the next). No empty line at the start or the end; an
-//!   empty file holds no checkpoints.
+//!   other, separated by exactly one empty line (one more LF between the LF
+//!   ending one signature line and the header of the next). No empty line at the
+//!   start or the end; an empty file holds no checkpoints.
 //! - **Public key** ([`CheckpointVerifier::to_text`]): one line `<key id> <key>`,
 //!   the key id, one space, and standard padded base64 of the 32-byte Ed25519
 //!   public key (44 characters).
@@ -116,7 +116,9 @@ const TIME_LINE: usize = 5;
 /// Why a checkpoint, key or text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
-    /// The text is not in the documented format.
+    /// The text is not in the documented format (or, from
+    /// [`Checkpoint::validate`], a field cannot be written in it; `line` is then
+    /// the field's line in the text).
     #[error("malformed checkpoint at line {line}: {reason}")]
     Malformed {
         /// The 1-based line of the text at fault (for a whole export, counted from
@@ -877,4 +879,189 @@ fn excerpt(text: &str) -> String {
 fn wipe(bytes: &mut [u8]) {
     bytes.fill(0);
     std::hint::black_box(bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn sizes_have_one_spelling() {
+        assert_eq!(parse_size("0"), Ok(0));
+        assert_eq!(parse_size("42"), Ok(42));
+        assert_eq!(parse_size("18446744073709551615"), Ok(u64::MAX));
+        for bad in [
+            "",
+            "00",
+            "042",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "1_000",
+            "1e3",
+            "٤٢",
+            "18446744073709551616",
+            "99999999999999999999999",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hex_is_lowercase_and_exact() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| (i * 8) as u8);
+        let text = encode_hex(&bytes);
+        assert_eq!(
+            text,
+            "0008101820283038404850586068707880889098a0a8b0b8c0c8d0d8e0e8f0f8"
+        );
+        assert_eq!(decode_head(&text), Ok(bytes));
+        assert_eq!(decode_head(&"0".repeat(64)), Ok([0; 32]));
+        assert!(
+            decode_head(&text.to_uppercase())
+                .unwrap_err()
+                .contains("lowercase")
+        );
+        for bad in [
+            String::new(),
+            "0".repeat(63),
+            "0".repeat(65),
+            format!("{}g", "0".repeat(63)),
+            format!("{} ", "0".repeat(63)),
+            format!("{}é", "0".repeat(62)),
+            format!("+{}", "0".repeat(63)),
+        ] {
+            assert!(decode_head(&bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn times_have_one_spelling() {
+        let t = datetime!(2026-11-27 07:25:08 UTC);
+        assert_eq!(format_time(t).as_deref(), Some("2026-11-27T07:25:08Z"));
+        assert_eq!(parse_time("2026-11-27T07:25:08Z"), Ok(t));
+        assert_eq!(
+            format_time(datetime!(2026-11-27 16:25:08.999 +09:00)).as_deref(),
+            Some("2026-11-27T07:25:08Z")
+        );
+        assert_eq!(
+            parse_time("0000-01-01T00:00:00Z"),
+            Ok(datetime!(0000-01-01 00:00:00 UTC))
+        );
+        assert_eq!(
+            parse_time("2024-02-29T23:59:59Z"),
+            Ok(datetime!(2024-02-29 23:59:59 UTC))
+        );
+        assert_eq!(
+            format_time(datetime!(0000-01-01 00:00:00 UTC)).as_deref(),
+            Some("0000-01-01T00:00:00Z")
+        );
+        assert_eq!(format_time(datetime!(0000-01-01 00:00:00 +00:00:01)), None);
+        assert_eq!(format_time(datetime!(9999-12-31 23:59:59 -00:00:01)), None);
+        for bad in [
+            "",
+            "2026-11-27T07:25:08",
+            "2026-11-27T07:25:08.0Z",
+            "2026-11-27T07:25:08+00:00",
+            "2026-11-27T07:25:8Z",
+            "2026-11-27 07:25:08Z",
+            "2026-11-27t07:25:08Z",
+            "2026-11-27T07:25:08z",
+            "2025-02-29T00:00:00Z",
+            "2026-00-10T00:00:00Z",
+            "2026-01-00T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-11-27T24:00:00Z",
+            "2026-11-27T23:60:00Z",
+            "2026-12-31T23:59:60Z",
+            "+2026-11-27T07:25:08Z",
+            "２026-11-27T07:25:08Z",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn normalizing_keeps_the_instant_to_the_second() {
+        let kst = datetime!(2026-11-27 16:25:08.5 +09:00);
+        let utc = normalize_time(kst);
+        assert_eq!(utc, datetime!(2026-11-27 07:25:08 UTC));
+        assert_eq!(utc.offset(), UtcOffset::UTC);
+        // Out of range in UTC: left alone, for validation to refuse.
+        let edge = datetime!(9999-12-31 23:00:00 -05:00);
+        assert_eq!(normalize_time(edge).offset(), edge.offset());
+    }
+
+    #[test]
+    fn ids_use_a_small_alphabet() {
+        assert!(is_valid_id("main"));
+        assert!(is_valid_id("A-Z.a_z-0.9"));
+        assert!(is_valid_id(&"x".repeat(MAX_ID_LEN)));
+        for bad in ["", " ", "a b", "a:b", "a/b", "a+b", "ä", "a\n", "a\u{2014}"] {
+            assert!(!is_valid_id(bad), "{bad:?}");
+        }
+        assert!(!is_valid_id(&"x".repeat(MAX_ID_LEN + 1)));
+    }
+
+    #[test]
+    fn lines_are_numbered_and_need_a_line_feed() {
+        let mut lines = Lines::new("a\n\nb\r\nc");
+        assert_eq!(lines.next("x").unwrap(), (1, "a"));
+        assert_eq!(lines.next("x").unwrap(), (2, ""));
+        let Err(CheckpointError::Malformed { line: 3, reason }) = lines.next("x") else {
+            panic!("CR not refused");
+        };
+        assert!(reason.contains("CR LF"));
+
+        let mut lines = Lines::new("c");
+        let Err(CheckpointError::Malformed { line: 1, reason }) = lines.next("x") else {
+            panic!("unterminated line accepted");
+        };
+        assert!(reason.contains("line feed"));
+
+        let mut lines = Lines::new("");
+        let Err(CheckpointError::Malformed { line: 1, reason }) = lines.next("the header line")
+        else {
+            panic!("missing line accepted");
+        };
+        assert_eq!(reason, "missing line: expected the header line");
+    }
+
+    #[test]
+    fn excerpts_are_short_and_cut_on_characters() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "한".repeat(100);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 41);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn body_of_an_invalid_checkpoint_does_not_parse() {
+        let checkpoint = Checkpoint {
+            chain_id: "main".to_owned(),
+            size: 1,
+            head: [1; 32],
+            time: datetime!(9999-12-31 23:00:00 -05:00),
+        };
+        let body = checkpoint.body();
+        assert!(body.ends_with("time: (out of range)\n"));
+        let text = format!("{body}\n\u{2014} k {}\n", STANDARD.encode([0u8; 64]));
+        assert!(matches!(
+            SignedCheckpoint::parse(&text),
+            Err(CheckpointError::Malformed {
+                line: TIME_LINE,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn wiping_zeroes() {
+        let mut bytes = [0xa5u8; 32];
+        wipe(&mut bytes);
+        assert_eq!(bytes, [0; 32]);
+    }
 }

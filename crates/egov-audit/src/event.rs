@@ -405,7 +405,13 @@ impl AuditEvent {
 
     /// Checks the rules the log enforces before recording.
     pub fn check(&self) -> Result<(), AuditError> {
-        if self.action.needs_reason() && !self.subjects.is_empty() && self.reason.is_none() {
+        // Only a download that happened needs its reason; a failed or denied
+        // attempt is recorded with its subjects and no reason.
+        if self.action.needs_reason()
+            && self.outcome == Outcome::Success
+            && !self.subjects.is_empty()
+            && self.reason.is_none()
+        {
             return Err(AuditError::ReasonRequired);
         }
         if self.subjects.len() > 10_000 {

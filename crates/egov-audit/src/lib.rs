@@ -14,12 +14,12 @@
 //!   queueing and may lose the last batch if the process crashes — use it only for
 //!   high-volume, low-value events.
 //! - **Edits are detected.** Each event is hash-chained to the previous one
-//!   ([`chain`]). [`verify`] recomputes the chain and finds a modified field, a
+//!   ([`chain`]). [`verify()`] recomputes the chain and finds a modified field, a
 //!   deleted row, a reordered pair, an inserted row, and a truncated tail.
 //! - **Truncation and rewriting need checkpoints.** Anyone who can write the
 //!   database can recompute hashes. What they cannot do is sign: every N events or
 //!   T seconds the log signs a checkpoint (chain, size, head hash, time) with an
-//!   Ed25519 key ([`checkpoint`]). [`verify`] checks the chain against every stored
+//!   Ed25519 key ([`checkpoint`]). [`verify()`] checks the chain against every stored
 //!   checkpoint, and an auditor can check exported checkpoints with the public key
 //!   alone. **Operators must export the checkpoints off the host** (e.g. daily, to
 //!   write-once storage): a chain rewritten together with its stored checkpoints is
@@ -60,12 +60,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "axum")]
+pub mod admin;
 pub mod chain;
 pub mod checkpoint;
 mod event;
+pub mod report;
 mod settings;
 mod store;
 pub mod verify;
+#[cfg(feature = "axum")]
+pub mod web;
 mod writer;
 
 pub use event::{Action, AuditEvent, Detail, Outcome, Reason, SubjectId, Target, scrub};
@@ -73,6 +78,16 @@ pub use settings::AuditSettings;
 pub use store::MIGRATIONS;
 pub use verify::{Damage, DamageKind, PurgeReport, VerifyReport, purge, verify};
 pub use writer::{AuditLog, Durability, Receipt};
+
+/// egov-audit's messages (the details of its problems and the field messages
+/// of its admin API), in Korean and English.
+pub static MESSAGES: egov_core::message::FluentResources = egov_core::message::FluentResources {
+    component: "egov-audit",
+    files: &[
+        ("ko", include_str!("../locales/ko/egov-audit.ftl")),
+        ("en", include_str!("../locales/en/egov-audit.ftl")),
+    ],
+};
 
 /// The stored signed checkpoints of `chain_id`, smallest first (for export).
 pub async fn checkpoints(

@@ -20,13 +20,31 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
     )],
 );
 
-const EVENT_COLUMNS: &str = "chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, \
+pub(crate) const EVENT_COLUMNS: &str = "chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, \
      client_ip, request_id, trace_id, action, target_type, target_id, subjects, outcome, \
      reason_code, reason, detail, prev_hash, hash";
 const EVENT_COLUMN_COUNT: usize = 20;
 
 /// Most events in one INSERT statement (20 parameters each).
-pub(crate) const ROWS_PER_STATEMENT: usize = 200;
+pub(crate) const ROWS_PER_STATEMENT: usize = 128;
+
+/// Splits `n` rows into power-of-two chunks (45 → 32, 8, 4, 1), so only a few
+/// distinct INSERT statements exist and each connection's prepared-statement
+/// cache keeps them all (preparing a 1,280-parameter statement costs more than
+/// running it).
+fn chunk_sizes(mut n: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    while n > 0 {
+        let size = if n >= ROWS_PER_STATEMENT {
+            ROWS_PER_STATEMENT
+        } else {
+            1 << (usize::BITS - 1 - n.leading_zeros())
+        };
+        sizes.push(size);
+        n -= size;
+    }
+    sizes
+}
 
 /// Makes sure the chain has a head row.
 pub(crate) async fn ensure_head(db: &Db, chain_id: &str) -> Result<(), AuditError> {
@@ -85,7 +103,10 @@ pub(crate) async fn append(
     let Some(last) = events.last() else {
         return Ok(());
     };
-    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+    let mut rest = events;
+    for size in chunk_sizes(events.len()) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
         let mut sql = format!("INSERT INTO egov_audit_events ({EVENT_COLUMNS}) VALUES ");
         for row in 0..chunk.len() {
             if row > 0 {
@@ -135,7 +156,10 @@ pub(crate) async fn append(
                 .map(move |s| (e.chain_id.as_str(), e.seq, s.as_str()))
         })
         .collect();
-    for chunk in subjects.chunks(1000) {
+    let mut rest = subjects.as_slice();
+    for size in chunk_sizes(subjects.len()) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
         let mut sql =
             String::from("INSERT INTO egov_audit_subjects (chain_id, seq, subject) VALUES ");
         for i in 0..chunk.len() {
@@ -281,4 +305,21 @@ pub(crate) async fn begin_write(
     conn.execute(backend.pick("BEGIN IMMEDIATE", "BEGIN"))
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_sizes;
+
+    #[test]
+    fn chunks_are_powers_of_two_that_add_up() {
+        assert_eq!(chunk_sizes(45), vec![32, 8, 4, 1]);
+        assert_eq!(chunk_sizes(300), vec![128, 128, 32, 8, 4]);
+        assert_eq!(chunk_sizes(0), Vec::<usize>::new());
+        for n in 0..1000 {
+            let sizes = chunk_sizes(n);
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.iter().all(|s| s.is_power_of_two() && *s <= 128));
+        }
+    }
 }

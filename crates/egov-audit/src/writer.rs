@@ -44,7 +44,7 @@ struct Draft {
 
 enum Job {
     Append {
-        draft: Draft,
+        draft: Box<Draft>,
         done: Option<oneshot::Sender<Result<Receipt, String>>>,
     },
     Shutdown(oneshot::Sender<()>),
@@ -160,7 +160,10 @@ impl AuditLog {
         // Waits while the queue is full: backpressure, never a silent drop.
         self.inner
             .queue
-            .send(Job::Append { draft, done })
+            .send(Job::Append {
+                draft: Box::new(draft),
+                done,
+            })
             .await
             .map_err(|_| AuditError::Closed)
     }
@@ -194,7 +197,7 @@ impl AuditLog {
         Ok(receipt)
     }
 
-    /// The public half of the checkpoint key, for [`crate::verify`] and auditors.
+    /// The public half of the checkpoint key, for [`crate::verify()`] and auditors.
     pub fn verifier(&self) -> CheckpointVerifier {
         self.inner.verifier.clone()
     }
@@ -284,7 +287,7 @@ impl Writer {
                     match job {
                         Job::Append { draft, done } => {
                             waiters.push((done, draft.id.clone()));
-                            drafts.push(draft);
+                            drafts.push(*draft);
                         }
                         Job::Shutdown(ack) => shutdown = Some(ack),
                     }
@@ -293,7 +296,7 @@ impl Writer {
                         match jobs.try_recv() {
                             Ok(Job::Append { draft, done }) => {
                                 waiters.push((done, draft.id.clone()));
-                                drafts.push(draft);
+                                drafts.push(*draft);
                             }
                             Ok(Job::Shutdown(ack)) => shutdown = Some(ack),
                             Err(_) => break,
@@ -350,7 +353,10 @@ impl Writer {
             .acquire()
             .await
             .map_err(egov_db::DbError::from)?;
-        store::begin_write(&mut conn, backend).await?;
+        if let Err(error) = store::begin_write(&mut conn, backend).await {
+            conn.close_on_drop();
+            return Err(error);
+        }
         let result = async {
             let (seq, mut prev) = store::lock_head(&mut conn, backend, &self.chain_id).await?;
             let mut events = Vec::with_capacity(drafts.len());
@@ -409,7 +415,7 @@ async fn finish<T>(
         }
         Err(error) => {
             if conn.execute("ROLLBACK").await.is_err() {
-                let _ = conn.close_on_drop();
+                conn.close_on_drop();
             }
             Err(error)
         }

@@ -1,0 +1,419 @@
+//! The admin API: search the trail, and download the monthly review report.
+//!
+//! [`router`] answers, under whatever prefix the caller mounts it (e.g.
+//! `/admin/audit`):
+//!
+//! - `GET /events?actor=&subject=&action=&outcome=&from=&to=&page=&size=`: one
+//!   page (JSON [`Page`](egov_core::paging::Page) of
+//!   [`StoredEvent`](crate::chain::StoredEvent)s, newest first) of the events
+//!   matching every given parameter ([`find_events`]):
+//!   - `actor`: a principal id (account UUID or system name);
+//!   - `subject`: a subject id (`bi:<blind index>` or `id:<uuid>`);
+//!   - `action`: an action name; `outcome`: `success`, `failure` or `denied`;
+//!   - `from` (inclusive), `to` (exclusive): RFC 3339 times, e.g.
+//!     `2026-11-01T00:00:00+09:00` (encode `+` as `%2B`);
+//!   - `page` (from 1), `size` (1–100, default 20).
+//! - `GET /report?month=YYYY-MM&format=json|csv|html`: the
+//!   [`MonthlyReport`] of that local month (years 1–9998; JSON by default; CSV
+//!   as an attachment; HTML as a printable page).
+//!
+//! Empty parameters count as absent. An unknown, repeated or invalid parameter
+//! is answered with a 422 `validation-failed` problem listing each bad parameter
+//! as a field error (`/from`, `/size`, …); an unreachable database with a 503.
+//! Every response is `Cache-Control: no-store`.
+//!
+//! The router does no access control: mount it behind [`ADMIN_POLICY`] (egov-web
+//! enforces the policies of the routes it mounts). Errors are answered, as
+//! everywhere in egov-rs, with a bodiless response of the problem's status that
+//! carries the [`Problem`] in its extensions, for egov-web to render.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use egov_core::access::AccessPolicy;
+use egov_core::message::Message;
+use egov_core::paging::{DEFAULT_PAGE_SIZE, PageRequest};
+use egov_core::problem::{FieldError, Problem, ProblemType};
+use egov_db::Db;
+use http::{HeaderValue, StatusCode, header};
+use time::format_description::well_known::Rfc3339;
+use time::{Month, OffsetDateTime};
+
+use crate::report::{EventFilter, MonthlyReport, ReviewCriteria, find_events};
+use crate::{Action, AuditError, AuditSettings, Outcome, SubjectId};
+
+/// Who may use the admin API: holders of the `audit:read` permission.
+pub const ADMIN_POLICY: AccessPolicy = AccessPolicy::permission("audit:read");
+
+struct AdminState {
+    db: Db,
+    chain_id: String,
+    criteria: ReviewCriteria,
+}
+
+/// The admin API on `db`, for the chain and review criteria of `settings`.
+pub fn router(db: Db, settings: &AuditSettings) -> Router {
+    let state = Arc::new(AdminState {
+        db,
+        chain_id: settings.chain_id.clone(),
+        criteria: ReviewCriteria::from(settings),
+    });
+    Router::new()
+        .route("/events", get(events))
+        .route("/report", get(report))
+        .with_state(state)
+}
+
+/// A bodiless response carrying `problem`, for egov-web's problem layer.
+fn problem_response(problem: Problem) -> Response {
+    let status =
+        StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = status.into_response();
+    response.extensions_mut().insert(problem);
+    response
+}
+
+fn store_failure(error: AuditError) -> Response {
+    tracing::error!(%error, "audit admin query failed");
+    problem_response(Problem::from(error))
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn with_type(body: impl Into<Body>, content_type: &'static str) -> Response {
+    let mut response = Response::new(body.into());
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// A query string read field by field, collecting every error.
+struct Params {
+    values: BTreeMap<String, String>,
+    errors: Vec<FieldError>,
+}
+
+/// The JSON pointer of a query parameter (RFC 6901 escaping, cut to 64 characters).
+fn pointer(name: &str) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    format!("/{}", name.replace('~', "~0").replace('/', "~1"))
+}
+
+impl Params {
+    fn parse(query: Option<&str>, known: &[&str]) -> Self {
+        let mut params = Self {
+            values: BTreeMap::new(),
+            errors: Vec::new(),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            let name = name.into_owned();
+            if !known.contains(&name.as_str()) {
+                if !seen.contains(&name) {
+                    params.fail(&name, "unknown", Message::new("audit-query-unknown"));
+                }
+            } else if seen.contains(&name) {
+                if !params.errors.iter().any(|e| e.field == pointer(&name)) {
+                    params.fail(&name, "repeated", Message::new("audit-query-repeated"));
+                }
+            } else if !value.trim().is_empty() {
+                params.values.insert(name.clone(), value.trim().to_owned());
+            }
+            seen.push(name);
+        }
+        params
+    }
+
+    fn fail(&mut self, name: &str, code: &'static str, message: Message) {
+        self.errors
+            .push(FieldError::new(pointer(name), code, message));
+    }
+
+    /// The parameter `name` converted by `convert`, or a field error.
+    fn get<T>(
+        &mut self,
+        name: &str,
+        message: &'static str,
+        convert: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let value = self.values.get(name)?;
+        let converted = convert(value);
+        if converted.is_none() {
+            self.fail(name, "invalid", Message::new(message));
+        }
+        converted
+    }
+
+    fn time(&mut self, name: &str) -> Option<OffsetDateTime> {
+        self.get(name, "audit-query-time", |v| {
+            OffsetDateTime::parse(v, &Rfc3339).ok()
+        })
+    }
+
+    fn number(&mut self, name: &str, default: u32) -> u32 {
+        if !self.values.contains_key(name) {
+            return default;
+        }
+        self.get(name, "audit-query-number", |v| v.parse::<u32>().ok())
+            .unwrap_or(default)
+    }
+
+    /// The 422 problem, when any parameter was bad.
+    fn problem(self) -> Option<Problem> {
+        (!self.errors.is_empty()).then(|| {
+            Problem::new(ProblemType::VALIDATION_FAILED)
+                .with_detail(
+                    Message::new("problem-validation-failed-detail")
+                        .arg("count", self.errors.len()),
+                )
+                .with_field_errors(self.errors)
+        })
+    }
+}
+
+/// Parses the parameters of `GET /events`.
+fn event_query(query: Option<&str>) -> Result<(EventFilter, PageRequest), Problem> {
+    let mut params = Params::parse(
+        query,
+        &[
+            "actor", "subject", "action", "outcome", "from", "to", "page", "size",
+        ],
+    );
+    let filter = EventFilter {
+        actor: params.get("actor", "audit-query-actor", |v| {
+            (v.chars().count() <= 128 && !v.chars().any(char::is_control)).then(|| v.to_owned())
+        }),
+        subject: params.get("subject", "audit-query-subject", |v| {
+            SubjectId::try_from(v.to_owned()).ok()
+        }),
+        action: params.get("action", "audit-query-action", |v| Action::custom(v).ok()),
+        outcome: params.get("outcome", "audit-query-outcome", Outcome::parse),
+        from: params.time("from"),
+        to: params.time("to"),
+    };
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && to <= from
+    {
+        params.fail("to", "order", Message::new("audit-query-time-order"));
+    }
+    let page = params.number("page", 1);
+    let size = params.number("size", DEFAULT_PAGE_SIZE);
+    // Both bounds are checked, so that both are reported.
+    for check in [PageRequest::new(page, 1), PageRequest::new(1, size)] {
+        if let Err(error) = check {
+            params
+                .errors
+                .extend(Problem::from(error).errors().iter().cloned());
+        }
+    }
+    if let Some(problem) = params.problem() {
+        return Err(problem);
+    }
+    PageRequest::new(page, size)
+        .map(|request| (filter, request))
+        .map_err(Problem::from)
+}
+
+async fn events(State(state): State<Arc<AdminState>>, RawQuery(query): RawQuery) -> Response {
+    let (filter, page) = match event_query(query.as_deref()) {
+        Ok(parsed) => parsed,
+        Err(problem) => return no_store(problem_response(problem)),
+    };
+    match find_events(&state.db, &state.chain_id, &filter, page).await {
+        Ok(page) => match serde_json::to_vec(&page) {
+            Ok(body) => no_store(with_type(body, "application/json")),
+            Err(_) => no_store(problem_response(Problem::internal())),
+        },
+        Err(error) => no_store(store_failure(error)),
+    }
+}
+
+/// The formats of `GET /report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Html,
+}
+
+/// Parses `YYYY-MM` (years 1–9998: a report needs the next month's start too).
+fn parse_month(text: &str) -> Option<(i32, Month)> {
+    let (year, month) = text.split_once('-')?;
+    if year.len() != 4
+        || month.len() != 2
+        || !(year.bytes().chain(month.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let year: i32 = year.parse().ok().filter(|y| (1..=9998).contains(y))?;
+    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    Some((year, month))
+}
+
+/// Parses the parameters of `GET /report`.
+fn report_query(query: Option<&str>) -> Result<(i32, Month, Format), Problem> {
+    let mut params = Params::parse(query, &["month", "format"]);
+    let month = params.get("month", "audit-query-month", parse_month);
+    if !params.values.contains_key("month") && !params.errors.iter().any(|e| e.field == "/month") {
+        params.fail("month", "required", Message::new("audit-query-month"));
+    }
+    let format = if params.values.contains_key("format") {
+        params.get("format", "audit-query-format", |v| match v {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "html" => Some(Format::Html),
+            _ => None,
+        })
+    } else {
+        Some(Format::Json)
+    };
+    match (params.problem(), month, format) {
+        (None, Some((year, month)), Some(format)) => Ok((year, month, format)),
+        (Some(problem), _, _) => Err(problem),
+        (None, _, _) => Err(Problem::new(ProblemType::VALIDATION_FAILED)),
+    }
+}
+
+async fn report(State(state): State<Arc<AdminState>>, RawQuery(query): RawQuery) -> Response {
+    let (year, month, format) = match report_query(query.as_deref()) {
+        Ok(parsed) => parsed,
+        Err(problem) => return no_store(problem_response(problem)),
+    };
+    let report =
+        match MonthlyReport::build_with(&state.db, &state.chain_id, year, month, state.criteria)
+            .await
+        {
+            Ok(report) => report,
+            Err(error) => return no_store(store_failure(error)),
+        };
+    let response = match format {
+        Format::Json => with_type(report.to_json(), "application/json"),
+        Format::Csv => {
+            let mut response = with_type(report.to_csv(), "text/csv; charset=utf-8");
+            // The month is `YYYY-MM`, digits and a hyphen only.
+            let disposition = format!("attachment; filename=\"audit-review-{}.csv\"", report.month);
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Format::Html => {
+            let mut response = with_type(report.to_html(), "text/html; charset=utf-8");
+            if let Ok(value) = HeaderValue::from_str(crate::report::html_content_security_policy())
+            {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+            response
+        }
+    };
+    no_store(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(problem: &Problem) -> Vec<(&str, &str)> {
+        problem
+            .errors()
+            .iter()
+            .map(|e| (e.field.as_str(), &*e.code))
+            .collect()
+    }
+
+    #[test]
+    fn months_parse_strictly() {
+        assert_eq!(parse_month("2026-11"), Some((2026, Month::November)));
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "26-11",
+            "2026/11",
+            "0000-01",
+            "２０２６-11",
+            "",
+            "-",
+        ] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_bad_event_parameter_is_reported_once() {
+        let problem = event_query(Some(
+            "from=yesterday&outcome=maybe&size=1000&page=x&subject=123&action=DROP%20TABLE&nope=1&nope=2&actor=a&actor=b",
+        ))
+        .unwrap_err();
+        assert_eq!(problem.status(), 422);
+        let mut got = fields(&problem);
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            [
+                ("/action", "invalid"),
+                ("/actor", "repeated"),
+                ("/from", "invalid"),
+                ("/nope", "unknown"),
+                ("/outcome", "invalid"),
+                ("/page", "invalid"),
+                ("/size", "range"),
+                ("/subject", "invalid"),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_parameters_are_absent_and_defaults_apply() {
+        let (filter, page) = event_query(Some("actor=&from=&page=")).unwrap();
+        assert_eq!(filter, EventFilter::default());
+        assert_eq!((page.page(), page.size()), (1, DEFAULT_PAGE_SIZE));
+        let (filter, _) = event_query(Some(
+            "from=2026-11-01T00:00:00%2B09:00&to=2026-12-01T00:00:00Z",
+        ))
+        .unwrap();
+        assert_eq!(
+            filter.from,
+            Some(time::macros::datetime!(2026-11-01 00:00 +9))
+        );
+        let problem =
+            event_query(Some("from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z")).unwrap_err();
+        assert_eq!(fields(&problem), [("/to", "order")]);
+        let problem = event_query(Some("%7E%2Fx=1")).unwrap_err();
+        assert_eq!(fields(&problem), [("/~0~1x", "unknown")]);
+    }
+
+    #[test]
+    fn report_parameters() {
+        assert_eq!(
+            report_query(Some("month=2026-11")).unwrap(),
+            (2026, Month::November, Format::Json)
+        );
+        assert_eq!(
+            report_query(Some("month=2026-01&format=csv")).unwrap().2,
+            Format::Csv
+        );
+        let problem = report_query(None).unwrap_err();
+        assert_eq!(fields(&problem), [("/month", "required")]);
+        let problem = report_query(Some("month=2026-13&format=pdf")).unwrap_err();
+        assert_eq!(
+            fields(&problem),
+            [("/month", "invalid"), ("/format", "invalid")]
+        );
+    }
+}
