@@ -57,13 +57,15 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 /// 9. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
 /// 10. **body limit**: 413 beyond `server.body_limit_bytes`;
 /// 11. **actor**: an [`egov_core::Actor`] with the request's context;
-/// 12. the routes, each behind its access-policy check.
+/// 12. **audit** (when [`App::audit`] is set): each request recorded, denied ones always;
+/// 13. the routes, each behind its access-policy check.
 pub struct App {
     settings: WebSettings,
     router: ApiRouter<()>,
     db: Option<Db>,
     resources: Vec<&'static FluentResources>,
     i18n_settings: I18nSettings,
+    audit: Option<egov_audit::web::AuditLayer>,
     title: String,
     version: String,
 }
@@ -77,6 +79,7 @@ impl App {
             db: None,
             resources: Vec::new(),
             i18n_settings: I18nSettings::default(),
+            audit: None,
             title: "egov-rs service".into(),
             version: "0.0.0".into(),
         }
@@ -95,6 +98,16 @@ impl App {
     #[must_use]
     pub fn messages(mut self, resources: &'static FluentResources) -> Self {
         self.resources.push(resources);
+        self
+    }
+
+    /// Records every request in the audit trail (see
+    /// [`egov_audit::web::AuditLayer`] for per-route modes). The layer sits
+    /// inside the actor layer, so it names the caller, and outside every route's
+    /// policy check, so denied requests are recorded too.
+    #[must_use]
+    pub fn audit(mut self, layer: egov_audit::web::AuditLayer) -> Self {
+        self.audit = Some(layer);
         self
     }
 
@@ -226,6 +239,10 @@ impl App {
 
         // Router::layer wraps what is already there, so the innermost layer
         // comes first here (the reverse of the list in the type's docs).
+        let router = match &self.audit {
+            Some(audit) => router.layer(audit.clone()),
+            None => router,
+        };
         let mut router = router
             .layer(from_fn(mw::actor))
             .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
@@ -326,6 +343,7 @@ pub const FRAMEWORK_MESSAGES: &[&FluentResources] = &[
     &egov_core::MESSAGES,
     &egov_i18n::MESSAGES,
     &egov_validation::MESSAGES,
+    &egov_audit::MESSAGES,
 ];
 
 /// The service could not be built or served.

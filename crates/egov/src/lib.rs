@@ -11,6 +11,7 @@
 //! | `i18n` | `egov-i18n`: Fluent messages, locale negotiation, `JOSA` | `i18n` (default) |
 //! | `privacy` | `egov-privacy`: masking, field encryption, blind indexes | `privacy` (default) |
 //! | `validation` | `egov-validation`: `Valid<…>` extractors, Korean identifiers | `validation` (default) |
+//! | `audit` | `egov-audit`: the hash-chained audit trail | `audit` (default) |
 //! | `web` | `egov-web`: the App builder and middleware stack | `web` (default) |
 //!
 //! ```
@@ -24,6 +25,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "audit")]
+pub use egov_audit as audit;
 pub use egov_core as core;
 #[cfg(feature = "db")]
 pub use egov_db as db;
@@ -40,6 +43,10 @@ pub use egov_web as web;
 
 /// The names almost every service uses.
 pub mod prelude {
+    #[cfg(feature = "audit")]
+    pub use egov_audit::{
+        Action, AuditEvent, AuditLog, AuditSettings, Outcome, Reason, SubjectId, Target,
+    };
     pub use egov_core::access::AccessPolicy;
     pub use egov_core::actor::{Actor, Permission};
     pub use egov_core::clock::{Clock, SharedClock, SystemClock};

@@ -10,13 +10,16 @@
 //! - `/health/live`, `/health/ready`, `/openapi.json`, `/docs/`.
 //!
 //! ```
-//! let app = hello_agency::app(
-//!     egov::web::WebSettings::default(),
-//!     # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//!     egov::db::Db::connect_url("sqlite::memory:").await.unwrap()
-//!     # }),
-//! );
+//! use egov::prelude::*;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let db = Db::connect_url("sqlite::memory:").await.unwrap();
+//! db.migrate(&[&egov::audit::MIGRATIONS, &hello_agency::MIGRATIONS]).await.unwrap();
+//! let audit_settings = AuditSettings::default();
+//! let audit = AuditLog::start(db.clone(), &audit_settings).await.unwrap();
+//! let app = hello_agency::app(WebSettings::default(), db, audit, &audit_settings);
 //! assert!(app.route_table().iter().any(|r| r.path == "/api/greetings/{id}"));
+//! # });
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -286,11 +289,20 @@ pub fn routes(db: Db) -> ApiRouter {
         .with_state(AppState { db })
 }
 
-/// The whole service on `db` (already migrated).
-pub fn app(settings: WebSettings, db: Db) -> App {
+/// The whole service on `db` (already migrated), recording every request in
+/// `audit`, with the audit admin API under `/admin/audit` (permission
+/// `audit:read`; until accounts exist nobody holds it, so it answers 401).
+pub fn app(settings: WebSettings, db: Db, audit: AuditLog, audit_settings: &AuditSettings) -> App {
+    let admin = egov::audit::admin::router(db.clone(), audit_settings);
     App::new(settings)
         .api_info("hello-agency", env!("CARGO_PKG_VERSION"))
         .messages(&MESSAGES)
         .database(db.clone())
+        .audit(egov::audit::web::AuditLayer::new(audit))
         .router(routes(db))
+        .router(ApiRouter::new().nest_router(
+            "/admin/audit",
+            egov::audit::admin::ADMIN_POLICY,
+            admin,
+        ))
 }

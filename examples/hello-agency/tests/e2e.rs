@@ -275,8 +275,54 @@ async fn exercise(database_url: &str) {
     let docs = client.get(service.url("/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
 
+    // The audit admin API is guarded: nobody is authenticated yet.
+    let admin = client
+        .get(service.url("/admin/audit/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin.status(), StatusCode::UNAUTHORIZED);
+
     let status = service.terminate().await;
     assert!(status.success(), "{status:?}");
+
+    // Every request above is in the audit trail, by route template, and the
+    // chain (with the checkpoint signed at shutdown) verifies.
+    let db = egov::db::Db::connect_url(database_url).await.unwrap();
+    let rows = sqlx::query("SELECT target_id, outcome, action FROM egov_audit_events ORDER BY seq")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    use sqlx::Row;
+    let targets: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get::<Option<String>, _>("target_id"))
+        .collect();
+    assert!(
+        targets.iter().any(|t| t == "/api/greetings/{id}"),
+        "{targets:?}"
+    );
+    assert!(
+        !targets
+            .iter()
+            .any(|t| t.contains(body["id"].as_str().unwrap())),
+        "raw ids must not be recorded"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.get::<String, _>("action") == "permission_denied")
+    );
+    let settings = egov::audit::AuditSettings::default();
+    let verifier = egov::audit::checkpoint::CheckpointSigner::from_config(
+        &settings.signing_key_id,
+        settings.signing_key.expose(),
+    )
+    .unwrap()
+    .verifier();
+    let report = egov::audit::verify(&db, "main", &verifier).await.unwrap();
+    assert_eq!(report.damage, None);
+    assert!(report.checkpoints_checked >= 1);
+    db.close().await;
 }
 
 #[tokio::test]
