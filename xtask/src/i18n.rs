@@ -32,21 +32,10 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::MetadataCommand;
 use fluent_syntax::ast;
 
-/// The error codes of the `validator` crate's built-in validators. Each needs a
+/// The error codes of the `validator` crate's built-in validators, as
+/// egov-validation defines them (one list, shared). Each needs a
 /// `validation-{code}` message.
-pub(crate) const BUILTIN_VALIDATION_CODES: &[&str] = &[
-    "length",
-    "range",
-    "email",
-    "url",
-    "required",
-    "must_match",
-    "contains",
-    "does_not_contain",
-    "regex",
-    "credit_card",
-    "non_control_character",
-];
+pub(crate) const BUILTIN_VALIDATION_CODES: &[&str] = egov_validation::problem::BUILTIN_CODES;
 
 /// Top-level directories whose Rust code is scanned for keys and codes.
 const SCANNED_DIRS: &[&str] = &["crates", "examples"];
