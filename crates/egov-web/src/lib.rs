@@ -11,6 +11,9 @@
 //!   problem's message keys by the caller's `Accept-Language`.
 //! - `/health/live`, `/health/ready` (503 while the database is unreachable),
 //!   `/openapi.json` and an offline interactive docs page at `/docs`.
+//! - Per-request locale (egov-i18n), validation rejections rendered as problems
+//!   (egov-validation), and optionally every request in the audit trail
+//!   ([`App::audit`], egov-audit).
 //! - Graceful shutdown on SIGTERM/SIGINT with a deadline.
 //!
 //! ```
