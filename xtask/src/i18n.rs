@@ -32,6 +32,8 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::MetadataCommand;
 use fluent_syntax::ast;
 
+use crate::check::{Check, print_report};
+
 /// The error codes of the `validator` crate's built-in validators, as
 /// egov-validation defines them (one list, shared). Each needs a
 /// `validation-{code}` message.
@@ -78,30 +80,11 @@ pub(crate) struct Inventory {
     pub(crate) rust: Vec<RustFile>,
 }
 
-/// One named check and what it found.
-#[derive(Debug)]
-pub(crate) struct Check {
-    pub(crate) name: &'static str,
-    what: &'static str,
-    pub(crate) problems: Vec<String>,
-}
-
 /// Runs every check on the workspace at `root`, printing PASS/FAIL per check.
 pub(crate) fn run(root: &Path) -> Result<(), String> {
     let inventory = load(root)?;
     let checks = check(&inventory);
-    let mut failed = Vec::new();
-    for check in &checks {
-        if check.problems.is_empty() {
-            println!("PASS  {}: {}", check.name, check.what);
-        } else {
-            println!("FAIL  {}: {}", check.name, check.what);
-            for problem in &check.problems {
-                println!("        - {problem}");
-            }
-            failed.push(check.name);
-        }
-    }
+    let failed = print_report(&checks);
     let files: usize = inventory.components.iter().map(|c| c.files.len()).sum();
     let uses = scan_rust(&inventory.rust);
     println!(

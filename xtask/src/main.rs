@@ -16,6 +16,7 @@
 // Printing to stdout is this tool's whole job.
 #![allow(clippy::print_stdout)]
 
+mod check;
 mod ci;
 mod i18n;
 mod layers;

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, MetadataCommand, TargetKind};
 
+use crate::check::{Check, print_report};
 use crate::layers;
 
 /// Attributes every crate root must carry.
@@ -39,13 +40,6 @@ struct Member {
     roots: Vec<PathBuf>,
     /// (dependency package name, kind label).
     deps: Vec<(String, &'static str)>,
-}
-
-/// One named check and what it found.
-struct Check {
-    name: &'static str,
-    what: &'static str,
-    problems: Vec<String>,
 }
 
 /// Runs every check from the workspace `root`, printing PASS/FAIL per check.
@@ -73,18 +67,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             problems: check_workspace_deps(root, &members),
         },
     ];
-    let mut failed = Vec::new();
-    for check in &checks {
-        if check.problems.is_empty() {
-            println!("PASS  {}: {}", check.name, check.what);
-        } else {
-            println!("FAIL  {}: {}", check.name, check.what);
-            for problem in &check.problems {
-                println!("        - {problem}");
-            }
-            failed.push(check.name);
-        }
-    }
+    let failed = print_report(&checks);
     if failed.is_empty() {
         println!("tidy: all {} checks passed", checks.len());
         Ok(())
