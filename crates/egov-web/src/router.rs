@@ -1,4 +1,4 @@
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
@@ -132,10 +132,7 @@ where
         let guarded = if policy == AccessPolicy::Public {
             router
         } else {
-            router.route_layer(middleware::from_fn(move |request: Request, next: Next| {
-                let policy = policy.clone();
-                async move { check(&policy, request, next).await }
-            }))
+            router.route_layer(middleware::from_fn_with_state(policy, check))
         };
         self.inner = self.inner.nest(prefix, guarded.into());
         self
@@ -195,13 +192,11 @@ where
     if policy == AccessPolicy::Public {
         return method_router;
     }
-    method_router.route_layer(middleware::from_fn(move |request: Request, next: Next| {
-        let policy = policy.clone();
-        async move { check(&policy, request, next).await }
-    }))
+    method_router.route_layer(middleware::from_fn_with_state(policy, check))
 }
 
-async fn check(policy: &AccessPolicy, request: Request, next: Next) -> Response {
+/// The policy check every non-public route runs before its handler.
+async fn check(State(policy): State<AccessPolicy>, request: Request, next: Next) -> Response {
     let anonymous = Actor::anonymous();
     let actor = request.extensions().get::<Actor>().unwrap_or(&anonymous);
     match policy.evaluate(actor) {
