@@ -95,6 +95,19 @@ where
         self
     }
 
+    /// Adds a capability crate's documented routes, each group under its own
+    /// policy. Capability crates (egov-codes, egov-auth) cannot depend on
+    /// egov-web, so they hand their HTTP API over in this shape:
+    /// `Vec<(AccessPolicy, UtoipaMethodRouter)>`.
+    pub fn api(
+        self,
+        groups: impl IntoIterator<Item = (AccessPolicy, UtoipaMethodRouter<S>)>,
+    ) -> Self {
+        groups.into_iter().fold(self, |router, (policy, routes)| {
+            router.routes(policy, routes)
+        })
+    }
+
     /// Adds an undocumented route (an HTML page, a redirect) under `policy`.
     pub fn route(
         mut self,
