@@ -55,6 +55,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod change;
+pub mod dump;
 mod error;
 mod migrate;
 mod pool;

@@ -53,6 +53,9 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     redacted_url: String,
+    /// The full URL (with any password), for the dedicated `LISTEN` connection of
+    /// [`crate::change::watch`]; never printed.
+    url: std::sync::Arc<str>,
 }
 
 impl fmt::Debug for Db {
@@ -127,6 +130,7 @@ impl Db {
             pool,
             backend,
             redacted_url: redact_url(&url),
+            url: url.as_str().into(),
         })
     }
 
@@ -143,6 +147,10 @@ impl Db {
     /// The backend.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub(crate) fn secret_url(&self) -> &str {
+        &self.url
     }
 
     /// The URL without its password, for logs.
