@@ -89,6 +89,17 @@ pub static MESSAGES: egov_core::message::FluentResources = egov_core::message::F
     ],
 };
 
+/// Up to `limit` events of `chain_id` after sequence number `after`, in chain
+/// order (for export and archiving; page by passing the last `seq` read).
+pub async fn events_after(
+    db: &egov_db::Db,
+    chain_id: &str,
+    after: u64,
+    limit: u32,
+) -> Result<Vec<chain::StoredEvent>, AuditError> {
+    store::events_after(db, chain_id, after, limit).await
+}
+
 /// The stored signed checkpoints of `chain_id`, smallest first (for export).
 pub async fn checkpoints(
     db: &egov_db::Db,

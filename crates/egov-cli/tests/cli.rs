@@ -1,0 +1,111 @@
+//! The `egov` binary, run as an operator would, on both databases.
+
+use std::process::{Command, Output};
+
+use egov_audit::{Action, AuditEvent, AuditLog, AuditSettings, Outcome, Target};
+use egov_core::actor::Actor;
+
+fn egov(url: &str, args: &[&str]) -> Output {
+    let config = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_egov"))
+        .arg("--config-dir")
+        .arg(config.path())
+        .args(["--db", url])
+        .args(args)
+        .env_remove("EGOV_PROFILE")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+egov_db::backend_tests! {
+    async fn migrate_then_audit_commands(db) {
+        let url = test_db_url(&db);
+        let first = egov(&url, &["migrate"]);
+        assert!(first.status.success(), "{first:?}");
+        assert!(stdout(&first).contains("applied egov-audit v1"));
+        let again = egov(&url, &["migrate"]);
+        assert!(stdout(&again).contains("up to date"), "{again:?}");
+
+        let log = AuditLog::start(db.clone(), &AuditSettings::default()).await.unwrap();
+        for i in 0..3 {
+            log.record(AuditEvent::new(Action::VIEW, &Actor::system("cli-test"), Outcome::Success)
+                .target(Target::new("petition", i)))
+                .await
+                .unwrap();
+        }
+        log.shutdown().await;
+
+        let verified = egov(&url, &["audit", "verify"]);
+        assert!(verified.status.success(), "{verified:?}");
+        assert!(stdout(&verified).contains("3 events checked"));
+
+        let exported = egov(&url, &["audit", "export"]);
+        assert!(exported.status.success());
+        let lines: Vec<serde_json::Value> = stdout(&exported)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2]["seq"], 3);
+
+        let checkpoints = egov(&url, &["audit", "checkpoint"]);
+        assert!(checkpoints.status.success());
+        assert!(!stdout(&checkpoints).is_empty());
+
+        // Tampering makes verify exit 1.
+        egov_db::sqlx::query("UPDATE egov_audit_events SET target_id = 'forged' WHERE seq = 2")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let damaged = egov(&url, &["audit", "verify"]);
+        assert_eq!(damaged.status.code(), Some(1), "{damaged:?}");
+        assert!(stdout(&damaged).contains("DAMAGED at seq 2"));
+
+        let report = egov(&url, &["audit", "report", "--month", "2026-11", "--format", "csv"]);
+        assert!(report.status.success(), "{report:?}");
+    }
+}
+
+/// The URL of the test database the macro gave us (the same one `db` uses).
+fn test_db_url(db: &egov_db::Db) -> String {
+    db.redacted_url().to_owned()
+}
+
+#[test]
+fn bad_input_exits_2_and_unreachable_database_exits_3() {
+    let bad_month = egov(
+        "sqlite::memory:",
+        &["audit", "report", "--month", "2026-13"],
+    );
+    assert_eq!(bad_month.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_month.stderr).contains("YYYY-MM"));
+
+    let unknown = egov("sqlite::memory:", &["keys", "generate", "rsa"]);
+    assert_eq!(unknown.status.code(), Some(2));
+
+    let down = egov(
+        "postgres://nobody@127.0.0.1:1/none?connect_timeout=1",
+        &["migrate"],
+    );
+    assert_eq!(down.status.code(), Some(3), "{down:?}");
+    assert!(!String::from_utf8_lossy(&down.stderr).contains("password"));
+}
+
+#[test]
+fn generated_keys_are_printed_once_and_differ() {
+    let a = egov(
+        "sqlite::memory:",
+        &["keys", "generate", "audit", "--id", "k1"],
+    );
+    let b = egov(
+        "sqlite::memory:",
+        &["keys", "generate", "audit", "--id", "k1"],
+    );
+    assert!(a.status.success());
+    assert_ne!(stdout(&a), stdout(&b));
+    assert!(stdout(&a).contains("EGOV__AUDIT__SIGNING_KEY="));
+}
