@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The steps, in the order they run.
-const STEPS: &[&str] = &["fmt", "clippy", "test", "doc", "tidy", "i18n"];
+const STEPS: &[&str] = &["fmt", "clippy", "test", "doc", "tidy", "i18n", "template"];
 
 /// Command-line options of `cargo xtask ci`.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl Options {
         STEPS
             .iter()
             .copied()
-            .filter(|step| !(self.skip_tests && *step == "test"))
+            .filter(|step| !(self.skip_tests && matches!(*step, "test" | "template")))
             .filter(|step| self.only.as_deref().is_none_or(|only| only == *step))
             .collect()
     }
@@ -90,6 +90,10 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), String> {
             "i18n" => {
                 println!("==> cargo xtask i18n-check");
                 crate::i18n::run(root)
+            }
+            "template" => {
+                println!("==> cargo xtask template-check");
+                crate::template::check(root, &crate::template::Options::default())
             }
             other => unreachable!("unknown step {other}"),
         };
@@ -202,12 +206,13 @@ mod tests {
         let options = parse(&[]).unwrap();
         assert_eq!(
             options.selected_steps(),
-            ["fmt", "clippy", "test", "doc", "tidy", "i18n"]
+            ["fmt", "clippy", "test", "doc", "tidy", "i18n", "template"]
         );
     }
 
     #[test]
-    fn skip_tests_drops_only_the_test_step() {
+    fn skip_tests_drops_the_test_and_template_steps() {
+        // Checking the template builds and tests generated services.
         let options = parse(&["--skip-tests"]).unwrap();
         assert_eq!(
             options.selected_steps(),

@@ -8,6 +8,10 @@
 //! - `cargo xtask i18n-check` checks the Fluent messages of every crate
 //!   (same ids and variables in every locale, every message key and validation
 //!   code used in code has a message).
+//! - `cargo xtask template-check` generates the service template in every
+//!   meaningful combination with the real cargo-generate, compares key files
+//!   with snapshots and builds, lints and tests each result;
+//!   `cargo xtask install-tools` installs the pinned cargo-generate it uses.
 //!
 //! The `cargo xtask` alias lives in `.cargo/config.toml`.
 
@@ -20,6 +24,7 @@ mod check;
 mod ci;
 mod i18n;
 mod layers;
+mod template;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -31,14 +36,22 @@ Usage: cargo xtask <command> [options]
 Commands:
   ci [--skip-tests] [--only <step>]
                  Run the full CI pipeline, stopping at the first failure.
-                 Steps, in order: fmt, clippy, test, doc, tidy, i18n.
-                 --skip-tests   skip the test step
+                 Steps, in order: fmt, clippy, test, doc, tidy, i18n,
+                 template.
+                 --skip-tests   skip the test and template steps
                  --only <step>  run only the named step
   tidy           Run the repository checks (crate-root attributes, crate lists
                  in README.md and ARCHITECTURE.md, layer map, workspace deps).
   i18n-check     Check the Fluent messages (locales/<locale>/*.ftl) of every
                  crate: syntax, same ids and variables in every locale, every
                  Message::new(\"…\") key and validation code has a message.
+  template-check [--bless] [--no-build]
+                 Generate templates/service in every meaningful combination
+                 (real cargo-generate), compare key files with
+                 xtask/snapshots/*.txt (--bless rewrites them), then fmt-check,
+                 clippy -D warnings and test each buildable one.
+  install-tools  Install the pinned cargo-generate into ~/.cache/egov-rs/tools
+                 (or $EGOV_TOOLS_DIR).
   help           Print this message (also -h, --help).
 ";
 
@@ -75,6 +88,16 @@ fn main() -> ExitCode {
             }
             i18n::run(&root)
         }
+        "template-check" => match template::Options::parse(rest) {
+            Ok(options) => template::check(&root, &options),
+            Err(message) => {
+                eprint!("error: {message}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        "install-tools" => template::install_tools(&root).map(|path| {
+            println!("cargo-generate: {}", path.display());
+        }),
         other => {
             eprint!("error: unknown command `{other}`\n\n{USAGE}");
             return ExitCode::from(2);

@@ -1,0 +1,9 @@
+-- Portable SQL (see egov-db's docs): TEXT ids and timestamps, BIGINT integers.
+CREATE TABLE notices (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);

@@ -1,0 +1,401 @@
+//! `cargo xtask install-tools` and `cargo xtask template-check`: the service
+//! template, generated with the real cargo-generate in every meaningful
+//! combination of its options, each result built, linted and tested.
+//!
+//! - cargo-generate comes from `tools/cargo-generate` (pinned so that it builds
+//!   with this toolchain) and is installed once into `~/.cache/egov-rs/tools`
+//!   (`$EGOV_TOOLS_DIR` overrides), so a fresh clone needs no manual step.
+//! - Generated services take the framework from this checkout (`framework_source
+//!   = path`), this workspace's `Cargo.lock` and the same target directory, so
+//!   no dependency is built twice.
+//! - Key generated files of every combination are compared with snapshots in
+//!   `xtask/snapshots/`; `--bless` rewrites them after an intended change.
+//! - The template's dependency versions must equal `[workspace.dependencies]`:
+//!   one lockfile serves both, and the versions have one source of truth.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The cargo-generate version `tools/cargo-generate` builds.
+const CARGO_GENERATE_VERSION: &str = "0.26.0";
+
+/// One way to answer the template's questions.
+struct Combination {
+    /// Also the generated service's name.
+    name: &'static str,
+    defines: &'static [(&'static str, &'static str)],
+    /// Build, lint and test it (only services taking the framework from a path
+    /// can be built here).
+    build: bool,
+}
+
+/// Every combination whose output differs in code or configuration. Locale and
+/// database change configuration only, so two builds cover all code paths:
+/// with and without the sample resource.
+const COMBINATIONS: &[Combination] = &[
+    Combination {
+        name: "svc-ko-sqlite-sample",
+        defines: &[
+            ("default_locale", "ko"),
+            ("database", "sqlite"),
+            ("sample_resource", "true"),
+        ],
+        build: true,
+    },
+    Combination {
+        name: "svc-en-postgres-bare",
+        defines: &[
+            ("default_locale", "en"),
+            ("database", "postgres"),
+            ("sample_resource", "false"),
+        ],
+        build: true,
+    },
+    Combination {
+        name: "svc-en-sqlite-git",
+        defines: &[
+            ("default_locale", "en"),
+            ("database", "sqlite"),
+            ("sample_resource", "true"),
+            ("framework_source", "git"),
+            ("framework_git", "https://git.example.go.kr/egov-rs.git"),
+        ],
+        build: false,
+    },
+    Combination {
+        name: "svc-ko-postgres-crates",
+        defines: &[
+            ("default_locale", "ko"),
+            ("database", "postgres"),
+            ("sample_resource", "false"),
+            ("framework_source", "crates"),
+            ("framework_version", "0.1"),
+        ],
+        build: false,
+    },
+];
+
+/// Files whose generated text is pinned by snapshots.
+const SNAPSHOT_FILES: &[&str] = &[
+    "Cargo.toml",
+    "config/default.toml",
+    ".env.example",
+    "src/lib.rs",
+];
+
+/// Options of `cargo xtask template-check`.
+#[derive(Debug, Default)]
+pub(crate) struct Options {
+    /// Rewrite the snapshots instead of comparing.
+    bless: bool,
+    /// Generate and compare only; skip building.
+    no_build: bool,
+}
+
+impl Options {
+    pub(crate) fn parse(args: &[String]) -> Result<Self, String> {
+        let mut options = Self::default();
+        for arg in args {
+            match arg.as_str() {
+                "--bless" => options.bless = true,
+                "--no-build" => options.no_build = true,
+                other => return Err(format!("unknown option to `template-check`: `{other}`")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Where tools are installed.
+fn tools_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("EGOV_TOOLS_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let home = std::env::var_os("HOME").ok_or("neither EGOV_TOOLS_DIR nor HOME is set")?;
+    Ok(PathBuf::from(home).join(".cache/egov-rs/tools"))
+}
+
+/// Installs cargo-generate unless the right version is there; returns its path.
+pub(crate) fn install_tools(root: &Path) -> Result<PathBuf, String> {
+    let dir = tools_dir()?;
+    let binary = dir.join("bin/cargo-generate");
+    let installed = Command::new(&binary)
+        .args(["generate", "--version"])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(CARGO_GENERATE_VERSION));
+    if installed {
+        return Ok(binary);
+    }
+    println!(
+        "==> installing cargo-generate {CARGO_GENERATE_VERSION} into {}",
+        dir.display()
+    );
+    let target = dir.with_file_name("tools-target");
+    let status = Command::new(crate::cargo())
+        .current_dir(root)
+        .arg("install")
+        .arg("--path")
+        .arg(root.join("tools/cargo-generate"))
+        .args(["--locked", "--force", "--root"])
+        .arg(&dir)
+        .arg("--target-dir")
+        .arg(&target)
+        // The tool has its own lockfile and target directory.
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .map_err(|e| format!("cannot run cargo install: {e}"))?;
+    if !status.success() {
+        return Err("installing cargo-generate failed".into());
+    }
+    Ok(binary)
+}
+
+/// Generates, compares and builds every combination.
+pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
+    let started = Instant::now();
+    let cargo_generate = install_tools(root)?;
+    check_dependency_versions(root)?;
+    let scratch = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let mut failures = Vec::new();
+    for combination in COMBINATIONS {
+        let project = generate(&cargo_generate, root, scratch.path(), combination)?;
+        let snapshot = snapshot_text(&project, root)?;
+        let path = root
+            .join("xtask/snapshots")
+            .join(format!("{}.txt", combination.name));
+        if options.bless {
+            std::fs::create_dir_all(path.parent().unwrap_or(root))
+                .and_then(|()| std::fs::write(&path, &snapshot))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("    blessed {}", path.display());
+        } else {
+            match std::fs::read_to_string(&path) {
+                Ok(expected) if expected == snapshot => {
+                    println!(
+                        "PASS  {}: generated files match the snapshot",
+                        combination.name
+                    );
+                }
+                Ok(expected) => {
+                    failures.push(format!(
+                        "{}: generated files differ from {} (run `cargo xtask template-check --bless` if intended)\n{}",
+                        combination.name,
+                        path.display(),
+                        first_difference(&expected, &snapshot)
+                    ));
+                }
+                Err(e) => failures.push(format!("{}: {e}", path.display())),
+            }
+        }
+        if combination.build && !options.no_build {
+            let build_started = Instant::now();
+            match build(root, &project) {
+                Ok(()) => println!(
+                    "PASS  {}: fmt, clippy -D warnings and tests in {:.0} s",
+                    combination.name,
+                    build_started.elapsed().as_secs_f64()
+                ),
+                Err(message) => failures.push(format!("{}: {message}", combination.name)),
+            }
+        }
+    }
+    if failures.is_empty() {
+        println!(
+            "template-check: {} combinations passed in {:.0} s",
+            COMBINATIONS.len(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+fn generate(
+    cargo_generate: &Path,
+    root: &Path,
+    scratch: &Path,
+    combination: &Combination,
+) -> Result<PathBuf, String> {
+    let mut command = Command::new(cargo_generate);
+    command
+        .arg("generate")
+        .arg("--path")
+        .arg(root.join("templates/service"))
+        .args([
+            "--name",
+            combination.name,
+            "--vcs",
+            "none",
+            "--silent",
+            "--destination",
+        ])
+        .arg(scratch)
+        .arg("--define")
+        .arg(format!("framework_path={}", root.display()))
+        .arg("--define")
+        .arg("agency_name=행정안전부");
+    for (key, value) in combination.defines {
+        command.arg("--define").arg(format!("{key}={value}"));
+    }
+    if std::env::var_os("USER").is_none() {
+        // cargo-generate insists on knowing the user (for `authors`).
+        command.env("USER", "egov");
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run cargo-generate: {e}"))?;
+    let project = scratch.join(combination.name);
+    if !output.status.success() || !project.is_dir() {
+        return Err(format!(
+            "cargo-generate failed for {}:\n{}{}",
+            combination.name,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(project)
+}
+
+/// The snapshot of a generated project: its key files, with this checkout's
+/// path replaced by `<egov-rs>`.
+fn snapshot_text(project: &Path, root: &Path) -> Result<String, String> {
+    let mut text = String::new();
+    for file in SNAPSHOT_FILES {
+        let content = std::fs::read_to_string(project.join(file))
+            .map_err(|e| format!("{}: {e}", project.join(file).display()))?;
+        text.push_str(&format!("===== {file}\n"));
+        text.push_str(&content.replace(&root.display().to_string(), "<egov-rs>"));
+        if !content.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    Ok(text)
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+        if e != a {
+            return format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1);
+        }
+    }
+    format!(
+        "lengths differ: expected {} lines, got {}",
+        expected.lines().count(),
+        actual.lines().count()
+    )
+}
+
+/// `cargo fmt --check`, clippy with `-D warnings`, and the tests, inside the
+/// generated project, with this workspace's lockfile and target directory.
+fn build(root: &Path, project: &Path) -> Result<(), String> {
+    std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock"))
+        .map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    for args in [
+        &["fmt", "--check"][..],
+        &["clippy", "--all-targets", "--", "-D", "warnings"][..],
+        &["test"][..],
+    ] {
+        let status = Command::new(crate::cargo())
+            .current_dir(project)
+            .args(args)
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("`cargo {}` failed", args.join(" ")));
+        }
+    }
+    Ok(())
+}
+
+/// Every `name = "x"` / `name = { version = "x" … }` dependency of the template's
+/// `Cargo.toml` must have the version `[workspace.dependencies]` pins.
+fn check_dependency_versions(root: &Path) -> Result<(), String> {
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let workspace = read(root.join("Cargo.toml"))?;
+    let template = read(root.join("templates/service/Cargo.toml"))?;
+    let pinned = dependency_versions(section(&workspace, "[workspace.dependencies]"));
+    let mut problems = Vec::new();
+    for header in ["[dependencies]", "[dev-dependencies]"] {
+        for (name, version) in dependency_versions(section(&template, header)) {
+            match pinned.iter().find(|(n, _)| *n == name) {
+                Some((_, v)) if *v == version => {}
+                Some((_, v)) => problems.push(format!(
+                    "templates/service/Cargo.toml: {name} = \"{version}\", but the workspace pins \"{v}\""
+                )),
+                None => problems.push(format!(
+                    "templates/service/Cargo.toml: {name} is not in [workspace.dependencies]"
+                )),
+            }
+        }
+    }
+    if problems.is_empty() {
+        println!("PASS  template dependency versions equal [workspace.dependencies]");
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// The lines of a TOML section (up to the next `[` header).
+fn section<'a>(text: &'a str, header: &str) -> Vec<&'a str> {
+    text.lines()
+        .skip_while(|line| line.trim() != header)
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .collect()
+}
+
+/// `(name, version)` of each dependency line with a version.
+fn dependency_versions(lines: Vec<&str>) -> Vec<(&str, &str)> {
+    lines
+        .into_iter()
+        .filter_map(|line| {
+            let (name, rest) = line.split_once('=')?;
+            let name = name.trim();
+            if name.is_empty() || name.starts_with('#') || name.starts_with('{') {
+                return None;
+            }
+            let rest = rest.trim();
+            let version = if let Some(quoted) = rest.strip_prefix('"') {
+                quoted.split('"').next()?
+            } else {
+                let at = rest.find("version = \"")? + "version = \"".len();
+                rest[at..].split('"').next()?
+            };
+            // A placeholder (`{{framework_version}}`) is the user's choice.
+            (!version.contains("{{")).then_some((name, version))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_dependency_versions() {
+        let text = "[dependencies]\n# comment\naxum = { version = \"0.8.9\", features = [\"json\"] }\nserde_json = \"1\"\negov = { path = \"../x\" }\n[dev-dependencies]\nreqwest = \"0.13\"\n";
+        let found = dependency_versions(section(text, "[dependencies]"));
+        assert_eq!(found, [("axum", "0.8.9"), ("serde_json", "1")]);
+        let dev = dependency_versions(section(text, "[dev-dependencies]"));
+        assert_eq!(dev, [("reqwest", "0.13")]);
+    }
+
+    #[test]
+    fn the_template_pins_what_the_workspace_pins() {
+        let root = crate::workspace_root();
+        check_dependency_versions(&root).unwrap();
+    }
+
+    #[test]
+    fn differences_name_the_line() {
+        assert!(first_difference("a\nb\n", "a\nc\n").starts_with("line 2"));
+    }
+}
