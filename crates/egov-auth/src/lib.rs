@@ -1,5 +1,163 @@
 //! # egov-auth
 //!
-//! Accounts, passwords, tokens and authorization. Work in progress (issue 6).
+//! Accounts, passwords, tokens, MFA and deny-by-default authorization for
+//! egov-rs services — the replacement for eGovFrame's one-round SHA-256
+//! passwords, admin-only unlocks, one-hour HS256 tokens and URL-regex roles,
+//! held to NIST SP 800-63B rev 4, OWASP ASVS 5.0 L2, RFC 8725 and RFC 9700.
+//! All security state lives in the database, so any number of replicas can
+//! share one PostgreSQL database.
+//!
+//! ## What it does
+//!
+//! - **Accounts** (`egov_auth_accounts`): login id, display name, status
+//!   (`active`, `locked`, `disabled`), failure and lock state, last login,
+//!   password change time, MFA state. [`Auth::create_account`],
+//!   [`Auth::set_status`], [`Auth::unlock`], [`Auth::reset_password`].
+//! - **Passwords** ([`password`]): Argon2id PHC strings with a configured cost
+//!   (floor m = 19,456 KiB, t = 2, p = 1, lower is refused at start-up),
+//!   rehashed on login when the cost changes; hashing on the blocking pool behind
+//!   a concurrency cap. The rev 4 policy: 15 characters for single-factor
+//!   accounts (8 with MFA), up to 128, NFKC, no composition rules, a shipped
+//!   blocklist of 19,646 common passwords and context words; every rejection
+//!   has a localized reason. eGovFrame hashes are verified and replaced.
+//! - **Login and throttling** ([`Auth::login`]): one answer and one Argon2
+//!   computation for unknown accounts, wrong passwords, locked, disabled and
+//!   throttled accounts. Per-account failure counting in the database: after
+//!   `free_failures` each attempt waits a doubling delay, every
+//!   `lock_after_failures` consecutive failures lock the account for
+//!   `lock_secs`, and `disable_after_failures` (≤ 100) disables the password
+//!   until an administrator unlocks it. Every failure, lock and unlock is an
+//!   audit event.
+//! - **Access tokens** ([`keys`]): EdDSA JWTs (`typ` `at+jwt`, 10 minutes by
+//!   default), a keyring with one signing key and older verifying keys, each bound
+//!   to one algorithm; JWKS at `/.well-known/jwks.json`.
+//! - **Refresh tokens**: 256-bit random, stored as SHA-256, rotated on every
+//!   use; reuse revokes the family (RFC 9700 §4.14.2); idle (30 min) and
+//!   absolute (12 h) limits; logout, "log out my other sessions", password
+//!   change and disabling revoke.
+//! - **Revocation reaches access tokens too**: each request checks the account's
+//!   status and whether the token's session was revoked, from a per-replica cache
+//!   invalidated through egov-db's change topic `auth` — PostgreSQL notifications
+//!   (milliseconds), else the `auth.change_poll_ms` poll (default 1 s), and at
+//!   most 30 s in any case. So a logout, password change or disable made on one
+//!   replica stops the session's access tokens on every replica within about
+//!   one poll interval, not at token expiry.
+//! - **MFA** ([`totp`]): RFC 6238 TOTP with a provisioning URI, ±1 step, replay
+//!   protection in the database; ten single-use recovery codes stored hashed.
+//!   Accounts with MFA send the code with the password (`otp`); without it the
+//!   answer is 401 `mfa-required`.
+//! - **Authorization** ([`rbac`]): roles that include other roles
+//!   (eGovFrame's `ROLE_ADMIN > ROLE_USER`), permissions granted to roles, roles
+//!   assigned to accounts, all in the database and cached like the account state.
+//!   Routes declare egov-core's `AccessPolicy`; egov-web enforces it.
+//! - **HTTP** ([`web`], feature `axum`): the authentication middleware (bearer
+//!   tokens; `__Host-` cookies with CSRF protection in cookie mode), the
+//!   [`CurrentUser`] extractor, and the `/auth/*` API ([`api`]).
+//! - **eGovFrame import** ([`import`]): `COMTNEMPLYRINFO`, `COMTNAUTHORINFO`,
+//!   `COMTNROLES_HIERARCHY`, `COMTNEMPLYRSCRTYESTBS` from `INSERT` dumps or CSV.
+//!
+//! ## Decisions where the standards leave a choice
+//!
+//! - A `locked` account (too many failures) keeps its existing sessions: an
+//!   attacker guessing a password must not be able to log the owner out. An
+//!   administrator disables the account to end them.
+//! - The throttle counts failures per account, never per IP; unknown login ids
+//!   leave no state. Attempts during a delay or lock are refused without
+//!   counting (and still cost one Argon2 computation, like every login).
+//! - Access tokens carry no roles: permissions come from the cached database
+//!   state on each request, so a revoked grant takes effect within the same
+//!   bound as a revocation.
+//! - No grace window for concurrent refreshes (RFC 9700 defines none): two tabs
+//!   refreshing the same token at once end the session.
+//! - TOTP secrets are stored as base32 in the accounts table (not yet encrypted
+//!   with egov-privacy's field cipher).
+//! - Cookie mode keeps tokens out of response bodies; the CSRF token is an HMAC
+//!   of the session id (signed double submit), so it needs no storage.
+//!
+//! ## Example
+//!
+//! ```
+//! use egov_audit::{AuditLog, AuditSettings};
+//! use egov_auth::{Auth, AuthSettings, NewAccount};
+//! use egov_core::actor::Actor;
+//!
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! let dir = tempfile::tempdir().unwrap();
+//! let db = egov_db::Db::connect_url(&format!("sqlite://{}/auth.db", dir.path().display())).await.unwrap();
+//! db.migrate(&[&egov_db::change::MIGRATIONS, &egov_audit::MIGRATIONS, &egov_auth::MIGRATIONS])
+//!     .await
+//!     .unwrap();
+//! let audit = AuditLog::start(db.clone(), &AuditSettings::default()).await.unwrap();
+//! let auth = Auth::new(db, AuthSettings::default(), audit.clone()).await.unwrap();
+//!
+//! let admin = Actor::system("setup");
+//! let account = auth
+//!     .create_account(&admin, NewAccount {
+//!         login_id: "hong.gildong".into(),
+//!         display_name: "홍길동".into(),
+//!         email: None,
+//!         password: "a long and unusual passphrase".into(),
+//!         roles: Default::default(),
+//!     })
+//!     .await
+//!     .unwrap();
+//! let session = auth
+//!     .login(&Actor::anonymous(), "hong.gildong", "a long and unusual passphrase", None)
+//!     .await
+//!     .unwrap();
+//! let who = auth.authenticate(&session.access_token).await.unwrap();
+//! assert_eq!(who.account_id, account.id);
+//! audit.shutdown().await;
+//! # });
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod error;
+pub mod import;
+
+pub mod keys;
+pub mod password;
+pub mod rbac;
+mod service;
+mod settings;
+pub mod totp;
+#[cfg(feature = "axum")]
+pub mod web;
+
+pub use error::{Error, MFA_REQUIRED};
+pub use rbac::{ADMIN_PERMISSION, Role, RoleGraph};
+pub use service::{
+    Account, AccountStatus, Auth, Authenticated, CHANGE_TOPIC, NewAccount, RECOVERY_CODES, Session,
+    TotpEnrolment, actions,
+};
+pub use settings::{
+    ARGON2_MIN_ITERATIONS, ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_PARALLELISM, Argon2Settings,
+    AuthSettings, KeySettings, MAX_CONSECUTIVE_FAILURES,
+};
+
+#[cfg(feature = "axum")]
+pub use web::{CurrentUser, api, authenticate};
+
+use egov_db::{Migration, MigrationSet};
+
+/// egov-auth's migrations (layer 3). Run after `egov_db::change::MIGRATIONS`
+/// and egov-audit's.
+pub static MIGRATIONS: MigrationSet = MigrationSet::new(
+    "egov-auth",
+    3,
+    &[Migration::portable(
+        1,
+        "accounts, sessions, refresh tokens, recovery codes, roles, grants, assignments",
+        include_str!("../migrations/0001_auth.sql"),
+    )],
+);
+
+/// egov-auth's messages (login, token, password and MFA problems), in Korean and English.
+pub static MESSAGES: egov_core::message::FluentResources = egov_core::message::FluentResources {
+    component: "egov-auth",
+    files: &[
+        ("ko", include_str!("../locales/ko/egov-auth.ftl")),
+        ("en", include_str!("../locales/en/egov-auth.ftl")),
+    ],
+};

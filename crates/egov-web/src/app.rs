@@ -57,8 +57,11 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 /// 9. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
 /// 10. **body limit**: 413 beyond `server.body_limit_bytes`;
 /// 11. **actor**: an [`egov_core::Actor`] with the request's context;
-/// 12. **audit** (when [`App::audit`] is set): each request recorded, denied ones always;
-/// 13. the routes, each behind its access-policy check.
+/// 12. **authentication** (when [`App::auth`] is set): a bearer token (or, in
+///     cookie mode, the `__Host-` cookie with CSRF protection on writes) fills
+///     in the actor's account, roles and permissions; an invalid token is a 401;
+/// 13. **audit** (when [`App::audit`] is set): each request recorded, denied ones always;
+/// 14. the routes, each behind its access-policy check.
 pub struct App {
     settings: WebSettings,
     router: ApiRouter<()>,
@@ -66,6 +69,7 @@ pub struct App {
     resources: Vec<&'static FluentResources>,
     i18n_settings: I18nSettings,
     audit: Option<egov_audit::web::AuditLayer>,
+    auth: Option<egov_auth::Auth>,
     title: String,
     version: String,
 }
@@ -80,6 +84,7 @@ impl App {
             resources: Vec::new(),
             i18n_settings: I18nSettings::default(),
             audit: None,
+            auth: None,
             title: "egov-rs service".into(),
             version: "0.0.0".into(),
         }
@@ -108,6 +113,19 @@ impl App {
     #[must_use]
     pub fn audit(mut self, layer: egov_audit::web::AuditLayer) -> Self {
         self.audit = Some(layer);
+        self
+    }
+
+    /// Authenticates requests with egov-auth and mounts its routes (`/auth/*`,
+    /// `/.well-known/jwks.json`; see [`egov_auth::web`]). The authentication
+    /// layer sits inside the actor layer (it fills in the actor) and outside
+    /// the audit layer and the routes' policy checks (so they see the account).
+    #[must_use]
+    pub fn auth(mut self, auth: egov_auth::Auth) -> Self {
+        self.router = self
+            .router
+            .merge(ApiRouter::new().api(egov_auth::api(auth.clone())));
+        self.auth = Some(auth);
         self
     }
 
@@ -150,6 +168,48 @@ impl App {
     /// Every route the built service will answer, with its policy.
     pub fn route_table(&self) -> Vec<RouteInfo> {
         self.routes().1
+    }
+
+    /// The route policy table as text, one route per line, sorted by path:
+    /// `METHODS<TAB>PATH<TAB>POLICY` (`*` for every method), e.g.
+    /// `GET\t/auth/me\tauthenticated`. For reviews and conformance checks.
+    pub fn policy_table(&self) -> String {
+        let mut rows: Vec<(String, String, String)> = self
+            .route_table()
+            .into_iter()
+            .map(|r| {
+                let methods = if r.methods.is_empty() {
+                    "*".to_owned()
+                } else {
+                    r.methods.join(",")
+                };
+                (r.path, methods, r.policy.to_string())
+            })
+            .collect();
+        rows.sort();
+        rows.into_iter()
+            .map(|(path, methods, policy)| format!("{methods}\t{path}\t{policy}\n"))
+            .collect()
+    }
+
+    /// The route policy table as JSON rows:
+    /// `[{"path", "methods", "policy", "documented"}]`, sorted by path.
+    pub fn policy_table_json(&self) -> serde_json::Value {
+        let mut routes = self.route_table();
+        routes.sort_by(|a, b| a.path.cmp(&b.path).then(a.methods.cmp(&b.methods)));
+        serde_json::Value::Array(
+            routes
+                .into_iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "path": r.path,
+                        "methods": r.methods,
+                        "policy": r.policy.to_string(),
+                        "documented": r.documented,
+                    })
+                })
+                .collect(),
+        )
     }
 
     /// The OpenAPI document.
@@ -241,6 +301,10 @@ impl App {
         // comes first here (the reverse of the list in the type's docs).
         let router = match &self.audit {
             Some(audit) => router.layer(audit.clone()),
+            None => router,
+        };
+        let router = match &self.auth {
+            Some(auth) => router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate)),
             None => router,
         };
         let mut router = router
@@ -344,6 +408,7 @@ pub const FRAMEWORK_MESSAGES: &[&FluentResources] = &[
     &egov_i18n::MESSAGES,
     &egov_validation::MESSAGES,
     &egov_audit::MESSAGES,
+    &egov_auth::MESSAGES,
 ];
 
 /// The service could not be built or served.

@@ -34,6 +34,24 @@ pub struct RouteInfo {
 /// Every method takes an [`AccessPolicy`], so a route without one cannot be
 /// written. The policy is enforced on each request before the handler runs, and
 /// recorded in the OpenAPI document (`x-egov-access-policy`).
+///
+/// A route without a policy does not compile:
+///
+/// ```compile_fail
+/// # use egov_web::ApiRouter;
+/// # use utoipa_axum::routes;
+/// /// Says hello.
+/// #[utoipa::path(get, path = "/hello", responses((status = 200)))]
+/// async fn hello() {}
+/// let router: ApiRouter = ApiRouter::new().routes(routes!(hello));
+/// ```
+///
+/// and neither does an undocumented one:
+///
+/// ```compile_fail
+/// # use egov_web::ApiRouter;
+/// let router: ApiRouter = ApiRouter::new().route("/x", axum::routing::get(|| async {}));
+/// ```
 #[derive(Clone)]
 pub struct ApiRouter<S = ()> {
     inner: OpenApiRouter<S>,

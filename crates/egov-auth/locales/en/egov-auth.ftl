@@ -1,0 +1,17 @@
+# Messages of egov-auth. Every message here exists in every locale with the same
+# variables (cargo xtask i18n-check).
+
+problem-mfa-required = Second factor required
+auth-login-failed = The login id or password is incorrect, or the account cannot log in right now.
+auth-mfa-required = Enter the code from your authenticator app or a recovery code.
+auth-invalid-token = The access token is invalid or has expired. Log in again.
+auth-invalid-refresh-token = The session has ended. Log in again.
+auth-csrf = The request lacks a valid CSRF token (X-CSRF-Token header).
+auth-conflict = The request conflicts with the current state ({ $code }).
+auth-invalid-field = This value is not valid ({ $code }).
+auth-wrong-password = The current password is incorrect.
+auth-password-too-short = Use at least { $min } characters.
+auth-password-too-long = Use at most { $max } characters.
+auth-password-common = This password is too common: it appears in lists of breached passwords.
+auth-password-context = The password must not contain your login id, your name or the service's name.
+auth-password-repetitive = The password must not be one character repeated.

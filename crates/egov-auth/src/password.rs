@@ -1,0 +1,523 @@
+//! Passwords: the policy of NIST SP 800-63B rev 4, and Argon2id hashing.
+//!
+//! ## Policy ([`PasswordPolicy`])
+//!
+//! - Unicode NFKC first; length counted in characters (code points) after it.
+//! - At least 15 characters when the password is the account's only factor,
+//!   at least 8 when the account has MFA; at most 128 (64 and more are always
+//!   allowed). A password longer than 128 characters — or than 512 bytes, checked
+//!   before normalization — is refused at once, before any hashing.
+//! - No composition rules, no forced periodic change.
+//! - The whole password, lower-cased, must not be on the shipped blocklist
+//!   ([`blocklist_len`]: 19,646 common passwords, from Django's
+//!   `common-passwords.txt.gz`, BSD-3-Clause, itself Royce Williams' list of the
+//!   most common passwords in breach corpora), and must not contain a context
+//!   word (login id, display name, the service's name, configured words; words of
+//!   at least 4 characters, case-insensitive).
+//! - Not one character repeated throughout (`aaaaaaaaaaaaaaa`).
+//!
+//! Each rejection is a [`PasswordRejection`] with a localized message.
+//!
+//! ## Hashing ([`Hasher`])
+//!
+//! Argon2id, PHC strings, parameters from `[auth.argon2]` (floor m = 19,456 KiB,
+//! t = 2, p = 1). Hashing runs on tokio's blocking pool behind a semaphore of
+//! `auth.hashing_concurrency` permits, so a storm of logins queues for CPU
+//! instead of occupying the async workers or every core. Hashes made with other
+//! parameters verify and are replaced on the next successful login
+//! ([`Verified::needs_rehash`]).
+//!
+//! Accounts imported from eGovFrame keep their `Base64(SHA-256(id ‖ password))`
+//! hash (stored as `egov-sha256$<base64>`), verified in constant time, with a
+//! dummy Argon2 computation so that it takes as long as an Argon2 check, and
+//! replaced by Argon2id on the first successful login.
+
+use std::sync::Arc;
+
+use argon2::password_hash::PasswordHasher;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use egov_core::message::Message;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::sync::Semaphore;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::Error;
+use crate::settings::Argon2Settings;
+
+/// Minimum length when the password is the only factor.
+pub const MIN_LEN_SINGLE_FACTOR: usize = 15;
+/// Minimum length when the account has a second factor.
+pub const MIN_LEN_WITH_MFA: usize = 8;
+/// Maximum length in characters; longer passwords are refused before hashing.
+pub const MAX_LEN: usize = 128;
+/// Maximum length in bytes before normalization (4 bytes per character).
+pub const MAX_BYTES: usize = MAX_LEN * 4;
+
+/// The prefix of stored eGovFrame hashes.
+pub const EGOV_SHA256_PREFIX: &str = "egov-sha256$";
+
+static BLOCKLIST_TEXT: &str = include_str!("../data/common-passwords.txt");
+
+fn blocklist() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| BLOCKLIST_TEXT.split_whitespace().collect())
+}
+
+/// How many passwords the shipped blocklist holds.
+pub fn blocklist_len() -> usize {
+    blocklist().len()
+}
+
+/// Why a new password was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordRejection {
+    /// Fewer characters than the minimum.
+    TooShort {
+        /// The minimum that applies.
+        min: usize,
+    },
+    /// More than [`MAX_LEN`] characters.
+    TooLong,
+    /// On the blocklist of common and breached passwords.
+    Common,
+    /// Contains a context word (login id, name, service name…).
+    ContainsContextWord,
+    /// One character repeated.
+    Repetitive,
+}
+
+impl PasswordRejection {
+    /// A stable code clients may branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PasswordRejection::TooShort { .. } => "password-too-short",
+            PasswordRejection::TooLong => "password-too-long",
+            PasswordRejection::Common => "password-common",
+            PasswordRejection::ContainsContextWord => "password-context",
+            PasswordRejection::Repetitive => "password-repetitive",
+        }
+    }
+
+    /// The localized reason.
+    pub fn message(&self) -> Message {
+        match self {
+            PasswordRejection::TooShort { min } => {
+                Message::new("auth-password-too-short").arg("min", *min)
+            }
+            PasswordRejection::TooLong => {
+                Message::new("auth-password-too-long").arg("max", MAX_LEN)
+            }
+            PasswordRejection::Common => Message::new("auth-password-common"),
+            PasswordRejection::ContainsContextWord => Message::new("auth-password-context"),
+            PasswordRejection::Repetitive => Message::new("auth-password-repetitive"),
+        }
+    }
+}
+
+/// A password after NFKC normalization. `Debug` prints `***`.
+pub struct NormalizedPassword(String);
+
+impl std::fmt::Debug for NormalizedPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl NormalizedPassword {
+    /// Normalizes `password`, refusing anything over [`MAX_LEN`] characters
+    /// (or [`MAX_BYTES`] bytes, checked first, so a huge input costs nothing).
+    pub fn new(password: &str) -> Result<Self, PasswordRejection> {
+        if password.len() > MAX_BYTES {
+            return Err(PasswordRejection::TooLong);
+        }
+        let normalized: String = password.nfkc().collect();
+        if normalized.chars().count() > MAX_LEN {
+            return Err(PasswordRejection::TooLong);
+        }
+        Ok(Self(normalized))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// The password rules of NIST SP 800-63B rev 4; see the [module docs](self).
+#[derive(Debug, Clone, Default)]
+pub struct PasswordPolicy {
+    context_words: Vec<String>,
+}
+
+impl PasswordPolicy {
+    /// A policy that also refuses passwords containing any of `words`
+    /// (the service's name, configured words).
+    pub fn new(words: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            context_words: words.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Checks a new password for an account with `login_id` and `display_name`,
+    /// returning it normalized.
+    pub fn check(
+        &self,
+        password: &str,
+        has_mfa: bool,
+        login_id: &str,
+        display_name: &str,
+    ) -> Result<NormalizedPassword, PasswordRejection> {
+        let normalized = NormalizedPassword::new(password)?;
+        let text = &normalized.0;
+        let min = if has_mfa {
+            MIN_LEN_WITH_MFA
+        } else {
+            MIN_LEN_SINGLE_FACTOR
+        };
+        let len = text.chars().count();
+        if len < min {
+            return Err(PasswordRejection::TooShort { min });
+        }
+        let lower = text.to_lowercase();
+        if blocklist().contains(lower.as_str()) {
+            return Err(PasswordRejection::Common);
+        }
+        let mut chars = lower.chars();
+        if let Some(first) = chars.next()
+            && chars.all(|c| c == first)
+        {
+            return Err(PasswordRejection::Repetitive);
+        }
+        let words = self
+            .context_words
+            .iter()
+            .map(String::as_str)
+            .chain([login_id])
+            .chain(display_name.split_whitespace())
+            .chain([display_name]);
+        for word in words {
+            let word: String = word.nfkc().collect::<String>().to_lowercase();
+            if word.chars().count() >= 4 && lower.contains(&word) {
+                return Err(PasswordRejection::ContainsContextWord);
+            }
+        }
+        Ok(normalized)
+    }
+}
+
+/// The result of a successful verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// The stored hash uses other parameters or another scheme: store a new one.
+    pub needs_rehash: bool,
+}
+
+/// Argon2id hashing on the blocking pool, at most N at a time; see the
+/// [module docs](self).
+#[derive(Clone)]
+pub struct Hasher {
+    params: Argon2Settings,
+    permits: Arc<Semaphore>,
+    dummy: Arc<String>,
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hasher")
+            .field("params", &self.params)
+            .field("available_permits", &self.permits.available_permits())
+            .finish_non_exhaustive()
+    }
+}
+
+fn argon(params: Argon2Settings) -> Result<Argon2<'static>, Error> {
+    let params = Params::new(
+        params.memory_kib,
+        params.iterations,
+        params.parallelism,
+        None,
+    )
+    .map_err(|e| Error::Config(format!("argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+fn hash_now(params: Argon2Settings, password: &[u8]) -> Result<String, Error> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| Error::Internal(format!("random: {e}")))?;
+    let hash = argon(params)?
+        .hash_password_with_salt(password, &salt)
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+    Ok(hash.to_string())
+}
+
+/// Verifies `password` against a stored PHC string; `Ok(None)` when it does not match.
+fn verify_now(
+    params: Argon2Settings,
+    password: &[u8],
+    stored: &str,
+) -> Result<Option<Verified>, Error> {
+    let parsed = PasswordHash::new(stored)
+        .map_err(|_| Error::Internal("unreadable password hash".into()))?;
+    let stored_params = Params::try_from(&parsed.params)
+        .map_err(|_| Error::Internal("unreadable password hash parameters".into()))?;
+    let expected = parsed
+        .hash
+        .ok_or_else(|| Error::Internal("password hash without output".into()))?;
+    let salt = parsed
+        .salt
+        .ok_or_else(|| Error::Internal("password hash without salt".into()))?;
+    let mut out = vec![0u8; expected.len()];
+    let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, stored_params.clone());
+    hasher
+        .hash_password_into(password, salt.as_ref(), &mut out)
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+    if !bool::from(out.as_slice().ct_eq(expected.as_ref())) {
+        return Ok(None);
+    }
+    let needs_rehash = parsed.algorithm.as_str() != "argon2id"
+        || stored_params.m_cost() != params.memory_kib
+        || stored_params.t_cost() != params.iterations
+        || stored_params.p_cost() != params.parallelism;
+    Ok(Some(Verified { needs_rehash }))
+}
+
+/// eGovFrame's `EgovFileScrty.encryptPassword(password, id)`:
+/// `Base64(SHA-256(id bytes ‖ password bytes))`.
+pub fn egov_sha256(login_id: &str, password: &str) -> String {
+    let mut digest = Sha256::new();
+    digest.update(login_id.as_bytes());
+    digest.update(password.as_bytes());
+    STANDARD.encode(digest.finalize())
+}
+
+impl Hasher {
+    /// A hasher with `params` and `permits` concurrent computations.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for parameters Argon2 refuses.
+    pub fn new(params: Argon2Settings, permits: usize) -> Result<Self, Error> {
+        argon(params)?;
+        // The dummy hash that unknown accounts are checked against, so that
+        // they cost the same as known ones.
+        let dummy = hash_now(params, b"egov-auth dummy password for timing equivalence")?;
+        Ok(Self {
+            params,
+            permits: Arc::new(Semaphore::new(permits.max(1))),
+            dummy: Arc::new(dummy),
+        })
+    }
+
+    /// The parameters of new hashes.
+    pub fn params(&self) -> Argon2Settings {
+        self.params
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Internal("hasher closed".into()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| Error::Internal("hashing task failed".into()))?
+    }
+
+    /// Hashes a (normalized) password to an Argon2id PHC string.
+    pub async fn hash(&self, password: &NormalizedPassword) -> Result<String, Error> {
+        let params = self.params;
+        let bytes = password.bytes().to_vec();
+        self.blocking(move || hash_now(params, &bytes)).await
+    }
+
+    /// Checks `password` against `stored` (an Argon2 PHC string, or an
+    /// eGovFrame `egov-sha256$…` hash of `login_id`). `stored = None` (unknown
+    /// account) checks against a dummy hash and always fails. Every path costs
+    /// one Argon2 computation.
+    pub async fn verify(
+        &self,
+        password: &NormalizedPassword,
+        raw_password: &str,
+        login_id: &str,
+        stored: Option<&str>,
+    ) -> Result<Option<Verified>, Error> {
+        let params = self.params;
+        let bytes = password.bytes().to_vec();
+        match stored {
+            Some(stored) if stored.starts_with(EGOV_SHA256_PREFIX) => {
+                let expected = stored[EGOV_SHA256_PREFIX.len()..].to_owned();
+                let actual = egov_sha256(login_id, raw_password);
+                let dummy = self.dummy.clone();
+                // Same cost as an Argon2 check.
+                self.blocking(move || verify_now(params, &bytes, &dummy))
+                    .await?;
+                let matches = bool::from(actual.as_bytes().ct_eq(expected.as_bytes()));
+                Ok(matches.then_some(Verified { needs_rehash: true }))
+            }
+            Some(stored) => {
+                let stored = stored.to_owned();
+                self.blocking(move || verify_now(params, &bytes, &stored))
+                    .await
+            }
+            None => {
+                let dummy = self.dummy.clone();
+                self.blocking(move || verify_now(params, &bytes, &dummy))
+                    .await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> PasswordPolicy {
+        PasswordPolicy::new(["egov-rs"])
+    }
+
+    #[test]
+    fn lengths() {
+        let p = policy();
+        assert_eq!(
+            p.check("short but fine", false, "kim", "Kim").unwrap_err(),
+            PasswordRejection::TooShort { min: 15 }
+        );
+        p.check("short but fine", true, "kim", "Kim").unwrap();
+        p.check("correct horse battery", false, "kim", "Kim")
+            .unwrap();
+        p.check(&"가나".repeat(64), false, "kim", "Kim").unwrap();
+        assert_eq!(
+            p.check(&"x1".repeat(65), false, "kim", "Kim").unwrap_err(),
+            PasswordRejection::TooLong
+        );
+        assert_eq!(
+            p.check(&"x".repeat(1 << 20), false, "kim", "Kim")
+                .unwrap_err(),
+            PasswordRejection::TooLong
+        );
+    }
+
+    #[test]
+    fn nfkc_counts_normalized_characters() {
+        // U+FB01 (ﬁ) normalizes to "fi": 8 ligatures make 16 characters.
+        let p = policy();
+        p.check(
+            &"\u{FB01}"
+                .repeat(8)
+                .replace("\u{FB01}\u{FB01}", "\u{FB01}x\u{FB01}"),
+            false,
+            "a",
+            "b",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn blocklist_and_context() {
+        assert!(blocklist_len() >= 10_000);
+        let p = policy();
+        assert_eq!(
+            p.check("password", true, "kim", "Kim").unwrap_err(),
+            PasswordRejection::Common
+        );
+        assert_eq!(
+            p.check("Qwertyuiop", true, "kim", "Kim").unwrap_err(),
+            PasswordRejection::Common
+        );
+        assert_eq!(
+            p.check("my egov-rs password!", false, "kim", "Kim")
+                .unwrap_err(),
+            PasswordRejection::ContainsContextWord
+        );
+        assert_eq!(
+            p.check("hong.gildong is my name", false, "hong.gildong", "홍길동")
+                .unwrap_err(),
+            PasswordRejection::ContainsContextWord
+        );
+        assert_eq!(
+            p.check(&"z".repeat(20), false, "kim", "Kim").unwrap_err(),
+            PasswordRejection::Repetitive
+        );
+    }
+
+    #[test]
+    fn egov_scheme_matches_the_reference() {
+        // SHA-256("admin" ‖ "1") in Base64, as EgovFileScrty.encryptPassword("1", "admin").
+        let mut d = Sha256::new();
+        d.update(b"admin1");
+        assert_eq!(egov_sha256("admin", "1"), STANDARD.encode(d.finalize()));
+    }
+
+    #[tokio::test]
+    async fn hash_verify_rehash() {
+        let hasher = Hasher::new(Argon2Settings::FLOOR, 1).unwrap();
+        let pw = NormalizedPassword::new("correct horse battery").unwrap();
+        let hash = hasher.hash(&pw).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let ok = hasher
+            .verify(&pw, "correct horse battery", "kim", Some(&hash))
+            .await
+            .unwrap();
+        assert_eq!(
+            ok,
+            Some(Verified {
+                needs_rehash: false
+            })
+        );
+        let wrong = NormalizedPassword::new("wrong horse battery").unwrap();
+        assert!(
+            hasher
+                .verify(&wrong, "wrong horse battery", "kim", Some(&hash))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let stronger = Hasher::new(
+            Argon2Settings {
+                memory_kib: 19_456,
+                iterations: 3,
+                parallelism: 1,
+            },
+            1,
+        )
+        .unwrap();
+        let ok = stronger
+            .verify(&pw, "correct horse battery", "kim", Some(&hash))
+            .await
+            .unwrap();
+        assert_eq!(ok, Some(Verified { needs_rehash: true }));
+        let legacy = format!("{EGOV_SHA256_PREFIX}{}", egov_sha256("kim", "1234"));
+        let pw = NormalizedPassword::new("1234").unwrap();
+        assert_eq!(
+            hasher
+                .verify(&pw, "1234", "kim", Some(&legacy))
+                .await
+                .unwrap(),
+            Some(Verified { needs_rehash: true })
+        );
+        assert!(
+            hasher
+                .verify(&pw, "1234", "lee", Some(&legacy))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            hasher
+                .verify(&pw, "1234", "kim", None)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,1709 @@
+//! [`Auth`]: accounts, login, sessions, MFA, roles — all state in the database.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use egov_audit::{Action, AuditEvent, AuditLog, Detail, Outcome, Target};
+use egov_core::actor::{Actor, Permission, Principal};
+use egov_core::clock::{SharedClock, SystemClock};
+use egov_core::id::AccountId;
+use egov_core::paging::{Page, PageRequest};
+use egov_db::value::{timestamp_from_sql, timestamp_to_sql};
+use egov_db::{Backend, Db, change};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use crate::keys::Keyring;
+use crate::password::{Hasher, NormalizedPassword, PasswordPolicy};
+use crate::rbac::{Role, RoleGraph, valid_name};
+use crate::settings::AuthSettings;
+use crate::{Error, totp};
+
+/// The change topic of egov-auth's cached state (account status, sessions,
+/// roles, grants, assignments).
+pub const CHANGE_TOPIC: &str = "auth";
+/// Cached account state is reloaded at least this often even without a change.
+const CACHE_MAX_AGE: Duration = Duration::from_secs(30);
+const CACHE_MAX_ENTRIES: usize = 50_000;
+/// Recovery codes issued per enrolment.
+pub const RECOVERY_CODES: usize = 10;
+
+/// Audit actions of egov-auth besides the built-in login ones.
+pub mod actions {
+    use egov_audit::Action;
+    /// A throttling lock or a password disabled after too many failures.
+    pub const ACCOUNT_LOCK: Action = Action::new("account_lock");
+    /// An administrator unlocked an account.
+    pub const ACCOUNT_UNLOCK: Action = Action::new("account_unlock");
+    /// A password was changed (by its owner or an administrator).
+    pub const PASSWORD_CHANGE: Action = Action::new("password_change");
+    /// A TOTP authenticator was enrolled (or removed).
+    pub const MFA_ENROL: Action = Action::new("mfa_enrol");
+    /// A refresh-token family (session) was revoked.
+    pub const TOKEN_REVOKE: Action = Action::new("token_family_revoke");
+    /// An administrator changed an account, role, grant or assignment.
+    pub const ADMIN_CHANGE: Action = Action::new("auth_admin_change");
+}
+
+/// An account's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "axum", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// May log in.
+    Active,
+    /// The password is disabled after too many failures (or by an
+    /// administrator) until an administrator unlocks it. Existing sessions go on.
+    Locked,
+    /// May not log in; every session is revoked.
+    Disabled,
+}
+
+impl AccountStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Locked => "locked",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, Error> {
+        match text {
+            "active" => Ok(AccountStatus::Active),
+            "locked" => Ok(AccountStatus::Locked),
+            "disabled" => Ok(AccountStatus::Disabled),
+            _ => Err(Error::Internal("unknown account status".into())),
+        }
+    }
+}
+
+/// An account, as administrators see it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "axum", derive(utoipa::ToSchema))]
+pub struct Account {
+    /// Account id.
+    #[cfg_attr(feature = "axum", schema(value_type = String))]
+    pub id: AccountId,
+    /// Login id.
+    pub login_id: String,
+    /// Display name.
+    pub display_name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Status.
+    pub status: AccountStatus,
+    /// Consecutive failed logins.
+    pub failed_count: i64,
+    /// End of the current throttling lock (RFC 3339).
+    pub locked_until: Option<String>,
+    /// Last successful login (RFC 3339).
+    pub last_login_at: Option<String>,
+    /// Last password change (RFC 3339).
+    pub password_changed_at: Option<String>,
+    /// Whether a second factor is enrolled.
+    pub mfa_enabled: bool,
+    /// Assigned roles (before expansion).
+    pub roles: BTreeSet<String>,
+}
+
+/// A new account.
+#[derive(Clone, Deserialize)]
+#[cfg_attr(feature = "axum", derive(utoipa::ToSchema))]
+pub struct NewAccount {
+    /// Login id: 1–64 characters, no control characters or spaces.
+    pub login_id: String,
+    /// Display name.
+    pub display_name: String,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Initial password (the policy applies).
+    pub password: String,
+    /// Roles to assign.
+    #[serde(default)]
+    pub roles: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("login_id", &self.login_id)
+            .field("password", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tokens of a session. `Debug` hides the tokens.
+#[derive(Clone, Serialize)]
+#[cfg_attr(feature = "axum", derive(utoipa::ToSchema))]
+pub struct Session {
+    /// The access token (JWT, `Bearer`).
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// The refresh token (opaque; rotate it with `/auth/refresh`).
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires unless used.
+    pub refresh_expires_in: i64,
+    /// The account.
+    #[cfg_attr(feature = "axum", schema(value_type = String))]
+    pub account_id: AccountId,
+    /// The session (refresh-token family) id.
+    pub session_id: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("account_id", &self.account_id)
+            .field("session_id", &self.session_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A TOTP enrolment waiting for confirmation. `Debug` hides the secret.
+#[derive(Clone, Serialize)]
+#[cfg_attr(feature = "axum", derive(utoipa::ToSchema))]
+pub struct TotpEnrolment {
+    /// The secret, base32 (for manual entry).
+    pub secret: String,
+    /// The `otpauth://` URI (for a QR code).
+    pub provisioning_uri: String,
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpEnrolment(***)")
+    }
+}
+
+/// The result of authenticating a request's access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    /// The account.
+    pub account_id: AccountId,
+    /// The session (refresh-token family).
+    pub session_id: String,
+    /// Roles, hierarchy expanded.
+    pub roles: BTreeSet<String>,
+    /// Effective permissions.
+    pub permissions: BTreeSet<Permission>,
+}
+
+impl Authenticated {
+    /// Fills `actor` (keeping its request context) with this principal.
+    pub fn apply_to(&self, actor: &mut Actor) {
+        actor.principal = Principal::Account {
+            id: self.account_id,
+        };
+        actor.roles = self.roles.clone();
+        actor.permissions = self.permissions.clone();
+    }
+}
+
+struct CachedAccount {
+    version: i64,
+    loaded: Instant,
+    status: AccountStatus,
+    revoked_sessions: HashSet<String>,
+    roles: BTreeSet<String>,
+    permissions: BTreeSet<Permission>,
+}
+
+struct Inner {
+    db: Db,
+    settings: AuthSettings,
+    keyring: Keyring,
+    hasher: Hasher,
+    policy: PasswordPolicy,
+    audit: AuditLog,
+    clock: SharedClock,
+    versions: watch::Receiver<i64>,
+    local_version: AtomicI64,
+    accounts: RwLock<HashMap<AccountId, Arc<CachedAccount>>>,
+    roles: RwLock<Option<(i64, Arc<RoleGraph>)>>,
+    csrf_key: [u8; 32],
+}
+
+/// egov-auth's service: cheap to clone, shareable between handlers. See the
+/// [crate docs](crate).
+#[derive(Clone)]
+pub struct Auth(Arc<Inner>);
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("keyring", &self.0.keyring)
+            .field("hasher", &self.0.hasher)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now_sql(now: OffsetDateTime) -> String {
+    timestamp_to_sql(now)
+}
+
+fn secs(n: u64) -> time::Duration {
+    time::Duration::seconds(i64::try_from(n).unwrap_or(i64::MAX / 4))
+}
+
+fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_token(bytes: usize) -> Result<String, Error> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| Error::Internal(format!("random: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(buf))
+}
+
+fn opt_time(row: &AnyRow, column: &str) -> Result<Option<OffsetDateTime>, Error> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| timestamp_from_sql(column, &t))
+        .transpose()
+        .map_err(Error::from)
+}
+
+fn valid_login_id(login_id: &str) -> bool {
+    (1..=64).contains(&login_id.chars().count())
+        && !login_id
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+}
+
+const ACCOUNT_COLUMNS: &str = "id, login_id, display_name, email, status, password_hash, \
+    password_changed_at, failed_count, not_before, locked_until, last_login_at, mfa_enabled, \
+    totp_secret, totp_pending_secret, totp_last_step";
+
+struct AccountRow {
+    id: AccountId,
+    login_id: String,
+    display_name: String,
+    email: Option<String>,
+    status: AccountStatus,
+    password_hash: Option<String>,
+    password_changed_at: Option<String>,
+    failed_count: i64,
+    not_before: Option<OffsetDateTime>,
+    locked_until: Option<OffsetDateTime>,
+    last_login_at: Option<String>,
+    mfa_enabled: bool,
+    totp_secret: Option<String>,
+    totp_pending_secret: Option<String>,
+    totp_last_step: i64,
+}
+
+impl AccountRow {
+    fn read(row: &AnyRow) -> Result<Self, Error> {
+        let id: String = row.try_get("id")?;
+        Ok(Self {
+            id: id
+                .parse()
+                .map_err(|_| Error::Internal("bad account id".into()))?,
+            login_id: row.try_get("login_id")?,
+            display_name: row.try_get("display_name")?,
+            email: row.try_get("email")?,
+            status: AccountStatus::parse(&row.try_get::<String, _>("status")?)?,
+            password_hash: row.try_get("password_hash")?,
+            password_changed_at: row.try_get("password_changed_at")?,
+            failed_count: row.try_get("failed_count")?,
+            not_before: opt_time(row, "not_before")?,
+            locked_until: opt_time(row, "locked_until")?,
+            last_login_at: row.try_get("last_login_at")?,
+            mfa_enabled: row.try_get::<i64, _>("mfa_enabled")? != 0,
+            totp_secret: row.try_get("totp_secret")?,
+            totp_pending_secret: row.try_get("totp_pending_secret")?,
+            totp_last_step: row.try_get("totp_last_step")?,
+        })
+    }
+
+    fn public(&self, roles: BTreeSet<String>) -> Account {
+        Account {
+            id: self.id,
+            login_id: self.login_id.clone(),
+            display_name: self.display_name.clone(),
+            email: self.email.clone(),
+            status: self.status,
+            failed_count: self.failed_count,
+            locked_until: self.locked_until.map(timestamp_to_sql),
+            last_login_at: self.last_login_at.clone(),
+            password_changed_at: self.password_changed_at.clone(),
+            mfa_enabled: self.mfa_enabled,
+            roles,
+        }
+    }
+}
+
+/// Begins a write transaction (SQLite: `BEGIN IMMEDIATE`, so concurrent writers
+/// wait for the lock instead of failing to upgrade it).
+async fn begin(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
+    Ok(db
+        .pool()
+        .begin_with(db.backend().pick("BEGIN IMMEDIATE", "BEGIN"))
+        .await?)
+}
+
+impl Auth {
+    /// Starts the service on `db` (migrated with [`MIGRATIONS`](crate::MIGRATIONS)
+    /// and `egov_db::change::MIGRATIONS`), recording into `audit`, with the system clock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when `settings` break a rule (see
+    /// [`AuthSettings::validate`]).
+    pub async fn new(db: Db, settings: AuthSettings, audit: AuditLog) -> Result<Self, Error> {
+        Self::with_clock(db, settings, audit, Arc::new(SystemClock)).await
+    }
+
+    /// [`Auth::new`] with another clock (tests move time).
+    ///
+    /// # Errors
+    ///
+    /// As [`Auth::new`].
+    pub async fn with_clock(
+        db: Db,
+        settings: AuthSettings,
+        audit: AuditLog,
+        clock: SharedClock,
+    ) -> Result<Self, Error> {
+        settings.validate()?;
+        let keyring = Keyring::from_settings(&settings)?;
+        let hasher = Hasher::new(settings.argon2, settings.hashing_permits())?;
+        let policy = PasswordPolicy::new(
+            std::iter::once(settings.service_name.clone()).chain(settings.context_words.clone()),
+        );
+        let csrf_material = settings.csrf_key.expose().trim();
+        if csrf_material.is_empty() {
+            return Err(Error::Config("auth.csrf_key must be set".into()));
+        }
+        let mut csrf_key = [0u8; 32];
+        csrf_key.copy_from_slice(&Sha256::digest(csrf_material.as_bytes()));
+        let versions = change::watch(
+            db.clone(),
+            CHANGE_TOPIC,
+            Duration::from_millis(settings.change_poll_ms.max(10)),
+        );
+        Ok(Self(Arc::new(Inner {
+            db,
+            settings,
+            keyring,
+            hasher,
+            policy,
+            audit,
+            clock,
+            versions,
+            local_version: AtomicI64::new(0),
+            accounts: RwLock::new(HashMap::new()),
+            roles: RwLock::new(None),
+            csrf_key,
+        })))
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &AuthSettings {
+        &self.0.settings
+    }
+
+    /// The token keyring.
+    pub fn keyring(&self) -> &Keyring {
+        &self.0.keyring
+    }
+
+    /// The password policy.
+    pub fn policy(&self) -> &PasswordPolicy {
+        &self.0.policy
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.0.clock.now()
+    }
+
+    fn backend(&self) -> Backend {
+        self.0.db.backend()
+    }
+
+    async fn audit(&self, event: AuditEvent) -> Result<(), Error> {
+        self.0.audit.record(event).await?;
+        Ok(())
+    }
+
+    fn account_actor(context: &Actor, id: AccountId) -> Actor {
+        let mut actor = context.clone();
+        actor.principal = Principal::Account { id };
+        actor
+    }
+
+    /// The version caches must have seen: the watched one, or a newer one
+    /// this replica wrote itself.
+    fn version(&self) -> i64 {
+        (*self.0.versions.borrow()).max(self.0.local_version.load(Ordering::Acquire))
+    }
+
+    /// Bumps the change topic in `tx` and commits; caches here and on every
+    /// replica reload.
+    async fn commit_change(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<(), Error> {
+        let version = change::bump(&mut tx, self.backend(), CHANGE_TOPIC).await?;
+        tx.commit().await?;
+        self.0.local_version.fetch_max(version, Ordering::AcqRel);
+        Ok(())
+    }
+
+    // ----- accounts -------------------------------------------------------
+
+    async fn account_by_login(&self, login_id: &str) -> Result<Option<AccountRow>, Error> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM egov_auth_accounts WHERE login_id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(login_id)
+            .fetch_optional(self.0.db.pool())
+            .await?;
+        row.as_ref().map(AccountRow::read).transpose()
+    }
+
+    async fn account_row(&self, id: AccountId) -> Result<AccountRow, Error> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM egov_auth_accounts WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(self.0.db.pool())
+            .await?
+            .ok_or(Error::NotFound)?;
+        AccountRow::read(&row)
+    }
+
+    async fn assigned_roles(&self, id: AccountId) -> Result<BTreeSet<String>, Error> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT role FROM egov_auth_assignments WHERE account_id = $1")
+                .bind(id.to_string())
+                .fetch_all(self.0.db.pool())
+                .await?;
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+
+    /// An account by id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`], or a database error.
+    pub async fn account(&self, id: AccountId) -> Result<Account, Error> {
+        let row = self.account_row(id).await?;
+        let roles = self.assigned_roles(id).await?;
+        Ok(row.public(roles))
+    }
+
+    /// An account by login id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`], or a database error.
+    pub async fn account_by_login_id(&self, login_id: &str) -> Result<Account, Error> {
+        let row = self
+            .account_by_login(login_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let roles = self.assigned_roles(row.id).await?;
+        Ok(row.public(roles))
+    }
+
+    /// One page of accounts, by login id.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn accounts(&self, page: PageRequest) -> Result<Page<Account>, Error> {
+        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM egov_auth_accounts")
+            .fetch_one(self.0.db.pool())
+            .await?;
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM egov_auth_accounts ORDER BY login_id LIMIT $1 OFFSET $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(i64::from(page.limit()))
+            .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .fetch_all(self.0.db.pool())
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let row = AccountRow::read(row)?;
+            let roles = self.assigned_roles(row.id).await?;
+            items.push(row.public(roles));
+        }
+        Ok(Page::new(
+            items,
+            page,
+            u64::try_from(total).unwrap_or_default(),
+        ))
+    }
+
+    /// Creates an account (the password policy applies), recorded as done by `actor`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PasswordRejected`], [`Error::Invalid`] for a bad login id or role
+    /// name, [`Error::Conflict`] when the login id exists.
+    pub async fn create_account(&self, actor: &Actor, new: NewAccount) -> Result<Account, Error> {
+        let login_id = new.login_id.trim().to_owned();
+        if !valid_login_id(&login_id) {
+            return Err(Error::Invalid("/login_id", "login-id"));
+        }
+        let display_name = new.display_name.trim().to_owned();
+        if display_name.is_empty() || display_name.chars().count() > 100 {
+            return Err(Error::Invalid("/display_name", "display-name"));
+        }
+        if new.roles.iter().any(|r| !valid_name(r)) {
+            return Err(Error::Invalid("/roles", "role-name"));
+        }
+        let password = self
+            .0
+            .policy
+            .check(&new.password, false, &login_id, &display_name)
+            .map_err(Error::PasswordRejected)?;
+        let hash = self.0.hasher.hash(&password).await?;
+        let id = AccountId::new_at(self.0.clock.as_ref());
+        let now = now_sql(self.now());
+        let mut tx = begin(&self.0.db).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO egov_auth_accounts (id, login_id, display_name, email, status, password_hash, \
+             password_changed_at, failed_count, mfa_enabled, totp_last_step, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'active', $5, $6, 0, 0, 0, $6, $6)",
+        )
+        .bind(id.to_string())
+        .bind(&login_id)
+        .bind(&display_name)
+        .bind(new.email.as_deref())
+        .bind(&hash)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) => {
+                let e = egov_db::DbError::from(e);
+                return Err(match e {
+                    egov_db::DbError::UniqueViolation { .. } => Error::Conflict("login-id-taken"),
+                    e => Error::Db(e),
+                });
+            }
+        }
+        for role in &new.roles {
+            sqlx::query("INSERT INTO egov_auth_assignments (account_id, role) VALUES ($1, $2)")
+                .bind(id.to_string())
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(Action::CREATE, actor, Outcome::Success)
+                .target(Target::new("account", id))
+                .detail(Detail::new().text("roles", join(&new.roles))),
+        )
+        .await?;
+        self.account(id).await
+    }
+
+    /// Sets an account's status. Disabling revokes every session.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`], or a database/audit error.
+    pub async fn set_status(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        status: AccountStatus,
+    ) -> Result<Account, Error> {
+        let now = self.now();
+        let mut tx = begin(&self.0.db).await?;
+        let done =
+            sqlx::query("UPDATE egov_auth_accounts SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(status.as_str())
+                .bind(now_sql(now))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        let revoked = if status == AccountStatus::Disabled {
+            revoke_families(&mut tx, id, None, now, "account_disabled").await?
+        } else {
+            0
+        };
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
+                .target(Target::new("account", id))
+                .reason_code("status")
+                .detail(
+                    Detail::new()
+                        .text("status", status.as_str())
+                        .number("sessions_revoked", revoked),
+                ),
+        )
+        .await?;
+        self.account(id).await
+    }
+
+    /// Unlocks an account: status active (unless disabled), failures cleared.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`], or a database/audit error.
+    pub async fn unlock(&self, actor: &Actor, id: AccountId) -> Result<Account, Error> {
+        let now = self.now();
+        let mut tx = begin(&self.0.db).await?;
+        let done = sqlx::query(
+            "UPDATE egov_auth_accounts SET status = CASE WHEN status = 'locked' THEN 'active' ELSE status END, \
+             failed_count = 0, not_before = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now_sql(now))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::ACCOUNT_UNLOCK, actor, Outcome::Success)
+                .target(Target::new("account", id)),
+        )
+        .await?;
+        self.account(id).await
+    }
+
+    /// Replaces an account's role assignments.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`], [`Error::Invalid`] for a bad role name.
+    pub async fn set_roles(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        roles: BTreeSet<String>,
+    ) -> Result<Account, Error> {
+        if roles.iter().any(|r| !valid_name(r)) {
+            return Err(Error::Invalid("/roles", "role-name"));
+        }
+        self.account_row(id).await?;
+        let mut tx = begin(&self.0.db).await?;
+        sqlx::query("DELETE FROM egov_auth_assignments WHERE account_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for role in &roles {
+            sqlx::query("INSERT INTO egov_auth_assignments (account_id, role) VALUES ($1, $2)")
+                .bind(id.to_string())
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
+                .target(Target::new("account", id))
+                .reason_code("roles")
+                .detail(Detail::new().text("roles", join(&roles))),
+        )
+        .await?;
+        self.account(id).await
+    }
+
+    /// Sets a new password for an account without the old one (administrators;
+    /// the policy applies) and revokes every session.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PasswordRejected`], [`Error::NotFound`].
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        new_password: &str,
+    ) -> Result<(), Error> {
+        let row = self.account_row(id).await?;
+        let password = self
+            .0
+            .policy
+            .check(
+                new_password,
+                row.mfa_enabled,
+                &row.login_id,
+                &row.display_name,
+            )
+            .map_err(Error::PasswordRejected)?;
+        self.store_password(actor, &row, &password, "admin_reset")
+            .await
+    }
+
+    async fn store_password(
+        &self,
+        actor: &Actor,
+        row: &AccountRow,
+        password: &NormalizedPassword,
+        reason: &str,
+    ) -> Result<(), Error> {
+        let hash = self.0.hasher.hash(password).await?;
+        let now = self.now();
+        let mut tx = begin(&self.0.db).await?;
+        sqlx::query(
+            "UPDATE egov_auth_accounts SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3",
+        )
+        .bind(&hash)
+        .bind(now_sql(now))
+        .bind(row.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let revoked = revoke_families(&mut tx, row.id, None, now, "password_change").await?;
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::PASSWORD_CHANGE, actor, Outcome::Success)
+                .target(Target::new("account", row.id))
+                .reason_code(reason)
+                .detail(Detail::new().number("sessions_revoked", revoked)),
+        )
+        .await
+    }
+
+    /// Changes the caller's own password: the current one must be right, the
+    /// new one must pass the policy. Every session (this one too) is revoked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongPassword`], [`Error::PasswordRejected`].
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        current: &str,
+        new_password: &str,
+    ) -> Result<(), Error> {
+        let row = self.account_row(id).await?;
+        let verified = match NormalizedPassword::new(current) {
+            Ok(current_norm) => {
+                self.0
+                    .hasher
+                    .verify(
+                        &current_norm,
+                        current,
+                        &row.login_id,
+                        row.password_hash.as_deref(),
+                    )
+                    .await?
+            }
+            Err(_) => None,
+        };
+        if verified.is_none() {
+            self.audit(
+                AuditEvent::new(actions::PASSWORD_CHANGE, actor, Outcome::Failure)
+                    .target(Target::new("account", id))
+                    .reason_code("wrong_password"),
+            )
+            .await?;
+            return Err(Error::WrongPassword);
+        }
+        let password = self
+            .0
+            .policy
+            .check(
+                new_password,
+                row.mfa_enabled,
+                &row.login_id,
+                &row.display_name,
+            )
+            .map_err(Error::PasswordRejected)?;
+        self.store_password(actor, &row, &password, "self_service")
+            .await
+    }
+
+    // ----- login ------------------------------------------------------------
+
+    /// Logs in with a login id and password (and, for accounts with MFA, a TOTP
+    /// or recovery code). `context` is the request's (anonymous) actor, for the
+    /// audit trail.
+    ///
+    /// Every failure — unknown login id, wrong password, locked, disabled or
+    /// throttled account — returns [`Error::InvalidCredentials`] after one
+    /// Argon2 computation, so that neither the answer nor its timing tells them
+    /// apart. A password over 128 characters fails at once, without hashing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCredentials`], [`Error::MfaRequired`] (the password was
+    /// right; a second factor is missing or wrong), database/audit errors.
+    pub async fn login(
+        &self,
+        context: &Actor,
+        login_id: &str,
+        password: &str,
+        second_factor: Option<&str>,
+    ) -> Result<Session, Error> {
+        let Ok(normalized) = NormalizedPassword::new(password) else {
+            self.audit(
+                AuditEvent::new(Action::LOGIN_FAILED, context, Outcome::Failure)
+                    .reason_code("password_too_long"),
+            )
+            .await?;
+            return Err(Error::InvalidCredentials);
+        };
+        let login_id = login_id.trim();
+        let row = if valid_login_id(login_id) {
+            self.account_by_login(login_id).await?
+        } else {
+            None
+        };
+        let now = self.now();
+        let verified = self
+            .0
+            .hasher
+            .verify(
+                &normalized,
+                password,
+                login_id,
+                row.as_ref().and_then(|r| r.password_hash.as_deref()),
+            )
+            .await?;
+        let Some(row) = row else {
+            self.audit(
+                AuditEvent::new(Action::LOGIN_FAILED, context, Outcome::Failure)
+                    .reason_code("unknown_account"),
+            )
+            .await?;
+            return Err(Error::InvalidCredentials);
+        };
+        let actor = Self::account_actor(context, row.id);
+        let blocked = match row.status {
+            AccountStatus::Disabled => Some("disabled"),
+            AccountStatus::Locked => Some("locked"),
+            AccountStatus::Active if row.locked_until.is_some_and(|t| t > now) => Some("locked"),
+            AccountStatus::Active if row.not_before.is_some_and(|t| t > now) => Some("throttled"),
+            AccountStatus::Active => None,
+        };
+        if let Some(reason) = blocked {
+            self.audit(
+                AuditEvent::new(Action::LOGIN_FAILED, &actor, Outcome::Failure)
+                    .target(Target::new("account", row.id))
+                    .reason_code(reason),
+            )
+            .await?;
+            return Err(Error::InvalidCredentials);
+        }
+        let Some(verified) = verified else {
+            self.record_failure(&actor, &row, now, "bad_password")
+                .await?;
+            return Err(Error::InvalidCredentials);
+        };
+        if row.mfa_enabled {
+            let Some(code) = second_factor.filter(|c| !c.trim().is_empty()) else {
+                return Err(Error::MfaRequired);
+            };
+            if !self.check_second_factor(&row, code, now).await? {
+                self.record_failure(&actor, &row, now, "bad_second_factor")
+                    .await?;
+                return Err(Error::MfaRequired);
+            }
+        }
+        let new_hash = if verified.needs_rehash {
+            Some(self.0.hasher.hash(&normalized).await?)
+        } else {
+            None
+        };
+        sqlx::query(
+            "UPDATE egov_auth_accounts SET failed_count = 0, not_before = NULL, locked_until = NULL, \
+             last_login_at = $1, password_hash = COALESCE($2, password_hash) WHERE id = $3",
+        )
+        .bind(now_sql(now))
+        .bind(new_hash.as_deref())
+        .bind(row.id.to_string())
+        .execute(self.0.db.pool())
+        .await?;
+        let session = self.start_session(row.id, now).await?;
+        self.audit(
+            AuditEvent::new(Action::LOGIN, &actor, Outcome::Success)
+                .target(Target::new("account", row.id))
+                .detail(
+                    Detail::new()
+                        .text("session", &session.session_id)
+                        .flag("mfa", row.mfa_enabled)
+                        .flag("rehashed", new_hash.is_some()),
+                ),
+        )
+        .await?;
+        Ok(session)
+    }
+
+    async fn record_failure(
+        &self,
+        actor: &Actor,
+        row: &AccountRow,
+        now: OffsetDateTime,
+        reason: &str,
+    ) -> Result<(), Error> {
+        let s = &self.0.settings;
+        let (count,): (i64,) = sqlx::query_as(
+            "UPDATE egov_auth_accounts SET failed_count = failed_count + 1, last_failed_at = $1 \
+             WHERE id = $2 RETURNING failed_count",
+        )
+        .bind(now_sql(now))
+        .bind(row.id.to_string())
+        .fetch_one(self.0.db.pool())
+        .await?;
+        let count_u = u32::try_from(count).unwrap_or(u32::MAX);
+        let mut lock = None;
+        if count_u >= s.disable_after_failures {
+            sqlx::query(
+                "UPDATE egov_auth_accounts SET status = 'locked', updated_at = $1 WHERE id = $2 AND status = 'active'",
+            )
+            .bind(now_sql(now))
+            .bind(row.id.to_string())
+            .execute(self.0.db.pool())
+            .await?;
+            lock = Some(("password_disabled", None));
+        } else if count_u.is_multiple_of(s.lock_after_failures) {
+            let until = now + secs(s.lock_secs);
+            sqlx::query("UPDATE egov_auth_accounts SET locked_until = $1 WHERE id = $2")
+                .bind(now_sql(until))
+                .bind(row.id.to_string())
+                .execute(self.0.db.pool())
+                .await?;
+            lock = Some(("timed_lock", Some(until)));
+        } else if count_u > s.free_failures {
+            let exponent = (count_u - s.free_failures - 1).min(30);
+            let delay = s
+                .delay_base_secs
+                .saturating_mul(1u64 << exponent)
+                .min(s.delay_max_secs);
+            sqlx::query("UPDATE egov_auth_accounts SET not_before = $1 WHERE id = $2")
+                .bind(now_sql(now + secs(delay)))
+                .bind(row.id.to_string())
+                .execute(self.0.db.pool())
+                .await?;
+        }
+        self.audit(
+            AuditEvent::new(Action::LOGIN_FAILED, actor, Outcome::Failure)
+                .target(Target::new("account", row.id))
+                .reason_code(reason)
+                .detail(Detail::new().number("consecutive_failures", count)),
+        )
+        .await?;
+        if let Some((code, until)) = lock {
+            let mut detail = Detail::new().number("consecutive_failures", count);
+            if let Some(until) = until {
+                detail = detail.text("until", timestamp_to_sql(until));
+            }
+            self.audit(
+                AuditEvent::new(actions::ACCOUNT_LOCK, actor, Outcome::Success)
+                    .target(Target::new("account", row.id))
+                    .reason_code(code)
+                    .detail(detail),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn check_second_factor(
+        &self,
+        row: &AccountRow,
+        code: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, Error> {
+        let code = code.trim();
+        if code.len() == totp::DIGITS as usize {
+            let Some(secret) = row.totp_secret.as_deref().and_then(totp::base32_decode) else {
+                return Ok(false);
+            };
+            let Some(step) =
+                totp::matching_step(&secret, code, now.unix_timestamp(), row.totp_last_step)
+            else {
+                return Ok(false);
+            };
+            // Replay protection across replicas: only one update can advance the step.
+            let done = sqlx::query(
+                "UPDATE egov_auth_accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
+            )
+            .bind(step)
+            .bind(row.id.to_string())
+            .execute(self.0.db.pool())
+            .await?;
+            return Ok(done.rows_affected() == 1);
+        }
+        let hash = sha256_hex(&normalize_recovery(code));
+        let done = sqlx::query(
+            "UPDATE egov_auth_recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(now_sql(now))
+        .bind(row.id.to_string())
+        .bind(hash)
+        .execute(self.0.db.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    // ----- sessions ---------------------------------------------------------
+
+    async fn start_session(
+        &self,
+        account: AccountId,
+        now: OffsetDateTime,
+    ) -> Result<Session, Error> {
+        let s = &self.0.settings;
+        let family = uuid::Uuid::now_v7().to_string();
+        let absolute = now + secs(s.refresh_absolute_secs);
+        let refresh = random_token(32)?;
+        let idle = (now + secs(s.refresh_idle_secs)).min(absolute);
+        let mut tx = begin(&self.0.db).await?;
+        sqlx::query(
+            "INSERT INTO egov_auth_families (id, account_id, created_at, absolute_expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&family)
+        .bind(account.to_string())
+        .bind(now_sql(now))
+        .bind(now_sql(absolute))
+        .execute(&mut *tx)
+        .await?;
+        insert_refresh(&mut tx, &refresh, &family, account, now, idle).await?;
+        tx.commit().await?;
+        self.session(account, family, refresh, now, idle)
+    }
+
+    fn session(
+        &self,
+        account: AccountId,
+        family: String,
+        refresh: String,
+        now: OffsetDateTime,
+        idle: OffsetDateTime,
+    ) -> Result<Session, Error> {
+        let (access_token, claims) = self.0.keyring.issue(account, &family, now)?;
+        Ok(Session {
+            access_token,
+            token_type: "Bearer",
+            expires_in: claims.exp - claims.iat,
+            refresh_token: refresh,
+            refresh_expires_in: (idle - now).whole_seconds(),
+            account_id: account,
+            session_id: family,
+        })
+    }
+
+    /// Exchanges a refresh token for a new access and refresh token (rotation).
+    /// A refresh token used a second time revokes its whole family (RFC 9700
+    /// §4.14.2): the thief and the victim both have to log in again.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRefreshToken`].
+    pub async fn refresh(&self, context: &Actor, refresh_token: &str) -> Result<Session, Error> {
+        if refresh_token.is_empty() || refresh_token.len() > 256 {
+            return Err(Error::InvalidRefreshToken("malformed"));
+        }
+        let hash = sha256_hex(refresh_token);
+        let now = self.now();
+        let mut tx = begin(&self.0.db).await?;
+        let row = sqlx::query(
+            "SELECT t.family_id, t.account_id, t.idle_expires_at, t.used_at, f.absolute_expires_at, f.revoked_at, a.status \
+             FROM egov_auth_refresh_tokens t JOIN egov_auth_families f ON f.id = t.family_id \
+             JOIN egov_auth_accounts a ON a.id = t.account_id WHERE t.token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(Error::InvalidRefreshToken("unknown"));
+        };
+        let family: String = row.try_get("family_id")?;
+        let account: AccountId = row
+            .try_get::<String, _>("account_id")?
+            .parse()
+            .map_err(|_| Error::Internal("bad account id".into()))?;
+        let actor = Self::account_actor(context, account);
+        if row.try_get::<Option<String>, _>("revoked_at")?.is_some() {
+            return Err(Error::InvalidRefreshToken("revoked"));
+        }
+        let marked = sqlx::query(
+            "UPDATE egov_auth_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+        )
+        .bind(now_sql(now))
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() == 0 {
+            // Reuse: someone holds a copy. Revoke the family.
+            revoke_family(&mut tx, &family, now, "refresh_reuse").await?;
+            self.commit_change(tx).await?;
+            self.audit(
+                AuditEvent::new(actions::TOKEN_REVOKE, &actor, Outcome::Success)
+                    .target(Target::new("session", &family))
+                    .reason_code("refresh_reuse"),
+            )
+            .await?;
+            return Err(Error::InvalidRefreshToken("reused"));
+        }
+        let idle_at = timestamp_from_sql(
+            "idle_expires_at",
+            &row.try_get::<String, _>("idle_expires_at")?,
+        )?;
+        let absolute = timestamp_from_sql(
+            "absolute_expires_at",
+            &row.try_get::<String, _>("absolute_expires_at")?,
+        )?;
+        if idle_at <= now || absolute <= now {
+            tx.commit().await?;
+            return Err(Error::InvalidRefreshToken("expired"));
+        }
+        if row.try_get::<String, _>("status")? == AccountStatus::Disabled.as_str() {
+            tx.commit().await?;
+            return Err(Error::InvalidRefreshToken("account disabled"));
+        }
+        let refresh = random_token(32)?;
+        let idle = (now + secs(self.0.settings.refresh_idle_secs)).min(absolute);
+        insert_refresh(&mut tx, &refresh, &family, account, now, idle).await?;
+        tx.commit().await?;
+        self.session(account, family, refresh, now, idle)
+    }
+
+    /// Ends session `session_id` of `account` (revokes its refresh-token family;
+    /// its access tokens stop working too).
+    ///
+    /// # Errors
+    ///
+    /// Database/audit errors.
+    pub async fn logout(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        session_id: &str,
+    ) -> Result<(), Error> {
+        let now = self.now();
+        let mut tx = begin(&self.0.db).await?;
+        let done = sqlx::query(
+            "UPDATE egov_auth_families SET revoked_at = $1, revoke_reason = 'logout' \
+             WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now_sql(now))
+        .bind(session_id)
+        .bind(account.to_string())
+        .execute(&mut *tx)
+        .await?;
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(Action::LOGOUT, actor, Outcome::Success)
+                .target(Target::new("session", session_id))
+                .detail(Detail::new().flag("revoked", done.rows_affected() > 0)),
+        )
+        .await
+    }
+
+    /// Ends every session of `account` except `keep` ("log out my other sessions").
+    /// Returns how many were ended.
+    ///
+    /// # Errors
+    ///
+    /// Database/audit errors.
+    pub async fn logout_others(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        keep: &str,
+    ) -> Result<i64, Error> {
+        let now = self.now();
+        let mut tx = begin(&self.0.db).await?;
+        let revoked = revoke_families(&mut tx, account, Some(keep), now, "logout_others").await?;
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::TOKEN_REVOKE, actor, Outcome::Success)
+                .target(Target::new("account", account))
+                .reason_code("logout_others")
+                .detail(Detail::new().number("sessions_revoked", revoked)),
+        )
+        .await?;
+        Ok(revoked)
+    }
+
+    // ----- request authentication ----------------------------------------------
+
+    /// Authenticates an access token: signature and claims ([`Keyring::verify`]),
+    /// then the account's current state — not disabled, session not revoked —
+    /// and its roles and permissions, from a cache that every replica reloads
+    /// when anything changes (egov-db's change topic `auth`: PostgreSQL
+    /// notifications within milliseconds, else the `auth.change_poll_ms` poll;
+    /// entries are also reloaded after 30 s).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidToken`], or a database error while reloading.
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, Error> {
+        let claims = self.0.keyring.verify(token, self.now())?;
+        let account: AccountId = claims
+            .sub
+            .parse()
+            .map_err(|_| Error::InvalidToken("bad subject"))?;
+        let state = self.account_state(account).await?;
+        if state.status == AccountStatus::Disabled {
+            return Err(Error::InvalidToken("account disabled"));
+        }
+        if state.revoked_sessions.contains(&claims.sid) {
+            return Err(Error::InvalidToken("session revoked"));
+        }
+        Ok(Authenticated {
+            account_id: account,
+            session_id: claims.sid,
+            roles: state.roles.clone(),
+            permissions: state.permissions.clone(),
+        })
+    }
+
+    async fn account_state(&self, account: AccountId) -> Result<Arc<CachedAccount>, Error> {
+        let version = self.version();
+        if let Some(entry) = self
+            .0
+            .accounts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&account)
+            && entry.version == version
+            && entry.loaded.elapsed() < CACHE_MAX_AGE
+        {
+            return Ok(entry.clone());
+        }
+        let graph = self.role_graph(version).await?;
+        let row = sqlx::query("SELECT status FROM egov_auth_accounts WHERE id = $1")
+            .bind(account.to_string())
+            .fetch_optional(self.0.db.pool())
+            .await?
+            .ok_or(Error::InvalidToken("unknown account"))?;
+        let status = AccountStatus::parse(&row.try_get::<String, _>("status")?)?;
+        // Sessions revoked recently enough for their access tokens to be alive.
+        let horizon = self.now() - secs(self.0.settings.access_token_ttl_secs + 60);
+        let revoked: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM egov_auth_families WHERE account_id = $1 AND revoked_at IS NOT NULL AND revoked_at >= $2",
+        )
+        .bind(account.to_string())
+        .bind(now_sql(horizon))
+        .fetch_all(self.0.db.pool())
+        .await?;
+        let assigned = self.assigned_roles(account).await?;
+        let (roles, permissions) = graph.expand(assigned.iter().map(String::as_str));
+        let entry = Arc::new(CachedAccount {
+            version,
+            loaded: Instant::now(),
+            status,
+            revoked_sessions: revoked.into_iter().map(|(id,)| id).collect(),
+            roles,
+            permissions,
+        });
+        let mut cache = self
+            .0
+            .accounts
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= CACHE_MAX_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(account, entry.clone());
+        Ok(entry)
+    }
+
+    async fn role_graph(&self, version: i64) -> Result<Arc<RoleGraph>, Error> {
+        if let Some((v, graph)) = self
+            .0
+            .roles
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            && *v == version
+        {
+            return Ok(graph.clone());
+        }
+        let graph = Arc::new(RoleGraph::new(self.roles().await?));
+        *self
+            .0
+            .roles
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((version, graph.clone()));
+        Ok(graph)
+    }
+
+    /// The CSRF token of session `session_id` (cookie mode): an HMAC of the
+    /// session id under `auth.csrf_key`, so it needs no storage.
+    pub fn csrf_token(&self, session_id: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0.csrf_key).expect("any key size");
+        mac.update(b"egov-auth csrf v1\0");
+        mac.update(session_id.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `token` is the CSRF token of `session_id` (constant time).
+    pub fn check_csrf(&self, session_id: &str, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(
+            self.csrf_token(session_id)
+                .as_bytes()
+                .ct_eq(token.as_bytes()),
+        )
+    }
+
+    /// The session (family) id a refresh token belongs to, if it is known.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn refresh_session(&self, refresh_token: &str) -> Result<Option<String>, Error> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT family_id FROM egov_auth_refresh_tokens WHERE token_hash = $1")
+                .bind(sha256_hex(refresh_token))
+                .fetch_optional(self.0.db.pool())
+                .await?;
+        Ok(row.map(|(f,)| f))
+    }
+
+    // ----- MFA ----------------------------------------------------------------
+
+    /// Starts TOTP enrolment: a new secret and its provisioning URI. MFA is on
+    /// only after [`Auth::confirm_totp`] with a code from the app.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`], database errors.
+    pub async fn start_totp(&self, account: AccountId) -> Result<TotpEnrolment, Error> {
+        let row = self.account_row(account).await?;
+        let secret = totp::new_secret()?;
+        let encoded = totp::base32_encode(&secret);
+        sqlx::query("UPDATE egov_auth_accounts SET totp_pending_secret = $1 WHERE id = $2")
+            .bind(&encoded)
+            .bind(account.to_string())
+            .execute(self.0.db.pool())
+            .await?;
+        Ok(TotpEnrolment {
+            provisioning_uri: totp::provisioning_uri(
+                &self.0.settings.service_name,
+                &row.login_id,
+                &secret,
+            ),
+            secret: encoded,
+        })
+    }
+
+    /// Confirms TOTP enrolment with a current code; turns MFA on and returns
+    /// new recovery codes (shown once; stored as SHA-256 hashes — they are
+    /// random, 50 bits each, so a fast hash suffices).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Conflict`] without a pending enrolment, [`Error::Invalid`] for a
+    /// wrong code.
+    pub async fn confirm_totp(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        code: &str,
+    ) -> Result<Vec<String>, Error> {
+        let row = self.account_row(account).await?;
+        let pending = row
+            .totp_pending_secret
+            .as_deref()
+            .and_then(totp::base32_decode)
+            .ok_or(Error::Conflict("no-pending-enrolment"))?;
+        let now = self.now();
+        let Some(step) = totp::matching_step(&pending, code, now.unix_timestamp(), 0) else {
+            return Err(Error::Invalid("/code", "totp-code"));
+        };
+        let codes: Vec<String> = (0..RECOVERY_CODES)
+            .map(|_| new_recovery_code())
+            .collect::<Result<_, _>>()?;
+        let mut tx = begin(&self.0.db).await?;
+        sqlx::query(
+            "UPDATE egov_auth_accounts SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, \
+             totp_last_step = $1, mfa_enabled = 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(step)
+        .bind(now_sql(now))
+        .bind(account.to_string())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM egov_auth_recovery_codes WHERE account_id = $1")
+            .bind(account.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for code in &codes {
+            sqlx::query(
+                "INSERT INTO egov_auth_recovery_codes (account_id, code_hash) VALUES ($1, $2)",
+            )
+            .bind(account.to_string())
+            .bind(sha256_hex(&normalize_recovery(code)))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.audit(
+            AuditEvent::new(actions::MFA_ENROL, actor, Outcome::Success)
+                .target(Target::new("account", account))
+                .reason_code("totp"),
+        )
+        .await?;
+        Ok(codes)
+    }
+
+    // ----- roles ----------------------------------------------------------------
+
+    /// Every role with its inclusions and grants.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn roles(&self) -> Result<Vec<Role>, Error> {
+        let pool = self.0.db.pool();
+        let roles: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, description FROM egov_auth_roles ORDER BY name")
+                .fetch_all(pool)
+                .await?;
+        let includes: Vec<(String, String)> =
+            sqlx::query_as("SELECT role, includes FROM egov_auth_role_includes")
+                .fetch_all(pool)
+                .await?;
+        let grants: Vec<(String, String)> =
+            sqlx::query_as("SELECT role, permission FROM egov_auth_grants")
+                .fetch_all(pool)
+                .await?;
+        let mut by_name: std::collections::BTreeMap<String, Role> = roles
+            .into_iter()
+            .map(|(name, description)| {
+                (
+                    name.clone(),
+                    Role {
+                        name,
+                        description,
+                        includes: BTreeSet::new(),
+                        permissions: BTreeSet::new(),
+                    },
+                )
+            })
+            .collect();
+        for (role, included) in includes {
+            if let Some(r) = by_name.get_mut(&role) {
+                r.includes.insert(included);
+            }
+        }
+        for (role, permission) in grants {
+            if let Some(r) = by_name.get_mut(&role) {
+                r.permissions.insert(permission);
+            }
+        }
+        Ok(by_name.into_values().collect())
+    }
+
+    /// Creates or replaces a role: its description, included roles and granted
+    /// permissions.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for a bad name.
+    pub async fn put_role(&self, actor: &Actor, role: Role) -> Result<(), Error> {
+        let mut tx = begin(&self.0.db).await?;
+        put_role_in(&mut tx, &role).await?;
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
+                .target(Target::new("role", &role.name))
+                .reason_code("role")
+                .detail(
+                    Detail::new()
+                        .text("includes", join(&role.includes))
+                        .text("permissions", join(&role.permissions)),
+                ),
+        )
+        .await
+    }
+
+    /// Deletes a role, its grants, inclusions and assignments.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`].
+    pub async fn delete_role(&self, actor: &Actor, name: &str) -> Result<(), Error> {
+        let mut tx = begin(&self.0.db).await?;
+        let done = sqlx::query("DELETE FROM egov_auth_roles WHERE name = $1")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        for sql in [
+            "DELETE FROM egov_auth_grants WHERE role = $1",
+            "DELETE FROM egov_auth_role_includes WHERE role = $1 OR includes = $1",
+            "DELETE FROM egov_auth_assignments WHERE role = $1",
+        ] {
+            sqlx::query(sql).bind(name).execute(&mut *tx).await?;
+        }
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
+                .target(Target::new("role", name))
+                .reason_code("role_deleted"),
+        )
+        .await
+    }
+
+    pub(crate) async fn begin_import(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
+        begin(&self.0.db).await
+    }
+
+    pub(crate) async fn finish_import(
+        &self,
+        tx: sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<(), Error> {
+        self.commit_change(tx).await
+    }
+
+    pub(crate) fn clock_now(&self) -> OffsetDateTime {
+        self.now()
+    }
+
+    pub(crate) async fn record(&self, event: AuditEvent) -> Result<(), Error> {
+        self.audit(event).await
+    }
+}
+
+pub(crate) async fn put_role_in(conn: &mut AnyConnection, role: &Role) -> Result<(), Error> {
+    if !valid_name(&role.name)
+        || role.includes.iter().any(|r| !valid_name(r))
+        || role.permissions.iter().any(|p| !valid_name(p))
+    {
+        return Err(Error::Invalid("/name", "role-name"));
+    }
+    sqlx::query("DELETE FROM egov_auth_roles WHERE name = $1")
+        .bind(&role.name)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO egov_auth_roles (name, description) VALUES ($1, $2)")
+        .bind(&role.name)
+        .bind(&role.description)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM egov_auth_role_includes WHERE role = $1")
+        .bind(&role.name)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM egov_auth_grants WHERE role = $1")
+        .bind(&role.name)
+        .execute(&mut *conn)
+        .await?;
+    for included in &role.includes {
+        sqlx::query("INSERT INTO egov_auth_role_includes (role, includes) VALUES ($1, $2)")
+            .bind(&role.name)
+            .bind(included)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for permission in &role.permissions {
+        sqlx::query("INSERT INTO egov_auth_grants (role, permission) VALUES ($1, $2)")
+            .bind(&role.name)
+            .bind(permission)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn join(items: &BTreeSet<String>) -> String {
+    items.iter().cloned().collect::<Vec<_>>().join(",")
+}
+
+fn new_recovery_code() -> Result<String, Error> {
+    let mut bytes = [0u8; 7];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("random: {e}")))?;
+    let text = totp::base32_encode(&bytes);
+    Ok(format!("{}-{}", &text[..5], &text[5..10]).to_lowercase())
+}
+
+fn normalize_recovery(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+async fn insert_refresh(
+    conn: &mut AnyConnection,
+    token: &str,
+    family: &str,
+    account: AccountId,
+    now: OffsetDateTime,
+    idle: OffsetDateTime,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO egov_auth_refresh_tokens (token_hash, family_id, account_id, issued_at, idle_expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(sha256_hex(token))
+    .bind(family)
+    .bind(account.to_string())
+    .bind(now_sql(now))
+    .bind(now_sql(idle))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn revoke_family(
+    conn: &mut AnyConnection,
+    family: &str,
+    now: OffsetDateTime,
+    reason: &str,
+) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE egov_auth_families SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_sql(now))
+    .bind(reason)
+    .bind(family)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn revoke_families(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    keep: Option<&str>,
+    now: OffsetDateTime,
+    reason: &str,
+) -> Result<i64, Error> {
+    let done = sqlx::query(
+        "UPDATE egov_auth_families SET revoked_at = $1, revoke_reason = $2 \
+         WHERE account_id = $3 AND revoked_at IS NULL AND id <> $4",
+    )
+    .bind(now_sql(now))
+    .bind(reason)
+    .bind(account.to_string())
+    .bind(keep.unwrap_or(""))
+    .execute(&mut *conn)
+    .await?;
+    Ok(i64::try_from(done.rows_affected()).unwrap_or(i64::MAX))
+}

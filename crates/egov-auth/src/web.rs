@@ -1,0 +1,843 @@
+//! HTTP: the authentication middleware, the [`CurrentUser`] extractor and the
+//! `/auth/*` API (feature `axum`).
+//!
+//! ## The middleware ([`authenticate`])
+//!
+//! Install it with `axum::middleware::from_fn_with_state(auth, authenticate)`
+//! *inside* the layer that puts the request's [`Actor`] in place and *outside*
+//! the audit layer and the routes' policy checks (egov-web's `App::auth` does
+//! this). For each request:
+//!
+//! - `Authorization: Bearer <token>`: the token must be valid
+//!   ([`Auth::authenticate`]); otherwise the answer is 401 with
+//!   `WWW-Authenticate: Bearer error="invalid_token"` — an invalid token never
+//!   passes as anonymous. Other schemes are ignored (the caller stays anonymous).
+//! - Cookie mode (`auth.cookie_mode`), no `Authorization` header: the
+//!   `__Host-egov-at` cookie authenticates. An expired or invalid cookie leaves
+//!   the caller anonymous (browsers keep stale cookies; the route's policy then
+//!   answers 401 where it matters, and `/auth/login` and `/auth/refresh` still
+//!   work). A cookie-authenticated `POST`/`PUT`/`PATCH`/`DELETE` must carry the
+//!   session's CSRF token in `X-CSRF-Token` (signed double submit: the token is
+//!   an HMAC of the session id, also given to the page in the non-HttpOnly
+//!   `__Host-egov-csrf` cookie), otherwise 403.
+//! - On success the [`Actor`]'s principal, roles and permissions are replaced
+//!   (its request context kept), and [`Authenticated`] is put in the request.
+//!
+//! The middleware's own 401/403 answers happen outside the audit layer, so it
+//! records them itself (`permission_denied`, outcome `denied`, reason
+//! `invalid_token` or `csrf`); the routes' policy denials are recorded by the
+//! audit layer.
+//!
+//! ## Routes ([`api`])
+//!
+//! | method, path | policy | |
+//! |---|---|---|
+//! | `POST /auth/login` | public | login id, password, optional `otp`; `cookie: true` for cookie mode |
+//! | `POST /auth/refresh` | public | rotate the refresh token (body, or cookie + `X-CSRF-Token`) |
+//! | `GET /.well-known/jwks.json` | public | the public keys |
+//! | `POST /auth/logout` | authenticated | end this session |
+//! | `POST /auth/logout-others` | authenticated | end every other session |
+//! | `GET /auth/me` | authenticated | the account, roles, permissions |
+//! | `PUT /auth/password` | authenticated | change the password (ends every session) |
+//! | `POST /auth/mfa/totp` | authenticated | start TOTP enrolment |
+//! | `POST /auth/mfa/totp/confirm` | authenticated | confirm it; returns recovery codes |
+//! | `/auth/admin/accounts…`, `/auth/admin/roles…` | `auth:admin` | accounts, status, unlock, roles, grants, assignments, password reset |
+//!
+//! Every response is `Cache-Control: no-store`.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, MatchedPath, Path, Query, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use egov_audit::{Action, AuditEvent, Detail, Outcome, Target};
+use egov_core::access::AccessPolicy;
+use egov_core::actor::{Actor, Permission};
+use egov_core::id::AccountId;
+use egov_core::paging::PageRequest;
+use egov_core::problem::{Problem, ProblemType};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
+
+use crate::rbac::{ADMIN_PERMISSION, Role};
+use crate::{
+    Account, AccountStatus, Auth, Authenticated, Error, NewAccount, Session, TotpEnrolment,
+};
+
+/// The access-token cookie (cookie mode).
+pub const ACCESS_COOKIE: &str = "__Host-egov-at";
+/// The refresh-token cookie (cookie mode).
+pub const REFRESH_COOKIE: &str = "__Host-egov-rt";
+/// The CSRF-token cookie, readable by the page (cookie mode).
+pub const CSRF_COOKIE: &str = "__Host-egov-csrf";
+/// The header carrying the CSRF token on cookie-authenticated writes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The policy of the admin API.
+pub const ADMIN_POLICY: AccessPolicy = AccessPolicy::permission(ADMIN_PERMISSION);
+
+/// A bodiless response carrying `problem`, for egov-web's problem layer.
+pub fn problem_response(problem: Problem) -> Response {
+    let status =
+        StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = status.into_response();
+    response.extensions_mut().insert(problem);
+    no_store(response)
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn error_response(error: Error) -> Response {
+    let invalid_token = matches!(error, Error::InvalidToken(_));
+    let unauthenticated = matches!(
+        error,
+        Error::InvalidCredentials | Error::InvalidRefreshToken(_) | Error::MfaRequired
+    );
+    if let Error::Db(_) | Error::Audit(_) | Error::Internal(_) | Error::Config(_) = &error {
+        tracing::error!(%error, "auth request failed");
+    }
+    let mut response = problem_response(Problem::from(error));
+    if invalid_token {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+    } else if unauthenticated {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, ()>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let Ok(text) = value.to_str() else {
+        return Some(Err(()));
+    };
+    let (scheme, token) = text.split_once(' ').unwrap_or((text, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    Some(if token.is_empty() { Err(()) } else { Ok(token) })
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+fn denial(request: &Request, reason: &str) -> AuditEvent {
+    let anonymous = Actor::anonymous();
+    let actor = request.extensions().get::<Actor>().unwrap_or(&anonymous);
+    let target = match request.extensions().get::<MatchedPath>() {
+        Some(path) => Target::new("route", path.as_str()),
+        None => Target::kind("unmatched"),
+    };
+    AuditEvent::new(Action::PERMISSION_DENIED, actor, Outcome::Denied)
+        .target(target)
+        .reason_code(reason)
+        .detail(Detail::new().text("method", request.method()))
+}
+
+async fn record_denial(auth: &Auth, event: AuditEvent) {
+    if let Err(error) = auth.record(event).await {
+        tracing::error!(%error, "could not record an authentication denial");
+    }
+}
+
+/// The authentication middleware; see the [module docs](self).
+pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
+    let (token, from_cookie) = match bearer(request.headers()) {
+        Some(Ok(token)) => (Some(token.to_owned()), false),
+        Some(Err(())) => {
+            record_denial(&auth, denial(&request, "invalid_token")).await;
+            return error_response(Error::InvalidToken("malformed header"));
+        }
+        None if auth.settings().cookie_mode => (
+            cookie(request.headers(), ACCESS_COOKIE).map(str::to_owned),
+            true,
+        ),
+        None => (None, false),
+    };
+    let Some(token) = token else {
+        return next.run(request).await;
+    };
+    let authenticated = match auth.authenticate(&token).await {
+        Ok(authenticated) => authenticated,
+        Err(Error::InvalidToken(why)) if !from_cookie => {
+            tracing::info!(why, "access token refused");
+            record_denial(&auth, denial(&request, "invalid_token")).await;
+            return error_response(Error::InvalidToken(why));
+        }
+        Err(Error::InvalidToken(_)) => return next.run(request).await,
+        Err(error) => return error_response(error),
+    };
+    if from_cookie && !is_safe(request.method()) {
+        let header_token = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !auth.check_csrf(&authenticated.session_id, header_token) {
+            record_denial(&auth, denial(&request, "csrf")).await;
+            return error_response(Error::Csrf);
+        }
+    }
+    let mut actor = request
+        .extensions()
+        .get::<Actor>()
+        .cloned()
+        .unwrap_or_else(Actor::anonymous);
+    authenticated.apply_to(&mut actor);
+    request.extensions_mut().insert(actor);
+    request.extensions_mut().insert(authenticated);
+    next.run(request).await
+}
+
+/// The authenticated account of a request; rejects anonymous callers with a 401
+/// problem. Use it in handlers of routes under at least `Authenticated`.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The account.
+    pub account_id: AccountId,
+    /// The session (refresh-token family) of the access token.
+    pub session_id: String,
+    /// The request's actor (principal, roles, permissions, context).
+    pub actor: Actor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let authenticated = parts.extensions.get::<Authenticated>();
+        let actor = parts.extensions.get::<Actor>();
+        match (authenticated, actor) {
+            (Some(a), Some(actor)) => Ok(CurrentUser {
+                account_id: a.account_id,
+                session_id: a.session_id.clone(),
+                actor: actor.clone(),
+            }),
+            _ => {
+                let mut response = problem_response(Problem::new(ProblemType::UNAUTHENTICATED));
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                Err(response)
+            }
+        }
+    }
+}
+
+fn request_actor(parts_actor: Option<axum::Extension<Actor>>) -> Actor {
+    parts_actor.map_or_else(Actor::anonymous, |axum::Extension(a)| a)
+}
+
+// ----- cookies ------------------------------------------------------------------
+
+fn set_cookie(response: &mut Response, name: &str, value: &str, max_age: i64, http_only: bool) {
+    let text = format!(
+        "{name}={value}; Path=/; Secure;{} SameSite=Strict; Max-Age={max_age}",
+        if http_only { " HttpOnly;" } else { "" }
+    );
+    if let Ok(v) = HeaderValue::from_str(&text) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn clear_cookies(auth: &Auth, response: &mut Response) {
+    if auth.settings().cookie_mode {
+        set_cookie(response, ACCESS_COOKIE, "", 0, true);
+        set_cookie(response, REFRESH_COOKIE, "", 0, true);
+        set_cookie(response, CSRF_COOKIE, "", 0, false);
+    }
+}
+
+/// A login or refresh answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum SessionResponse {
+    /// Bearer mode: the tokens.
+    Bearer(Session),
+    /// Cookie mode: tokens are in `__Host-` cookies; the page gets the CSRF token.
+    Cookie(CookieSession),
+}
+
+/// The body of a cookie-mode login or refresh.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CookieSession {
+    /// `cookie`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// The CSRF token to send as `X-CSRF-Token` on writes (also in the
+    /// `__Host-egov-csrf` cookie).
+    pub csrf_token: String,
+    /// The account.
+    #[schema(value_type = String)]
+    pub account_id: AccountId,
+}
+
+fn session_response(auth: &Auth, session: Session, cookie_mode: bool) -> Response {
+    if !cookie_mode {
+        return no_store(Json(SessionResponse::Bearer(session)).into_response());
+    }
+    let csrf = auth.csrf_token(&session.session_id);
+    let mut response = Json(SessionResponse::Cookie(CookieSession {
+        token_type: "cookie",
+        expires_in: session.expires_in,
+        csrf_token: csrf.clone(),
+        account_id: session.account_id,
+    }))
+    .into_response();
+    set_cookie(
+        &mut response,
+        ACCESS_COOKIE,
+        &session.access_token,
+        session.expires_in,
+        true,
+    );
+    set_cookie(
+        &mut response,
+        REFRESH_COOKIE,
+        &session.refresh_token,
+        session.refresh_expires_in,
+        true,
+    );
+    set_cookie(
+        &mut response,
+        CSRF_COOKIE,
+        &csrf,
+        auth.settings()
+            .refresh_absolute_secs
+            .try_into()
+            .unwrap_or(i64::MAX),
+        false,
+    );
+    no_store(response)
+}
+
+// ----- handlers -------------------------------------------------------------------
+
+/// A login request.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    /// Login id.
+    pub login_id: String,
+    /// Password.
+    pub password: String,
+    /// TOTP code or recovery code, for accounts with MFA.
+    #[serde(default)]
+    pub otp: Option<String>,
+    /// Cookie mode (only when `auth.cookie_mode` is on): tokens in `__Host-` cookies.
+    #[serde(default)]
+    pub cookie: bool,
+}
+
+/// Logs in.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = SessionResponse), (status = 401, description = "login failed, or a second factor is required")))]
+async fn login(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Json(body): Json<LoginRequest>,
+) -> Response {
+    let actor = request_actor(actor);
+    match auth
+        .login(&actor, &body.login_id, &body.password, body.otp.as_deref())
+        .await
+    {
+        Ok(session) => {
+            let cookie_mode = body.cookie && auth.settings().cookie_mode;
+            session_response(&auth, session, cookie_mode)
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+/// A refresh request; without `refresh_token`, cookie mode reads the cookie.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RefreshRequest {
+    /// The refresh token (bearer mode).
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// Rotates a refresh token: a new access and refresh token. Reusing a refresh
+/// token revokes its whole session.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = SessionResponse), (status = 401, description = "refresh token invalid, used, expired or revoked")))]
+async fn refresh(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    headers: HeaderMap,
+    Json(body): Json<RefreshRequest>,
+) -> Response {
+    let actor = request_actor(actor);
+    let (token, cookie_mode) = match body.refresh_token {
+        Some(token) => (token, false),
+        None if auth.settings().cookie_mode => {
+            let Some(token) = cookie(&headers, REFRESH_COOKIE) else {
+                return error_response(Error::InvalidRefreshToken("missing"));
+            };
+            // The refresh cookie is sent automatically: require the CSRF token.
+            let csrf = headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            match auth.refresh_session(token).await {
+                Ok(Some(family)) if auth.check_csrf(&family, csrf) => {}
+                Ok(_) => return error_response(Error::Csrf),
+                Err(e) => return error_response(e),
+            }
+            (token.to_owned(), true)
+        }
+        None => return error_response(Error::InvalidRefreshToken("missing")),
+    };
+    match auth.refresh(&actor, &token).await {
+        Ok(session) => session_response(&auth, session, cookie_mode),
+        Err(e) => {
+            let mut response = error_response(e);
+            clear_cookies(&auth, &mut response);
+            response
+        }
+    }
+}
+
+/// The public token-verification keys (JWKS).
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth",
+    responses((status = 200, description = "JSON Web Key Set")))]
+async fn jwks(State(auth): State<Auth>) -> Response {
+    Json(auth.keyring().jwks()).into_response()
+}
+
+/// Ends this session (its refresh and access tokens).
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204)))]
+async fn logout(State(auth): State<Auth>, user: CurrentUser) -> Response {
+    match auth
+        .logout(&user.actor, user.account_id, &user.session_id)
+        .await
+    {
+        Ok(()) => {
+            let mut response = no_store(StatusCode::NO_CONTENT.into_response());
+            clear_cookies(&auth, &mut response);
+            response
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+/// How many sessions were ended.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Revoked {
+    /// Sessions ended.
+    pub revoked: i64,
+}
+
+/// Ends every other session of the caller's account.
+#[utoipa::path(post, path = "/auth/logout-others", tag = "auth", responses((status = 200, body = Revoked)))]
+async fn logout_others(State(auth): State<Auth>, user: CurrentUser) -> Response {
+    match auth
+        .logout_others(&user.actor, user.account_id, &user.session_id)
+        .await
+    {
+        Ok(revoked) => no_store(Json(Revoked { revoked }).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// The caller.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// The account.
+    pub account: Account,
+    /// Roles, hierarchy expanded.
+    pub roles: BTreeSet<String>,
+    /// Effective permissions.
+    pub permissions: BTreeSet<String>,
+    /// This session's id.
+    pub session_id: String,
+}
+
+/// The caller's account, roles and permissions.
+#[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = Me)))]
+async fn me(State(auth): State<Auth>, user: CurrentUser) -> Response {
+    match auth.account(user.account_id).await {
+        Ok(account) => no_store(
+            Json(Me {
+                account,
+                roles: user.actor.roles.clone(),
+                permissions: user
+                    .actor
+                    .permissions
+                    .iter()
+                    .map(Permission::to_string)
+                    .collect(),
+                session_id: user.session_id,
+            })
+            .into_response(),
+        ),
+        Err(e) => error_response(e),
+    }
+}
+
+/// A password change.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// Changes the caller's password. Every session ends; log in again.
+#[utoipa::path(put, path = "/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 422, description = "wrong current password, or the new one breaks the policy")))]
+async fn change_password(
+    State(auth): State<Auth>,
+    user: CurrentUser,
+    Json(body): Json<PasswordChange>,
+) -> Response {
+    match auth
+        .change_password(
+            &user.actor,
+            user.account_id,
+            &body.current_password,
+            &body.new_password,
+        )
+        .await
+    {
+        Ok(()) => {
+            let mut response = no_store(StatusCode::NO_CONTENT.into_response());
+            clear_cookies(&auth, &mut response);
+            response
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+/// Starts TOTP enrolment.
+#[utoipa::path(post, path = "/auth/mfa/totp", tag = "auth", responses((status = 200, body = TotpEnrolment)))]
+async fn totp_start(State(auth): State<Auth>, user: CurrentUser) -> Response {
+    match auth.start_totp(user.account_id).await {
+        Ok(enrolment) => no_store(Json(enrolment).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// A TOTP code.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TotpConfirm {
+    /// The current 6-digit code.
+    pub code: String,
+}
+
+/// Recovery codes, shown once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RecoveryCodes {
+    /// Each usable once instead of a TOTP code.
+    pub recovery_codes: Vec<String>,
+}
+
+/// Confirms TOTP enrolment; MFA is on from now. Returns recovery codes.
+#[utoipa::path(post, path = "/auth/mfa/totp/confirm", tag = "auth", request_body = TotpConfirm,
+    responses((status = 200, body = RecoveryCodes), (status = 422, description = "wrong code")))]
+async fn totp_confirm(
+    State(auth): State<Auth>,
+    user: CurrentUser,
+    Json(body): Json<TotpConfirm>,
+) -> Response {
+    match auth
+        .confirm_totp(&user.actor, user.account_id, &body.code)
+        .await
+    {
+        Ok(recovery_codes) => no_store(Json(RecoveryCodes { recovery_codes }).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+// ----- admin ---------------------------------------------------------------------
+
+fn admin_actor(actor: Option<axum::Extension<Actor>>) -> Actor {
+    request_actor(actor)
+}
+
+fn parse_id(id: &str) -> Option<AccountId> {
+    id.parse().ok()
+}
+
+/// Paging parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Page, from 1.
+    pub page: Option<u32>,
+    /// Page size, 1–100 (default 20).
+    pub size: Option<u32>,
+}
+
+/// Lists accounts.
+#[utoipa::path(get, path = "/auth/admin/accounts", tag = "auth-admin", params(PageQuery),
+    responses((status = 200, description = "a page of accounts")))]
+async fn admin_list_accounts(State(auth): State<Auth>, Query(q): Query<PageQuery>) -> Response {
+    let Ok(page) = PageRequest::new(q.page.unwrap_or(1), q.size.unwrap_or(20)) else {
+        return error_response(Error::Invalid("/size", "page"));
+    };
+    match auth.accounts(page).await {
+        Ok(page) => no_store(Json(page).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Creates an account.
+#[utoipa::path(post, path = "/auth/admin/accounts", tag = "auth-admin", request_body = NewAccount,
+    responses((status = 201, body = Account), (status = 409), (status = 422)))]
+async fn admin_create_account(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Json(body): Json<NewAccount>,
+) -> Response {
+    match auth.create_account(&admin_actor(actor), body).await {
+        Ok(account) => no_store((StatusCode::CREATED, Json(account)).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// One account.
+#[utoipa::path(get, path = "/auth/admin/accounts/{id}", tag = "auth-admin",
+    params(("id" = String, Path, description = "account id")), responses((status = 200, body = Account), (status = 404)))]
+async fn admin_get_account(State(auth): State<Auth>, Path(id): Path<String>) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return error_response(Error::NotFound);
+    };
+    match auth.account(id).await {
+        Ok(account) => no_store(Json(account).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// A status change.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    /// The new status; `disabled` ends every session.
+    pub status: AccountStatus,
+}
+
+/// Sets an account's status.
+#[utoipa::path(put, path = "/auth/admin/accounts/{id}/status", tag = "auth-admin", request_body = StatusChange,
+    params(("id" = String, Path, description = "account id")), responses((status = 200, body = Account), (status = 404)))]
+async fn admin_set_status(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Path(id): Path<String>,
+    Json(body): Json<StatusChange>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return error_response(Error::NotFound);
+    };
+    match auth.set_status(&admin_actor(actor), id, body.status).await {
+        Ok(account) => no_store(Json(account).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Unlocks an account (clears failures and locks).
+#[utoipa::path(post, path = "/auth/admin/accounts/{id}/unlock", tag = "auth-admin",
+    params(("id" = String, Path, description = "account id")), responses((status = 200, body = Account), (status = 404)))]
+async fn admin_unlock(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return error_response(Error::NotFound);
+    };
+    match auth.unlock(&admin_actor(actor), id).await {
+        Ok(account) => no_store(Json(account).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Role assignments.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RoleAssignment {
+    /// The roles the account has from now on.
+    pub roles: BTreeSet<String>,
+}
+
+/// Replaces an account's roles.
+#[utoipa::path(put, path = "/auth/admin/accounts/{id}/roles", tag = "auth-admin", request_body = RoleAssignment,
+    params(("id" = String, Path, description = "account id")), responses((status = 200, body = Account), (status = 404)))]
+async fn admin_set_roles(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Path(id): Path<String>,
+    Json(body): Json<RoleAssignment>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return error_response(Error::NotFound);
+    };
+    match auth.set_roles(&admin_actor(actor), id, body.roles).await {
+        Ok(account) => no_store(Json(account).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// A password reset.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordReset {
+    /// The new password (the policy applies).
+    pub new_password: String,
+}
+
+/// Sets an account's password (ends its sessions).
+#[utoipa::path(put, path = "/auth/admin/accounts/{id}/password", tag = "auth-admin", request_body = PasswordReset,
+    params(("id" = String, Path, description = "account id")), responses((status = 204), (status = 404), (status = 422)))]
+async fn admin_reset_password(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Path(id): Path<String>,
+    Json(body): Json<PasswordReset>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return error_response(Error::NotFound);
+    };
+    match auth
+        .reset_password(&admin_actor(actor), id, &body.new_password)
+        .await
+    {
+        Ok(()) => no_store(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Lists roles with their inclusions and grants.
+#[utoipa::path(get, path = "/auth/admin/roles", tag = "auth-admin", responses((status = 200, body = Vec<Role>)))]
+async fn admin_list_roles(State(auth): State<Auth>) -> Response {
+    match auth.roles().await {
+        Ok(roles) => no_store(Json(roles).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// A role's definition.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RoleBody {
+    /// What the role is for.
+    #[serde(default)]
+    pub description: String,
+    /// Roles whose permissions it also has.
+    #[serde(default)]
+    pub includes: BTreeSet<String>,
+    /// Permissions granted to it.
+    #[serde(default)]
+    pub permissions: BTreeSet<String>,
+}
+
+/// Creates or replaces a role (its inclusions and grants).
+#[utoipa::path(put, path = "/auth/admin/roles/{name}", tag = "auth-admin", request_body = RoleBody,
+    params(("name" = String, Path, description = "role name")), responses((status = 204), (status = 422)))]
+async fn admin_put_role(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Path(name): Path<String>,
+    Json(body): Json<RoleBody>,
+) -> Response {
+    let role = Role {
+        name,
+        description: body.description,
+        includes: body.includes,
+        permissions: body.permissions,
+    };
+    match auth.put_role(&admin_actor(actor), role).await {
+        Ok(()) => no_store(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Deletes a role with its grants and assignments.
+#[utoipa::path(delete, path = "/auth/admin/roles/{name}", tag = "auth-admin",
+    params(("name" = String, Path, description = "role name")), responses((status = 204), (status = 404)))]
+async fn admin_delete_role(
+    State(auth): State<Auth>,
+    actor: Option<axum::Extension<Actor>>,
+    Path(name): Path<String>,
+) -> Response {
+    match auth.delete_role(&admin_actor(actor), &name).await {
+        Ok(()) => no_store(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+fn with_state(
+    auth: &Auth,
+    (schemas, paths, router): UtoipaMethodRouter<Auth>,
+) -> UtoipaMethodRouter {
+    (schemas, paths, router.with_state(auth.clone()))
+}
+
+/// egov-auth's HTTP API, grouped by access policy, for egov-web's
+/// `ApiRouter::api` (see the [module docs](self) for the table).
+pub fn api(auth: Auth) -> Vec<(AccessPolicy, UtoipaMethodRouter)> {
+    let a = &auth;
+    vec![
+        (AccessPolicy::Public, with_state(a, routes!(login))),
+        (AccessPolicy::Public, with_state(a, routes!(refresh))),
+        (AccessPolicy::Public, with_state(a, routes!(jwks))),
+        (AccessPolicy::Authenticated, with_state(a, routes!(logout))),
+        (
+            AccessPolicy::Authenticated,
+            with_state(a, routes!(logout_others)),
+        ),
+        (AccessPolicy::Authenticated, with_state(a, routes!(me))),
+        (
+            AccessPolicy::Authenticated,
+            with_state(a, routes!(change_password)),
+        ),
+        (
+            AccessPolicy::Authenticated,
+            with_state(a, routes!(totp_start)),
+        ),
+        (
+            AccessPolicy::Authenticated,
+            with_state(a, routes!(totp_confirm)),
+        ),
+        (
+            ADMIN_POLICY,
+            with_state(a, routes!(admin_list_accounts, admin_create_account)),
+        ),
+        (ADMIN_POLICY, with_state(a, routes!(admin_get_account))),
+        (ADMIN_POLICY, with_state(a, routes!(admin_set_status))),
+        (ADMIN_POLICY, with_state(a, routes!(admin_unlock))),
+        (ADMIN_POLICY, with_state(a, routes!(admin_set_roles))),
+        (ADMIN_POLICY, with_state(a, routes!(admin_reset_password))),
+        (ADMIN_POLICY, with_state(a, routes!(admin_list_roles))),
+        (
+            ADMIN_POLICY,
+            with_state(a, routes!(admin_put_role, admin_delete_role)),
+        ),
+    ]
+}

@@ -1,0 +1,310 @@
+//! The attack suite: each case asserts rejection.
+#![allow(clippy::field_reassign_with_default)]
+
+mod common;
+
+use std::time::{Duration as StdDuration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{PASSWORD, account, audit_count, env, env_with};
+use egov_auth::keys::Keyring;
+use egov_auth::{AuthSettings, Error, KeySettings};
+use egov_core::Clock;
+use egov_core::actor::Actor;
+use egov_core::config::Secret;
+use egov_core::id::AccountId;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::json;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+const NOW: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);
+
+fn keyring() -> Keyring {
+    Keyring::from_settings(&AuthSettings::default()).unwrap()
+}
+
+fn b64(value: &serde_json::Value) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
+}
+
+fn claims(now: OffsetDateTime) -> serde_json::Value {
+    let t = now.unix_timestamp();
+    json!({"iss": "egov-rs", "aud": "egov-rs", "sub": AccountId::new().to_string(),
+        "exp": t + 600, "nbf": t, "iat": t, "jti": "x", "sid": "s"})
+}
+
+/// The default dev Ed25519 key as an EncodingKey, to forge tokens with chosen headers/claims.
+fn dev_signing_key() -> EncodingKey {
+    use sha2::Digest;
+    let seed: [u8; 32] = sha2::Sha256::digest(b"insecure-dev-secret:auth-token-signing").into();
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend_from_slice(&seed);
+    EncodingKey::from_ed_der(&der)
+}
+
+fn sign(header: Header, claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(&header, claims, &dev_signing_key()).unwrap()
+}
+
+fn header(kid: &str) -> Header {
+    let mut h = Header::new(Algorithm::EdDSA);
+    h.typ = Some("at+jwt".into());
+    h.kid = Some(kid.into());
+    h
+}
+
+fn refused(ring: &Keyring, token: &str, now: OffsetDateTime) {
+    match ring.verify(token, now) {
+        Err(Error::InvalidToken(_)) => {}
+        other => panic!("accepted or wrong error: {other:?}"),
+    }
+}
+
+#[test]
+fn a_well_formed_token_is_accepted_as_a_baseline() {
+    let ring = keyring();
+    ring.verify(&sign(header("dev"), &claims(NOW)), NOW)
+        .unwrap();
+}
+
+#[test]
+fn alg_none_is_refused() {
+    let ring = keyring();
+    for alg in ["none", "None", "NONE"] {
+        let token = format!(
+            "{}.{}.",
+            b64(&json!({"alg": alg, "typ": "at+jwt", "kid": "dev"})),
+            b64(&claims(NOW))
+        );
+        refused(&ring, &token, NOW);
+    }
+}
+
+#[test]
+fn hs256_signed_with_the_public_key_is_refused() {
+    // Key confusion: an attacker HMACs with the Ed25519 public key (from the JWKS).
+    let ring = keyring();
+    let jwks = ring.jwks();
+    let x = jwks["keys"][0]["x"].as_str().unwrap();
+    let public = URL_SAFE_NO_PAD.decode(x).unwrap();
+    let mut h = Header::new(Algorithm::HS256);
+    h.typ = Some("at+jwt".into());
+    h.kid = Some("dev".into());
+    for key in [public.clone(), x.as_bytes().to_vec()] {
+        let token =
+            jsonwebtoken::encode(&h, &claims(NOW), &EncodingKey::from_secret(&key)).unwrap();
+        refused(&ring, &token, NOW);
+    }
+}
+
+#[test]
+fn an_hs256_key_verifies_only_hs256() {
+    let mut settings = AuthSettings::default();
+    settings.keys.insert(
+        "hs".into(),
+        KeySettings {
+            algorithm: "HS256".into(),
+            material: Secret::new("insecure-dev-secret:hs".into()),
+            retired: false,
+        },
+    );
+    let ring = Keyring::from_settings(&settings).unwrap();
+    // An EdDSA token naming the HS256 key is refused.
+    refused(&ring, &sign(header("hs"), &claims(NOW)), NOW);
+    assert!(
+        ring.jwks()["keys"].as_array().unwrap().len() == 1,
+        "HS keys are never published"
+    );
+}
+
+#[test]
+fn expired_and_not_yet_valid_tokens_are_refused() {
+    let ring = keyring();
+    let token = sign(header("dev"), &claims(NOW));
+    refused(&ring, &token, NOW + Duration::seconds(600));
+    refused(&ring, &token, NOW - Duration::seconds(60));
+    let mut future = claims(NOW);
+    future["nbf"] = json!(NOW.unix_timestamp() + 120);
+    refused(&ring, &sign(header("dev"), &future), NOW);
+    let mut long = claims(NOW);
+    long["exp"] = json!(NOW.unix_timestamp() + 86_400);
+    refused(&ring, &sign(header("dev"), &long), NOW);
+}
+
+#[test]
+fn wrong_issuer_audience_type_or_missing_claims_are_refused() {
+    let ring = keyring();
+    for (key, value) in [("iss", "evil"), ("aud", "other-service")] {
+        let mut c = claims(NOW);
+        c[key] = json!(value);
+        refused(&ring, &sign(header("dev"), &c), NOW);
+    }
+    for typ in [None, Some("JWT"), Some("id+jwt")] {
+        let mut h = header("dev");
+        h.typ = typ.map(str::to_owned);
+        refused(&ring, &sign(h, &claims(NOW)), NOW);
+    }
+    for missing in ["sub", "exp", "sid", "jti", "aud", "iss"] {
+        let mut c = claims(NOW);
+        c.as_object_mut().unwrap().remove(missing);
+        refused(&ring, &sign(header("dev"), &c), NOW);
+    }
+}
+
+#[test]
+fn tampered_payload_and_signature_are_refused() {
+    let ring = keyring();
+    let token = sign(header("dev"), &claims(NOW));
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut changed = claims(NOW);
+    changed["sub"] = json!(AccountId::new().to_string());
+    refused(
+        &ring,
+        &format!("{}.{}.{}", parts[0], b64(&changed), parts[2]),
+        NOW,
+    );
+    let mut sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+    sig[0] ^= 1;
+    refused(
+        &ring,
+        &format!("{}.{}.{}", parts[0], parts[1], URL_SAFE_NO_PAD.encode(sig)),
+        NOW,
+    );
+    refused(&ring, &format!("{}.{}", parts[0], parts[1]), NOW);
+    refused(&ring, "", NOW);
+    refused(&ring, &"a".repeat(100_000), NOW);
+}
+
+#[test]
+fn unknown_and_malicious_kids_are_refused() {
+    let ring = keyring();
+    for kid in [
+        "nope",
+        "../../etc/passwd",
+        "' OR 1=1 --",
+        "/dev/null",
+        "dev\0",
+        "DEV",
+        "",
+    ] {
+        refused(&ring, &sign(header(kid), &claims(NOW)), NOW);
+    }
+    let mut h = header("dev");
+    h.kid = None;
+    refused(&ring, &sign(h, &claims(NOW)), NOW);
+    let mut h = header("dev");
+    h.jku = Some("https://evil.example/jwks.json".into());
+    refused(&ring, &sign(h, &claims(NOW)), NOW);
+}
+
+#[test]
+fn a_token_signed_by_a_retired_key_is_refused() {
+    let old = keyring();
+    let token = old.issue(AccountId::new(), "s", NOW).unwrap().0;
+    let mut settings = AuthSettings::default();
+    settings.keys.insert(
+        "next".into(),
+        KeySettings {
+            algorithm: "EdDSA".into(),
+            material: Secret::new("insecure-dev-secret:next".into()),
+            retired: false,
+        },
+    );
+    settings.active_key = "next".into();
+    // Rotated: the old key still verifies.
+    Keyring::from_settings(&settings)
+        .unwrap()
+        .verify(&token, NOW)
+        .unwrap();
+    settings.keys.get_mut("dev").unwrap().retired = true;
+    let ring = Keyring::from_settings(&settings).unwrap();
+    refused(&ring, &token, NOW);
+    assert_eq!(ring.jwks()["keys"].as_array().unwrap().len(), 1);
+}
+
+egov_db::backend_tests! {
+    async fn refresh_token_reuse_revokes_the_family(db) {
+        let env = env(db).await;
+        account(&env, "victim").await;
+        let ctx = Actor::anonymous();
+        let stolen = env.auth.login(&ctx, "victim", PASSWORD, None).await.unwrap();
+        let legit = env.auth.refresh(&ctx, &stolen.refresh_token).await.unwrap();
+        // The thief replays the stolen token: refused, and the family dies.
+        assert!(matches!(env.auth.refresh(&ctx, &stolen.refresh_token).await, Err(Error::InvalidRefreshToken(_))));
+        assert!(env.auth.refresh(&ctx, &legit.refresh_token).await.is_err());
+        assert!(env.auth.authenticate(&legit.access_token).await.is_err());
+        env.audit.shutdown().await;
+    }
+
+    async fn brute_force_hits_the_throttle(db) {
+        let env = env(db).await;
+        let created = account(&env, "target").await;
+        let ctx = Actor::anonymous();
+        for i in 0..10 {
+            let guess = format!("guess number {i} for the password");
+            assert!(env.auth.login(&ctx, "target", &guess, None).await.is_err());
+            env.clock.advance(Duration::seconds(120));
+        }
+        // Ten consecutive failures: locked for 15 minutes, even with the right password.
+        assert!(matches!(env.auth.login(&ctx, "target", PASSWORD, None).await, Err(Error::InvalidCredentials)));
+        let a = env.auth.account(created.id).await.unwrap();
+        assert!(a.locked_until.is_some());
+        assert_eq!(audit_count(&env.db, "account_lock").await, 1);
+        env.audit.shutdown().await;
+    }
+
+    async fn a_one_megabyte_password_is_refused_before_hashing(db) {
+        let env = env(db).await;
+        account(&env, "big").await;
+        let huge = "x".repeat(1 << 20);
+        let start = Instant::now();
+        assert!(matches!(env.auth.login(&Actor::anonymous(), "big", &huge, None).await, Err(Error::InvalidCredentials)));
+        // One Argon2 computation takes tens of ms; refusing must not hash 1 MB
+        // (a generous bound against hangs, not a benchmark).
+        assert!(start.elapsed() < StdDuration::from_secs(5));
+        assert!(env.auth.create_account(&common::admin(), egov_auth::NewAccount {
+            login_id: "big2".into(), display_name: "x".into(), email: None, password: huge, roles: Default::default(),
+        }).await.is_err());
+        env.audit.shutdown().await;
+    }
+
+    async fn login_timing_does_not_reveal_accounts(db) {
+        // Behavioural equivalence: unknown account, wrong password and locked
+        // account each cost one Argon2 computation. Medians of interleaved
+        // samples must be within 2x of each other (robust on a loaded machine).
+        let settings = AuthSettings { lock_after_failures: 100, free_failures: 100, ..AuthSettings::default() };
+        let env = env_with(db, settings).await;
+        let locked = account(&env, "locked").await;
+        account(&env, "known").await;
+        env.auth.set_status(&common::admin(), locked.id, egov_auth::AccountStatus::Locked).await.unwrap();
+        let ctx = Actor::anonymous();
+        let mut samples: [Vec<f64>; 3] = Default::default();
+        for _ in 0..9 {
+            for (i, login) in ["nobody-here", "known", "locked"].iter().enumerate() {
+                let start = Instant::now();
+                let result = env.auth.login(&ctx, login, "wrong password guess!!", None).await;
+                samples[i].push(start.elapsed().as_secs_f64());
+                assert!(matches!(result, Err(Error::InvalidCredentials)));
+            }
+        }
+        let medians: Vec<f64> = samples.iter_mut().map(|s| {
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        }).collect();
+        let (lo, hi) = medians.iter().fold((f64::MAX, 0f64), |(lo, hi), m| (lo.min(*m), hi.max(*m)));
+        assert!(hi <= lo * 2.0, "medians (unknown, wrong, locked) differ: {medians:?}");
+        env.audit.shutdown().await;
+    }
+}
+
+#[test]
+fn keyring_debug_shows_no_material() {
+    let text = format!("{:?}", keyring());
+    assert!(text.contains("dev") && !text.contains("insecure"));
+    let _ = egov_core::SystemClock.now();
+}

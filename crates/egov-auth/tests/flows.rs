@@ -1,0 +1,266 @@
+//! Accounts, login, throttling, sessions, roles, MFA and import, on both databases.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{PASSWORD, account, admin, audit_count, env, env_with};
+use egov_auth::password::PasswordRejection;
+use egov_auth::{AccountStatus, AuthSettings, Error, NewAccount, Role, totp};
+use egov_core::actor::{Actor, Permission};
+use time::Duration;
+
+fn new_account(login_id: &str, password: &str) -> NewAccount {
+    NewAccount {
+        login_id: login_id.into(),
+        display_name: "Kim Minsu".into(),
+        email: None,
+        password: password.into(),
+        roles: BTreeSet::new(),
+    }
+}
+
+egov_db::backend_tests! {
+    async fn accounts_passwords_and_login(db) {
+        let env = env(db).await;
+        for (password, expected) in [
+            ("short password", PasswordRejection::TooShort { min: 15 }),
+            ("kim.minsu-is-logging-in", PasswordRejection::ContainsContextWord),
+            ("my egov-rs password", PasswordRejection::ContainsContextWord),
+            ("aaaaaaaaaaaaaaaaaaaa", PasswordRejection::Repetitive),
+        ] {
+            match env.auth.create_account(&admin(), new_account("kim.minsu", password)).await {
+                Err(Error::PasswordRejected(r)) => assert_eq!(r, expected, "{password}"),
+                other => panic!("{password}: {other:?}"),
+            }
+        }
+        let created = account(&env, "kim.minsu").await;
+        assert_eq!(created.status, AccountStatus::Active);
+        assert!(matches!(
+            env.auth.create_account(&admin(), new_account("kim.minsu", PASSWORD)).await,
+            Err(Error::Conflict(_))
+        ));
+        let context = Actor::anonymous();
+        let session = env.auth.login(&context, "kim.minsu", PASSWORD, None).await.unwrap();
+        let who = env.auth.authenticate(&session.access_token).await.unwrap();
+        assert_eq!(who.account_id, created.id);
+        for (login, password) in [("kim.minsu", "wrong password here"), ("nobody", PASSWORD)] {
+            assert!(matches!(
+                env.auth.login(&context, login, password, None).await,
+                Err(Error::InvalidCredentials)
+            ));
+        }
+        assert_eq!(audit_count(&env.db, "login").await, 1);
+        assert_eq!(audit_count(&env.db, "login_failed").await, 2);
+        let stored: (String,) = sqlx::query_as("SELECT password_hash FROM egov_auth_accounts WHERE login_id = 'kim.minsu'")
+            .fetch_one(env.db.pool()).await.unwrap();
+        assert!(stored.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        env.audit.shutdown().await;
+    }
+
+    async fn throttle_delays_then_locks_then_disables(db) {
+        let settings = AuthSettings {
+            free_failures: 1,
+            lock_after_failures: 3,
+            disable_after_failures: 6,
+            lock_secs: 600,
+            ..AuthSettings::default()
+        };
+        let env = env_with(db, settings).await;
+        let created = account(&env, "lee").await;
+        let ctx = Actor::anonymous();
+        let fail = |_: ()| env.auth.login(&ctx, "lee", "not the right password", None);
+        assert!(fail(()).await.is_err()); // 1: free
+        assert!(fail(()).await.is_err()); // 2: delay 1 s
+        // During the delay even the right password is refused.
+        assert!(matches!(env.auth.login(&ctx, "lee", PASSWORD, None).await, Err(Error::InvalidCredentials)));
+        env.clock.advance(Duration::seconds(2));
+        assert!(fail(()).await.is_err()); // 3: timed lock
+        assert_eq!(audit_count(&env.db, "account_lock").await, 1);
+        env.clock.advance(Duration::seconds(300));
+        assert!(env.auth.login(&ctx, "lee", PASSWORD, None).await.is_err(), "locked for 600 s");
+        env.clock.advance(Duration::seconds(301));
+        // After the lock, the right password works and resets the count.
+        env.auth.login(&ctx, "lee", PASSWORD, None).await.unwrap();
+        assert_eq!(env.auth.account(created.id).await.unwrap().failed_count, 0);
+        for _ in 0..6 {
+            assert!(fail(()).await.is_err());
+            env.clock.advance(Duration::seconds(3600));
+        }
+        let locked = env.auth.account(created.id).await.unwrap();
+        assert_eq!(locked.status, AccountStatus::Locked);
+        assert!(env.auth.login(&ctx, "lee", PASSWORD, None).await.is_err());
+        env.auth.unlock(&admin(), created.id).await.unwrap();
+        env.auth.login(&ctx, "lee", PASSWORD, None).await.unwrap();
+        assert_eq!(audit_count(&env.db, "account_unlock").await, 1);
+        assert!(audit_count(&env.db, "login_failed").await >= 10);
+        env.audit.shutdown().await;
+    }
+
+    async fn refresh_rotation_reuse_idle_and_absolute_limits(db) {
+        let env = env(db).await;
+        account(&env, "park").await;
+        let ctx = Actor::anonymous();
+        let first = env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        let second = env.auth.refresh(&ctx, &first.refresh_token).await.unwrap();
+        assert_ne!(first.refresh_token, second.refresh_token);
+        assert_eq!(first.session_id, second.session_id);
+        // Reuse of the first token revokes the family: the second dies too.
+        assert!(matches!(env.auth.refresh(&ctx, &first.refresh_token).await, Err(Error::InvalidRefreshToken(_))));
+        assert!(matches!(env.auth.refresh(&ctx, &second.refresh_token).await, Err(Error::InvalidRefreshToken(_))));
+        assert!(matches!(env.auth.authenticate(&second.access_token).await, Err(Error::InvalidToken(_))));
+        assert_eq!(audit_count(&env.db, "token_family_revoke").await, 1);
+
+        // Idle limit: 30 minutes.
+        let s = env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        env.clock.advance(Duration::minutes(31));
+        assert!(env.auth.refresh(&ctx, &s.refresh_token).await.is_err());
+        // Absolute limit: 12 hours, however often the session is refreshed.
+        let mut s = env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        for _ in 0..35 {
+            env.clock.advance(Duration::minutes(20));
+            s = env.auth.refresh(&ctx, &s.refresh_token).await.unwrap();
+        }
+        env.clock.advance(Duration::minutes(20));
+        assert!(env.auth.refresh(&ctx, &s.refresh_token).await.is_err());
+        assert!(env.auth.refresh(&ctx, "not-a-token").await.is_err());
+        env.audit.shutdown().await;
+    }
+
+    async fn logout_password_change_and_disable_revoke_sessions(db) {
+        let env = env(db).await;
+        let created = account(&env, "choi").await;
+        let ctx = Actor::anonymous();
+        let a = env.auth.login(&ctx, "choi", PASSWORD, None).await.unwrap();
+        let b = env.auth.login(&ctx, "choi", PASSWORD, None).await.unwrap();
+        let c = env.auth.login(&ctx, "choi", PASSWORD, None).await.unwrap();
+        env.auth.logout(&ctx, created.id, &a.session_id).await.unwrap();
+        assert!(env.auth.authenticate(&a.access_token).await.is_err());
+        assert!(env.auth.refresh(&ctx, &a.refresh_token).await.is_err());
+        env.auth.authenticate(&b.access_token).await.unwrap();
+        assert_eq!(env.auth.logout_others(&ctx, created.id, &c.session_id).await.unwrap(), 1);
+        assert!(env.auth.authenticate(&b.access_token).await.is_err());
+        env.auth.authenticate(&c.access_token).await.unwrap();
+
+        assert!(matches!(
+            env.auth.change_password(&ctx, created.id, "wrong current password", "another long passphrase").await,
+            Err(Error::WrongPassword)
+        ));
+        assert!(matches!(
+            env.auth.change_password(&ctx, created.id, PASSWORD, "password").await,
+            Err(Error::PasswordRejected(_))
+        ));
+        env.auth.change_password(&ctx, created.id, PASSWORD, "another long passphrase").await.unwrap();
+        assert!(env.auth.authenticate(&c.access_token).await.is_err());
+        assert!(env.auth.login(&ctx, "choi", PASSWORD, None).await.is_err());
+        let d = env.auth.login(&ctx, "choi", "another long passphrase", None).await.unwrap();
+        env.auth.set_status(&admin(), created.id, AccountStatus::Disabled).await.unwrap();
+        assert!(env.auth.authenticate(&d.access_token).await.is_err());
+        assert!(env.auth.refresh(&ctx, &d.refresh_token).await.is_err());
+        assert!(env.auth.login(&ctx, "choi", "another long passphrase", None).await.is_err());
+        assert_eq!(audit_count(&env.db, "password_change").await, 2);
+        env.audit.shutdown().await;
+    }
+
+    async fn roles_hierarchy_and_cache_invalidation(db) {
+        let env = env(db).await;
+        let created = account(&env, "jung").await;
+        let role = |name: &str, includes: &[&str], permissions: &[&str]| Role {
+            name: name.into(),
+            description: String::new(),
+            includes: includes.iter().map(|s| s.to_string()).collect(),
+            permissions: permissions.iter().map(|s| s.to_string()).collect(),
+        };
+        env.auth.put_role(&admin(), role("ROLE_USER", &[], &["codes:read"])).await.unwrap();
+        env.auth.put_role(&admin(), role("ROLE_ADMIN", &["ROLE_USER"], &["auth:admin"])).await.unwrap();
+        let ctx = Actor::anonymous();
+        let s = env.auth.login(&ctx, "jung", PASSWORD, None).await.unwrap();
+        assert!(env.auth.authenticate(&s.access_token).await.unwrap().permissions.is_empty());
+        env.auth.set_roles(&admin(), created.id, ["ROLE_ADMIN".to_string()].into()).await.unwrap();
+        let who = env.auth.authenticate(&s.access_token).await.unwrap();
+        assert!(who.permissions.contains(&Permission::new("codes:read")));
+        assert!(who.permissions.contains(&Permission::new("auth:admin")));
+        assert!(who.roles.contains("ROLE_USER"));
+        env.auth.put_role(&admin(), role("ROLE_USER", &[], &["codes:read", "codes:write"])).await.unwrap();
+        let who = env.auth.authenticate(&s.access_token).await.unwrap();
+        assert!(who.permissions.contains(&Permission::new("codes:write")));
+        env.auth.delete_role(&admin(), "ROLE_ADMIN").await.unwrap();
+        assert!(env.auth.authenticate(&s.access_token).await.unwrap().permissions.is_empty());
+        env.audit.shutdown().await;
+    }
+
+    async fn totp_enrolment_replay_and_recovery_codes(db) {
+        let env = env(db).await;
+        let created = account(&env, "kang").await;
+        let ctx = Actor::anonymous();
+        let enrolment = env.auth.start_totp(created.id).await.unwrap();
+        assert!(enrolment.provisioning_uri.starts_with("otpauth://totp/"));
+        let secret = totp::base32_decode(&enrolment.secret).unwrap();
+        let now = || env.clock_now_unix();
+        assert!(env.auth.confirm_totp(&ctx, created.id, "12345x").await.is_err());
+        let codes = env.auth
+            .confirm_totp(&ctx, created.id, &totp::code(&secret, totp::step_at(now())))
+            .await
+            .unwrap();
+        assert_eq!(codes.len(), 10);
+        assert!(env.auth.account(created.id).await.unwrap().mfa_enabled);
+        assert!(matches!(env.auth.login(&ctx, "kang", PASSWORD, None).await, Err(Error::MfaRequired)));
+        // The code used to confirm cannot be replayed.
+        assert!(matches!(
+            env.auth.login(&ctx, "kang", PASSWORD, Some(&totp::code(&secret, totp::step_at(now())))).await,
+            Err(Error::MfaRequired)
+        ));
+        env.clock.advance(Duration::seconds(30));
+        let code = totp::code(&secret, totp::step_at(now()));
+        env.auth.login(&ctx, "kang", PASSWORD, Some(&code)).await.unwrap();
+        assert!(env.auth.login(&ctx, "kang", PASSWORD, Some(&code)).await.is_err(), "replay");
+        env.auth.login(&ctx, "kang", PASSWORD, Some(&codes[0].to_uppercase())).await.unwrap();
+        assert!(env.auth.login(&ctx, "kang", PASSWORD, Some(&codes[0])).await.is_err(), "recovery codes work once");
+        assert_eq!(audit_count(&env.db, "mfa_enrol").await, 1);
+        env.audit.shutdown().await;
+    }
+
+    async fn egovframe_import_keeps_legacy_hashes_until_login(db) {
+        let env = env(db).await;
+        let hash = egov_auth::password::egov_sha256("hong", "egov1234!");
+        let dump = format!(
+            "INSERT INTO COMTNAUTHORINFO VALUES ('ROLE_ADMIN','관리자','시스템관리자','2011-08-31'),('ROLE_USER','사용자',NULL,'2011-08-31');\n\
+             INSERT INTO COMTNROLES_HIERARCHY (PARNTS_ROLE, CHLDRN_ROLE) VALUES ('ROLE_USER','ROLE_ADMIN');\n\
+             INSERT INTO COMTNEMPLYRINFO (EMPLYR_ID, USER_NM, PASSWORD, EMAIL_ADRES, LOCK_AT, LOCK_CNT, EMPLYR_STTUS_CODE, ESNTL_ID) VALUES \
+             ('hong','홍길동','{hash}','hong@agency.go.kr','N',0,'P','USRCNFRM_00000000001'),\
+             ('gone','퇴직자','{hash}',NULL,'N',0,'D','USRCNFRM_00000000002'),\
+             ('locked','잠김','{hash}',NULL,'Y',5,'P','USRCNFRM_00000000003');\n\
+             INSERT INTO COMTNEMPLYRSCRTYESTBS VALUES ('USRCNFRM_00000000001','USR','ROLE_ADMIN');\n"
+        );
+        let import = egov_auth::import::EgovImport::from_sql_dump(&dump).unwrap();
+        let report = env.auth.import_egov(&admin(), &import).await.unwrap();
+        assert_eq!((report.accounts, report.roles, report.assignments), (3, 2, 1));
+        let again = env.auth.import_egov(&admin(), &import).await.unwrap();
+        assert_eq!(again.skipped.len(), 3);
+        let ctx = Actor::anonymous();
+        let session = env.auth.login(&ctx, "hong", "egov1234!", None).await.unwrap();
+        let (stored,): (String,) = sqlx::query_as("SELECT password_hash FROM egov_auth_accounts WHERE login_id = 'hong'")
+            .fetch_one(env.db.pool()).await.unwrap();
+        assert!(stored.starts_with("$argon2id$"), "rehashed on first login");
+        env.auth.login(&ctx, "hong", "egov1234!", None).await.unwrap();
+        let who = env.auth.authenticate(&session.access_token).await.unwrap();
+        assert!(who.roles.contains("ROLE_ADMIN") && who.roles.contains("ROLE_USER"));
+        assert!(env.auth.login(&ctx, "gone", "egov1234!", None).await.is_err());
+        assert!(env.auth.login(&ctx, "locked", "egov1234!", None).await.is_err());
+        let mut csv = egov_auth::import::EgovImport::default();
+        csv.add_csv("COMTNEMPLYRINFO", "EMPLYR_ID,USER_NM,PASSWORD,EMPLYR_STTUS_CODE,ESNTL_ID\nkim,김철수,abc=,P,X1\n").unwrap();
+        assert_eq!(csv.accounts.len(), 1);
+        env.audit.shutdown().await;
+    }
+}
+
+trait ClockNow {
+    fn clock_now_unix(&self) -> i64;
+}
+
+impl ClockNow for common::Env {
+    fn clock_now_unix(&self) -> i64 {
+        use egov_core::Clock;
+        self.clock.now().unix_timestamp()
+    }
+}

@@ -1,0 +1,603 @@
+//! egov-auth wired into the stack: every flow over real HTTP, on both databases,
+//! and two app instances sharing one database.
+
+use std::time::Duration;
+
+use axum::Json;
+use egov_audit::web::AuditLayer;
+use egov_audit::{AuditLog, AuditSettings};
+use egov_auth::{Auth, AuthSettings, CurrentUser, NewAccount};
+use egov_core::AccessPolicy;
+use egov_core::actor::Actor;
+use egov_db::testing::TestDatabase;
+use egov_db::{Backend, Db};
+use egov_web::{ApiRouter, App, WebSettings};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use utoipa_axum::routes;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Needs `codes:write`.
+#[utoipa::path(post, path = "/api/codes", responses((status = 200, body = String)))]
+async fn write_codes(user: CurrentUser) -> Json<String> {
+    Json(user.account_id.to_string())
+}
+
+/// Any account.
+#[utoipa::path(get, path = "/api/hello", responses((status = 200, body = String)))]
+async fn hello(user: CurrentUser) -> Json<String> {
+    Json(user.account_id.to_string())
+}
+
+struct Instance {
+    base: String,
+    auth: Auth,
+    audit: AuditLog,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn migrate(db: &Db) {
+    db.migrate(&[
+        &egov_db::change::MIGRATIONS,
+        &egov_audit::MIGRATIONS,
+        &egov_auth::MIGRATIONS,
+    ])
+    .await
+    .unwrap();
+}
+
+fn app(auth: &Auth, audit: &AuditLog) -> App {
+    App::new(WebSettings::default())
+        .audit(AuditLayer::new(audit.clone()))
+        .auth(auth.clone())
+        .router(
+            ApiRouter::new()
+                .routes(
+                    AccessPolicy::permission("codes:write"),
+                    routes!(write_codes),
+                )
+                .routes(AccessPolicy::Authenticated, routes!(hello)),
+        )
+}
+
+async fn start(db: Db, settings: AuthSettings) -> Instance {
+    let audit = AuditLog::start(db.clone(), &AuditSettings::default())
+        .await
+        .unwrap();
+    let auth = Auth::new(db, settings, audit.clone()).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app(&auth, &audit).serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    Instance {
+        base,
+        auth,
+        audit,
+        _stop: stop,
+    }
+}
+
+fn settings() -> AuthSettings {
+    AuthSettings {
+        change_poll_ms: 100,
+        ..AuthSettings::default()
+    }
+}
+
+async fn with_databases(test: impl AsyncFn(&TestDatabase)) {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(database) = TestDatabase::new(backend).await.unwrap() else {
+            eprintln!("skipped {backend}: set EGOV_TEST_POSTGRES_URL");
+            continue;
+        };
+        migrate(database.db()).await;
+        test(&database).await;
+        database.close().await.unwrap();
+    }
+}
+
+async fn create(auth: &Auth, login_id: &str, roles: &[&str]) {
+    auth.create_account(
+        &Actor::system("test"),
+        NewAccount {
+            login_id: login_id.into(),
+            display_name: "Test User".into(),
+            email: None,
+            password: PASSWORD.into(),
+            roles: roles.iter().map(|s| s.to_string()).collect(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+async fn login(client: &reqwest::Client, base: &str, login_id: &str) -> Value {
+    let response = client
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"login_id": login_id, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "login {login_id}");
+    response.json().await.unwrap()
+}
+
+async fn denied_events(db: &Db, reason: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'permission_denied' AND outcome = 'denied' AND reason_code = $1",
+    )
+    .bind(reason)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_flows_on_both_databases() {
+    with_databases(async |database| {
+        let db = database.db().clone();
+        let app = start(db.clone(), settings()).await;
+        let admin_role = egov_auth::Role {
+            name: "ROLE_ADMIN".into(),
+            description: "admins".into(),
+            includes: ["ROLE_USER".to_string()].into(),
+            permissions: ["auth:admin".to_string()].into(),
+        };
+        app.auth
+            .put_role(&Actor::system("test"), admin_role)
+            .await
+            .unwrap();
+        create(&app.auth, "admin", &["ROLE_ADMIN"]).await;
+        let c = reqwest::Client::new();
+        let base = &app.base;
+
+        // Deny by default: anonymous → 401 problem with WWW-Authenticate.
+        let r = c.get(format!("{base}/auth/me")).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.headers()["www-authenticate"], "Bearer");
+        // An invalid token is a 401 invalid_token, never anonymous — even on a public route.
+        let r = c
+            .get(format!("{base}/.well-known/jwks.json"))
+            .bearer_auth("garbage")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(
+            r.headers()["www-authenticate"],
+            "Bearer error=\"invalid_token\""
+        );
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["type"], "urn:egov:problem:unauthenticated");
+        assert_eq!(denied_events(&db, "invalid_token").await, 1);
+
+        // JWKS is public.
+        let jwks: Value = c
+            .get(format!("{base}/.well-known/jwks.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(jwks["keys"][0]["kty"], "OKP");
+
+        // Login failure: same localized 401 for unknown and wrong.
+        for login_id in ["admin", "nobody"] {
+            let r = c
+                .post(format!("{base}/auth/login"))
+                .header("accept-language", "en")
+                .json(&json!({"login_id": login_id, "password": "wrong password guess"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401);
+            let body: Value = r.json().await.unwrap();
+            assert!(body["detail"].as_str().unwrap().contains("incorrect"), "{body}");
+        }
+
+        let admin = login(&c, base, "admin").await;
+        let token = admin["access_token"].as_str().unwrap();
+        let me: Value = c
+            .get(format!("{base}/auth/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["account"]["login_id"], "admin");
+        assert!(me["roles"].as_array().unwrap().contains(&json!("ROLE_USER")));
+
+        // Admin API: create an account; policy rejection is a localized 422.
+        let r = c
+            .post(format!("{base}/auth/admin/accounts"))
+            .bearer_auth(token)
+            .header("accept-language", "ko")
+            .json(&json!({"login_id": "clerk", "display_name": "민원 담당", "password": "short"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], "password-too-short");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("15자"));
+        let r = c
+            .post(format!("{base}/auth/admin/accounts"))
+            .bearer_auth(token)
+            .json(&json!({"login_id": "clerk", "display_name": "민원 담당", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let clerk_id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+        // The clerk: authenticated but without codes:write → 403, recorded.
+        let clerk = login(&c, base, "clerk").await;
+        let clerk_token = clerk["access_token"].as_str().unwrap();
+        let r = c
+            .post(format!("{base}/api/codes"))
+            .bearer_auth(clerk_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["type"],
+            "urn:egov:problem:forbidden"
+        );
+        let r = c
+            .get(format!("{base}/auth/admin/accounts"))
+            .bearer_auth(clerk_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let (denials,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'permission_denied' AND outcome = 'denied'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert!(denials >= 4, "every 401/403 is an audit event ({denials})");
+
+        // Grant through a role → allowed at once.
+        c.put(format!("{base}/auth/admin/roles/CODE_EDITOR"))
+            .bearer_auth(token)
+            .json(&json!({"permissions": ["codes:write"]}))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        c.put(format!("{base}/auth/admin/accounts/{clerk_id}/roles"))
+            .bearer_auth(token)
+            .json(&json!({"roles": ["CODE_EDITOR"]}))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        let r = c
+            .post(format!("{base}/api/codes"))
+            .bearer_auth(clerk_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+
+        // Refresh rotation and reuse over HTTP.
+        let rt = clerk["refresh_token"].as_str().unwrap();
+        let rotated: Value = c
+            .post(format!("{base}/auth/refresh"))
+            .json(&json!({"refresh_token": rt}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let r = c
+            .post(format!("{base}/auth/refresh"))
+            .json(&json!({"refresh_token": rt}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let r = c
+            .get(format!("{base}/api/hello"))
+            .bearer_auth(rotated["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "the family was revoked");
+
+        // Lock by failures, admin unlock over HTTP.
+        for _ in 0..10 {
+            c.post(format!("{base}/auth/login"))
+                .json(&json!({"login_id": "clerk", "password": "wrong password guess"}))
+                .send()
+                .await
+                .unwrap();
+        }
+        let r = c
+            .post(format!("{base}/auth/login"))
+            .json(&json!({"login_id": "clerk", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        c.post(format!("{base}/auth/admin/accounts/{clerk_id}/unlock"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        let clerk = login(&c, base, "clerk").await;
+
+        // Password change over HTTP ends every session.
+        let clerk_token = clerk["access_token"].as_str().unwrap();
+        let r = c
+            .put(format!("{base}/auth/password"))
+            .bearer_auth(clerk_token)
+            .json(&json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let r = c
+            .get(format!("{base}/auth/me"))
+            .bearer_auth(clerk_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+
+        // Logout.
+        let r = c
+            .post(format!("{base}/auth/logout"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let r = c
+            .get(format!("{base}/auth/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookie_mode_needs_csrf_tokens_for_writes() {
+    with_databases(async |database| {
+        let settings = AuthSettings {
+            cookie_mode: true,
+            ..settings()
+        };
+        let app = start(database.db().clone(), settings).await;
+        create(&app.auth, "browser", &[]).await;
+        let c = reqwest::Client::new();
+        let base = &app.base;
+        let r = c
+            .post(format!("{base}/auth/login"))
+            .json(&json!({"login_id": "browser", "password": PASSWORD, "cookie": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let cookies: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(cookies.len(), 3);
+        for c in &cookies {
+            assert!(
+                c.starts_with("__Host-")
+                    && c.contains("Secure")
+                    && c.contains("SameSite=Strict")
+                    && c.contains("Path=/"),
+                "{c}"
+            );
+        }
+        assert!(cookies[0].contains("HttpOnly") && cookies[1].contains("HttpOnly"));
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body.get("access_token").is_none(),
+            "no tokens in the body in cookie mode"
+        );
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        let jar: String = cookies
+            .iter()
+            .map(|c| c.split(';').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join("; ");
+        // Reads need no CSRF token.
+        let r = c
+            .get(format!("{base}/auth/me"))
+            .header("cookie", &jar)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        // Writes without (or with a wrong) CSRF token are refused and recorded.
+        for header in [None, Some("forged")] {
+            let mut request = c
+                .post(format!("{base}/auth/logout-others"))
+                .header("cookie", &jar);
+            if let Some(h) = header {
+                request = request.header("x-csrf-token", h);
+            }
+            assert_eq!(request.send().await.unwrap().status(), 403);
+        }
+        assert_eq!(denied_events(database.db(), "csrf").await, 2);
+        let r = c
+            .post(format!("{base}/auth/logout-others"))
+            .header("cookie", &jar)
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        // Refresh by cookie needs the CSRF token too.
+        let r = c
+            .post(format!("{base}/auth/refresh"))
+            .header("cookie", &jar)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = c
+            .post(format!("{base}/auth/refresh"))
+            .header("cookie", &jar)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        // A stale cookie leaves the caller anonymous: public routes still work.
+        let r = c
+            .post(format!("{base}/auth/login"))
+            .header("cookie", "__Host-egov-at=stale")
+            .json(&json!({"login_id": "browser", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_locks_and_revocations() {
+    with_databases(async |database| {
+        let a = start(database.db().clone(), settings()).await;
+        let second_pool = Db::connect_url(database.url()).await.unwrap();
+        let b = start(second_pool, settings()).await;
+        create(&a.auth, "shared", &[]).await;
+        let c = reqwest::Client::new();
+
+        // A revocation made through A is enforced by B.
+        let session = login(&c, &b.base, "shared").await;
+        let token = session["access_token"].as_str().unwrap().to_owned();
+        let r = c
+            .get(format!("{}/api/hello", b.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = c
+            .post(format!("{}/auth/logout", a.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let mut refused = false;
+        for _ in 0..50 {
+            let r = c
+                .get(format!("{}/api/hello", b.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            if r.status() == 401 {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(refused, "B kept accepting a token revoked through A");
+        let r = c
+            .post(format!("{}/auth/refresh", b.base))
+            .json(&json!({"refresh_token": session["refresh_token"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+
+        // A lock made through A (by failures) is enforced by B.
+        for _ in 0..10 {
+            c.post(format!("{}/auth/login", a.base))
+                .json(&json!({"login_id": "shared", "password": "wrong password guess"}))
+                .send()
+                .await
+                .unwrap();
+        }
+        let r = c
+            .post(format!("{}/auth/login", b.base))
+            .json(&json!({"login_id": "shared", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        a.audit.shutdown().await;
+        b.audit.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_table_lists_every_route_with_its_policy() {
+    let dir = std::env::temp_dir().join(format!("egov-web-auth-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = Db::connect_url(&format!("sqlite://{}/t.db", dir.display()))
+        .await
+        .unwrap();
+    migrate(&db).await;
+    let audit = AuditLog::start(db.clone(), &AuditSettings::default())
+        .await
+        .unwrap();
+    let auth = Auth::new(db, settings(), audit.clone()).await.unwrap();
+    let app = app(&auth, &audit);
+    let table = app.policy_table();
+    for line in [
+        "POST\t/auth/login\tpublic",
+        "GET\t/auth/me\tauthenticated",
+        "GET\t/.well-known/jwks.json\tpublic",
+        "POST\t/api/codes\tpermission:codes:write",
+        "GET,POST\t/auth/admin/accounts\tpermission:auth:admin",
+    ] {
+        assert!(table.contains(line), "{line} missing from\n{table}");
+    }
+    // Every route has a policy: the table covers the whole OpenAPI document.
+    let openapi = serde_json::to_value(app.openapi()).unwrap();
+    for (path, item) in openapi["paths"].as_object().unwrap() {
+        for (_, op) in item.as_object().unwrap() {
+            assert!(
+                op.get(egov_web::POLICY_EXTENSION).is_some(),
+                "{path} has no policy"
+            );
+        }
+        assert!(
+            table.contains(&format!("\t{path}\t")),
+            "{path} not in the table"
+        );
+    }
+    let json = app.policy_table_json();
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["policy"].is_string())
+    );
+    audit.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
