@@ -28,12 +28,6 @@ const EVENT_COLUMN_COUNT: usize = 20;
 /// Most events in one INSERT statement (20 parameters each) on SQLite.
 pub(crate) const ROWS_PER_STATEMENT: usize = 128;
 
-/// Most events in one INSERT statement on PostgreSQL. sqlx does not set
-/// `TCP_NODELAY`, so a message written in several pieces waits for the server's
-/// delayed ACK (~40 ms each time); statements of at most 8 rows stay in one piece.
-/// Measured: 64-event batches took 47 ms as one statement, a few ms as eight.
-pub(crate) const ROWS_PER_STATEMENT_PG: usize = 8;
-
 /// Splits `n` rows into power-of-two chunks (45 → 32, 8, 4, 1), so only a few
 /// distinct INSERT statements exist and each connection's prepared-statement
 /// cache keeps them all (preparing a 1,280-parameter statement costs more than
@@ -107,10 +101,143 @@ pub(crate) async fn append(
     backend: Backend,
     events: &[StoredEvent],
 ) -> Result<(), AuditError> {
-    let most = match backend {
-        Backend::Sqlite => ROWS_PER_STATEMENT,
-        Backend::Postgres => ROWS_PER_STATEMENT_PG,
-    };
+    match backend {
+        Backend::Sqlite => append_rows(conn, backend, events).await,
+        Backend::Postgres => append_json(conn, events).await,
+    }
+}
+
+/// Most bytes of event JSON in one PostgreSQL statement, to keep single
+/// messages moderate. (Large messages need `TCP_NODELAY`, which sqlx 0.9.0 forgot:
+/// egov-rs patches it back in, see `vendor/README.md`. Without it, a 48 KiB
+/// statement over TLS took 42 ms, waiting for a delayed ACK; with it, 1.3 ms.)
+const PG_JSON_BYTES: usize = 192 * 1024;
+
+/// The PostgreSQL append: the events, their subjects and the new head in one
+/// statement per ≤ 48 KiB of JSON (`json_populate_recordset` over the tables' own
+/// row types), instead of one round trip per 8 rows plus two more.
+///
+/// Measured (64 callers, `Committed`, 2 busy cores): a 64-event batch spent
+/// 2.45 ms in ten statements (8 rows each, then subjects and head); one
+/// statement does the same work in about 1.3 ms.
+const PG_APPEND: &str = "WITH events AS ( \
+       INSERT INTO egov_audit_events SELECT * FROM json_populate_recordset(NULL::egov_audit_events, $1::json) \
+     ), subjects AS ( \
+       INSERT INTO egov_audit_subjects SELECT * FROM json_populate_recordset(NULL::egov_audit_subjects, $2::json) \
+       ON CONFLICT DO NOTHING \
+     ) \
+     UPDATE egov_audit_heads SET seq = $3, hash = $4 WHERE chain_id = $5";
+
+/// One event as `json_populate_recordset` reads it: keys are column names and
+/// values exactly the text the SQLite path binds.
+#[derive(serde::Serialize)]
+struct JsonRow<'a> {
+    chain_id: &'a str,
+    seq: u64,
+    id: &'a str,
+    occurred_at: String,
+    principal_kind: &'a str,
+    principal_id: Option<&'a str>,
+    roles: String,
+    client_ip: Option<&'a str>,
+    request_id: Option<&'a str>,
+    trace_id: Option<&'a str>,
+    action: &'a str,
+    target_type: Option<&'a str>,
+    target_id: Option<&'a str>,
+    subjects: String,
+    outcome: &'a str,
+    reason_code: Option<&'a str>,
+    reason: Option<&'a str>,
+    detail: &'a str,
+    prev_hash: String,
+    hash: String,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSubject<'a> {
+    chain_id: &'a str,
+    seq: u64,
+    subject: &'a str,
+}
+
+async fn append_json(conn: &mut AnyConnection, events: &[StoredEvent]) -> Result<(), AuditError> {
+    let mut rest = events;
+    while !rest.is_empty() {
+        let mut rows = String::from("[");
+        let mut subjects = String::from("[");
+        let mut taken = 0;
+        for event in rest {
+            let row = to_json(&JsonRow {
+                chain_id: &event.chain_id,
+                seq: event.seq,
+                id: &event.id,
+                occurred_at: timestamp_to_sql(event.occurred_at),
+                principal_kind: &event.principal_kind,
+                principal_id: event.principal_id.as_deref(),
+                roles: json_list(&event.roles),
+                client_ip: event.client_ip.as_deref(),
+                request_id: event.request_id.as_deref(),
+                trace_id: event.trace_id.as_deref(),
+                action: &event.action,
+                target_type: event.target_type.as_deref(),
+                target_id: event.target_id.as_deref(),
+                subjects: json_list(&event.subjects),
+                outcome: &event.outcome,
+                reason_code: event.reason_code.as_deref(),
+                reason: event.reason.as_deref(),
+                detail: &event.detail,
+                prev_hash: to_hex(&event.prev_hash),
+                hash: to_hex(&event.hash),
+            })?;
+            if taken > 0 && rows.len() + row.len() > PG_JSON_BYTES {
+                break;
+            }
+            if taken > 0 {
+                rows.push(',');
+            }
+            rows.push_str(&row);
+            for subject in &event.subjects {
+                if subjects.len() > 1 {
+                    subjects.push(',');
+                }
+                subjects.push_str(&to_json(&JsonSubject {
+                    chain_id: &event.chain_id,
+                    seq: event.seq,
+                    subject,
+                })?);
+            }
+            taken += 1;
+        }
+        rows.push(']');
+        subjects.push(']');
+        let (chunk, tail) = rest.split_at(taken);
+        rest = tail;
+        let last = &chunk[chunk.len() - 1];
+        sqlx::query(PG_APPEND)
+            .bind(rows)
+            .bind(subjects)
+            .bind(i64::try_from(last.seq).unwrap_or(i64::MAX))
+            .bind(to_hex(&last.hash))
+            .bind(last.chain_id.clone())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AuditError> {
+    serde_json::to_string(value)
+        .map_err(|e| AuditError::Invalid(format!("cannot encode event: {e}")))
+}
+
+/// SQLite: multi-row INSERTs with bound parameters, then the head.
+async fn append_rows(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    events: &[StoredEvent],
+) -> Result<(), AuditError> {
+    let most = ROWS_PER_STATEMENT;
     let Some(last) = events.last() else {
         return Ok(());
     };
