@@ -7,6 +7,10 @@
 //! - `POST /api/greetings` — create a greeting (validated JSON body → 201);
 //! - `GET /api/greetings/{id}` — read one (404 problem when absent);
 //! - `GET /api/greetings?page=1&size=20` — list, newest first, paged;
+//! - `GET /codes/GREETING_OCCASION` — the common code group a greeting's
+//!   `occasion` must come from (egov-codes; seeded at start-up from
+//!   `codes/greeting_occasions.json`, an idempotent import), and the code admin
+//!   API under `/admin/codes` (permission `codes:write`);
 //! - `/health/live`, `/health/ready`, `/openapi.json`, `/docs/`.
 //!
 //! ```
@@ -14,11 +18,14 @@
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let db = Db::connect_url("sqlite::memory:").await.unwrap();
-//! db.migrate(&[&egov::audit::MIGRATIONS, &hello_agency::MIGRATIONS]).await.unwrap();
+//! db.migrate(&hello_agency::all_migrations()).await.unwrap();
 //! let audit_settings = AuditSettings::default();
 //! let audit = AuditLog::start(db.clone(), &audit_settings).await.unwrap();
-//! let app = hello_agency::app(WebSettings::default(), db, audit, &audit_settings);
+//! let codes = hello_agency::start_codes(db.clone(), audit.clone(), Default::default()).await.unwrap();
+//! assert!(codes.is_valid("GREETING_OCCASION", "CHUSEOK"));
+//! let app = hello_agency::app(WebSettings::default(), db, audit, &audit_settings, codes);
 //! assert!(app.route_table().iter().any(|r| r.path == "/api/greetings/{id}"));
+//! assert!(app.route_table().iter().any(|r| r.path == "/codes/{group}"));
 //! # });
 //! ```
 #![forbid(unsafe_code)]
@@ -33,6 +40,8 @@ use egov::db::value::{timestamp_from_sql, timestamp_to_sql};
 use egov::i18n::{I18n, Locale};
 use egov::prelude::*;
 use egov::validation::Valid;
+use egov_codes::CodeRegistry;
+use egov_codes::validate::CodeOf;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
@@ -54,8 +63,51 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
             "one greeting per name",
             include_str!("../migrations/0002_unique_names.sql"),
         ),
+        Migration::portable(
+            3,
+            "the occasion of a greeting (a common code)",
+            include_str!("../migrations/0003_occasion.sql"),
+        ),
     ],
 );
+
+/// Every migration set the service needs, lowest layer first.
+pub fn all_migrations() -> [&'static MigrationSet; 4] {
+    [
+        &egov::db::change::MIGRATIONS,
+        &egov::audit::MIGRATIONS,
+        &egov_codes::MIGRATIONS,
+        &MIGRATIONS,
+    ]
+}
+
+// The common code group of a greeting's occasion.
+egov_codes::code_group!(pub GreetingOccasion = "GREETING_OCCASION");
+
+/// The code groups this service ships (imported at every start; a no-op when
+/// nothing changed).
+pub const SEED_CODES: &str = include_str!("../codes/greeting_occasions.json");
+
+/// Starts the code registry, imports [`SEED_CODES`] and installs the registry
+/// for the `validator` code rules.
+pub async fn start_codes(
+    db: Db,
+    audit: AuditLog,
+    settings: egov_codes::CodesSettings,
+) -> Result<CodeRegistry, egov_codes::Error> {
+    let codes = CodeRegistry::start(db, audit, settings).await?;
+    let seed =
+        egov_codes::transfer::parse_json(SEED_CODES).map_err(egov_codes::Error::ImportRejected)?;
+    codes
+        .import(
+            &Actor::system("hello-agency-seed"),
+            seed,
+            &egov_codes::transfer::no_progress,
+        )
+        .await?;
+    codes.install_global();
+    Ok(codes)
+}
 
 /// This service's messages, in Korean and English.
 pub static MESSAGES: FluentResources = FluentResources {
@@ -79,6 +131,10 @@ pub struct Greeting {
     pub name: String,
     /// An optional message.
     pub message: Option<String>,
+    /// The occasion: a code of the `GREETING_OCCASION` group.
+    pub occasion: Option<String>,
+    /// The occasion's label in the caller's language.
+    pub occasion_label: Option<String>,
     /// The greeting in the caller's language, e.g. "안녕하세요, 세종님!".
     pub greeting: String,
     /// When it was created (RFC 3339, UTC).
@@ -94,6 +150,11 @@ pub struct NewGreeting {
     /// Up to 200 characters.
     #[validate(length(max = 200))]
     pub message: Option<String>,
+    /// Optional: a currently valid code of `GREETING_OCCASION`
+    /// (`GET /codes/GREETING_OCCASION` lists them).
+    #[validate(custom(function = "egov_codes::validate::valid_code"))]
+    #[schema(value_type = Option<String>, example = "CHUSEOK")]
+    pub occasion: Option<CodeOf<GreetingOccasion>>,
 }
 
 /// An application's own rule: code `not_blank`, message `validation-not_blank`
@@ -117,6 +178,7 @@ pub struct Paging {
 #[derive(Clone)]
 struct AppState {
     db: Db,
+    codes: CodeRegistry,
 }
 
 /// What a handler needs to speak the caller's language.
@@ -135,7 +197,20 @@ impl AppState {
         let id: String = row.try_get("id").map_err(DbError::from)?;
         let created_at: String = row.try_get("created_at").map_err(DbError::from)?;
         let created = timestamp_from_sql("created_at", &created_at)?;
+        let occasion: Option<String> = row.try_get("occasion").map_err(DbError::from)?;
+        // Labels come from the cached snapshot; a retired code keeps its label.
+        let occasion_label = occasion.as_deref().and_then(|code| {
+            self.codes
+                .snapshot()
+                .code("GREETING_OCCASION", code)
+                .map(|c| {
+                    c.label(speaker.locale.as_str(), &self.codes.fallbacks())
+                        .to_owned()
+                })
+        });
         Ok(Greeting {
+            occasion,
+            occasion_label,
             id: id.parse().map_err(|_| Problem::internal())?,
             greeting: speaker.i18n.text(
                 speaker.locale.as_str(),
@@ -168,10 +243,13 @@ async fn create_greeting(
     let message = body.message.filter(|m| !m.trim().is_empty());
     let id: Id<Greeting> = Id::new();
     let now = time::OffsetDateTime::now_utc();
-    sqlx::query("INSERT INTO greetings (id, name, message, created_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query(
+        "INSERT INTO greetings (id, name, message, occasion, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
         .bind(id.to_string())
         .bind(&name)
         .bind(&message)
+        .bind(body.occasion.map(CodeOf::into_inner))
         .bind(timestamp_to_sql(now))
         .execute(state.db.pool())
         .await
@@ -183,11 +261,12 @@ async fn create_greeting(
             ),
             other => ApiError::from(other),
         })?;
-    let row = sqlx::query("SELECT id, name, message, created_at FROM greetings WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(state.db.pool())
-        .await
-        .map_err(DbError::from)?;
+    let row =
+        sqlx::query("SELECT id, name, message, occasion, created_at FROM greetings WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(state.db.pool())
+            .await
+            .map_err(DbError::from)?;
     let greeting = state.to_greeting(
         &Speaker {
             i18n: &i18n,
@@ -219,11 +298,12 @@ async fn get_greeting(
     let id: Id<Greeting> = id
         .parse()
         .map_err(|_| Problem::new(ProblemType::NOT_FOUND))?;
-    let row = sqlx::query("SELECT id, name, message, created_at FROM greetings WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(state.db.pool())
-        .await
-        .map_err(DbError::from)?;
+    let row =
+        sqlx::query("SELECT id, name, message, occasion, created_at FROM greetings WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(state.db.pool())
+            .await
+            .map_err(DbError::from)?;
     Ok(Json(state.to_greeting(
         &Speaker {
             i18n: &i18n,
@@ -252,7 +332,7 @@ async fn list_greetings(
         .map_err(DbError::from)?
         .get(0);
     let rows = sqlx::query(
-        "SELECT id, name, message, created_at FROM greetings ORDER BY id DESC LIMIT $1 OFFSET $2",
+        "SELECT id, name, message, occasion, created_at FROM greetings ORDER BY id DESC LIMIT $1 OFFSET $2",
     )
     .bind(i64::from(request.limit()))
     .bind(i64::try_from(request.offset()).unwrap_or(i64::MAX))
@@ -279,27 +359,37 @@ async fn list_greetings(
 }
 
 /// The greeting routes, all public.
-pub fn routes(db: Db) -> ApiRouter {
+pub fn routes(db: Db, codes: CodeRegistry) -> ApiRouter {
     ApiRouter::new()
         .routes(
             AccessPolicy::Public,
             routes!(create_greeting, list_greetings),
         )
         .routes(AccessPolicy::Public, routes!(get_greeting))
-        .with_state(AppState { db })
+        .with_state(AppState { db, codes })
 }
 
-/// The whole service on `db` (already migrated), recording every request in
-/// `audit`, with the audit admin API under `/admin/audit` (permission
-/// `audit:read`; until accounts exist nobody holds it, so it answers 401).
-pub fn app(settings: WebSettings, db: Db, audit: AuditLog, audit_settings: &AuditSettings) -> App {
+/// The whole service on `db` (already migrated, see [`all_migrations`]),
+/// recording every request in `audit`, with the audit admin API under
+/// `/admin/audit` (permission `audit:read`), the common code API (`/codes/…`,
+/// public; `/admin/codes/…`, permission `codes:write`) — until accounts exist
+/// nobody holds a permission, so the admin APIs answer 401.
+pub fn app(
+    settings: WebSettings,
+    db: Db,
+    audit: AuditLog,
+    audit_settings: &AuditSettings,
+    codes: CodeRegistry,
+) -> App {
     let admin = egov::audit::admin::router(db.clone(), audit_settings);
     App::new(settings)
         .api_info("hello-agency", env!("CARGO_PKG_VERSION"))
+        .messages(&egov_codes::MESSAGES)
         .messages(&MESSAGES)
         .database(db.clone())
         .audit(egov::audit::web::AuditLayer::new(audit))
-        .router(routes(db))
+        .router(routes(db, codes.clone()))
+        .router(ApiRouter::new().api(egov_codes::http::api(codes)))
         .router(ApiRouter::new().nest_router(
             "/admin/audit",
             egov::audit::admin::ADMIN_POLICY,

@@ -26,10 +26,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let _telemetry = egov::telemetry::init(&config.section()?, config.profile())?;
 
     let db = Db::connect(&config.section()?).await?;
-    db.migrate(&[&egov::audit::MIGRATIONS, &hello_agency::MIGRATIONS])
-        .await?;
+    db.migrate(&hello_agency::all_migrations()).await?;
     let audit_settings: AuditSettings = config.section()?;
     let audit = AuditLog::start(db.clone(), &audit_settings).await?;
+    let codes = hello_agency::start_codes(db.clone(), audit.clone(), config.section()?).await?;
 
     let settings: WebSettings = config.section()?;
     let listener = tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
@@ -40,7 +40,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("hello-agency listening on http://{address} (API docs: http://{address}/docs/)");
     }
 
-    hello_agency::app(settings, db, audit.clone(), &audit_settings)
+    hello_agency::app(settings, db, audit.clone(), &audit_settings, codes)
         .i18n(config.section()?)
         .serve(listener, shutdown_signal())
         .await?;

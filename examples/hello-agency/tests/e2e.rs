@@ -262,6 +262,86 @@ async fn exercise(database_url: &str) {
     assert_eq!(page["total_pages"], 3);
     assert_eq!(page["items"][0]["name"], "Yi Sun-sin");
 
+    // A field from a common code group: the occasion must be a currently
+    // valid code of GREETING_OCCASION, and is shown with its localized label.
+    let created: Value = client
+        .post(service.url("/api/greetings"))
+        .json(&json!({"name": "장영실", "occasion": "CHUSEOK"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["occasion"], "CHUSEOK");
+    assert_eq!(created["occasion_label"], "추석");
+    let fetched: Value = client
+        .get(service.url(&format!(
+            "/api/greetings/{}?lang=en",
+            created["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched["occasion_label"], "Chuseok");
+    for (occasion, accept, message) in [
+        (
+            "XMAS",
+            "ko",
+            "GREETING_OCCASION 코드 그룹에 없거나 지금 사용할 수 없는 코드입니다.",
+        ),
+        (
+            "HANGEUL_DAY_2025",
+            "en",
+            "Choose a code that is currently in use in the GREETING_OCCASION code group.",
+        ),
+    ] {
+        let refused = client
+            .post(service.url("/api/greetings"))
+            .header("accept-language", accept)
+            .json(&json!({"name": "허준", "occasion": occasion}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "/occasion");
+        assert_eq!(problem["errors"][0]["message"], message);
+    }
+    // The group itself, cached with an ETag, as select-box material.
+    let listed = client
+        .get(service.url("/codes/GREETING_OCCASION?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), StatusCode::OK);
+    let etag = listed.headers()["etag"].to_str().unwrap().to_owned();
+    let listed: Value = listed.json().await.unwrap();
+    let labels: Vec<&str> = listed["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["New Year", "Chuseok", "Thanks"]);
+    let not_modified = client
+        .get(service.url("/codes/GREETING_OCCASION?lang=en"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
+    // The code admin API is guarded like the audit one.
+    let export = client
+        .get(service.url("/admin/codes/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), StatusCode::UNAUTHORIZED);
+
     let spec: Value = client
         .get(service.url("/openapi.json"))
         .send()
@@ -272,6 +352,11 @@ async fn exercise(database_url: &str) {
         .unwrap();
     assert_eq!(spec["info"]["title"], "hello-agency");
     assert!(spec["paths"]["/api/greetings/{id}"]["get"].is_object());
+    assert_eq!(
+        spec["paths"]["/admin/codes/groups/{group}/codes/{code}"]["put"]["x-egov-access-policy"],
+        "permission:codes:write"
+    );
+    assert!(spec["paths"]["/codes/{group}"]["get"].is_object());
     let docs = client.get(service.url("/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
 

@@ -1,0 +1,431 @@
+//! Migration from eGovFrame: its three code tables, from a SQL dump or CSV
+//! exports, into a [`Dataset`] for [`CodeRegistry::import`].
+//!
+//! | eGovFrame | egov-codes |
+//! |---|---|
+//! | `COMTCCMMNCLCODE.CL_CODE` | category id |
+//! | `COMTCCMMNCODE.CODE_ID` (+ `CL_CODE`) | group id (+ its category) |
+//! | `COMTCCMMNDETAILCODE.CODE_ID`, `CODE` | the code's group and code |
+//! | `*_NM` | the `ko` label |
+//! | `*_DC` | description |
+//! | `USE_AT` `'Y'`/`'N'` | active / inactive (anything else is an error) |
+//! | `FRST_REGIST_PNTTM`, `FRST_REGISTER_ID` | the record's creation time and author |
+//! | `LAST_UPDT_PNTTM`, `LAST_UPDUSR_ID` | its last update time and author (creation's when `NULL`) |
+//!
+//! Ids are kept as they are. eGovFrame has no sort order: codes are numbered
+//! 1, 2, 3… per group in the order the dump lists them (eGovFrame's lists had
+//! no `ORDER BY`, so this is the order its users saw). Timestamps are read as
+//! local time of `codes.utc_offset_hours` (`YYYY-MM-DD HH:MM:SS`, with optional
+//! fraction, `YYYY-MM-DD`, `YYYYMMDDHHMMSS` or `YYYYMMDD`); `SYSDATE()`,
+//! `NOW()` and `CURRENT_TIMESTAMP` mean the time of the import. Authors are
+//! recorded as `egovframe:<id>`.
+//!
+//! A record created by the migration keeps the original registration and update
+//! as its stamp, and its first history entry (version 1, change `import`, reason
+//! `eGovFrame migration` unless the dataset says otherwise) carries the original
+//! last update time and author; the import itself is in the audit trail under
+//! the importing actor. Statements for other tables are ignored; statements
+//! without a column list are read in eGovFrame's column order.
+
+use std::collections::HashMap;
+
+use egov_core::actor::Actor;
+use egov_core::message::Message;
+use egov_db::dump::{SqlValue, parse_inserts};
+use egov_db::value::timestamp_to_sql;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+use crate::model::{Attributes, CategoryDraft, CodeDraft, GroupDraft, Labels};
+use crate::transfer::{Dataset, ImportProgress, ImportReport, Located, Origin, RowIssue};
+use crate::{CodeRegistry, Error};
+
+/// The default reason recorded for migrated records.
+pub const MIGRATION_REASON: &str = "eGovFrame migration";
+
+const CLASS: &str = "COMTCCMMNCLCODE";
+const GROUP: &str = "COMTCCMMNCODE";
+const DETAIL: &str = "COMTCCMMNDETAILCODE";
+
+const AUDIT_COLUMNS: [&str; 4] = [
+    "FRST_REGIST_PNTTM",
+    "FRST_REGISTER_ID",
+    "LAST_UPDT_PNTTM",
+    "LAST_UPDUSR_ID",
+];
+
+fn default_columns(table: &str) -> Vec<String> {
+    let own: &[&str] = match table {
+        CLASS => &["CL_CODE", "CL_CODE_NM", "CL_CODE_DC", "USE_AT"],
+        GROUP => &["CODE_ID", "CODE_ID_NM", "CODE_ID_DC", "USE_AT", "CL_CODE"],
+        _ => &["CODE_ID", "CODE", "CODE_NM", "CODE_DC", "USE_AT"],
+    };
+    own.iter()
+        .chain(AUDIT_COLUMNS.iter())
+        .map(|c| (*c).to_owned())
+        .collect()
+}
+
+/// One cell of a source row.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Null,
+    Text(String),
+    Call(String),
+}
+
+/// One row of one of the three tables.
+struct SourceRow {
+    table: &'static str,
+    line: usize,
+    cells: HashMap<String, Cell>,
+}
+
+struct Reader {
+    offset: UtcOffset,
+    now: OffsetDateTime,
+    issues: Vec<RowIssue>,
+}
+
+impl Reader {
+    fn issue(&mut self, row: &SourceRow, column: &str, code: &'static str, message: Message) {
+        self.issues.push(RowIssue::new(
+            row.line,
+            format!("/{}/{column}", row.table),
+            code,
+            message,
+        ));
+    }
+
+    fn text(&self, row: &SourceRow, column: &str) -> Option<String> {
+        match row.cells.get(column) {
+            Some(Cell::Text(t)) if !t.trim().is_empty() => Some(t.trim().to_owned()),
+            _ => None,
+        }
+    }
+
+    fn active(&mut self, row: &SourceRow) -> bool {
+        match self.text(row, "USE_AT").as_deref() {
+            Some("Y" | "y") => true,
+            Some("N" | "n") => false,
+            _ => {
+                self.issue(row, "USE_AT", "flag", Message::new("codes-egov-use-at"));
+                true
+            }
+        }
+    }
+
+    fn timestamp(&mut self, row: &SourceRow, column: &str) -> Option<String> {
+        match row.cells.get(column) {
+            None | Some(Cell::Null) => None,
+            Some(Cell::Call(call)) => {
+                let name = call.trim_end_matches("()");
+                if matches!(
+                    name,
+                    "SYSDATE" | "NOW" | "CURRENT_TIMESTAMP" | "SYSTIMESTAMP"
+                ) {
+                    Some(timestamp_to_sql(self.now))
+                } else {
+                    self.issue(
+                        row,
+                        column,
+                        "timestamp",
+                        Message::new("codes-egov-timestamp"),
+                    );
+                    None
+                }
+            }
+            Some(Cell::Text(text)) if text.trim().is_empty() => None,
+            Some(Cell::Text(text)) => match parse_local(text.trim()) {
+                Some(local) => Some(timestamp_to_sql(local.assume_offset(self.offset))),
+                None => {
+                    self.issue(
+                        row,
+                        column,
+                        "timestamp",
+                        Message::new("codes-egov-timestamp"),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn origin(&mut self, row: &SourceRow) -> Origin {
+        let author = |id: Option<String>| id.map(|id| format!("egovframe:{id}"));
+        Origin {
+            created_at: self.timestamp(row, "FRST_REGIST_PNTTM"),
+            created_by: author(self.text(row, "FRST_REGISTER_ID")),
+            updated_at: self.timestamp(row, "LAST_UPDT_PNTTM"),
+            updated_by: author(self.text(row, "LAST_UPDUSR_ID")),
+        }
+    }
+
+    fn labels(&self, row: &SourceRow, column: &str) -> Labels {
+        self.text(row, column)
+            .map(|name| Labels::from([("ko".to_owned(), name)]))
+            .unwrap_or_default()
+    }
+
+    fn read(mut self, rows: Vec<SourceRow>) -> Result<Dataset, Vec<RowIssue>> {
+        let mut dataset = Dataset {
+            reason: Some(MIGRATION_REASON.to_owned()),
+            ..Dataset::default()
+        };
+        let mut positions: HashMap<String, i64> = HashMap::new();
+        for row in rows {
+            let active = self.active(&row);
+            let origin = self.origin(&row);
+            match row.table {
+                CLASS => dataset.categories.push(Located {
+                    line: row.line,
+                    record: CategoryDraft {
+                        id: self.text(&row, "CL_CODE").unwrap_or_default(),
+                        labels: self.labels(&row, "CL_CODE_NM"),
+                        description: self.text(&row, "CL_CODE_DC"),
+                        active,
+                    },
+                    origin: Some(origin),
+                }),
+                GROUP => dataset.groups.push(Located {
+                    line: row.line,
+                    record: GroupDraft {
+                        id: self.text(&row, "CODE_ID").unwrap_or_default(),
+                        category: self.text(&row, "CL_CODE"),
+                        labels: self.labels(&row, "CODE_ID_NM"),
+                        description: self.text(&row, "CODE_ID_DC"),
+                        custodian: None,
+                        active,
+                    },
+                    origin: Some(origin),
+                }),
+                _ => {
+                    let group = self.text(&row, "CODE_ID").unwrap_or_default();
+                    let position = positions.entry(group.clone()).or_insert(0);
+                    *position += 1;
+                    dataset.codes.push(Located {
+                        line: row.line,
+                        record: CodeDraft {
+                            group,
+                            code: self.text(&row, "CODE").unwrap_or_default(),
+                            labels: self.labels(&row, "CODE_NM"),
+                            description: self.text(&row, "CODE_DC"),
+                            sort_order: *position,
+                            parent: None,
+                            valid_from: None,
+                            valid_to: None,
+                            active,
+                            attributes: Attributes::new(),
+                        },
+                        origin: Some(origin),
+                    });
+                }
+            }
+        }
+        dataset.issues = self.issues;
+        Ok(dataset)
+    }
+}
+
+fn parse_local(text: &str) -> Option<PrimitiveDateTime> {
+    let formats: [&[time::format_description::FormatItem<'static>]; 5] = [
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        format_description!("[year][month][day][hour][minute][second]"),
+        format_description!("[year]-[month]-[day]"),
+        format_description!("[year][month][day]"),
+    ];
+    formats.iter().find_map(|format| {
+        PrimitiveDateTime::parse(text, format).ok().or_else(|| {
+            time::Date::parse(text, format)
+                .ok()
+                .map(|d| d.with_time(time::Time::MIDNIGHT))
+        })
+    })
+}
+
+fn table_of(name: &str) -> Option<&'static str> {
+    match name {
+        CLASS => Some(CLASS),
+        GROUP => Some(GROUP),
+        DETAIL => Some(DETAIL),
+        _ => None,
+    }
+}
+
+/// Reads the `INSERT` statements of the three code tables from a
+/// MySQL/MariaDB-style dump. `offset` is the local time of the timestamps;
+/// `now` stands for `SYSDATE()`/`NOW()`.
+pub fn from_dump(
+    sql: &str,
+    offset: UtcOffset,
+    now: OffsetDateTime,
+) -> Result<Dataset, Vec<RowIssue>> {
+    let statements = parse_inserts(sql).map_err(|e| {
+        vec![RowIssue::new(
+            e.line,
+            "",
+            "syntax",
+            Message::new("codes-egov-syntax"),
+        )]
+    })?;
+    let mut rows = Vec::new();
+    let mut issues = Vec::new();
+    for statement in statements {
+        let Some(table) = table_of(&statement.table) else {
+            continue;
+        };
+        let columns = if statement.columns.is_empty() {
+            default_columns(table)
+        } else {
+            statement.columns.clone()
+        };
+        for row in statement.rows {
+            if row.values.len() != columns.len() {
+                issues.push(RowIssue::new(
+                    row.line,
+                    format!("/{table}"),
+                    "columns",
+                    Message::new("codes-egov-columns"),
+                ));
+                continue;
+            }
+            let cells = columns
+                .iter()
+                .cloned()
+                .zip(row.values.into_iter().map(|v| match v {
+                    SqlValue::Null => Cell::Null,
+                    SqlValue::Text(t) | SqlValue::Number(t) => Cell::Text(t),
+                    SqlValue::Call(c) => Cell::Call(c),
+                }))
+                .collect();
+            rows.push(SourceRow {
+                table,
+                line: row.line,
+                cells,
+            });
+        }
+    }
+    Reader {
+        offset,
+        now,
+        issues,
+    }
+    .read(rows)
+}
+
+fn csv_rows(
+    table: &'static str,
+    text: &str,
+    rows: &mut Vec<SourceRow>,
+    issues: &mut Vec<RowIssue>,
+) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+        Err(_) => {
+            issues.push(RowIssue::new(
+                1,
+                format!("/{table}"),
+                "syntax",
+                Message::new("codes-import-csv-syntax"),
+            ));
+            return;
+        }
+    };
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = record
+                    .position()
+                    .map_or(0, |p| crate::transfer::line_at(text, p.byte()));
+                let cells = headers
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(|v| {
+                        let v = v.trim();
+                        if v.is_empty() || v.eq_ignore_ascii_case("NULL") {
+                            Cell::Null
+                        } else if matches!(v.to_ascii_uppercase().as_str(), "SYSDATE()" | "NOW()") {
+                            Cell::Call(v.to_ascii_uppercase())
+                        } else {
+                            Cell::Text(v.to_owned())
+                        }
+                    }))
+                    .collect();
+                rows.push(SourceRow { table, line, cells });
+            }
+            Err(error) => {
+                let line = error
+                    .position()
+                    .map_or(0, |p| crate::transfer::line_at(text, p.byte()));
+                issues.push(RowIssue::new(
+                    line,
+                    format!("/{table}"),
+                    "syntax",
+                    Message::new("codes-import-csv-syntax"),
+                ));
+                if !matches!(error.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Reads CSV exports (with a header line of column names) of the three
+/// tables; `classes` may be absent when groups name no class.
+pub fn from_csv(
+    classes: Option<&str>,
+    groups: &str,
+    details: &str,
+    offset: UtcOffset,
+    now: OffsetDateTime,
+) -> Result<Dataset, Vec<RowIssue>> {
+    let mut rows = Vec::new();
+    let mut issues = Vec::new();
+    if let Some(classes) = classes {
+        csv_rows(CLASS, classes, &mut rows, &mut issues);
+    }
+    csv_rows(GROUP, groups, &mut rows, &mut issues);
+    csv_rows(DETAIL, details, &mut rows, &mut issues);
+    Reader {
+        offset,
+        now,
+        issues,
+    }
+    .read(rows)
+}
+
+impl CodeRegistry {
+    /// Imports an eGovFrame SQL dump ([`from_dump`], then [`CodeRegistry::import`]).
+    pub async fn import_egovframe_dump(
+        &self,
+        actor: &Actor,
+        sql: &str,
+        progress: &dyn ImportProgress,
+    ) -> Result<ImportReport, Error> {
+        let dataset = from_dump(sql, self.offset(), self.now()).map_err(Error::ImportRejected)?;
+        self.import(actor, dataset, progress).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_timestamps_in_several_shapes() {
+        for text in [
+            "2011-08-31 13:05:00",
+            "2011-08-31 13:05:00.0",
+            "20110831130500",
+        ] {
+            let t = parse_local(text).unwrap();
+            assert_eq!((t.hour(), t.minute()), (13, 5), "{text}");
+        }
+        assert_eq!(parse_local("2011-08-31").unwrap().hour(), 0);
+        assert!(parse_local("31/08/2011").is_none());
+    }
+}

@@ -1,0 +1,1207 @@
+//! The HTTP API (feature `axum`), documented with utoipa.
+//!
+//! [`api`] returns the routes with their access policies, for egov-web's
+//! `ApiRouter::api(egov_codes::http::api(registry))`.
+//!
+//! # Public read API ([`AccessPolicy::Public`])
+//!
+//! - `GET /codes/{group}?at=YYYY-MM-DD&include_inactive&lang=` — the group and
+//!   its codes valid on `at` (default: today in the agency's calendar), sorted,
+//!   each with its label in the request's locale (`?lang=`, the `lang` cookie,
+//!   `Accept-Language`; labels fall back through `codes.label_fallback`).
+//!   `include_inactive` (`true`/`1`/empty) adds inactive and out-of-validity
+//!   codes, and shows inactive groups, **only** for actors holding
+//!   `codes:write` or `codes:read-inactive` ([`READ_INACTIVE`]); for others it
+//!   is ignored. An unknown group, or an inactive one without
+//!   `include_inactive`, is a 404.
+//! - `GET /codes/{group}/{code}?at=&lang=` — one code with all its labels,
+//!   whatever its state (old records need the labels of retired codes), with
+//!   `valid`: whether it is valid on `at`.
+//!
+//! Both answer with a **strong ETag** `"<snapshot version>-<YYYYMMDD of at>-<locale>"`
+//! (`-all` appended when inactive codes are included): the snapshot version is
+//! the database's change version, so every replica gives the same tag for the
+//! same content. `If-None-Match` with a matching tag (or `*`) gives `304 Not
+//! Modified`. `Cache-Control: public, max-age=<codes.cache_max_age_secs>`
+//! (`private, no-cache` when inactive codes are included), and `Vary:
+//! Accept-Language, Cookie`.
+//!
+//! # Admin API ([`WRITE_POLICY`]: `codes:write`)
+//!
+//! | route | does |
+//! |---|---|
+//! | `POST /admin/codes/categories` | create a category |
+//! | `PUT /admin/codes/categories/{category}` | replace it |
+//! | `POST /admin/codes/categories/{category}/deactivate` | deactivate it |
+//! | `GET /admin/codes/categories/{category}/history` | its versions |
+//! | `POST /admin/codes/groups` | create a group |
+//! | `PUT /admin/codes/groups/{group}` | replace it |
+//! | `POST /admin/codes/groups/{group}/deactivate` | deactivate it |
+//! | `GET /admin/codes/groups/{group}/history` | its versions |
+//! | `POST /admin/codes/groups/{group}/codes` | create a code |
+//! | `PUT /admin/codes/groups/{group}/codes/{code}` | replace it |
+//! | `POST /admin/codes/groups/{group}/codes/{code}/deactivate` | deactivate it |
+//! | `GET /admin/codes/groups/{group}/codes/{code}/history` | its versions |
+//! | `POST /admin/codes/import?format=json\|csv\|egovframe-sql&reason=` | bulk import (body: the file) |
+//! | `GET /admin/codes/export?format=json\|csv` | export (an attachment) |
+//!
+//! Write bodies are JSON: `{"record": {…draft…}, "reason": "…", "version": 3}`
+//! ([`WriteBody`]); deactivation takes `{"reason": "…", "version": 3}`. A
+//! `reason` is required for updates and deactivations. The version the change
+//! is based on comes from `If-Match: "3"` (a stale one → **412**) or from
+//! `version` in the body (a stale one → **409**, with `current_version`). Write
+//! responses carry the record and `ETag: "<record version>"`.
+//!
+//! Errors are answered, as everywhere in egov-rs, with a bodiless response of
+//! the problem's status carrying the [`Problem`] in its extensions, for
+//! egov-web to render in the caller's language. Bodies over the web stack's
+//! limit (`server.body_limit_bytes`) are refused with 413: import large files
+//! with the CLI.
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use egov_core::access::AccessPolicy;
+use egov_core::actor::{Actor, Permission};
+use egov_core::message::Message;
+use egov_core::problem::{FieldError, Problem, ProblemType};
+use egov_i18n::Locale;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
+
+use crate::model::{Attributes, Labels, format_date, parse_date};
+use crate::snapshot::ListFilter;
+use crate::transfer::{self, ImportReport, no_progress};
+use crate::{
+    Category, CategoryDraft, Code, CodeDraft, CodeGroup, CodeRegistry, Error, GroupDraft,
+    HistoryEntry,
+};
+
+/// Who may change code tables: holders of `codes:write`.
+pub const WRITE_POLICY: AccessPolicy = AccessPolicy::permission("codes:write");
+/// The permission that lets `include_inactive` through on the public API
+/// (besides `codes:write`).
+pub const READ_INACTIVE: Permission = Permission::new("codes:read-inactive");
+const WRITE: Permission = Permission::new("codes:write");
+
+/// The routes, each group under its policy, for egov-web's `ApiRouter::api`.
+pub fn api(registry: CodeRegistry) -> Vec<(AccessPolicy, UtoipaMethodRouter)> {
+    let with = |(schemas, paths, router): UtoipaMethodRouter<CodeRegistry>| -> UtoipaMethodRouter {
+        (schemas, paths, router.with_state(registry.clone()))
+    };
+    vec![
+        (AccessPolicy::Public, with(routes!(list_codes))),
+        (AccessPolicy::Public, with(routes!(get_code))),
+        (WRITE_POLICY, with(routes!(create_category))),
+        (WRITE_POLICY, with(routes!(update_category))),
+        (WRITE_POLICY, with(routes!(deactivate_category))),
+        (WRITE_POLICY, with(routes!(category_history))),
+        (WRITE_POLICY, with(routes!(create_group))),
+        (WRITE_POLICY, with(routes!(update_group))),
+        (WRITE_POLICY, with(routes!(deactivate_group))),
+        (WRITE_POLICY, with(routes!(group_history))),
+        (WRITE_POLICY, with(routes!(create_code))),
+        (WRITE_POLICY, with(routes!(update_code))),
+        (WRITE_POLICY, with(routes!(deactivate_code))),
+        (WRITE_POLICY, with(routes!(code_history))),
+        (WRITE_POLICY, with(routes!(import))),
+        (WRITE_POLICY, with(routes!(export))),
+    ]
+}
+
+// ---- responses -------------------------------------------------------------
+
+/// A bodiless response carrying `problem`, for egov-web's problem layer.
+fn problem_response(problem: Problem) -> Response {
+    let status =
+        StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = status.into_response();
+    response.extensions_mut().insert(problem);
+    response
+}
+
+fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => {
+            let mut response = (status, body).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        Err(_) => problem_response(Problem::internal()),
+    }
+}
+
+fn set(response: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+fn field_problem(field: &str, code: &'static str, message: Message) -> Problem {
+    Problem::new(ProblemType::VALIDATION_FAILED)
+        .with_detail(Message::new("problem-validation-failed-detail").arg("count", 1))
+        .with_field_error(FieldError::new(field, code, message))
+}
+
+// ---- query strings -----------------------------------------------------------
+
+struct Params {
+    values: BTreeMap<String, String>,
+    errors: Vec<FieldError>,
+}
+
+fn pointer(name: &str) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    format!("/{}", name.replace('~', "~0").replace('/', "~1"))
+}
+
+impl Params {
+    fn parse(query: Option<&str>, known: &[&str]) -> Self {
+        let mut params = Self {
+            values: BTreeMap::new(),
+            errors: Vec::new(),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            let name = name.into_owned();
+            if !known.contains(&name.as_str()) {
+                if !seen.contains(&name) {
+                    params.fail(&name, "unknown", Message::new("codes-query-unknown"));
+                }
+            } else if seen.contains(&name) {
+                if !params.errors.iter().any(|e| e.field == pointer(&name)) {
+                    params.fail(&name, "repeated", Message::new("codes-query-repeated"));
+                }
+            } else {
+                params.values.insert(name.clone(), value.trim().to_owned());
+            }
+            seen.push(name);
+        }
+        params
+    }
+
+    fn fail(&mut self, name: &str, code: &'static str, message: Message) {
+        self.errors
+            .push(FieldError::new(pointer(name), code, message));
+    }
+
+    fn date(&mut self, name: &str) -> Option<Date> {
+        let value = self.values.get(name).filter(|v| !v.is_empty())?;
+        let date = parse_date(value);
+        if date.is_none() {
+            self.fail(name, "date", Message::new("codes-query-date"));
+        }
+        date
+    }
+
+    fn flag(&mut self, name: &str) -> bool {
+        match self.values.get(name).map(String::as_str) {
+            None | Some("false" | "0") => false,
+            Some("" | "true" | "1") => true,
+            Some(_) => {
+                self.fail(name, "flag", Message::new("codes-query-flag"));
+                false
+            }
+        }
+    }
+
+    fn one_of<'a>(&mut self, name: &str, allowed: &[&'a str], default: &'a str) -> &'a str {
+        match self.values.get(name).map(String::as_str) {
+            None | Some("") => default,
+            Some(v) => allowed
+                .iter()
+                .find(|a| **a == v)
+                .copied()
+                .unwrap_or_else(|| {
+                    self.fail(
+                        name,
+                        "invalid",
+                        Message::new("codes-query-choice").arg("choices", allowed.join(", ")),
+                    );
+                    default
+                }),
+        }
+    }
+
+    fn finish(mut self) -> Result<BTreeMap<String, String>, Problem> {
+        // Sorted by pointer, so clients see a stable order.
+        self.errors.sort_by(|a, b| a.field.cmp(&b.field));
+        if self.errors.is_empty() {
+            Ok(self.values)
+        } else {
+            Err(Problem::new(ProblemType::VALIDATION_FAILED)
+                .with_detail(
+                    Message::new("problem-validation-failed-detail")
+                        .arg("count", self.errors.len()),
+                )
+                .with_field_errors(self.errors))
+        }
+    }
+}
+
+// ---- public read API -----------------------------------------------------------
+
+/// A group as the read API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupView {
+    /// The group's id.
+    pub id: String,
+    /// Its label in the response's locale.
+    pub label: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its custodian (owning unit).
+    pub custodian: Option<String>,
+    /// Its category.
+    pub category: Option<String>,
+    /// Whether it is active.
+    pub active: bool,
+}
+
+/// A code as the read API lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeView {
+    /// The code.
+    pub code: String,
+    /// Its label in the response's locale.
+    pub label: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its parent code.
+    pub parent: Option<String>,
+    /// Its position.
+    pub sort_order: i64,
+    /// First valid day (inclusive).
+    pub valid_from: Option<String>,
+    /// Last valid day (inclusive).
+    pub valid_to: Option<String>,
+    /// Whether it is active.
+    pub active: bool,
+    /// Extra data.
+    #[schema(value_type = Object)]
+    pub attributes: Attributes,
+    /// The record's version (for admin updates).
+    pub version: i64,
+}
+
+/// `GET /codes/{group}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeList {
+    /// The group.
+    pub group: GroupView,
+    /// The locale of the labels.
+    pub locale: String,
+    /// The date the list is valid on.
+    pub at: String,
+    /// Whether inactive codes are included.
+    pub include_inactive: bool,
+    /// The snapshot version (the ETag's first part).
+    pub snapshot: i64,
+    /// The codes, sorted.
+    pub codes: Vec<CodeView>,
+}
+
+/// `GET /codes/{group}/{code}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeDetail {
+    /// The group's id.
+    pub group: String,
+    /// The code in the response's locale.
+    #[serde(flatten)]
+    pub view: CodeView,
+    /// All its labels.
+    pub labels: Labels,
+    /// Whether it is valid on `at` (it and its group active, `at` in its validity).
+    pub valid: bool,
+    /// The date `valid` refers to.
+    pub at: String,
+}
+
+fn code_view(code: &Code, locale: &str, fallbacks: &[&str]) -> CodeView {
+    CodeView {
+        code: code.code.clone(),
+        label: code.label(locale, fallbacks).to_owned(),
+        description: code.description.clone(),
+        parent: code.parent.clone(),
+        sort_order: code.sort_order,
+        valid_from: code.valid_from.map(format_date),
+        valid_to: code.valid_to.map(format_date),
+        active: code.active,
+        attributes: code.attributes.clone(),
+        version: code.stamp.version,
+    }
+}
+
+fn etag(version: i64, at: Date, locale: &str, all: bool) -> String {
+    format!(
+        "\"{version}-{:04}{:02}{:02}-{locale}{}\"",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        if all { "-all" } else { "" }
+    )
+}
+
+/// Whether `If-None-Match` matches `tag` (weak comparison, as RFC 9110 says).
+fn none_match(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+fn cached(
+    registry: &CodeRegistry,
+    headers: &HeaderMap,
+    tag: &str,
+    private: bool,
+    body: impl FnOnce() -> Response,
+) -> Response {
+    let mut response = if none_match(headers, tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        body()
+    };
+    set(&mut response, header::ETAG, tag);
+    let cache = if private {
+        "private, no-cache".to_owned()
+    } else {
+        format!("public, max-age={}", registry.settings().cache_max_age_secs)
+    };
+    set(&mut response, header::CACHE_CONTROL, &cache);
+    set(&mut response, header::VARY, "Accept-Language, Cookie");
+    response
+}
+
+fn actor_of(actor: Option<Extension<Actor>>) -> Actor {
+    actor.map_or_else(Actor::anonymous, |Extension(a)| a)
+}
+
+/// Lists a group's codes.
+#[utoipa::path(get, path = "/codes/{group}", tag = "codes",
+    params(
+        ("group" = String, Path, description = "Group id, e.g. PETITION_TYPE"),
+        ("at" = Option<String>, Query, description = "Valid on this date (YYYY-MM-DD); default today"),
+        ("include_inactive" = Option<bool>, Query, description = "Also inactive codes (needs codes:write or codes:read-inactive; ignored otherwise)"),
+        ("lang" = Option<String>, Query, description = "Locale of the labels (else cookie, Accept-Language)"),
+    ),
+    responses(
+        (status = 200, description = "The codes, sorted", body = CodeList,
+            headers(("ETag" = String, description = "Strong validator"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such group", content_type = "application/problem+json"),
+        (status = 422, description = "Bad query parameter", content_type = "application/problem+json"),
+    ))]
+async fn list_codes(
+    State(registry): State<CodeRegistry>,
+    Path(group): Path<String>,
+    RawQuery(query): RawQuery,
+    locale: Locale,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+) -> Response {
+    let actor = actor_of(actor);
+    let mut params = Params::parse(query.as_deref(), &["at", "include_inactive", "lang"]);
+    let at = params.date("at");
+    let wants_inactive = params.flag("include_inactive");
+    if let Err(problem) = params.finish() {
+        return problem_response(problem);
+    }
+    let include_inactive =
+        wants_inactive && (actor.has_permission(&WRITE) || actor.has_permission(&READ_INACTIVE));
+    let at = at.unwrap_or_else(|| registry.today());
+    let snapshot = registry.snapshot();
+    let Some(entry) = snapshot.group_codes(&group) else {
+        return problem_response(Problem::new(ProblemType::NOT_FOUND));
+    };
+    let g = entry.group();
+    if !g.active && !include_inactive {
+        return problem_response(Problem::new(ProblemType::NOT_FOUND));
+    }
+    let locale = locale.as_str().to_owned();
+    let tag = etag(snapshot.version(), at, &locale, include_inactive);
+    cached(&registry, &headers, &tag, include_inactive, || {
+        let fallbacks = registry.fallbacks();
+        let filter = ListFilter {
+            at: (!include_inactive).then_some(at),
+            include_inactive,
+        };
+        let codes = snapshot
+            .list(&group, filter)
+            .map(|codes| codes.map(|c| code_view(c, &locale, &fallbacks)).collect())
+            .unwrap_or_default();
+        json_response(
+            StatusCode::OK,
+            &CodeList {
+                group: GroupView {
+                    id: g.id.clone(),
+                    label: g.label(&locale, &fallbacks).to_owned(),
+                    description: g.description.clone(),
+                    custodian: g.custodian.clone(),
+                    category: g.category.clone(),
+                    active: g.active,
+                },
+                locale: locale.clone(),
+                at: format_date(at),
+                include_inactive,
+                snapshot: snapshot.version(),
+                codes,
+            },
+        )
+    })
+}
+
+/// Reads one code, whatever its state.
+#[utoipa::path(get, path = "/codes/{group}/{code}", tag = "codes",
+    params(
+        ("group" = String, Path, description = "Group id"),
+        ("code" = String, Path, description = "Code"),
+        ("at" = Option<String>, Query, description = "Date `valid` refers to (YYYY-MM-DD); default today"),
+        ("lang" = Option<String>, Query, description = "Locale of `label`"),
+    ),
+    responses(
+        (status = 200, description = "The code", body = CodeDetail),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such group or code", content_type = "application/problem+json"),
+        (status = 422, description = "Bad query parameter", content_type = "application/problem+json"),
+    ))]
+async fn get_code(
+    State(registry): State<CodeRegistry>,
+    Path((group, code)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    locale: Locale,
+    headers: HeaderMap,
+) -> Response {
+    let mut params = Params::parse(query.as_deref(), &["at", "lang"]);
+    let at = params.date("at");
+    if let Err(problem) = params.finish() {
+        return problem_response(problem);
+    }
+    let at = at.unwrap_or_else(|| registry.today());
+    let snapshot = registry.snapshot();
+    let Some(found) = snapshot.code(&group, &code) else {
+        return problem_response(Problem::new(ProblemType::NOT_FOUND));
+    };
+    let locale = locale.as_str().to_owned();
+    let tag = etag(snapshot.version(), at, &locale, false);
+    cached(&registry, &headers, &tag, false, || {
+        let fallbacks = registry.fallbacks();
+        json_response(
+            StatusCode::OK,
+            &CodeDetail {
+                group: group.clone(),
+                view: code_view(found, &locale, &fallbacks),
+                labels: found.labels.clone(),
+                valid: snapshot.is_valid(&group, &code, at),
+                at: format_date(at),
+            },
+        )
+    })
+}
+
+// ---- admin API -----------------------------------------------------------------
+
+/// The body of a create or update: the record, the reason, and (for updates
+/// without `If-Match`) the version the change is based on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WriteBody<T> {
+    /// The record.
+    pub record: T,
+    /// Why (required for updates).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The version the change is based on (updates; or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The body of a deactivation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeactivateBody {
+    /// Why (required).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The version the change is based on (or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl<T> validator::Validate for WriteBody<T> {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
+impl validator::Validate for DeactivateBody {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
+fn json_body<T: serde::de::DeserializeOwned + validator::Validate>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, Problem> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+    if !json {
+        return Err(Problem::new(ProblemType::UNSUPPORTED_MEDIA_TYPE));
+    }
+    egov_validation::problem::from_json_slice(body)
+}
+
+/// Where the expected version came from.
+#[derive(Clone, Copy)]
+enum Expected {
+    /// `If-Match`: a mismatch is 412.
+    IfMatch(Option<i64>),
+    /// The body: a mismatch is 409.
+    Body(i64),
+}
+
+fn expected_version(headers: &HeaderMap, body: Option<i64>) -> Result<Expected, Problem> {
+    if let Some(value) = headers.get(header::IF_MATCH) {
+        let text = value.to_str().unwrap_or("").trim();
+        if text == "*" {
+            return Ok(Expected::IfMatch(None));
+        }
+        // A tag that is not one of ours matches nothing: 412.
+        let version = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i64>().ok())
+            .unwrap_or(-1);
+        return Ok(Expected::IfMatch(Some(version)));
+    }
+    match body {
+        Some(version) => Ok(Expected::Body(version)),
+        None => Err(field_problem(
+            "/version",
+            "required",
+            Message::new("codes-version-required"),
+        )),
+    }
+}
+
+/// The expected version to pass on, with `If-Match: *` meaning "whatever it is".
+fn resolve(expected: Expected, current: Option<i64>) -> i64 {
+    match expected {
+        Expected::IfMatch(Some(v)) | Expected::Body(v) => v,
+        Expected::IfMatch(None) => current.unwrap_or(-1),
+    }
+}
+
+fn write_error(error: Error, expected: Option<Expected>) -> Response {
+    if let (Error::Conflict { .. }, Some(Expected::IfMatch(_))) = (&error, expected) {
+        return problem_response(
+            Problem::new(ProblemType::PRECONDITION_FAILED)
+                .with_detail(Message::new("codes-stale-version")),
+        );
+    }
+    problem_response(Problem::from(error))
+}
+
+fn written<T: Serialize>(
+    status: StatusCode,
+    record: &T,
+    version: i64,
+    location: Option<String>,
+) -> Response {
+    let mut response = json_response(status, record);
+    set(&mut response, header::ETAG, &format!("\"{version}\""));
+    set(&mut response, header::CACHE_CONTROL, "no-store");
+    if let Some(location) = location {
+        set(&mut response, header::LOCATION, &location);
+    }
+    response
+}
+
+fn required_reason(reason: Option<&str>) -> &str {
+    reason.unwrap_or("")
+}
+
+/// Creates a category.
+#[utoipa::path(post, path = "/admin/codes/categories", tag = "codes-admin",
+    request_body = WriteBody<CategoryDraft>,
+    responses(
+        (status = 201, description = "Created", body = Category),
+        (status = 409, description = "Exists already", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
+    ))]
+async fn create_category(
+    State(registry): State<CodeRegistry>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: WriteBody<CategoryDraft> = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    match registry
+        .create_category(&actor_of(actor), body.record, body.reason.as_deref())
+        .await
+    {
+        Ok(c) => written(StatusCode::CREATED, &c, c.stamp.version, None),
+        Err(e) => write_error(e, None),
+    }
+}
+
+/// Replaces a category.
+#[utoipa::path(put, path = "/admin/codes/categories/{category}", tag = "codes-admin",
+    params(("category" = String, Path, description = "Category id"),
+        ("If-Match" = Option<String>, Header, description = "The record's ETag")),
+    request_body = WriteBody<CategoryDraft>,
+    responses(
+        (status = 200, description = "Updated", body = Category),
+        (status = 404, description = "No such category", content_type = "application/problem+json"),
+        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
+        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
+    ))]
+async fn update_category(
+    State(registry): State<CodeRegistry>,
+    Path(id): Path<String>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: WriteBody<CategoryDraft> = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let expected = match expected_version(&headers, body.version) {
+        Ok(e) => e,
+        Err(p) => return problem_response(p),
+    };
+    let current = registry
+        .snapshot()
+        .categories()
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.stamp.version);
+    let mut record = body.record;
+    record.id = id;
+    match registry
+        .update_category(
+            &actor_of(actor),
+            record,
+            resolve(expected, current),
+            required_reason(body.reason.as_deref()),
+        )
+        .await
+    {
+        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
+        Err(e) => write_error(e, Some(expected)),
+    }
+}
+
+/// Deactivates a category.
+#[utoipa::path(post, path = "/admin/codes/categories/{category}/deactivate", tag = "codes-admin",
+    params(("category" = String, Path, description = "Category id"),
+        ("If-Match" = Option<String>, Header, description = "The record's ETag")),
+    request_body = DeactivateBody,
+    responses(
+        (status = 200, description = "Deactivated", body = Category),
+        (status = 404, description = "No such category", content_type = "application/problem+json"),
+        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
+        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
+    ))]
+async fn deactivate_category(
+    State(registry): State<CodeRegistry>,
+    Path(id): Path<String>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: DeactivateBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let expected = match expected_version(&headers, body.version) {
+        Ok(e) => e,
+        Err(p) => return problem_response(p),
+    };
+    let current = registry
+        .snapshot()
+        .categories()
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.stamp.version);
+    match registry
+        .deactivate_category(
+            &actor_of(actor),
+            &id,
+            resolve(expected, current),
+            required_reason(body.reason.as_deref()),
+        )
+        .await
+    {
+        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
+        Err(e) => write_error(e, Some(expected)),
+    }
+}
+
+fn history_response(result: Result<Vec<HistoryEntry>, Error>) -> Response {
+    match result {
+        Ok(entries) if entries.is_empty() => problem_response(Problem::new(ProblemType::NOT_FOUND)),
+        Ok(entries) => {
+            let mut response = json_response(StatusCode::OK, &entries);
+            set(&mut response, header::CACHE_CONTROL, "no-store");
+            response
+        }
+        Err(e) => problem_response(Problem::from(e)),
+    }
+}
+
+/// Every version of a category.
+#[utoipa::path(get, path = "/admin/codes/categories/{category}/history", tag = "codes-admin",
+    params(("category" = String, Path, description = "Category id")),
+    responses(
+        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>),
+        (status = 404, description = "No such category", content_type = "application/problem+json"),
+    ))]
+async fn category_history(
+    State(registry): State<CodeRegistry>,
+    Path(id): Path<String>,
+) -> Response {
+    history_response(registry.category_history(&id).await)
+}
+
+/// Creates a group.
+#[utoipa::path(post, path = "/admin/codes/groups", tag = "codes-admin",
+    request_body = WriteBody<GroupDraft>,
+    responses(
+        (status = 201, description = "Created", body = CodeGroup),
+        (status = 409, description = "Exists already", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
+    ))]
+async fn create_group(
+    State(registry): State<CodeRegistry>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: WriteBody<GroupDraft> = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    match registry
+        .create_group(&actor_of(actor), body.record, body.reason.as_deref())
+        .await
+    {
+        Ok(g) => {
+            let location = format!("/codes/{}", g.id);
+            written(StatusCode::CREATED, &g, g.stamp.version, Some(location))
+        }
+        Err(e) => write_error(e, None),
+    }
+}
+
+/// Replaces a group.
+#[utoipa::path(put, path = "/admin/codes/groups/{group}", tag = "codes-admin",
+    params(("group" = String, Path, description = "Group id"),
+        ("If-Match" = Option<String>, Header, description = "The record's ETag")),
+    request_body = WriteBody<GroupDraft>,
+    responses(
+        (status = 200, description = "Updated", body = CodeGroup),
+        (status = 404, description = "No such group", content_type = "application/problem+json"),
+        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
+        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
+    ))]
+async fn update_group(
+    State(registry): State<CodeRegistry>,
+    Path(id): Path<String>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: WriteBody<GroupDraft> = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let expected = match expected_version(&headers, body.version) {
+        Ok(e) => e,
+        Err(p) => return problem_response(p),
+    };
+    let current = registry.snapshot().group(&id).map(|g| g.stamp.version);
+    let mut record = body.record;
+    record.id = id;
+    match registry
+        .update_group(
+            &actor_of(actor),
+            record,
+            resolve(expected, current),
+            required_reason(body.reason.as_deref()),
+        )
+        .await
+    {
+        Ok(g) => written(StatusCode::OK, &g, g.stamp.version, None),
+        Err(e) => write_error(e, Some(expected)),
+    }
+}
+
+/// Deactivates a group.
+#[utoipa::path(post, path = "/admin/codes/groups/{group}/deactivate", tag = "codes-admin",
+    params(("group" = String, Path, description = "Group id"),
+        ("If-Match" = Option<String>, Header, description = "The record's ETag")),
+    request_body = DeactivateBody,
+    responses(
+        (status = 200, description = "Deactivated", body = CodeGroup),
+        (status = 404, description = "No such group", content_type = "application/problem+json"),
+        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
+        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
+    ))]
+async fn deactivate_group(
+    State(registry): State<CodeRegistry>,
+    Path(id): Path<String>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: DeactivateBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let expected = match expected_version(&headers, body.version) {
+        Ok(e) => e,
+        Err(p) => return problem_response(p),
+    };
+    let current = registry.snapshot().group(&id).map(|g| g.stamp.version);
+    match registry
+        .deactivate_group(
+            &actor_of(actor),
+            &id,
+            resolve(expected, current),
+            required_reason(body.reason.as_deref()),
+        )
+        .await
+    {
+        Ok(g) => written(StatusCode::OK, &g, g.stamp.version, None),
+        Err(e) => write_error(e, Some(expected)),
+    }
+}
+
+/// Every version of a group.
+#[utoipa::path(get, path = "/admin/codes/groups/{group}/history", tag = "codes-admin",
+    params(("group" = String, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>),
+        (status = 404, description = "No such group", content_type = "application/problem+json"),
+    ))]
+async fn group_history(State(registry): State<CodeRegistry>, Path(id): Path<String>) -> Response {
+    history_response(registry.group_history(&id).await)
+}
+
+/// Creates a code in a group.
+#[utoipa::path(post, path = "/admin/codes/groups/{group}/codes", tag = "codes-admin",
+    params(("group" = String, Path, description = "Group id")),
+    request_body = WriteBody<CodeDraft>,
+    responses(
+        (status = 201, description = "Created", body = Code),
+        (status = 404, description = "No such group", content_type = "application/problem+json"),
+        (status = 409, description = "Exists already", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
+    ))]
+async fn create_code(
+    State(registry): State<CodeRegistry>,
+    Path(group): Path<String>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: WriteBody<CodeDraft> = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let mut record = body.record;
+    record.group = group;
+    match registry
+        .create_code(&actor_of(actor), record, body.reason.as_deref())
+        .await
+    {
+        Ok(c) => {
+            let location = format!("/codes/{}/{}", c.group, c.code);
+            written(StatusCode::CREATED, &c, c.stamp.version, Some(location))
+        }
+        Err(e) => write_error(e, None),
+    }
+}
+
+/// Replaces a code.
+#[utoipa::path(put, path = "/admin/codes/groups/{group}/codes/{code}", tag = "codes-admin",
+    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code"),
+        ("If-Match" = Option<String>, Header, description = "The record's ETag")),
+    request_body = WriteBody<CodeDraft>,
+    responses(
+        (status = 200, description = "Updated", body = Code),
+        (status = 404, description = "No such code", content_type = "application/problem+json"),
+        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
+        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
+    ))]
+async fn update_code(
+    State(registry): State<CodeRegistry>,
+    Path((group, code)): Path<(String, String)>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: WriteBody<CodeDraft> = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let expected = match expected_version(&headers, body.version) {
+        Ok(e) => e,
+        Err(p) => return problem_response(p),
+    };
+    let current = registry
+        .snapshot()
+        .code(&group, &code)
+        .map(|c| c.stamp.version);
+    let mut record = body.record;
+    record.group = group;
+    record.code = code;
+    match registry
+        .update_code(
+            &actor_of(actor),
+            record,
+            resolve(expected, current),
+            required_reason(body.reason.as_deref()),
+        )
+        .await
+    {
+        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
+        Err(e) => write_error(e, Some(expected)),
+    }
+}
+
+/// Deactivates a code.
+#[utoipa::path(post, path = "/admin/codes/groups/{group}/codes/{code}/deactivate", tag = "codes-admin",
+    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code"),
+        ("If-Match" = Option<String>, Header, description = "The record's ETag")),
+    request_body = DeactivateBody,
+    responses(
+        (status = 200, description = "Deactivated", body = Code),
+        (status = 404, description = "No such code", content_type = "application/problem+json"),
+        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
+        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
+    ))]
+async fn deactivate_code(
+    State(registry): State<CodeRegistry>,
+    Path((group, code)): Path<(String, String)>,
+    actor: Option<Extension<Actor>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: DeactivateBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let expected = match expected_version(&headers, body.version) {
+        Ok(e) => e,
+        Err(p) => return problem_response(p),
+    };
+    let current = registry
+        .snapshot()
+        .code(&group, &code)
+        .map(|c| c.stamp.version);
+    match registry
+        .deactivate_code(
+            &actor_of(actor),
+            &group,
+            &code,
+            resolve(expected, current),
+            required_reason(body.reason.as_deref()),
+        )
+        .await
+    {
+        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
+        Err(e) => write_error(e, Some(expected)),
+    }
+}
+
+/// Every version of a code.
+#[utoipa::path(get, path = "/admin/codes/groups/{group}/codes/{code}/history", tag = "codes-admin",
+    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code")),
+    responses(
+        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>),
+        (status = 404, description = "No such code", content_type = "application/problem+json"),
+    ))]
+async fn code_history(
+    State(registry): State<CodeRegistry>,
+    Path((group, code)): Path<(String, String)>,
+) -> Response {
+    history_response(registry.code_history(&group, &code).await)
+}
+
+/// Imports a file: all or nothing.
+#[utoipa::path(post, path = "/admin/codes/import", tag = "codes-admin",
+    params(
+        ("format" = String, Query, description = "json, csv or egovframe-sql"),
+        ("reason" = Option<String>, Query, description = "Recorded in the history of every imported record"),
+    ),
+    request_body(content = String, description = "The file (UTF-8)", content_type = "text/plain"),
+    responses(
+        (status = 200, description = "Imported", body = ImportReport),
+        (status = 422, description = "Refused: every bad line is listed as /lines/<line>/<field>", content_type = "application/problem+json"),
+    ))]
+async fn import(
+    State(registry): State<CodeRegistry>,
+    RawQuery(query): RawQuery,
+    actor: Option<Extension<Actor>>,
+    body: Bytes,
+) -> Response {
+    let mut params = Params::parse(query.as_deref(), &["format", "reason"]);
+    if !params.values.contains_key("format") {
+        params.fail(
+            "format",
+            "required",
+            Message::new("codes-query-choice").arg("choices", "json, csv, egovframe-sql"),
+        );
+    }
+    let format = params.one_of("format", &["json", "csv", "egovframe-sql"], "json");
+    let values = match params.finish() {
+        Ok(values) => values,
+        Err(problem) => return problem_response(problem),
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return problem_response(
+            Problem::new(ProblemType::BAD_REQUEST).with_detail(Message::new("codes-import-utf8")),
+        );
+    };
+    let parsed = match format {
+        "csv" => transfer::parse_csv(text),
+        "egovframe-sql" => crate::egovframe::from_dump(text, registry.offset(), registry.now()),
+        _ => transfer::parse_json(text),
+    };
+    let mut dataset = match parsed {
+        Ok(dataset) => dataset,
+        Err(issues) => return problem_response(Problem::from(Error::ImportRejected(issues))),
+    };
+    if let Some(reason) = values.get("reason").filter(|r| !r.is_empty()) {
+        match crate::model::ChangeReason::new(reason.clone()) {
+            Ok(reason) => dataset.reason = Some(reason.as_str().to_owned()),
+            Err(issue) => return problem_response(Problem::from(Error::Invalid(vec![issue]))),
+        }
+    }
+    match registry
+        .import(&actor_of(actor), dataset, &no_progress)
+        .await
+    {
+        Ok(report) => {
+            let mut response = json_response(StatusCode::OK, &report);
+            set(&mut response, header::CACHE_CONTROL, "no-store");
+            response
+        }
+        Err(e) => problem_response(Problem::from(e)),
+    }
+}
+
+/// Exports every category, group and code.
+#[utoipa::path(get, path = "/admin/codes/export", tag = "codes-admin",
+    params(("format" = Option<String>, Query, description = "json (default) or csv")),
+    responses(
+        (status = 200, description = "The export, as an attachment", content_type = "application/json"),
+        (status = 422, description = "Bad format", content_type = "application/problem+json"),
+    ))]
+async fn export(State(registry): State<CodeRegistry>, RawQuery(query): RawQuery) -> Response {
+    let mut params = Params::parse(query.as_deref(), &["format"]);
+    let format = params.one_of("format", &["json", "csv"], "json");
+    if let Err(problem) = params.finish() {
+        return problem_response(problem);
+    }
+    let (body, content_type) = match format {
+        "csv" => (registry.export_csv().await, "text/csv; charset=utf-8"),
+        _ => (registry.export_json().await, "application/json"),
+    };
+    match body {
+        Ok(body) => {
+            let mut response = Response::new(Body::from(body));
+            set(&mut response, header::CONTENT_TYPE, content_type);
+            set(&mut response, header::CACHE_CONTROL, "no-store");
+            let today = registry.today();
+            set(
+                &mut response,
+                header::CONTENT_DISPOSITION,
+                &format!(
+                    "attachment; filename=\"codes-{:04}{:02}{:02}.{format}\"",
+                    today.year(),
+                    u8::from(today.month()),
+                    today.day()
+                ),
+            );
+            response
+        }
+        Err(e) => problem_response(Problem::from(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_accepts_lists() {
+        let tag = "\"3-20260101-ko\"";
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"x\", W/\"3-20260101-ko\""),
+        );
+        assert!(none_match(&headers, tag));
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"2-20260101-ko\""),
+        );
+        assert!(!none_match(&headers, tag));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+        assert!(none_match(&headers, tag));
+    }
+
+    #[test]
+    fn query_parameters_are_checked_one_by_one() {
+        let mut params = Params::parse(
+            Some("at=2026-13-01&include_inactive=maybe&x=1&at=2"),
+            &["at", "include_inactive"],
+        );
+        params.date("at");
+        params.flag("include_inactive");
+        let problem = params.finish().unwrap_err();
+        let mut fields: Vec<(&str, &str)> = problem
+            .errors()
+            .iter()
+            .map(|e| (e.field.as_str(), &*e.code))
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                ("/at", "date"),
+                ("/at", "repeated"),
+                ("/include_inactive", "flag"),
+                ("/x", "unknown")
+            ]
+        );
+    }
+}

@@ -1,0 +1,830 @@
+//! [`CodeRegistry`]: the store, its audit trail and the cached snapshot.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::{ArcSwap, Guard};
+use egov_audit::{Action, AuditEvent, AuditLog, Detail, Outcome, Target};
+use egov_core::actor::{Actor, Principal};
+use egov_core::clock::{SharedClock, SystemClock};
+use egov_core::message::Message;
+use egov_db::value::timestamp_to_sql;
+use egov_db::{Backend, Db};
+use sqlx::{AnyConnection, Executor};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::model::{
+    Category, CategoryDraft, ChangeKind, ChangeReason, Code, CodeDraft, CodeGroup, Entity,
+    GroupDraft, HistoryEntry, Issue, Stamp,
+};
+use crate::snapshot::Snapshot;
+use crate::store::{self, HistoryRow, TOPIC};
+use crate::{CodesSettings, Error};
+
+/// The common code tables of one database: writes (recorded in the history and
+/// the audit trail), and the cached [`Snapshot`] every read uses.
+///
+/// Cheap to clone. Start one per process with [`CodeRegistry::start`]; it
+/// reloads its snapshot at once after its own writes and, for writes made by
+/// other replicas, when the change version moves (PostgreSQL `LISTEN/NOTIFY`,
+/// or the poll every `codes.poll_interval_ms`).
+#[derive(Clone)]
+pub struct CodeRegistry {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    audit: AuditLog,
+    settings: CodesSettings,
+    clock: SharedClock,
+    snapshot: ArcSwap<Snapshot>,
+    /// Serializes reloads, so an older snapshot never replaces a newer one.
+    reloading: tokio::sync::Mutex<()>,
+    /// Dropped with the registry: ends the watcher task.
+    _stop: tokio::sync::oneshot::Sender<()>,
+    offset: UtcOffset,
+}
+
+impl std::fmt::Debug for CodeRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeRegistry")
+            .field("db", &self.inner.db)
+            .field("version", &self.snapshot().version())
+            .finish()
+    }
+}
+
+/// A borrowed snapshot: what [`CodeRegistry::snapshot`] returns. Dereferences
+/// to [`Snapshot`]; hold it only briefly (it keeps that snapshot alive).
+pub struct SnapshotRef(Guard<Arc<Snapshot>>);
+
+impl std::ops::Deref for SnapshotRef {
+    type Target = Snapshot;
+    #[inline]
+    fn deref(&self) -> &Snapshot {
+        &self.0
+    }
+}
+
+/// The text stored as "who" for `actor`: the account id, `system:<name>` or
+/// `anonymous`.
+pub fn actor_name(actor: &Actor) -> String {
+    match &actor.principal {
+        Principal::Account { id } => id.to_string(),
+        Principal::System { name } => format!("system:{name}"),
+        Principal::Anonymous => "anonymous".to_owned(),
+    }
+}
+
+impl CodeRegistry {
+    /// Loads the snapshot and starts watching for changes made elsewhere.
+    /// The database must be migrated with `egov_db::change::MIGRATIONS`,
+    /// `egov_audit::MIGRATIONS` and [`crate::MIGRATIONS`]. Must be called
+    /// within a Tokio runtime.
+    pub async fn start(db: Db, audit: AuditLog, settings: CodesSettings) -> Result<Self, Error> {
+        Self::start_with_clock(db, audit, settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Self::start`] with a clock (for tests of "today").
+    pub async fn start_with_clock(
+        db: Db,
+        audit: AuditLog,
+        settings: CodesSettings,
+        clock: SharedClock,
+    ) -> Result<Self, Error> {
+        let snapshot = store::load_snapshot(&db).await?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let offset = UtcOffset::from_hms(settings.utc_offset_hours.clamp(-23, 23), 0, 0)
+            .unwrap_or(UtcOffset::UTC);
+        let inner = Arc::new(Inner {
+            db: db.clone(),
+            audit,
+            clock,
+            snapshot: ArcSwap::from_pointee(snapshot),
+            reloading: tokio::sync::Mutex::new(()),
+            _stop: stop,
+            offset,
+            settings,
+        });
+        let poll = Duration::from_millis(inner.settings.poll_interval_ms.max(10));
+        let mut versions = egov_db::change::watch(db, TOPIC, poll);
+        let weak = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            tokio::pin!(stopped);
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => return,
+                    changed = versions.changed() => if changed.is_err() { return },
+                }
+                let seen = *versions.borrow_and_update();
+                let Some(inner) = weak.upgrade() else { return };
+                let registry = CodeRegistry { inner };
+                if seen > registry.snapshot().version()
+                    && let Err(error) = registry.reload().await
+                {
+                    tracing::warn!(%error, "code snapshot reload failed; serving the previous one");
+                }
+            }
+        });
+        Ok(Self { inner })
+    }
+
+    /// The current snapshot. Never blocks, whatever reload is running.
+    #[inline]
+    pub fn snapshot(&self) -> SnapshotRef {
+        SnapshotRef(self.inner.snapshot.load())
+    }
+
+    /// The current snapshot as an owned `Arc`.
+    pub fn snapshot_arc(&self) -> Arc<Snapshot> {
+        self.inner.snapshot.load_full()
+    }
+
+    /// Reads the tables again and swaps the new snapshot in (when it is not
+    /// older than the current one).
+    pub async fn reload(&self) -> Result<(), Error> {
+        let _one_at_a_time = self.inner.reloading.lock().await;
+        let fresh = store::load_snapshot(&self.inner.db).await?;
+        if fresh.version() >= self.snapshot().version() {
+            tracing::debug!(
+                version = fresh.version(),
+                codes = fresh.code_count(),
+                "code snapshot loaded"
+            );
+            self.inner.snapshot.store(Arc::new(fresh));
+        }
+        Ok(())
+    }
+
+    /// Replaces the snapshot with `snapshot` (benchmarks and tests).
+    #[doc(hidden)]
+    pub fn install_snapshot(&self, snapshot: Snapshot) {
+        self.inner.snapshot.store(Arc::new(snapshot));
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &CodesSettings {
+        &self.inner.settings
+    }
+
+    /// The fallback locales for labels.
+    pub fn fallbacks(&self) -> Vec<&str> {
+        self.inner
+            .settings
+            .label_fallback
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Today in the agency's calendar (`codes.utc_offset_hours`).
+    pub fn today(&self) -> Date {
+        self.inner.clock.now().to_offset(self.inner.offset).date()
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn offset(&self) -> UtcOffset {
+        self.inner.offset
+    }
+
+    pub(crate) fn audit(&self) -> &AuditLog {
+        &self.inner.audit
+    }
+
+    /// Whether `code` is a currently valid code of `group` (today, see
+    /// [`Self::today`]).
+    pub fn is_valid(&self, group: &str, code: &str) -> bool {
+        self.snapshot().is_valid(group, code, self.today())
+    }
+
+    /// The history of category `id`, oldest version first.
+    pub async fn category_history(&self, id: &str) -> Result<Vec<HistoryEntry>, Error> {
+        store::history(&self.inner.db, Entity::Category, "", id).await
+    }
+
+    /// The history of group `id`, oldest version first.
+    pub async fn group_history(&self, id: &str) -> Result<Vec<HistoryEntry>, Error> {
+        store::history(&self.inner.db, Entity::Group, id, "").await
+    }
+
+    /// The history of `code` in `group`, oldest version first.
+    pub async fn code_history(&self, group: &str, code: &str) -> Result<Vec<HistoryEntry>, Error> {
+        store::history(&self.inner.db, Entity::Code, group, code).await
+    }
+
+    // ---- writes ------------------------------------------------------------
+
+    /// Begins a write transaction on a pooled connection.
+    pub(crate) async fn begin(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, Error> {
+        let mut conn = self.inner.db.pool().acquire().await?;
+        store::begin_write(&mut conn, self.inner.db.backend()).await?;
+        Ok(conn)
+    }
+
+    /// Commits (or, on error, rolls back) and reloads the snapshot after a
+    /// commit that changed something.
+    /// The connection goes back to the pool before the reload, which needs
+    /// one (a one-connection pool, e.g. `sqlite::memory:`, would wait forever).
+    pub(crate) async fn finish<T>(
+        &self,
+        mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
+        result: Result<(T, bool), Error>,
+    ) -> Result<T, Error> {
+        match result {
+            Ok((value, changed)) => {
+                conn.execute("COMMIT").await?;
+                drop(conn);
+                if changed && let Err(error) = self.reload().await {
+                    tracing::warn!(%error, "code snapshot reload after a write failed");
+                }
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) = conn.execute("ROLLBACK").await {
+                    tracing::warn!(%rollback, "rollback failed");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn backend(&self) -> Backend {
+        self.inner.db.backend()
+    }
+
+    /// Writes the history row, the audit event and the change version of one
+    /// changed record, inside the open transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn record_change(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        entity: Entity,
+        (group, key): (&str, &str),
+        change: ChangeKind,
+        record: String,
+        stamp: &Stamp,
+        reason: Option<&str>,
+    ) -> Result<(), Error> {
+        store::insert_history(
+            conn,
+            HistoryRow {
+                entity,
+                group,
+                key,
+                version: stamp.version,
+                change,
+                record,
+                at: &stamp.updated_at,
+                by: &stamp.updated_by,
+                reason,
+            },
+        )
+        .await?;
+        let action = match change {
+            ChangeKind::Create => Action::CREATE,
+            ChangeKind::Update | ChangeKind::Deactivate | ChangeKind::Import => Action::UPDATE,
+        };
+        let id = match entity {
+            Entity::Category => key.to_owned(),
+            Entity::Group => group.to_owned(),
+            Entity::Code => format!("{group}/{key}"),
+        };
+        let mut detail = Detail::new()
+            .text("change", change.as_str())
+            .number("version", stamp.version);
+        if let Some(reason) = reason {
+            detail = detail.text("reason", reason);
+        }
+        self.inner
+            .audit
+            .record_in_transaction(
+                conn,
+                AuditEvent::new(action, actor, Outcome::Success)
+                    .target(Target::new(entity.audit_kind(), id))
+                    .detail(detail),
+            )
+            .await?;
+        egov_db::change::bump(conn, self.backend(), TOPIC).await?;
+        Ok(())
+    }
+
+    fn new_stamp(&self, actor: &Actor, previous: Option<&Stamp>) -> Stamp {
+        let at = timestamp_to_sql(self.now());
+        let by = actor_name(actor);
+        match previous {
+            None => Stamp {
+                version: 1,
+                created_at: at.clone(),
+                created_by: by.clone(),
+                updated_at: at,
+                updated_by: by,
+            },
+            Some(p) => Stamp {
+                version: p.version + 1,
+                created_at: p.created_at.clone(),
+                created_by: p.created_by.clone(),
+                updated_at: at,
+                updated_by: by,
+            },
+        }
+    }
+
+    fn check_version(current: &Stamp, expected: i64) -> Result<(), Error> {
+        if current.version == expected {
+            Ok(())
+        } else {
+            Err(Error::Conflict {
+                current: Some(current.version),
+            })
+        }
+    }
+
+    // Categories.
+
+    /// Creates a category.
+    pub async fn create_category(
+        &self,
+        actor: &Actor,
+        mut draft: CategoryDraft,
+        reason: Option<&str>,
+    ) -> Result<Category, Error> {
+        draft.normalize();
+        let reason = optional_reason(reason)?;
+        invalid_if_any(draft.check())?;
+        let mut conn = self.begin().await?;
+        let result = async {
+            if store::category(&mut conn, self.backend(), &draft.id)
+                .await?
+                .is_some()
+            {
+                return Err(Error::AlreadyExists {
+                    entity: Entity::Category,
+                    id: draft.id.clone(),
+                });
+            }
+            let stamp = self.new_stamp(actor, None);
+            let category = self
+                .write_category(
+                    &mut conn,
+                    actor,
+                    &draft,
+                    stamp,
+                    ChangeKind::Create,
+                    reason.as_deref(),
+                )
+                .await?;
+            Ok((category, true))
+        }
+        .await;
+        self.finish(conn, result).await
+    }
+
+    pub(crate) async fn write_category(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        draft: &CategoryDraft,
+        stamp: Stamp,
+        change: ChangeKind,
+        reason: Option<&str>,
+    ) -> Result<Category, Error> {
+        store::put_category(conn, draft, &stamp).await?;
+        let category = Category {
+            id: draft.id.clone(),
+            labels: draft.labels.clone(),
+            description: draft.description.clone(),
+            active: draft.active,
+            stamp,
+        };
+        self.record_change(
+            conn,
+            actor,
+            Entity::Category,
+            ("", &category.id),
+            change,
+            record_json(&category),
+            &category.stamp,
+            reason,
+        )
+        .await?;
+        Ok(category)
+    }
+
+    /// Replaces category `draft.id` if it is still at `expected_version`.
+    pub async fn update_category(
+        &self,
+        actor: &Actor,
+        mut draft: CategoryDraft,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Category, Error> {
+        draft.normalize();
+        let reason = ChangeReason::new(reason).map_err(|i| Error::Invalid(vec![i]))?;
+        invalid_if_any(draft.check())?;
+        let mut conn = self.begin().await?;
+        let result = async {
+            let current = store::category(&mut conn, self.backend(), &draft.id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            Self::check_version(&current.stamp, expected_version)?;
+            if CategoryDraft::from(&current) == draft {
+                return Ok((current, false));
+            }
+            let kind = if current.active && !draft.active {
+                ChangeKind::Deactivate
+            } else {
+                ChangeKind::Update
+            };
+            let stamp = self.new_stamp(actor, Some(&current.stamp));
+            let category = self
+                .write_category(&mut conn, actor, &draft, stamp, kind, Some(reason.as_str()))
+                .await?;
+            Ok((category, true))
+        }
+        .await;
+        self.finish(conn, result).await
+    }
+
+    /// Deactivates category `id` (its groups stay as they are).
+    pub async fn deactivate_category(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Category, Error> {
+        let current = self.current_category(id).await?;
+        let mut draft = CategoryDraft::from(&current);
+        draft.active = false;
+        self.update_category(actor, draft, expected_version, reason)
+            .await
+    }
+
+    async fn current_category(&self, id: &str) -> Result<Category, Error> {
+        let mut conn = self.inner.db.pool().acquire().await?;
+        store::category(&mut conn, Backend::Sqlite, id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    // Groups.
+
+    async fn check_group_refs(
+        &self,
+        conn: &mut AnyConnection,
+        draft: &GroupDraft,
+    ) -> Result<(), Error> {
+        if let Some(category) = &draft.category
+            && store::category(conn, Backend::Sqlite, category)
+                .await?
+                .is_none()
+        {
+            return Err(Error::Invalid(vec![Issue::new(
+                "/category",
+                "reference",
+                Message::new("codes-unknown-category").arg("category", category.as_str()),
+            )]));
+        }
+        Ok(())
+    }
+
+    /// Creates a group.
+    pub async fn create_group(
+        &self,
+        actor: &Actor,
+        mut draft: GroupDraft,
+        reason: Option<&str>,
+    ) -> Result<CodeGroup, Error> {
+        draft.normalize();
+        let reason = optional_reason(reason)?;
+        invalid_if_any(draft.check())?;
+        let mut conn = self.begin().await?;
+        let result = async {
+            if store::group(&mut conn, self.backend(), &draft.id)
+                .await?
+                .is_some()
+            {
+                return Err(Error::AlreadyExists {
+                    entity: Entity::Group,
+                    id: draft.id.clone(),
+                });
+            }
+            self.check_group_refs(&mut conn, &draft).await?;
+            let stamp = self.new_stamp(actor, None);
+            let group = self
+                .write_group(
+                    &mut conn,
+                    actor,
+                    &draft,
+                    stamp,
+                    ChangeKind::Create,
+                    reason.as_deref(),
+                )
+                .await?;
+            Ok((group, true))
+        }
+        .await;
+        self.finish(conn, result).await
+    }
+
+    pub(crate) async fn write_group(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        draft: &GroupDraft,
+        stamp: Stamp,
+        change: ChangeKind,
+        reason: Option<&str>,
+    ) -> Result<CodeGroup, Error> {
+        store::put_group(conn, draft, &stamp).await?;
+        let group = CodeGroup {
+            id: draft.id.clone(),
+            category: draft.category.clone(),
+            labels: draft.labels.clone(),
+            description: draft.description.clone(),
+            custodian: draft.custodian.clone(),
+            active: draft.active,
+            stamp,
+        };
+        self.record_change(
+            conn,
+            actor,
+            Entity::Group,
+            (&group.id, ""),
+            change,
+            record_json(&group),
+            &group.stamp,
+            reason,
+        )
+        .await?;
+        Ok(group)
+    }
+
+    /// Replaces group `draft.id` if it is still at `expected_version`.
+    pub async fn update_group(
+        &self,
+        actor: &Actor,
+        mut draft: GroupDraft,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<CodeGroup, Error> {
+        draft.normalize();
+        let reason = ChangeReason::new(reason).map_err(|i| Error::Invalid(vec![i]))?;
+        invalid_if_any(draft.check())?;
+        let mut conn = self.begin().await?;
+        let result = async {
+            let current = store::group(&mut conn, self.backend(), &draft.id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            Self::check_version(&current.stamp, expected_version)?;
+            if GroupDraft::from(&current) == draft {
+                return Ok((current, false));
+            }
+            self.check_group_refs(&mut conn, &draft).await?;
+            let kind = if current.active && !draft.active {
+                ChangeKind::Deactivate
+            } else {
+                ChangeKind::Update
+            };
+            let stamp = self.new_stamp(actor, Some(&current.stamp));
+            let group = self
+                .write_group(&mut conn, actor, &draft, stamp, kind, Some(reason.as_str()))
+                .await?;
+            Ok((group, true))
+        }
+        .await;
+        self.finish(conn, result).await
+    }
+
+    /// Deactivates group `id`: none of its codes is valid any more.
+    pub async fn deactivate_group(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<CodeGroup, Error> {
+        let mut conn = self.inner.db.pool().acquire().await?;
+        let current = store::group(&mut conn, Backend::Sqlite, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        drop(conn);
+        let mut draft = GroupDraft::from(&current);
+        draft.active = false;
+        self.update_group(actor, draft, expected_version, reason)
+            .await
+    }
+
+    // Codes.
+
+    async fn check_code_refs(
+        &self,
+        conn: &mut AnyConnection,
+        draft: &CodeDraft,
+    ) -> Result<(), Error> {
+        if store::group(conn, Backend::Sqlite, &draft.group)
+            .await?
+            .is_none()
+        {
+            return Err(Error::NotFound);
+        }
+        let Some(parent) = &draft.parent else {
+            return Ok(());
+        };
+        // Walk up from the parent: it must exist, and the chain must not come
+        // back to the code itself.
+        let mut next = Some(parent.clone());
+        let mut steps = 0;
+        while let Some(current) = next {
+            if current == draft.code || steps > 64 {
+                return Err(Error::Invalid(vec![Issue::new(
+                    "/parent",
+                    "cycle",
+                    Message::new("codes-parent-cycle"),
+                )]));
+            }
+            match store::code(conn, Backend::Sqlite, &draft.group, &current).await? {
+                Some(code) => next = code.parent,
+                None if steps == 0 => {
+                    return Err(Error::Invalid(vec![Issue::new(
+                        "/parent",
+                        "reference",
+                        Message::new("codes-unknown-parent").arg("parent", current.as_str()),
+                    )]));
+                }
+                None => next = None,
+            }
+            steps += 1;
+        }
+        Ok(())
+    }
+
+    /// Creates a code in `draft.group`.
+    pub async fn create_code(
+        &self,
+        actor: &Actor,
+        mut draft: CodeDraft,
+        reason: Option<&str>,
+    ) -> Result<Code, Error> {
+        draft.normalize();
+        let reason = optional_reason(reason)?;
+        invalid_if_any(draft.check())?;
+        let mut conn = self.begin().await?;
+        let result = async {
+            if store::code(&mut conn, self.backend(), &draft.group, &draft.code)
+                .await?
+                .is_some()
+            {
+                return Err(Error::AlreadyExists {
+                    entity: Entity::Code,
+                    id: format!("{}/{}", draft.group, draft.code),
+                });
+            }
+            self.check_code_refs(&mut conn, &draft).await?;
+            let stamp = self.new_stamp(actor, None);
+            let code = self
+                .write_code(
+                    &mut conn,
+                    actor,
+                    &draft,
+                    stamp,
+                    ChangeKind::Create,
+                    reason.as_deref(),
+                )
+                .await?;
+            Ok((code, true))
+        }
+        .await;
+        self.finish(conn, result).await
+    }
+
+    pub(crate) async fn write_code(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        draft: &CodeDraft,
+        stamp: Stamp,
+        change: ChangeKind,
+        reason: Option<&str>,
+    ) -> Result<Code, Error> {
+        store::put_code(conn, draft, &stamp).await?;
+        let code = Code {
+            group: draft.group.clone(),
+            code: draft.code.clone(),
+            labels: draft.labels.clone(),
+            description: draft.description.clone(),
+            sort_order: draft.sort_order,
+            parent: draft.parent.clone(),
+            valid_from: draft.valid_from,
+            valid_to: draft.valid_to,
+            active: draft.active,
+            attributes: draft.attributes.clone(),
+            stamp,
+        };
+        self.record_change(
+            conn,
+            actor,
+            Entity::Code,
+            (&code.group, &code.code),
+            change,
+            record_json(&code),
+            &code.stamp,
+            reason,
+        )
+        .await?;
+        Ok(code)
+    }
+
+    /// Replaces `draft.group`/`draft.code` if it is still at `expected_version`.
+    pub async fn update_code(
+        &self,
+        actor: &Actor,
+        mut draft: CodeDraft,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Code, Error> {
+        draft.normalize();
+        let reason = ChangeReason::new(reason).map_err(|i| Error::Invalid(vec![i]))?;
+        invalid_if_any(draft.check())?;
+        let mut conn = self.begin().await?;
+        let result = async {
+            let current = store::code(&mut conn, self.backend(), &draft.group, &draft.code)
+                .await?
+                .ok_or(Error::NotFound)?;
+            Self::check_version(&current.stamp, expected_version)?;
+            if CodeDraft::from(&current) == draft {
+                return Ok((current, false));
+            }
+            self.check_code_refs(&mut conn, &draft).await?;
+            let kind = if current.active && !draft.active {
+                ChangeKind::Deactivate
+            } else {
+                ChangeKind::Update
+            };
+            let stamp = self.new_stamp(actor, Some(&current.stamp));
+            let code = self
+                .write_code(&mut conn, actor, &draft, stamp, kind, Some(reason.as_str()))
+                .await?;
+            Ok((code, true))
+        }
+        .await;
+        self.finish(conn, result).await
+    }
+
+    /// Deactivates `code` of `group` (logical delete; its children stay).
+    pub async fn deactivate_code(
+        &self,
+        actor: &Actor,
+        group: &str,
+        code: &str,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Code, Error> {
+        let mut conn = self.inner.db.pool().acquire().await?;
+        let current = store::code(&mut conn, Backend::Sqlite, group, code)
+            .await?
+            .ok_or(Error::NotFound)?;
+        drop(conn);
+        let mut draft = CodeDraft::from(&current);
+        draft.active = false;
+        self.update_code(actor, draft, expected_version, reason)
+            .await
+    }
+
+    /// The stored category `id` (not the snapshot's copy).
+    pub async fn category(&self, id: &str) -> Result<Category, Error> {
+        self.current_category(id).await
+    }
+}
+
+/// The JSON of a record as kept in the history.
+pub(crate) fn record_json<T: serde::Serialize>(record: &T) -> String {
+    serde_json::to_string(record).unwrap_or_else(|_| "{}".to_owned())
+}
+
+fn invalid_if_any(issues: Vec<Issue>) -> Result<(), Error> {
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(issues))
+    }
+}
+
+fn optional_reason(reason: Option<&str>) -> Result<Option<String>, Error> {
+    match reason.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => ChangeReason::new(text)
+            .map(|r| Some(r.as_str().to_owned()))
+            .map_err(|i| Error::Invalid(vec![i])),
+    }
+}

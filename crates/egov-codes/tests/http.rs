@@ -1,0 +1,343 @@
+//! The HTTP API over a real port: caching, conflicts, validation, import and
+//! export, and the code rule's localized 422.
+//!
+//! egov-codes cannot depend on egov-web, so the test assembles what egov-web
+//! would: the routes with their policies enforced, an `Actor` per request (an
+//! admin when the request says `x-test-admin: 1`), and problems rendered as
+//! `application/problem+json` in the request's locale.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use common::{admin, registry, seed};
+use egov_codes::CodeRegistry;
+use egov_codes::http::{WRITE_POLICY, api};
+use egov_codes::validate::CodeOf;
+use egov_core::access::AccessDecision;
+use egov_core::actor::Actor;
+use egov_core::problem::Problem;
+use egov_i18n::I18n;
+use egov_validation::Valid;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+egov_codes::code_group!(PetitionType = "PETITION_TYPE");
+
+#[derive(serde::Deserialize, validator::Validate)]
+struct NewPetition {
+    #[validate(custom(function = "egov_codes::validate::valid_code"))]
+    kind: CodeOf<PetitionType>,
+}
+
+async fn petition(Valid(axum::Json(body)): Valid<axum::Json<NewPetition>>) -> String {
+    body.kind.into_inner()
+}
+
+fn i18n() -> I18n {
+    I18n::builder()
+        .resources(&egov_core::MESSAGES)
+        .resources(&egov_validation::MESSAGES)
+        .resources(&egov_codes::MESSAGES)
+        .build()
+        .unwrap()
+}
+
+/// What egov-web does around capability routes, in miniature.
+async fn stack(State(i18n): State<Arc<I18n>>, mut request: Request, next: Next) -> Response {
+    let actor = if request.headers().contains_key("x-test-admin") {
+        admin()
+    } else {
+        Actor::anonymous()
+    };
+    let locale = i18n.negotiate_request(request.uri(), request.headers());
+    request.extensions_mut().insert(actor);
+    request.extensions_mut().insert(locale.clone());
+    let response = next.run(request).await;
+    match response.extensions().get::<Problem>() {
+        Some(problem) => {
+            let rendered = problem.render(&[&*i18n], locale.as_str(), &["ko"]);
+            let mut out = (response.status(), axum::Json(rendered)).into_response();
+            out.headers_mut()
+                .insert("content-type", "application/problem+json".parse().unwrap());
+            out
+        }
+        None => response,
+    }
+}
+
+async fn guard(request: Request, next: Next) -> Response {
+    let actor = request
+        .extensions()
+        .get::<Actor>()
+        .cloned()
+        .unwrap_or_else(Actor::anonymous);
+    match WRITE_POLICY.evaluate(&actor) {
+        AccessDecision::Allow => next.run(request).await,
+        _ => StatusCode::UNAUTHORIZED.into_response(),
+    }
+}
+
+async fn serve(codes: &CodeRegistry) -> String {
+    let mut router = Router::new();
+    for (policy, (_, paths, method_router)) in api(codes.clone()) {
+        let path = paths.paths.keys().next().unwrap().clone();
+        let method_router = if policy == egov_core::access::AccessPolicy::Public {
+            method_router
+        } else {
+            method_router.route_layer(middleware::from_fn(guard))
+        };
+        router = router.route(&path, method_router);
+    }
+    let router = router
+        .route("/petitions", axum::routing::post(petition))
+        .layer(middleware::from_fn_with_state(Arc::new(i18n()), stack));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{address}")
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+egov_db::backend_tests! {
+    async fn reads_are_cached_with_etags_and_localized(db) {
+        let codes = registry(&db).await;
+        seed(&codes).await;
+        let base = serve(&codes).await;
+        let http = client();
+
+        let response = http.get(format!("{base}/codes/PETITION_TYPE?lang=en")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        assert!(etag.starts_with('"') && etag.ends_with("-en\""), "{etag}");
+        assert_eq!(response.headers()["cache-control"], "public, max-age=60");
+        assert_eq!(response.headers()["vary"], "Accept-Language, Cookie");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["group"]["label"], "Petition type");
+        let labels: Vec<&str> = body["codes"].as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["Inquiry", "Suggestion", "Complaint"]);
+
+        // Accept-Language picks the locale when ?lang= is absent.
+        let ko: Value = http.get(format!("{base}/codes/PETITION_TYPE")).header("accept-language", "ko-KR,ko;q=0.9").send().await.unwrap().json().await.unwrap();
+        assert_eq!(ko["codes"][0]["label"], "질의");
+
+        // If-None-Match: 304 without a body, same validators.
+        let not_modified = http.get(format!("{base}/codes/PETITION_TYPE?lang=en")).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(not_modified.headers()["etag"].to_str().unwrap(), etag);
+        assert!(not_modified.bytes().await.unwrap().is_empty());
+
+        // A change anywhere moves the snapshot version: the old tag no longer matches.
+        codes.deactivate_code(&admin(), "PETITION_TYPE", "03", 1, "폐지").await.unwrap();
+        let changed = http.get(format!("{base}/codes/PETITION_TYPE?lang=en")).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(changed.status(), StatusCode::OK);
+        assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+        let body: Value = changed.json().await.unwrap();
+        assert_eq!(body["codes"].as_array().unwrap().len(), 2);
+
+        // include_inactive: ignored for the public, honoured for admins (and private).
+        let public: Value = http.get(format!("{base}/codes/PETITION_TYPE?include_inactive=true")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((public["include_inactive"].as_bool(), public["codes"].as_array().unwrap().len()), (Some(false), 2));
+        let all = http.get(format!("{base}/codes/PETITION_TYPE?include_inactive")).header("x-test-admin", "1").send().await.unwrap();
+        assert_eq!(all.headers()["cache-control"], "private, no-cache");
+        let all: Value = all.json().await.unwrap();
+        assert_eq!(all["codes"].as_array().unwrap().len(), 3);
+
+        // A past date shows what was valid then; one code with all its labels.
+        let one: Value = http.get(format!("{base}/codes/PETITION_TYPE/03?lang=en")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((one["label"].as_str(), one["valid"].as_bool(), one["active"].as_bool()), (Some("Complaint"), Some(false), Some(false)));
+        assert_eq!(one["labels"]["ko"], "진정");
+
+        // Errors are problems, localized.
+        for (path, status) in [("/codes/NOPE", 404), ("/codes/PETITION_TYPE/99", 404), ("/codes/PETITION_TYPE?at=2026-02-30&x=1", 422)] {
+            let response = http.get(format!("{base}{path}")).header("accept-language", "ko").send().await.unwrap();
+            assert_eq!(response.status().as_u16(), status, "{path}");
+            assert_eq!(response.headers()["content-type"], "application/problem+json");
+        }
+        let bad: Value = http.get(format!("{base}/codes/PETITION_TYPE?at=2026-02-30&x=1")).header("accept-language", "ko").send().await.unwrap().json().await.unwrap();
+        let fields: Vec<(&str, &str)> = bad["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["message"].as_str().unwrap())).collect();
+        assert_eq!(fields, [("/at", "날짜를 YYYY-MM-DD 형식으로 입력해 주십시오(예: 2026-11-01)."), ("/x", "알 수 없는 매개변수입니다.")]);
+    }
+
+    async fn admin_writes_need_the_permission_and_the_current_version(db) {
+        let codes = registry(&db).await;
+        seed(&codes).await;
+        let base = serve(&codes).await;
+        let http = client();
+        let url = format!("{base}/admin/codes/groups/PETITION_TYPE/codes");
+        let body = json!({"record": {"code": "04", "labels": {"ko": "이의신청", "en": "Objection"}, "sort_order": 4}});
+
+        let anonymous = http.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+        let created = http.post(&url).header("x-test-admin", "1").json(&body).send().await.unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        assert_eq!(created.headers()["etag"], "\"1\"");
+        assert_eq!(created.headers()["location"], "/codes/PETITION_TYPE/04");
+        let again = http.post(&url).header("x-test-admin", "1").header("accept-language", "ko").json(&body).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+        let problem: Value = again.json().await.unwrap();
+        assert_eq!(problem["detail"], "PETITION_TYPE/04는 이미 있습니다. 다른 식별자를 쓰거나 기존 항목을 수정해 주십시오.");
+
+        let code_url = format!("{url}/04");
+        let update = json!({"record": {"code": "04", "labels": {"ko": "이의 신청"}}, "reason": "띄어쓰기"});
+        let ok = http.put(&code_url).header("x-test-admin", "1").header("if-match", "\"1\"").json(&update).send().await.unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(ok.headers()["etag"], "\"2\"");
+        // The same If-Match again is stale: 412.
+        let stale = http.put(&code_url).header("x-test-admin", "1").header("if-match", "\"1\"").json(&update).send().await.unwrap();
+        assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+        let problem: Value = stale.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:egov:problem:precondition-failed");
+        // A stale version in the body: 409 naming the current one.
+        let mut body_version = update.clone();
+        body_version["version"] = json!(1);
+        let conflict = http.put(&code_url).header("x-test-admin", "1").header("accept-language", "en").json(&body_version).send().await.unwrap();
+        assert_eq!(conflict.status(), StatusCode::CONFLICT);
+        let problem: Value = conflict.json().await.unwrap();
+        assert_eq!(problem["current_version"], 2);
+        assert_eq!(problem["detail"], "Someone changed this record in the meantime. Reload it and make your change again.");
+        // No version at all, no reason, bad fields, bad JSON, wrong media type.
+        let cases: [(Value, &str, u16); 3] = [
+            (json!({"record": {"code": "04", "labels": {"ko": "x"}}, "reason": "r"}), "/version", 422),
+            (json!({"record": {"code": "04", "labels": {"ko": "x"}}, "version": 2}), "/reason", 422),
+            (json!({"record": {"code": "04", "labels": {}, "valid_from": "2026-13-01"}, "version": 2, "reason": "r"}), "/record/valid_from", 422),
+        ];
+        for (body, field, status) in cases {
+            let response = http.put(&code_url).header("x-test-admin", "1").json(&body).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), status, "{body}");
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        }
+        let malformed = http.put(&code_url).header("x-test-admin", "1").header("content-type", "application/json").body("{\"record\":").send().await.unwrap();
+        assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+        let text = http.put(&code_url).header("x-test-admin", "1").body("record").send().await.unwrap();
+        assert_eq!(text.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+        // Deactivate with If-Match, then the history shows three versions.
+        let gone = http.post(format!("{code_url}/deactivate")).header("x-test-admin", "1").header("if-match", "\"2\"").json(&json!({"reason": "제도 폐지"})).send().await.unwrap();
+        assert_eq!(gone.status(), StatusCode::OK);
+        let history: Value = http.get(format!("{code_url}/history")).header("x-test-admin", "1").send().await.unwrap().json().await.unwrap();
+        let kinds: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["change"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["create", "update", "deactivate"]);
+        assert_eq!(history[2]["reason"], "제도 폐지");
+        let none = http.get(format!("{url}/99/history")).header("x-test-admin", "1").send().await.unwrap();
+        assert_eq!(none.status(), StatusCode::NOT_FOUND);
+
+        // Groups and categories the same way.
+        let category = http.post(format!("{base}/admin/codes/categories")).header("x-test-admin", "1").json(&json!({"record": {"id": "CIV", "labels": {"ko": "민원"}}})).send().await.unwrap();
+        assert_eq!(category.status(), StatusCode::CREATED);
+        let group = http.put(format!("{base}/admin/codes/groups/PETITION_TYPE")).header("x-test-admin", "1").header("if-match", "*")
+            .json(&json!({"record": {"id": "ignored", "category": "CIV", "labels": {"ko": "민원 유형"}, "custodian": "민원정책과"}, "reason": "분류 지정"})).send().await.unwrap();
+        assert_eq!(group.status(), StatusCode::OK);
+        let group: Value = group.json().await.unwrap();
+        assert_eq!((group["id"].as_str(), group["category"].as_str(), group["version"].as_i64()), (Some("PETITION_TYPE"), Some("CIV"), Some(2)));
+    }
+
+    async fn import_and_export_over_http(db) {
+        let codes = registry(&db).await;
+        seed(&codes).await;
+        let base = serve(&codes).await;
+        let http = client();
+        let export = http.get(format!("{base}/admin/codes/export?format=csv")).header("x-test-admin", "1").send().await.unwrap();
+        assert_eq!(export.status(), StatusCode::OK);
+        assert!(export.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"codes-"));
+        let csv = export.text().await.unwrap();
+        let same: Value = http.post(format!("{base}/admin/codes/import?format=csv")).header("x-test-admin", "1").body(csv.clone()).send().await.unwrap().json().await.unwrap();
+        assert_eq!(same, json!({"created": 0, "updated": 0, "unchanged": 4}));
+
+        let bad = csv.replace(",Y,", ",?,");
+        let refused = http.post(format!("{base}/admin/codes/import?format=csv")).header("x-test-admin", "1").header("accept-language", "en").body(bad).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["detail"], "The file has 4 problems, so nothing was imported. Fix the lines listed and import it again.");
+        assert_eq!(problem["errors"][0]["field"], "/lines/2/active");
+
+        let dump = include_str!("fixtures/egovframe_codes.sql");
+        let migrated: Value = http.post(format!("{base}/admin/codes/import?format=egovframe-sql&reason=%EC%9D%B4%EA%B4%80")).header("x-test-admin", "1").body(dump).send().await.unwrap().json().await.unwrap();
+        assert_eq!(migrated["created"], 11);
+        assert_eq!(codes.code_history("COM014", "M").await.unwrap()[0].reason.as_deref(), Some("이관"));
+        let json = http.get(format!("{base}/admin/codes/export")).header("x-test-admin", "1").send().await.unwrap().text().await.unwrap();
+        assert!(json.contains("\"COM014\""));
+        for query in ["format=xml", "", "format=json&format=csv"] {
+            let response = http.post(format!("{base}/admin/codes/import?{query}")).header("x-test-admin", "1").body("{}").send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        }
+        let latin1 = http.post(format!("{base}/admin/codes/import?format=csv")).header("x-test-admin", "1").body(vec![0xb0u8, 0xa1]).send().await.unwrap();
+        assert_eq!(latin1.status(), StatusCode::BAD_REQUEST);
+    }
+
+    async fn the_code_rule_gives_a_localized_422_naming_the_group(db) {
+        let codes = registry(&db).await;
+        seed(&codes).await;
+        codes.install_global();
+        let base = serve(&codes).await;
+        let http = client();
+        let ok = http.post(format!("{base}/petitions")).json(&json!({"kind": "02"})).send().await.unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        for (kind, accept, message) in [
+            ("99", "ko", "PETITION_TYPE 코드 그룹에 없거나 지금 사용할 수 없는 코드입니다."),
+            ("99", "en", "Choose a code that is currently in use in the PETITION_TYPE code group."),
+        ] {
+            let response = http.post(format!("{base}/petitions")).header("accept-language", accept).json(&json!({"kind": kind})).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], "/kind");
+            assert_eq!(problem["errors"][0]["code"], "code_of");
+            assert_eq!(problem["errors"][0]["message"], message);
+        }
+        // A deactivated code is refused from the next request on.
+        codes.deactivate_code(&admin(), "PETITION_TYPE", "02", 1, "폐지").await.unwrap();
+        let gone = http.post(format!("{base}/petitions")).json(&json!({"kind": "02"})).send().await.unwrap();
+        assert_eq!(gone.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[test]
+fn every_route_is_documented_with_its_policy() {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let database = egov_db::testing::TestDatabase::sqlite().await.unwrap();
+            let codes = registry(database.db()).await;
+            let mut routes: Vec<(String, String)> = api(codes)
+                .into_iter()
+                .map(|(policy, (_, paths, _))| {
+                    let (path, item) = paths.paths.into_iter().next().unwrap();
+                    let method = if item.get.is_some() {
+                        "GET"
+                    } else if item.put.is_some() {
+                        "PUT"
+                    } else {
+                        "POST"
+                    };
+                    (format!("{method} {path}"), policy.to_string())
+                })
+                .collect();
+            routes.sort();
+            let public: Vec<&str> = routes
+                .iter()
+                .filter(|(_, p)| p == "public")
+                .map(|(r, _)| r.as_str())
+                .collect();
+            assert_eq!(public, ["GET /codes/{group}", "GET /codes/{group}/{code}"]);
+            assert_eq!(routes.len(), 16);
+            assert!(
+                routes.iter().all(
+                    |(r, p)| r.contains("/codes/{group}") && !r.contains("admin")
+                        || p.contains("codes:write")
+                ),
+                "{routes:?}"
+            );
+            database.close().await.unwrap();
+        });
+}
