@@ -180,21 +180,47 @@ impl AuditLog {
         conn: &mut AnyConnection,
         event: AuditEvent,
     ) -> Result<Receipt, AuditError> {
-        event.check()?;
-        let draft = Draft {
-            id: uuid::Uuid::now_v7().to_string(),
-            occurred_at: self.inner.clock.now(),
-            event,
-        };
-        let (seq, prev) =
+        let mut receipts = self.record_all_in_transaction(conn, vec![event]).await?;
+        receipts.pop().ok_or(AuditError::Closed)
+    }
+
+    /// Records `events`, in order, inside the caller's open transaction — as
+    /// [`AuditLog::record_in_transaction`], but appended together (one head
+    /// lock, multi-row inserts), for bulk changes such as an import where every
+    /// changed record gets its own event. Nothing is recorded if any event is
+    /// invalid.
+    pub async fn record_all_in_transaction(
+        &self,
+        conn: &mut AnyConnection,
+        events: Vec<AuditEvent>,
+    ) -> Result<Vec<Receipt>, AuditError> {
+        for event in &events {
+            event.check()?;
+        }
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (seq, mut prev) =
             store::lock_head(conn, self.inner.db.backend(), &self.inner.chain_id).await?;
-        let stored = seal(&self.inner.chain_id, seq + 1, &prev, draft);
-        let receipt = Receipt {
-            seq: stored.seq,
-            id: stored.id.clone(),
-        };
-        store::append(conn, self.inner.db.backend(), std::slice::from_ref(&stored)).await?;
-        Ok(receipt)
+        let mut stored = Vec::with_capacity(events.len());
+        for (i, event) in events.into_iter().enumerate() {
+            let draft = Draft {
+                id: uuid::Uuid::now_v7().to_string(),
+                occurred_at: self.inner.clock.now(),
+                event,
+            };
+            let sealed = seal(&self.inner.chain_id, seq + 1 + i as u64, &prev, draft);
+            prev = sealed.hash;
+            stored.push(sealed);
+        }
+        store::append(conn, self.inner.db.backend(), &stored).await?;
+        Ok(stored
+            .into_iter()
+            .map(|e| Receipt {
+                seq: e.seq,
+                id: e.id,
+            })
+            .collect())
     }
 
     /// The public half of the checkpoint key, for [`crate::verify()`] and auditors.

@@ -232,6 +232,29 @@ egov_db::backend_tests! {
         assert_eq!(verify(&db, "main", &log.verifier()).await.unwrap().damage, None);
     }
 
+    async fn bulk_records_in_a_transaction_are_all_or_nothing(db) {
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();
+        let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
+        let mut conn = db.pool().acquire().await.unwrap();
+        conn.execute(begin).await.unwrap();
+        // A download without a reason is invalid: nothing of the batch is written.
+        let invalid = AuditEvent::new(Action::DOWNLOAD, &Actor::system("test"), Outcome::Success)
+            .subject(egov_audit::SubjectId::from_blind_index(&"ab12cd34".repeat(8)).unwrap());
+        assert!(log.record_all_in_transaction(&mut conn, vec![event(1), invalid]).await.is_err());
+        let receipts = log
+            .record_all_in_transaction(&mut conn, (0..300).map(event).collect())
+            .await
+            .unwrap();
+        conn.execute("COMMIT").await.unwrap();
+        drop(conn);
+        assert_eq!(receipts.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=300).collect::<Vec<u64>>());
+        assert_eq!(log.record(event(300)).await.unwrap().seq, 301);
+        log.shutdown().await;
+        let report = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!((report.damage, report.events_checked), (None, 301));
+    }
+
     async fn a_store_failure_is_an_error_and_nothing_is_claimed(db) {
         db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
         let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();

@@ -67,9 +67,12 @@
 //!    importing the same file twice changes nothing the second time. Records
 //!    of the database that the file does not mention are left as they are
 //!    (an import never deactivates or deletes);
-//! 3. every created or updated record gets a history row (change `import`),
-//!    and the import one audit event (action `import`, target `code_import`,
-//!    with the counts), in the same transaction.
+//! 3. every created or updated record gets a history row (change `import`)
+//!    and its own audit event (`create` or `update`, as for a change through
+//!    the API), and the import as a whole one more event (action `import`,
+//!    target `code_import`, with the counts) — all in the same transaction,
+//!    appended to the audit chain together
+//!    (`AuditLog::record_all_in_transaction`).
 //!
 //! Progress is reported through an [`ImportProgress`] (any
 //! `Fn(ImportPhase, usize, usize)`), every 1,000 records and at the end of
@@ -989,6 +992,8 @@ impl CodeRegistry {
         let reason = dataset.reason.clone();
         let total = dataset.len();
         let mut report = ImportReport::default();
+        // One audit event per created or updated record, appended together.
+        let mut events: Vec<AuditEvent> = Vec::new();
         let mut done: usize = 0;
         let mut step = |report: &mut ImportReport, changed: Option<bool>| {
             match changed {
@@ -1023,6 +1028,7 @@ impl CodeRegistry {
                 record_json(&record),
                 &record.stamp,
                 reason.as_deref(),
+                (actor, previous.is_none(), &mut events),
             )
             .await?;
             step(&mut report, previous.map(|_| true));
@@ -1051,6 +1057,7 @@ impl CodeRegistry {
                 record_json(&record),
                 &record.stamp,
                 reason.as_deref(),
+                (actor, previous.is_none(), &mut events),
             )
             .await?;
             step(&mut report, previous.map(|_| true));
@@ -1085,6 +1092,7 @@ impl CodeRegistry {
                 record_json(&record),
                 &record.stamp,
                 reason.as_deref(),
+                (actor, previous.is_none(), &mut events),
             )
             .await?;
             step(&mut report, previous.map(|_| true));
@@ -1101,14 +1109,12 @@ impl CodeRegistry {
             if let Some(reason) = &reason {
                 detail = detail.text("reason", reason);
             }
-            self.audit()
-                .record_in_transaction(
-                    conn,
-                    AuditEvent::new(Action::new("import"), actor, Outcome::Success)
-                        .target(Target::kind("code_import"))
-                        .detail(detail),
-                )
-                .await?;
+            events.push(
+                AuditEvent::new(Action::new("import"), actor, Outcome::Success)
+                    .target(Target::kind("code_import"))
+                    .detail(detail),
+            );
+            self.audit().record_all_in_transaction(conn, events).await?;
             egov_db::change::bump(conn, self.db().backend(), TOPIC).await?;
         }
         Ok(report)
@@ -1128,6 +1134,8 @@ impl CodeRegistry {
     }
 }
 
+/// The history row of an imported record, and its audit event (appended to
+/// `events`, recorded with the others at the end of the import).
 async fn history(
     conn: &mut AnyConnection,
     entity: Entity,
@@ -1135,7 +1143,29 @@ async fn history(
     record: String,
     stamp: &Stamp,
     reason: Option<&str>,
+    (actor, created, events): (&Actor, bool, &mut Vec<AuditEvent>),
 ) -> Result<(), Error> {
+    let id = match entity {
+        Entity::Category => key.to_owned(),
+        Entity::Group => group.to_owned(),
+        Entity::Code => format!("{group}/{key}"),
+    };
+    let mut detail = Detail::new()
+        .text("change", ChangeKind::Import.as_str())
+        .number("version", stamp.version);
+    if let Some(reason) = reason {
+        detail = detail.text("reason", reason);
+    }
+    let action = if created {
+        Action::CREATE
+    } else {
+        Action::UPDATE
+    };
+    events.push(
+        AuditEvent::new(action, actor, Outcome::Success)
+            .target(Target::new(entity.audit_kind(), id))
+            .detail(detail),
+    );
     store::insert_history(
         conn,
         HistoryRow {

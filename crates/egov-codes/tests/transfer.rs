@@ -135,6 +135,17 @@ egov_db::backend_tests! {
         assert_eq!(codes.snapshot().code("REGION", "11").unwrap().label("ko", &[]), "서울");
         let imports: i64 = sqlx::query("SELECT COUNT(*) FROM egov_audit_events WHERE action = 'import'").fetch_one(db.pool()).await.unwrap().get(0);
         assert_eq!(imports, 1);
+        // The changed record has its own event, like a change through the API.
+        let per_record: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'update' AND target_type = 'code' AND target_id = 'REGION/11'",
+        )
+        .fetch_one(db.pool()).await.unwrap().get(0);
+        assert_eq!(per_record, 1);
+        let events_now: i64 = sqlx::query("SELECT COUNT(*) FROM egov_audit_events").fetch_one(db.pool()).await.unwrap().get(0);
+        assert_eq!(events_now, events_after + 2, "one per changed record plus the import");
+        let log = egov_audit::AuditLog::start(db.clone(), &egov_audit::AuditSettings::default()).await.unwrap();
+        let report = egov_audit::verify(&db, "main", &log.verifier()).await.unwrap();
+        assert!(report.damage.is_none(), "{report:?}");
     }
 
     async fn a_bad_import_reports_every_line_and_writes_nothing(db) {
