@@ -1,10 +1,19 @@
 //! The token keyring and access tokens (RFC 9068 shape, RFC 8725 rules).
 //!
 //! - Every key has a `kid` and is bound to exactly one algorithm: `EdDSA`
-//!   (Ed25519, the default) or `HS256` (only when configured explicitly; never
-//!   published). A token is verified only with the key its `kid` names, and only
-//!   when its header `alg` is that key's algorithm, so an `HS256` token "signed"
-//!   with an Ed25519 public key (key confusion) or `alg: none` is refused.
+//!   (Ed25519, the default), `ES256` (ECDSA on P-256 with SHA-256) or `HS256`
+//!   (only when configured explicitly; never published). A token is verified
+//!   only with the key its `kid` names, and only when its header `alg` is that
+//!   key's algorithm, so an `HS256` token "signed" with an Ed25519 or P-256
+//!   public key (key confusion), an `ES256` token naming an `EdDSA` key (and
+//!   the reverse) or `alg: none` is refused.
+//! - Key material (`auth.keys.<kid>.material`) is standard base64 of:
+//!   `EdDSA` — the 32-byte Ed25519 seed; `ES256` — the 32-byte P-256 private
+//!   scalar (big-endian), or an unencrypted PKCS#8 DER document holding a P-256
+//!   key (`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 |
+//!   openssl pkcs8 -topk8 -nocrypt -outform DER | base64 -w0`); `HS256` — at
+//!   least 32 secret bytes. `egov keys generate jwt [--algorithm es256]` prints
+//!   a new key in this form.
 //! - `kid` is only ever a map lookup: never a path, a URL or SQL.
 //! - One key signs ([`AuthSettings::active_key`](crate::AuthSettings)); the others verify until they
 //!   are marked `retired` (then tokens they signed are refused) or removed.
@@ -13,7 +22,8 @@
 //!   against the [`Clock`](egov_core::Clock) (5 s leeway for `nbf`/`iat`, none
 //!   for `exp`).
 //! - The public keys are published as a JWKS ([`Keyring::jwks`], served at
-//!   `/.well-known/jwks.json`).
+//!   `/.well-known/jwks.json`): Ed25519 as `kty` `OKP`, P-256 as `kty` `EC`,
+//!   `crv` `P-256` with `x` and `y`.
 
 use std::collections::HashMap;
 
@@ -22,6 +32,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use egov_core::config::DEV_SECRET_MARKER;
 use egov_core::id::AccountId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -60,9 +72,46 @@ struct Key {
     algorithm: Algorithm,
     encoding: EncodingKey,
     decoding: DecodingKey,
-    /// Ed25519 public key, for the JWKS.
-    public: Option<[u8; 32]>,
+    /// The public key, for the JWKS (`None` for HS256).
+    public: Option<PublicKey>,
     retired: bool,
+}
+
+enum PublicKey {
+    Ed25519([u8; 32]),
+    P256 { x: Vec<u8>, y: Vec<u8> },
+}
+
+/// An ES256 key from its material: a 32-byte scalar or PKCS#8 DER.
+fn es256_key(kid: &str, bytes: &[u8], retired: bool) -> Result<Key, Error> {
+    let bad = || {
+        Error::Config(format!(
+            "auth.keys.{kid}.material must be base64 of a 32-byte P-256 private scalar or of a PKCS#8 DER P-256 key"
+        ))
+    };
+    let secret = if bytes.len() == 32 {
+        p256::SecretKey::from_slice(bytes).map_err(|_| bad())?
+    } else {
+        p256::SecretKey::from_pkcs8_der(bytes).map_err(|_| bad())?
+    };
+    let der = secret.to_pkcs8_der().map_err(|_| bad())?;
+    let point = secret.public_key().to_encoded_point(false);
+    let (Some(x), Some(y)) = (point.x(), point.y()) else {
+        return Err(bad());
+    };
+    let decoding =
+        DecodingKey::from_ec_components(&URL_SAFE_NO_PAD.encode(x), &URL_SAFE_NO_PAD.encode(y))
+            .map_err(|_| bad())?;
+    Ok(Key {
+        algorithm: Algorithm::ES256,
+        encoding: EncodingKey::from_ec_der(der.as_bytes()),
+        decoding,
+        public: Some(PublicKey::P256 {
+            x: x.to_vec(),
+            y: y.to_vec(),
+        }),
+        retired,
+    })
 }
 
 /// The signing and verification keys; see the [module docs](self).
@@ -146,10 +195,11 @@ impl Keyring {
                         algorithm: Algorithm::EdDSA,
                         encoding: EncodingKey::from_ed_der(&ed25519_pkcs8(&seed)),
                         decoding: DecodingKey::from_ed_der(&public),
-                        public: Some(public),
+                        public: Some(PublicKey::Ed25519(public)),
                         retired: spec.retired,
                     }
                 }
+                "ES256" => es256_key(kid, &bytes, spec.retired)?,
                 "HS256" => {
                     if bytes.len() < 32 {
                         return Err(Error::Config(format!(
@@ -166,7 +216,7 @@ impl Keyring {
                 }
                 other => {
                     return Err(Error::Config(format!(
-                        "auth.keys.{kid}.algorithm `{}` is not supported (EdDSA or HS256)",
+                        "auth.keys.{kid}.algorithm `{}` is not supported (EdDSA, ES256 or HS256)",
                         other.escape_debug()
                     )));
                 }
@@ -298,7 +348,7 @@ impl Keyring {
         Ok(claims)
     }
 
-    /// The public keys (Ed25519, unretired) as a JSON Web Key Set.
+    /// The public keys (Ed25519 and P-256, unretired) as a JSON Web Key Set.
     pub fn jwks(&self) -> serde_json::Value {
         let mut kids: Vec<&String> = self.keys.keys().collect();
         kids.sort();
@@ -306,15 +356,28 @@ impl Keyring {
             .into_iter()
             .filter_map(|kid| {
                 let key = &self.keys[kid];
-                let public = key.public.filter(|_| !key.retired)?;
-                Some(serde_json::json!({
-                    "kty": "OKP",
-                    "crv": "Ed25519",
-                    "use": "sig",
-                    "alg": "EdDSA",
-                    "kid": kid,
-                    "x": URL_SAFE_NO_PAD.encode(public),
-                }))
+                if key.retired {
+                    return None;
+                }
+                Some(match key.public.as_ref()? {
+                    PublicKey::Ed25519(public) => serde_json::json!({
+                        "kty": "OKP",
+                        "crv": "Ed25519",
+                        "use": "sig",
+                        "alg": "EdDSA",
+                        "kid": kid,
+                        "x": URL_SAFE_NO_PAD.encode(public),
+                    }),
+                    PublicKey::P256 { x, y } => serde_json::json!({
+                        "kty": "EC",
+                        "crv": "P-256",
+                        "use": "sig",
+                        "alg": "ES256",
+                        "kid": kid,
+                        "x": URL_SAFE_NO_PAD.encode(x),
+                        "y": URL_SAFE_NO_PAD.encode(y),
+                    }),
+                })
             })
             .collect();
         serde_json::json!({ "keys": keys })

@@ -28,9 +28,10 @@
 //!   `lock_secs`, and `disable_after_failures` (≤ 100) disables the password
 //!   until an administrator unlocks it. Every failure, lock and unlock is an
 //!   audit event.
-//! - **Access tokens** ([`keys`]): EdDSA JWTs (`typ` `at+jwt`, 10 minutes by
-//!   default), a keyring with one signing key and older verifying keys, each bound
-//!   to one algorithm; JWKS at `/.well-known/jwks.json`.
+//! - **Access tokens** ([`keys`]): EdDSA JWTs by default, ES256 (P-256) when a
+//!   key is configured so (`typ` `at+jwt`, 10 minutes by default), a keyring
+//!   with one signing key and older verifying keys, each bound to one
+//!   algorithm; JWKS at `/.well-known/jwks.json`.
 //! - **Refresh tokens**: 256-bit random, stored as SHA-256, rotated on every
 //!   use; reuse revokes the family (RFC 9700 §4.14.2); idle (30 min) and
 //!   absolute (12 h) limits; logout, "log out my other sessions", password
@@ -43,7 +44,9 @@
 //!   replica stops the session's access tokens on every replica within about
 //!   one poll interval, not at token expiry.
 //! - **MFA** ([`totp`]): RFC 6238 TOTP with a provisioning URI, ±1 step, replay
-//!   protection in the database; ten single-use recovery codes stored hashed.
+//!   protection in the database, secrets encrypted at rest; ten single-use
+//!   recovery codes stored hashed, regenerated on demand; turning MFA off
+//!   needs the password and a second factor.
 //!   Accounts with MFA send the code with the password (`otp`); without it the
 //!   answer is 401 `mfa-required`.
 //! - **Authorization** ([`rbac`]): roles that include other roles
@@ -69,8 +72,18 @@
 //!   bound as a revocation.
 //! - No grace window for concurrent refreshes (RFC 9700 defines none): two tabs
 //!   refreshing the same token at once end the session.
-//! - TOTP secrets are stored as base32 in the accounts table (not yet encrypted
-//!   with egov-privacy's field cipher).
+//! - TOTP secrets are stored encrypted with egov-privacy's `FieldCipher`
+//!   (AES-256-GCM under the `[privacy]` keys, associated data binding each to
+//!   its account id, so a value copied to another row does not decrypt).
+//!   Rotating the `[privacy]` keys keeps old secrets readable while their key
+//!   stays configured. Plain base32 secrets of earlier versions are encrypted
+//!   when [`Auth::new`] starts.
+//! - Turning MFA off needs the password and a second factor, ends the other
+//!   sessions, and is refused while the password is shorter than the
+//!   single-factor minimum (15): with MFA it may be 8.
+//! - `POST /auth/login` is audited by egov-auth alone (`login`, or
+//!   `login_failed` with a reason code): one attempt, one event (see
+//!   [`web::SELF_AUDITED_ROUTES`]).
 //! - Cookie mode keeps tokens out of response bodies; the CSRF token is an HMAC
 //!   of the session id (signed double submit), so it needs no storage.
 //!
@@ -80,6 +93,7 @@
 //! use egov_audit::{AuditLog, AuditSettings};
 //! use egov_auth::{Auth, AuthSettings, NewAccount};
 //! use egov_core::actor::Actor;
+//! use egov_privacy::{FieldCipher, PrivacySettings};
 //!
 //! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
 //! let dir = tempfile::tempdir().unwrap();
@@ -88,7 +102,9 @@
 //!     .await
 //!     .unwrap();
 //! let audit = AuditLog::start(db.clone(), &AuditSettings::default()).await.unwrap();
-//! let auth = Auth::new(db, AuthSettings::default(), audit.clone()).await.unwrap();
+//! // TOTP secrets are encrypted with the `[privacy]` field keys (development keys here).
+//! let cipher = FieldCipher::from_settings(&PrivacySettings::default()).unwrap();
+//! let auth = Auth::new(db, AuthSettings::default(), cipher, audit.clone()).await.unwrap();
 //!
 //! let admin = Actor::system("setup");
 //! let account = auth

@@ -14,6 +14,7 @@ use egov_core::id::AccountId;
 use egov_core::paging::{Page, PageRequest};
 use egov_db::value::{timestamp_from_sql, timestamp_to_sql};
 use egov_db::{Backend, Db, change};
+use egov_privacy::FieldCipher;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -46,8 +47,12 @@ pub mod actions {
     pub const ACCOUNT_UNLOCK: Action = Action::new("account_unlock");
     /// A password was changed (by its owner or an administrator).
     pub const PASSWORD_CHANGE: Action = Action::new("password_change");
-    /// A TOTP authenticator was enrolled (or removed).
+    /// A TOTP authenticator was enrolled.
     pub const MFA_ENROL: Action = Action::new("mfa_enrol");
+    /// MFA was turned off (the authenticator and recovery codes removed).
+    pub const MFA_DISABLE: Action = Action::new("mfa_disable");
+    /// New recovery codes replaced the old ones.
+    pub const RECOVERY_CODES_REGENERATE: Action = Action::new("mfa_recovery_codes");
     /// A refresh-token family (session) was revoked.
     pub const TOKEN_REVOKE: Action = Action::new("token_family_revoke");
     /// An administrator changed an account, role, grant or assignment.
@@ -235,6 +240,7 @@ struct Inner {
     accounts: RwLock<HashMap<AccountId, Arc<CachedAccount>>>,
     roles: RwLock<Option<(i64, Arc<RoleGraph>)>>,
     csrf_key: [u8; 32],
+    cipher: FieldCipher,
 }
 
 /// egov-auth's service: cheap to clone, shareable between handlers. See the
@@ -360,12 +366,22 @@ impl Auth {
     /// Starts the service on `db` (migrated with [`MIGRATIONS`](crate::MIGRATIONS)
     /// and `egov_db::change::MIGRATIONS`), recording into `audit`, with the system clock.
     ///
+    /// `cipher` encrypts TOTP secrets at rest (AES-256-GCM, bound to the account
+    /// id): build it from the `[privacy]` section with
+    /// [`FieldCipher::from_settings`]. TOTP secrets stored in plain base32 by
+    /// an earlier version are encrypted here, once.
+    ///
     /// # Errors
     ///
     /// [`Error::Config`] when `settings` break a rule (see
-    /// [`AuthSettings::validate`]).
-    pub async fn new(db: Db, settings: AuthSettings, audit: AuditLog) -> Result<Self, Error> {
-        Self::with_clock(db, settings, audit, Arc::new(SystemClock)).await
+    /// [`AuthSettings::validate`]); a database error while encrypting old secrets.
+    pub async fn new(
+        db: Db,
+        settings: AuthSettings,
+        cipher: FieldCipher,
+        audit: AuditLog,
+    ) -> Result<Self, Error> {
+        Self::with_clock(db, settings, cipher, audit, Arc::new(SystemClock)).await
     }
 
     /// [`Auth::new`] with another clock (tests move time).
@@ -376,6 +392,7 @@ impl Auth {
     pub async fn with_clock(
         db: Db,
         settings: AuthSettings,
+        cipher: FieldCipher,
         audit: AuditLog,
         clock: SharedClock,
     ) -> Result<Self, Error> {
@@ -396,7 +413,7 @@ impl Auth {
             CHANGE_TOPIC,
             Duration::from_millis(settings.change_poll_ms.max(10)),
         );
-        Ok(Self(Arc::new(Inner {
+        let auth = Self(Arc::new(Inner {
             db,
             settings,
             keyring,
@@ -409,7 +426,69 @@ impl Auth {
             accounts: RwLock::new(HashMap::new()),
             roles: RwLock::new(None),
             csrf_key,
-        })))
+            cipher,
+        }));
+        auth.encrypt_plain_totp_secrets().await?;
+        Ok(auth)
+    }
+
+    /// Encrypts TOTP secrets stored in plain base32 (before secrets were
+    /// encrypted). Idempotent; a conditional update per row, so replicas
+    /// starting together do not double-encrypt.
+    async fn encrypt_plain_totp_secrets(&self) -> Result<(), Error> {
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, totp_secret, totp_pending_secret FROM egov_auth_accounts \
+             WHERE (totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%') \
+             OR (totp_pending_secret IS NOT NULL AND totp_pending_secret NOT LIKE 'v1:%')",
+        )
+        .fetch_all(self.0.db.pool())
+        .await?;
+        for (id, secret, pending) in rows {
+            let account: AccountId = id
+                .parse()
+                .map_err(|_| Error::Internal("bad account id".into()))?;
+            for (column, value) in [("totp_secret", secret), ("totp_pending_secret", pending)] {
+                let Some(plain) = value.filter(|v| !v.starts_with("v1:")) else {
+                    continue;
+                };
+                let sealed = self.seal_totp(account, &plain)?;
+                let sql = format!(
+                    "UPDATE egov_auth_accounts SET {column} = $1 WHERE id = $2 AND {column} = $3"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(sealed)
+                    .bind(&id)
+                    .bind(&plain)
+                    .execute(self.0.db.pool())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A base32 TOTP secret encrypted for storage, bound to `account`.
+    fn seal_totp(&self, account: AccountId, base32: &str) -> Result<String, Error> {
+        self.0
+            .cipher
+            .encrypt_with_aad(base32, &totp::secret_aad(account))
+            .map_err(|e| Error::Internal(format!("totp secret encryption: {e}")))
+    }
+
+    /// A stored TOTP secret, decrypted; `None` (logged) when it does not
+    /// decrypt for `account` — e.g. copied from another account's row.
+    fn open_totp(&self, account: AccountId, stored: Option<&str>) -> Option<Vec<u8>> {
+        let stored = stored?;
+        match self
+            .0
+            .cipher
+            .decrypt_with_aad(stored, &totp::secret_aad(account))
+        {
+            Ok(base32) => totp::base32_decode(&base32),
+            Err(error) => {
+                tracing::error!(%error, %account, "a stored TOTP secret does not decrypt");
+                None
+            }
+        }
     }
 
     /// The settings.
@@ -916,6 +995,13 @@ impl Auth {
         };
         if row.mfa_enabled {
             let Some(code) = second_factor.filter(|c| !c.trim().is_empty()) else {
+                // The password was right: not a failure to count, but an attempt to record.
+                self.audit(
+                    AuditEvent::new(Action::LOGIN_FAILED, &actor, Outcome::Failure)
+                        .target(Target::new("account", row.id))
+                        .reason_code("second_factor_missing"),
+                )
+                .await?;
                 return Err(Error::MfaRequired);
             };
             if !self.check_second_factor(&row, code, now).await? {
@@ -1031,7 +1117,7 @@ impl Auth {
     ) -> Result<bool, Error> {
         let code = code.trim();
         if code.len() == totp::DIGITS as usize {
-            let Some(secret) = row.totp_secret.as_deref().and_then(totp::base32_decode) else {
+            let Some(secret) = self.open_totp(row.id, row.totp_secret.as_deref()) else {
                 return Ok(false);
             };
             let Some(step) =
@@ -1393,7 +1479,7 @@ impl Auth {
         let secret = totp::new_secret()?;
         let encoded = totp::base32_encode(&secret);
         sqlx::query("UPDATE egov_auth_accounts SET totp_pending_secret = $1 WHERE id = $2")
-            .bind(&encoded)
+            .bind(self.seal_totp(account, &encoded)?)
             .bind(account.to_string())
             .execute(self.0.db.pool())
             .await?;
@@ -1422,10 +1508,8 @@ impl Auth {
         code: &str,
     ) -> Result<Vec<String>, Error> {
         let row = self.account_row(account).await?;
-        let pending = row
-            .totp_pending_secret
-            .as_deref()
-            .and_then(totp::base32_decode)
+        let pending = self
+            .open_totp(account, row.totp_pending_secret.as_deref())
             .ok_or(Error::Conflict("no-pending-enrolment"))?;
         let now = self.now();
         let Some(step) = totp::matching_step(&pending, code, now.unix_timestamp(), 0) else {
@@ -1444,19 +1528,7 @@ impl Auth {
         .bind(account.to_string())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM egov_auth_recovery_codes WHERE account_id = $1")
-            .bind(account.to_string())
-            .execute(&mut *tx)
-            .await?;
-        for code in &codes {
-            sqlx::query(
-                "INSERT INTO egov_auth_recovery_codes (account_id, code_hash) VALUES ($1, $2)",
-            )
-            .bind(account.to_string())
-            .bind(sha256_hex(&normalize_recovery(code)))
-            .execute(&mut *tx)
-            .await?;
-        }
+        replace_recovery_codes(&mut tx, account, &codes).await?;
         tx.commit().await?;
         self.audit(
             AuditEvent::new(actions::MFA_ENROL, actor, Outcome::Success)
@@ -1465,6 +1537,143 @@ impl Auth {
         )
         .await?;
         Ok(codes)
+    }
+
+    /// Turns MFA off for the caller's own account: the current password and a
+    /// valid TOTP or recovery code are required. The authenticator and every
+    /// recovery code are removed and every other session is revoked (`keep` is
+    /// the caller's session).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Conflict`] (`mfa-not-enabled`) without MFA, or
+    /// (`single-factor-password`) when the password would not pass the policy
+    /// as the only factor (change it first); [`Error::WrongPassword`];
+    /// [`Error::Invalid`] (`/code`, `totp-code`) for a wrong, replayed or used
+    /// code. Each failure after the MFA check is an audit event.
+    pub async fn disable_totp(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        keep: &str,
+        current_password: &str,
+        code: &str,
+    ) -> Result<i64, Error> {
+        let row = self.account_row(account).await?;
+        let fail = |reason: &'static str| {
+            AuditEvent::new(actions::MFA_DISABLE, actor, Outcome::Failure)
+                .target(Target::new("account", account))
+                .reason_code(reason)
+        };
+        if !row.mfa_enabled {
+            return Err(Error::Conflict("mfa-not-enabled"));
+        }
+        if !self.password_matches(&row, current_password).await? {
+            self.audit(fail("wrong_password")).await?;
+            return Err(Error::WrongPassword);
+        }
+        // With MFA the password may be as short as 8 characters; alone it must
+        // meet the single-factor policy (NIST SP 800-63B rev 4: 15).
+        if self
+            .0
+            .policy
+            .check(current_password, false, &row.login_id, &row.display_name)
+            .is_err()
+        {
+            self.audit(fail("single_factor_password")).await?;
+            return Err(Error::Conflict("single-factor-password"));
+        }
+        let now = self.now();
+        if !self.check_second_factor(&row, code, now).await? {
+            self.audit(fail("bad_second_factor")).await?;
+            return Err(Error::Invalid("/code", "totp-code"));
+        }
+        let mut tx = begin(&self.0.db).await?;
+        sqlx::query(
+            "UPDATE egov_auth_accounts SET mfa_enabled = 0, totp_secret = NULL, totp_pending_secret = NULL, \
+             updated_at = $1 WHERE id = $2",
+        )
+        .bind(now_sql(now))
+        .bind(account.to_string())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM egov_auth_recovery_codes WHERE account_id = $1")
+            .bind(account.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let revoked = revoke_families(&mut tx, account, Some(keep), now, "mfa_disabled").await?;
+        self.commit_change(tx).await?;
+        self.audit(
+            AuditEvent::new(actions::MFA_DISABLE, actor, Outcome::Success)
+                .target(Target::new("account", account))
+                .reason_code("totp")
+                .detail(Detail::new().number("sessions_revoked", revoked)),
+        )
+        .await?;
+        Ok(revoked)
+    }
+
+    /// Replaces the caller's recovery codes with [`RECOVERY_CODES`] new ones
+    /// (shown once); a valid TOTP code (not a recovery code) is required. The
+    /// old codes stop working.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Conflict`] (`mfa-not-enabled`) without MFA; [`Error::Invalid`]
+    /// (`/code`, `totp-code`) for a wrong or replayed code (an audit event).
+    pub async fn regenerate_recovery_codes(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        code: &str,
+    ) -> Result<Vec<String>, Error> {
+        let row = self.account_row(account).await?;
+        if !row.mfa_enabled {
+            return Err(Error::Conflict("mfa-not-enabled"));
+        }
+        let code = code.trim();
+        let now = self.now();
+        if code.len() != totp::DIGITS as usize || !self.check_second_factor(&row, code, now).await?
+        {
+            self.audit(
+                AuditEvent::new(actions::RECOVERY_CODES_REGENERATE, actor, Outcome::Failure)
+                    .target(Target::new("account", account))
+                    .reason_code("bad_second_factor"),
+            )
+            .await?;
+            return Err(Error::Invalid("/code", "totp-code"));
+        }
+        let codes: Vec<String> = (0..RECOVERY_CODES)
+            .map(|_| new_recovery_code())
+            .collect::<Result<_, _>>()?;
+        let mut tx = begin(&self.0.db).await?;
+        replace_recovery_codes(&mut tx, account, &codes).await?;
+        tx.commit().await?;
+        self.audit(
+            AuditEvent::new(actions::RECOVERY_CODES_REGENERATE, actor, Outcome::Success)
+                .target(Target::new("account", account))
+                .detail(Detail::new().number("codes", RECOVERY_CODES as i64)),
+        )
+        .await?;
+        Ok(codes)
+    }
+
+    /// Whether `password` is the account's password (one Argon2 computation).
+    async fn password_matches(&self, row: &AccountRow, password: &str) -> Result<bool, Error> {
+        let Ok(normalized) = NormalizedPassword::new(password) else {
+            return Ok(false);
+        };
+        Ok(self
+            .0
+            .hasher
+            .verify(
+                &normalized,
+                password,
+                &row.login_id,
+                row.password_hash.as_deref(),
+            )
+            .await?
+            .is_some())
     }
 
     // ----- roles ----------------------------------------------------------------
@@ -1625,6 +1834,25 @@ pub(crate) async fn put_role_in(conn: &mut AnyConnection, role: &Role) -> Result
         sqlx::query("INSERT INTO egov_auth_grants (role, permission) VALUES ($1, $2)")
             .bind(&role.name)
             .bind(permission)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn replace_recovery_codes(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    codes: &[String],
+) -> Result<(), Error> {
+    sqlx::query("DELETE FROM egov_auth_recovery_codes WHERE account_id = $1")
+        .bind(account.to_string())
+        .execute(&mut *conn)
+        .await?;
+    for code in codes {
+        sqlx::query("INSERT INTO egov_auth_recovery_codes (account_id, code_hash) VALUES ($1, $2)")
+            .bind(account.to_string())
+            .bind(sha256_hex(&normalize_recovery(code)))
             .execute(&mut *conn)
             .await?;
     }

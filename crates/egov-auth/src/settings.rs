@@ -35,8 +35,12 @@ pub const MAX_CONSECUTIVE_FAILURES: u32 = 100;
 /// retired = false           # true: tokens it signed are refused
 /// ```
 ///
-/// Key material is standard base64 of a 32-byte Ed25519 seed (EdDSA) or of at
-/// least 32 secret bytes (HS256, only when explicitly configured). A value
+/// Key material is standard base64 of a 32-byte Ed25519 seed (`EdDSA`), of a
+/// 32-byte P-256 private scalar or a PKCS#8 DER P-256 key (`ES256`), or of at
+/// least 32 secret bytes (`HS256`, only when explicitly configured); see
+/// [`keys`](crate::keys). As environment variables:
+/// `EGOV__AUTH__KEYS__<KID>__ALGORITHM`, `EGOV__AUTH__KEYS__<KID>__MATERIAL`
+/// and `EGOV__AUTH__ACTIVE_KEY` (`egov keys generate jwt` prints them). A value
 /// starting with `insecure-dev-secret:` is a development key whose bytes are the
 /// SHA-256 of the whole string; the `prod` profile refuses to start with one.
 /// The built-in `dev` key stays in the table when a deployment adds its own
@@ -116,7 +120,7 @@ impl Argon2Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeySettings {
-    /// `EdDSA` (default) or `HS256`. A key verifies only tokens of its algorithm.
+    /// `EdDSA` (default), `ES256` or `HS256`. A key verifies only tokens of its algorithm.
     pub algorithm: String,
     /// The key material; empty disables the key.
     pub material: Secret,

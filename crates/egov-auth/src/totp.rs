@@ -5,6 +5,11 @@
 //! drift), and only a step later than the last one accepted for the account
 //! (replay protection; the last step is stored in the database and advanced
 //! with a conditional update, so two replicas cannot both accept one code).
+//!
+//! Secrets are stored encrypted with egov-privacy's
+//! [`FieldCipher`](egov_privacy::FieldCipher) (AES-256-GCM under the
+//! `[privacy]` keys, associated data [`secret_aad`] binding each to its
+//! account); the base32 form is shown only once, at enrolment.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
@@ -53,6 +58,12 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// The associated data binding a stored (encrypted) TOTP secret to its
+/// account: a ciphertext copied to another account's row does not decrypt.
+pub fn secret_aad(account: egov_core::id::AccountId) -> Vec<u8> {
+    format!("egov_auth_accounts.totp_secret:{account}").into_bytes()
 }
 
 /// A new random secret.

@@ -26,7 +26,9 @@
 //! The middleware's own 401/403 answers happen outside the audit layer, so it
 //! records them itself (`permission_denied`, outcome `denied`, reason
 //! `invalid_token` or `csrf`); the routes' policy denials are recorded by the
-//! audit layer.
+//! audit layer. `POST /auth/login` records every attempt itself (`login`,
+//! `login_failed` with a reason code) and is listed in [`SELF_AUDITED_ROUTES`],
+//! so a request audit layer skips it: one attempt, one event.
 //!
 //! ## Routes ([`api`])
 //!
@@ -41,6 +43,8 @@
 //! | `PUT /auth/password` | authenticated | change the password (ends every session) |
 //! | `POST /auth/mfa/totp` | authenticated | start TOTP enrolment |
 //! | `POST /auth/mfa/totp/confirm` | authenticated | confirm it; returns recovery codes |
+//! | `DELETE /auth/mfa/totp` | authenticated | turn MFA off (password + TOTP or recovery code; ends other sessions) |
+//! | `POST /auth/mfa/recovery-codes` | authenticated | new recovery codes (TOTP code); the old ones stop working |
 //! | `/auth/admin/accounts…`, `/auth/admin/roles…` | `auth:admin` | accounts, status, unlock, roles, grants, assignments, password reset |
 //!
 //! Every response is `Cache-Control: no-store`.
@@ -48,6 +52,7 @@
 use std::collections::BTreeSet;
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, MatchedPath, Path, Query, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -76,6 +81,13 @@ pub const REFRESH_COOKIE: &str = "__Host-egov-rt";
 pub const CSRF_COOKIE: &str = "__Host-egov-csrf";
 /// The header carrying the CSRF token on cookie-authenticated writes.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Routes whose handlers record every outcome in the audit trail themselves
+/// (method, template). `POST /auth/login` records each attempt as `login` or
+/// `login_failed` (reason code, account; a malformed body as
+/// `malformed_request`), so a request-level audit layer should skip these routes
+/// rather than record a second event per attempt; egov-web's `App` does.
+pub const SELF_AUDITED_ROUTES: &[(&str, &str)] = &[("POST", "/auth/login")];
 
 /// The policy of the admin API.
 pub const ADMIN_POLICY: AccessPolicy = AccessPolicy::permission(ADMIN_PERMISSION);
@@ -364,9 +376,21 @@ pub struct LoginRequest {
 async fn login(
     State(auth): State<Auth>,
     actor: Option<axum::Extension<Actor>>,
-    Json(body): Json<LoginRequest>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Response {
     let actor = request_actor(actor);
+    // This route is self-audited (SELF_AUDITED_ROUTES): every outcome is recorded here.
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => {
+            let event = AuditEvent::new(Action::LOGIN_FAILED, &actor, Outcome::Failure)
+                .reason_code("malformed_request");
+            if let Err(error) = auth.record(event).await {
+                return error_response(error);
+            }
+            return no_store(rejection.into_response());
+        }
+    };
     match auth
         .login(&actor, &body.login_id, &body.password, body.otp.as_deref())
         .await
@@ -573,6 +597,61 @@ async fn totp_confirm(
 ) -> Response {
     match auth
         .confirm_totp(&user.actor, user.account_id, &body.code)
+        .await
+    {
+        Ok(recovery_codes) => no_store(Json(RecoveryCodes { recovery_codes }).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Turning MFA off.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TotpDisable {
+    /// The current password.
+    pub current_password: String,
+    /// A current TOTP code or an unused recovery code.
+    pub code: String,
+}
+
+/// Turns MFA off: needs the current password and a TOTP or recovery code.
+/// Removes the authenticator and the recovery codes and ends every other
+/// session. A password shorter than the single-factor minimum must be changed
+/// first (409 `single-factor-password`).
+#[utoipa::path(delete, path = "/auth/mfa/totp", tag = "auth", request_body = TotpDisable,
+    responses((status = 200, body = Revoked), (status = 409, description = "MFA is not on, or the password is too weak to be the only factor"),
+        (status = 422, description = "wrong password or code")))]
+async fn totp_disable(
+    State(auth): State<Auth>,
+    user: CurrentUser,
+    Json(body): Json<TotpDisable>,
+) -> Response {
+    match auth
+        .disable_totp(
+            &user.actor,
+            user.account_id,
+            &user.session_id,
+            &body.current_password,
+            &body.code,
+        )
+        .await
+    {
+        Ok(revoked) => no_store(Json(Revoked { revoked }).into_response()),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Replaces the recovery codes with new ones (shown once; the old ones stop
+/// working). Needs a current TOTP code.
+#[utoipa::path(post, path = "/auth/mfa/recovery-codes", tag = "auth", request_body = TotpConfirm,
+    responses((status = 200, body = RecoveryCodes), (status = 409, description = "MFA is not on"),
+        (status = 422, description = "wrong code")))]
+async fn recovery_codes(
+    State(auth): State<Auth>,
+    user: CurrentUser,
+    Json(body): Json<TotpConfirm>,
+) -> Response {
+    match auth
+        .regenerate_recovery_codes(&user.actor, user.account_id, &body.code)
         .await
     {
         Ok(recovery_codes) => no_store(Json(RecoveryCodes { recovery_codes }).into_response()),
@@ -819,7 +898,11 @@ pub fn api(auth: Auth) -> Vec<(AccessPolicy, UtoipaMethodRouter)> {
         ),
         (
             AccessPolicy::Authenticated,
-            with_state(a, routes!(totp_start)),
+            with_state(a, routes!(totp_start, totp_disable)),
+        ),
+        (
+            AccessPolicy::Authenticated,
+            with_state(a, routes!(recovery_codes)),
         ),
         (
             AccessPolicy::Authenticated,

@@ -122,6 +122,177 @@ fn an_hs256_key_verifies_only_hs256() {
     );
 }
 
+const EC_MATERIAL: &str = "insecure-dev-secret:auth-es256";
+
+/// The ES256 dev key of [`es256_settings`] (the scalar is SHA-256 of the material).
+fn ec_secret() -> p256::SecretKey {
+    use sha2::Digest;
+    let scalar = sha2::Sha256::digest(EC_MATERIAL.as_bytes());
+    p256::SecretKey::from_slice(&scalar).unwrap()
+}
+
+fn ec_signing_key() -> EncodingKey {
+    use p256::pkcs8::EncodePrivateKey;
+    EncodingKey::from_ec_der(ec_secret().to_pkcs8_der().unwrap().as_bytes())
+}
+
+/// The default EdDSA `dev` key plus an ES256 key `ec`.
+fn es256_settings(material: &str) -> AuthSettings {
+    let mut settings = AuthSettings::default();
+    settings.keys.insert(
+        "ec".into(),
+        KeySettings {
+            algorithm: "ES256".into(),
+            material: Secret::new(material.into()),
+            retired: false,
+        },
+    );
+    settings
+}
+
+fn ec_header(kid: &str) -> Header {
+    let mut h = Header::new(Algorithm::ES256);
+    h.typ = Some("at+jwt".into());
+    h.kid = Some(kid.into());
+    h
+}
+
+#[test]
+fn es256_keys_sign_verify_and_are_published_as_ec_jwks() {
+    let mut settings = es256_settings(EC_MATERIAL);
+    settings.active_key = "ec".into();
+    let ring = Keyring::from_settings(&settings).unwrap();
+    let (token, issued) = ring.issue(AccountId::new(), "s", NOW).unwrap();
+    let header = jsonwebtoken::decode_header(&token).unwrap();
+    assert_eq!(header.alg, Algorithm::ES256);
+    assert_eq!(header.kid.as_deref(), Some("ec"));
+    assert_eq!(ring.verify(&token, NOW).unwrap(), issued);
+    // A token forged elsewhere with the same key verifies too (the baseline).
+    ring.verify(
+        &jsonwebtoken::encode(&ec_header("ec"), &claims(NOW), &ec_signing_key()).unwrap(),
+        NOW,
+    )
+    .unwrap();
+
+    let jwks = ring.jwks();
+    let keys = jwks["keys"].as_array().unwrap();
+    let ec = keys.iter().find(|k| k["kid"] == "ec").unwrap();
+    assert_eq!(ec["kty"], "EC");
+    assert_eq!(ec["crv"], "P-256");
+    assert_eq!(ec["alg"], "ES256");
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let point = ec_secret().public_key().to_encoded_point(false);
+    for (name, coordinate) in [("x", point.x().unwrap()), ("y", point.y().unwrap())] {
+        let bytes = URL_SAFE_NO_PAD.decode(ec[name].as_str().unwrap()).unwrap();
+        assert_eq!(bytes.len(), 32);
+        assert_eq!(bytes.as_slice(), &coordinate[..]);
+    }
+    assert!(ec.get("d").is_none(), "never the private scalar");
+    assert_eq!(
+        keys.iter().find(|k| k["kid"] == "dev").unwrap()["kty"],
+        "OKP"
+    );
+}
+
+#[test]
+fn es256_material_may_be_pkcs8_der_and_bad_material_is_refused() {
+    use base64::engine::general_purpose::STANDARD;
+    use p256::pkcs8::EncodePrivateKey;
+    let der = ec_secret().to_pkcs8_der().unwrap();
+    let from_der =
+        Keyring::from_settings(&es256_settings(&STANDARD.encode(der.as_bytes()))).unwrap();
+    let from_scalar =
+        Keyring::from_settings(&es256_settings(&STANDARD.encode(ec_secret().to_bytes()))).unwrap();
+    let dev = Keyring::from_settings(&es256_settings(EC_MATERIAL)).unwrap();
+    assert_eq!(from_der.jwks(), from_scalar.jwks());
+    assert_eq!(from_der.jwks(), dev.jwks());
+    for bad in [
+        STANDARD.encode([0u8; 32]),                      // the zero scalar
+        STANDARD.encode([0xffu8; 32]),                   // ≥ the group order
+        STANDARD.encode([1u8; 31]),                      // wrong length, not DER
+        STANDARD.encode(b"-----BEGIN PRIVATE KEY-----"), // PEM is not accepted
+        "not base64!".into(),
+    ] {
+        match Keyring::from_settings(&es256_settings(&bad)) {
+            Err(Error::Config(message)) => assert!(!message.contains(&bad), "{message}"),
+            other => panic!("accepted bad ES256 material: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn es256_and_eddsa_tokens_only_verify_with_keys_of_their_algorithm() {
+    let ring = Keyring::from_settings(&es256_settings(EC_MATERIAL)).unwrap();
+    // An ES256 token (validly signed with the ES256 key) presented with the EdDSA kid.
+    let es = jsonwebtoken::encode(&ec_header("dev"), &claims(NOW), &ec_signing_key()).unwrap();
+    refused(&ring, &es, NOW);
+    // An EdDSA token (validly signed with the EdDSA key) presented with the ES256 kid.
+    refused(&ring, &sign(header("ec"), &claims(NOW)), NOW);
+    // Headers lying about the algorithm: EdDSA signature, ES256 header (and vice versa).
+    let eddsa_signed = sign(header("ec"), &claims(NOW));
+    let parts: Vec<&str> = eddsa_signed.split('.').collect();
+    let relabelled = format!(
+        "{}.{}.{}",
+        b64(&json!({"alg": "ES256", "typ": "at+jwt", "kid": "ec"})),
+        parts[1],
+        parts[2]
+    );
+    refused(&ring, &relabelled, NOW);
+    let es_parts: Vec<&str> = es.split('.').collect();
+    let relabelled = format!(
+        "{}.{}.{}",
+        b64(&json!({"alg": "EdDSA", "typ": "at+jwt", "kid": "dev"})),
+        es_parts[1],
+        es_parts[2]
+    );
+    refused(&ring, &relabelled, NOW);
+    // ES384/ES512 or RS256 headers naming the ES256 key.
+    for alg in ["ES384", "ES512", "RS256", "PS256"] {
+        let token = format!(
+            "{}.{}.{}",
+            b64(&json!({"alg": alg, "typ": "at+jwt", "kid": "ec"})),
+            es_parts[1],
+            es_parts[2]
+        );
+        refused(&ring, &token, NOW);
+    }
+}
+
+#[test]
+fn hs256_signed_with_the_es256_public_key_is_refused() {
+    let ring = Keyring::from_settings(&es256_settings(EC_MATERIAL)).unwrap();
+    let jwks = ring.jwks();
+    let ec = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == "ec")
+        .unwrap()
+        .clone();
+    let x = URL_SAFE_NO_PAD.decode(ec["x"].as_str().unwrap()).unwrap();
+    let y = URL_SAFE_NO_PAD.decode(ec["y"].as_str().unwrap()).unwrap();
+    let mut uncompressed = vec![0x04];
+    uncompressed.extend_from_slice(&x);
+    uncompressed.extend_from_slice(&y);
+    let mut compressed = vec![0x02 | (y[31] & 1)];
+    compressed.extend_from_slice(&x);
+    let mut h = Header::new(Algorithm::HS256);
+    h.typ = Some("at+jwt".into());
+    for kid in ["ec", "dev"] {
+        h.kid = Some(kid.into());
+        for key in [
+            uncompressed.clone(),
+            compressed.clone(),
+            [x.clone(), y.clone()].concat(),
+            serde_json::to_vec(&ec).unwrap(),
+        ] {
+            let token =
+                jsonwebtoken::encode(&h, &claims(NOW), &EncodingKey::from_secret(&key)).unwrap();
+            refused(&ring, &token, NOW);
+        }
+    }
+}
+
 #[test]
 fn expired_and_not_yet_valid_tokens_are_refused() {
     let ring = keyring();

@@ -220,6 +220,155 @@ egov_db::backend_tests! {
         env.audit.shutdown().await;
     }
 
+    async fn totp_secrets_are_encrypted_and_bound_to_their_account(db) {
+        let env = env(db).await;
+        let kim = account(&env, "kim").await;
+        let lee = account(&env, "lee").await;
+        let ctx = Actor::anonymous();
+        let enrolment = env.auth.start_totp(kim.id).await.unwrap();
+        let stored_secret = |id: egov_core::id::AccountId, column: &'static str| {
+            let db = env.db.clone();
+            async move {
+                let sql = format!("SELECT {column} FROM egov_auth_accounts WHERE id = $1");
+                let (value,): (Option<String>,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(id.to_string())
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+                value
+            }
+        };
+        let pending = stored_secret(kim.id, "totp_pending_secret").await.unwrap();
+        assert_ne!(pending, enrolment.secret);
+        assert!(!pending.to_uppercase().contains(&enrolment.secret), "{pending}");
+        assert!(pending.starts_with("v1:dev:"), "{pending}");
+        let secret = totp::base32_decode(&enrolment.secret).unwrap();
+        env.auth
+            .confirm_totp(&ctx, kim.id, &totp::code(&secret, totp::step_at(env.clock_now_unix())))
+            .await
+            .unwrap();
+        let stored = stored_secret(kim.id, "totp_secret").await.unwrap();
+        assert!(!stored.to_uppercase().contains(&enrolment.secret));
+        let cipher = common::cipher();
+        assert_eq!(cipher.decrypt_with_aad(&stored, &totp::secret_aad(kim.id)).unwrap(), enrolment.secret);
+        assert!(cipher.decrypt_with_aad(&stored, &totp::secret_aad(lee.id)).is_err(), "bound to the account");
+        assert!(cipher.decrypt(&stored).is_err());
+
+        // Kim's ciphertext copied into Lee's row is no second factor for Lee.
+        sqlx::query("UPDATE egov_auth_accounts SET totp_secret = $1, mfa_enabled = 1 WHERE id = $2")
+            .bind(&stored)
+            .bind(lee.id.to_string())
+            .execute(env.db.pool())
+            .await
+            .unwrap();
+        env.clock.advance(Duration::seconds(30));
+        let code = totp::code(&secret, totp::step_at(env.clock_now_unix()));
+        assert!(matches!(env.auth.login(&ctx, "lee", PASSWORD, Some(&code)).await, Err(Error::MfaRequired)));
+        env.auth.login(&ctx, "kim", PASSWORD, Some(&code)).await.unwrap();
+        env.audit.shutdown().await;
+
+        // Plain base32 secrets of earlier versions are encrypted when the service starts.
+        sqlx::query("UPDATE egov_auth_accounts SET totp_secret = $1 WHERE id = $2")
+            .bind(&enrolment.secret)
+            .bind(kim.id.to_string())
+            .execute(env.db.pool())
+            .await
+            .unwrap();
+        let restarted = env_with(env.db.clone(), AuthSettings::default()).await;
+        let migrated = stored_secret(kim.id, "totp_secret").await.unwrap();
+        assert!(migrated.starts_with("v1:"), "{migrated}");
+        assert_eq!(cipher.decrypt_with_aad(&migrated, &totp::secret_aad(kim.id)).unwrap(), enrolment.secret);
+        restarted.clock.advance(Duration::seconds(120));
+        let code = totp::code(&secret, totp::step_at(restarted.clock_now_unix()));
+        restarted.auth.login(&ctx, "kim", PASSWORD, Some(&code)).await.unwrap();
+        restarted.audit.shutdown().await;
+    }
+
+    async fn mfa_can_be_turned_off_and_recovery_codes_regenerated(db) {
+        let env = env(db).await;
+        let created = account(&env, "park").await;
+        let ctx = Actor::anonymous();
+        let now = || env.clock_now_unix();
+        assert!(matches!(
+            env.auth.regenerate_recovery_codes(&ctx, created.id, "123456").await,
+            Err(Error::Conflict("mfa-not-enabled"))
+        ));
+        let enrolment = env.auth.start_totp(created.id).await.unwrap();
+        let secret = totp::base32_decode(&enrolment.secret).unwrap();
+        let old_codes = env.auth
+            .confirm_totp(&ctx, created.id, &totp::code(&secret, totp::step_at(now())))
+            .await
+            .unwrap();
+        let other = env.auth.login(&ctx, "park", PASSWORD, Some(&old_codes[0])).await.unwrap();
+        let this = env.auth.login(&ctx, "park", PASSWORD, Some(&old_codes[1])).await.unwrap();
+
+        // Regenerating needs a TOTP code: not a recovery code, not a replayed code.
+        env.clock.advance(Duration::seconds(30));
+        assert!(matches!(
+            env.auth.regenerate_recovery_codes(&ctx, created.id, &old_codes[2]).await,
+            Err(Error::Invalid("/code", "totp-code"))
+        ));
+        let code = totp::code(&secret, totp::step_at(now()));
+        let new_codes = env.auth.regenerate_recovery_codes(&ctx, created.id, &code).await.unwrap();
+        assert_eq!(new_codes.len(), 10);
+        assert!(new_codes.iter().all(|c| !old_codes.contains(c)));
+        assert!(env.auth.regenerate_recovery_codes(&ctx, created.id, &code).await.is_err(), "replay");
+        assert!(env.auth.login(&ctx, "park", PASSWORD, Some(&old_codes[3])).await.is_err(), "old codes are gone");
+        assert_eq!(audit_count(&env.db, "mfa_recovery_codes").await, 3);
+
+        // Turning MFA off: password and a second factor, both right.
+        assert!(matches!(
+            env.auth.disable_totp(&ctx, created.id, &this.session_id, "wrong password guess", &new_codes[0]).await,
+            Err(Error::WrongPassword)
+        ));
+        assert!(matches!(
+            env.auth.disable_totp(&ctx, created.id, &this.session_id, PASSWORD, "000000").await,
+            Err(Error::Invalid("/code", "totp-code"))
+        ));
+        assert!(env.auth.account(created.id).await.unwrap().mfa_enabled);
+        let revoked = env.auth
+            .disable_totp(&ctx, created.id, &this.session_id, PASSWORD, &new_codes[0])
+            .await
+            .unwrap();
+        assert_eq!(revoked, 1);
+        assert!(!env.auth.account(created.id).await.unwrap().mfa_enabled);
+        env.auth.authenticate(&this.access_token).await.unwrap();
+        assert!(env.auth.authenticate(&other.access_token).await.is_err(), "other sessions end");
+        env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM egov_auth_recovery_codes WHERE account_id = $1")
+            .bind(created.id.to_string())
+            .fetch_one(env.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+        assert!(matches!(
+            env.auth.disable_totp(&ctx, created.id, &this.session_id, PASSWORD, &new_codes[1]).await,
+            Err(Error::Conflict("mfa-not-enabled"))
+        ));
+        assert_eq!(audit_count(&env.db, "mfa_disable").await, 3);
+        env.audit.shutdown().await;
+    }
+
+    async fn mfa_stays_on_while_the_password_is_too_short_to_be_the_only_factor(db) {
+        let env = env(db).await;
+        let created = account(&env, "choi").await;
+        let ctx = Actor::anonymous();
+        let enrolment = env.auth.start_totp(created.id).await.unwrap();
+        let secret = totp::base32_decode(&enrolment.secret).unwrap();
+        let codes = env.auth
+            .confirm_totp(&ctx, created.id, &totp::code(&secret, totp::step_at(env.clock_now_unix())))
+            .await
+            .unwrap();
+        // With MFA, 8 characters are enough.
+        env.auth.reset_password(&admin(), created.id, "q7#vLm2x").await.unwrap();
+        assert!(matches!(
+            env.auth.disable_totp(&ctx, created.id, "none", "q7#vLm2x", &codes[0]).await,
+            Err(Error::Conflict("single-factor-password"))
+        ));
+        assert!(env.auth.account(created.id).await.unwrap().mfa_enabled);
+        env.audit.shutdown().await;
+    }
+
     async fn egovframe_import_keeps_legacy_hashes_until_login(db) {
         let env = env(db).await;
         let hash = egov_auth::password::egov_sha256("hong", "egov1234!");

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use clap::{Subcommand, ValueEnum};
 
 use crate::context::Failure;
@@ -19,6 +19,9 @@ pub(crate) enum KeysCommand {
         /// The key id (default: `k` and today's UTC date, e.g. `k20261127`).
         #[arg(long)]
         id: Option<String>,
+        /// The signing algorithm of a `jwt` key (default `eddsa`).
+        #[arg(long, value_enum)]
+        algorithm: Option<JwtAlgorithm>,
     },
     /// Print a new key and how to switch to it while old data stays readable.
     Rotate {
@@ -27,7 +30,20 @@ pub(crate) enum KeysCommand {
         /// The new key's id (default: `k` and today's UTC date).
         #[arg(long)]
         id: Option<String>,
+        /// The signing algorithm of a `jwt` key (default `eddsa`).
+        #[arg(long, value_enum)]
+        algorithm: Option<JwtAlgorithm>,
     },
+}
+
+/// The algorithms of access-token keys (`[auth.keys.<id>] algorithm`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum JwtAlgorithm {
+    /// Ed25519 (`EdDSA`), the default.
+    #[default]
+    Eddsa,
+    /// ECDSA on P-256 with SHA-256 (`ES256`).
+    Es256,
 }
 
 /// The kinds of keys a service holds.
@@ -35,7 +51,7 @@ pub(crate) enum KeysCommand {
 pub(crate) enum KeyKind {
     /// Ed25519 key signing audit checkpoints (`[audit]`).
     Audit,
-    /// Ed25519 key signing access tokens (`[auth]`).
+    /// Key signing access tokens (`[auth.keys]`): Ed25519, or P-256 with `--algorithm es256`.
     Jwt,
     /// AES-256-GCM key encrypting personal-data fields (`[privacy.keys]`).
     Field,
@@ -44,10 +60,23 @@ pub(crate) enum KeyKind {
 }
 
 pub(crate) fn run(command: KeysCommand) -> Result<ExitCode, Failure> {
-    let (kind, id, rotate) = match command {
-        KeysCommand::Generate { kind, id } => (kind, id, false),
-        KeysCommand::Rotate { kind, id } => (kind, id, true),
+    let (kind, id, algorithm, rotate) = match command {
+        KeysCommand::Generate {
+            kind,
+            id,
+            algorithm,
+        } => (kind, id, algorithm, false),
+        KeysCommand::Rotate {
+            kind,
+            id,
+            algorithm,
+        } => (kind, id, algorithm, true),
     };
+    if algorithm.is_some() && kind != KeyKind::Jwt {
+        return Err(Failure::Usage(
+            "--algorithm applies to `jwt` keys only".into(),
+        ));
+    }
     let id = match id {
         Some(id) => check_id(id)?,
         None => default_id(),
@@ -59,9 +88,23 @@ pub(crate) fn run(command: KeysCommand) -> Result<ExitCode, Failure> {
                 .into(),
         ));
     }
-    let material = random_key()?;
-    print!("{}", render(kind, &id, &material, rotate));
+    let text = match (kind, algorithm.unwrap_or_default()) {
+        (KeyKind::Jwt, JwtAlgorithm::Es256) => render_es256(&id, &p256_key()?, rotate),
+        _ => render(kind, &id, &random_key()?, rotate),
+    };
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A new P-256 private key from the operating system's CSPRNG.
+fn p256_key() -> Result<p256::SecretKey, Failure> {
+    loop {
+        // A random 32-byte string is a valid scalar except with probability ~2⁻³²;
+        // draw again in that case.
+        if let Ok(key) = p256::SecretKey::from_slice(&random_key()?) {
+            return Ok(key);
+        }
+    }
 }
 
 /// Key ids as egov-privacy accepts them: `[A-Za-z0-9_-]{1,32}`.
@@ -121,25 +164,15 @@ fn render(kind: KeyKind, id: &str, key: &[u8; 32], rotate: bool) -> String {
         }
         KeyKind::Jwt => {
             let public = ed25519_dalek::SigningKey::from_bytes(key).verifying_key();
-            let mut text = format!(
-                "# Access-token signing key `{id}` (EdDSA / Ed25519).\n\
-                 EGOV__AUTH__KEYS__{upper}__ALGORITHM=EdDSA\n\
-                 EGOV__AUTH__KEYS__{upper}__SECRET={secret}\n\
-                 # Public key (published in /.well-known/jwks.json): {}\n",
-                STANDARD.encode(public.as_bytes()),
-                upper = id.to_uppercase()
+            let public = format!(
+                "# Public key (published in /.well-known/jwks.json as kty OKP, crv Ed25519): x={}\n",
+                URL_SAFE_NO_PAD.encode(public.as_bytes())
             );
-            if rotate {
-                text.push_str(&format!(
-                    "# Rotation: add this key, set EGOV__AUTH__ACTIVE_KEY={id}, keep the old key configured\n\
-                     # so tokens it signed verify until they expire (one access-token lifetime), then retire it.\n"
-                ));
-            } else {
-                text.push_str(&format!("EGOV__AUTH__ACTIVE_KEY={id}\n"));
-            }
-            text
+            jwt_lines(id, "EdDSA", "Ed25519 seed", &secret, &public, rotate)
         }
         KeyKind::Field => {
+            // Environment variable names are read in lower case, so the id is too.
+            let id = id.to_ascii_lowercase();
             let mut text = format!(
                 "# Field-encryption key `{id}` (AES-256-GCM).\n\
                  EGOV__PRIVACY__KEYS__{upper}={secret}\n\
@@ -159,6 +192,61 @@ fn render(kind: KeyKind, id: &str, key: &[u8; 32], rotate: bool) -> String {
              EGOV__PRIVACY__BLIND_INDEX_KEY={secret}\n"
         ),
     }
+}
+
+/// The configuration lines of an access-token key: `[auth.keys.<id>]`'s
+/// `algorithm` and `material`, and `[auth] active_key`.
+fn jwt_lines(
+    id: &str,
+    algorithm: &str,
+    what: &str,
+    material: &str,
+    public: &str,
+    rotate: bool,
+) -> String {
+    // Environment variable names are read in lower case, so the key id is too.
+    let id = id.to_ascii_lowercase();
+    let upper = id.to_ascii_uppercase();
+    let mut text = format!(
+        "# Access-token signing key `{id}` ({algorithm}; material: base64 of the {what}).\n\
+         EGOV__AUTH__KEYS__{upper}__ALGORITHM={algorithm}\n\
+         EGOV__AUTH__KEYS__{upper}__MATERIAL={material}\n\
+         {public}"
+    );
+    if rotate {
+        text.push_str(&format!(
+            "# Rotation: add this key, set EGOV__AUTH__ACTIVE_KEY={id}, keep the old key configured\n\
+             # so tokens it signed verify until they expire (one access-token lifetime), then set\n\
+             # EGOV__AUTH__KEYS__<OLD>__RETIRED=true, and later remove it.\n"
+        ));
+    } else {
+        text.push_str(&format!("EGOV__AUTH__ACTIVE_KEY={id}\n"));
+    }
+    text
+}
+
+/// An ES256 key: the PKCS#8 DER document, base64.
+fn render_es256(id: &str, key: &p256::SecretKey, rotate: bool) -> String {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use p256::pkcs8::EncodePrivateKey;
+    let der = key
+        .to_pkcs8_der()
+        .expect("a valid P-256 key encodes as PKCS#8");
+    let point = key.public_key().to_encoded_point(false);
+    let coordinate = |c: Option<&p256::FieldBytes>| c.map(|c| URL_SAFE_NO_PAD.encode(c));
+    let public = format!(
+        "# Public key (published in /.well-known/jwks.json as kty EC, crv P-256): x={} y={}\n",
+        coordinate(point.x()).unwrap_or_default(),
+        coordinate(point.y()).unwrap_or_default()
+    );
+    jwt_lines(
+        id,
+        "ES256",
+        "PKCS#8 DER P-256 private key",
+        &STANDARD.encode(der.as_bytes()),
+        &public,
+        rotate,
+    )
 }
 
 #[cfg(test)]
@@ -198,6 +286,13 @@ mod tests {
         let refused = run(KeysCommand::Rotate {
             kind: KeyKind::BlindIndex,
             id: None,
+            algorithm: None,
+        });
+        assert!(matches!(refused, Err(Failure::Usage(_))));
+        let refused = run(KeysCommand::Generate {
+            kind: KeyKind::Field,
+            id: None,
+            algorithm: Some(JwtAlgorithm::Es256),
         });
         assert!(matches!(refused, Err(Failure::Usage(_))));
     }
@@ -207,5 +302,50 @@ mod tests {
         let id = default_id();
         assert_eq!(check_id(id.clone()).unwrap(), id);
         assert_eq!(id.len(), 9);
+    }
+
+    /// The `[auth]` settings format: `keys.<id>.algorithm`, `keys.<id>.material`
+    /// and `active_key`, with the id in lower case (environment variable names
+    /// are read in lower case).
+    fn jwt_env(text: &str) -> std::collections::BTreeMap<String, String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn jwt_keys_print_the_auth_settings_names() {
+        let key = [9u8; 32];
+        let text = render(KeyKind::Jwt, "K2026a", &key, false);
+        let env = jwt_env(&text);
+        assert_eq!(env["EGOV__AUTH__KEYS__K2026A__ALGORITHM"], "EdDSA");
+        assert_eq!(
+            STANDARD
+                .decode(&env["EGOV__AUTH__KEYS__K2026A__MATERIAL"])
+                .unwrap(),
+            key
+        );
+        assert_eq!(env["EGOV__AUTH__ACTIVE_KEY"], "k2026a");
+        assert!(!text.contains("__SECRET"));
+        let public = ed25519_dalek::SigningKey::from_bytes(&key).verifying_key();
+        assert!(text.contains(&URL_SAFE_NO_PAD.encode(public.as_bytes())));
+    }
+
+    #[test]
+    fn es256_keys_are_pkcs8_p256_keys() {
+        use p256::pkcs8::DecodePrivateKey;
+        let key = p256_key().unwrap();
+        let text = render_es256("k1", &key, true);
+        let env = jwt_env(&text);
+        assert_eq!(env["EGOV__AUTH__KEYS__K1__ALGORITHM"], "ES256");
+        let der = STANDARD
+            .decode(&env["EGOV__AUTH__KEYS__K1__MATERIAL"])
+            .unwrap();
+        let parsed = p256::SecretKey::from_pkcs8_der(&der).unwrap();
+        assert_eq!(parsed.to_bytes(), key.to_bytes());
+        assert!(text.contains("Rotation") && !env.contains_key("EGOV__AUTH__ACTIVE_KEY"));
+        assert_ne!(p256_key().unwrap().to_bytes(), key.to_bytes());
     }
 }

@@ -13,6 +13,11 @@ use tokio::net::TcpListener;
 
 const PASSWORD: &str = "correct horse battery staple";
 
+/// The field cipher of the `[privacy]` defaults (development keys).
+fn cipher() -> egov_privacy::FieldCipher {
+    egov_privacy::FieldCipher::from_settings(&egov_privacy::PrivacySettings::default()).unwrap()
+}
+
 async fn p99(client: &reqwest::Client, url: &str, n: usize) -> (Duration, Duration) {
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
@@ -45,7 +50,7 @@ fn main() {
         let audit = AuditLog::start(db.clone(), &AuditSettings::default())
             .await
             .unwrap();
-        let auth = Auth::new(db, AuthSettings::default(), audit.clone())
+        let auth = Auth::new(db, AuthSettings::default(), cipher(), audit.clone())
             .await
             .unwrap();
         auth.create_account(

@@ -60,7 +60,9 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 /// 12. **authentication** (when [`App::auth`] is set): a bearer token (or, in
 ///     cookie mode, the `__Host-` cookie with CSRF protection on writes) fills
 ///     in the actor's account, roles and permissions; an invalid token is a 401;
-/// 13. **audit** (when [`App::audit`] is set): each request recorded, denied ones always;
+/// 13. **audit** (when [`App::audit`] is set): each request recorded, denied ones always
+///     (except `POST /auth/login`, whose handler records every attempt itself as
+///     `login` or `login_failed`, so that one attempt is one event);
 /// 14. the routes, each behind its access-policy check.
 pub struct App {
     settings: WebSettings,
@@ -299,9 +301,13 @@ impl App {
 
         // Router::layer wraps what is already there, so the innermost layer
         // comes first here (the reverse of the list in the type's docs).
-        let router = match &self.audit {
-            Some(audit) => router.layer(audit.clone()),
-            None => router,
+        let router = match (&self.audit, &self.auth) {
+            // egov-auth's login records each attempt itself (one event per attempt).
+            (Some(audit), Some(_)) => router.layer(crate::auth_audit::AuthAwareAudit {
+                audit: audit.clone(),
+            }),
+            (Some(audit), None) => router.layer(audit.clone()),
+            (None, _) => router,
         };
         let router = match &self.auth {
             Some(auth) => router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate)),

@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 mod app;
+mod auth_audit;
 mod error;
 mod health;
 mod middleware;

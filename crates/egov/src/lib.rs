@@ -12,6 +12,8 @@
 //! | `privacy` | `egov-privacy`: masking, field encryption, blind indexes | `privacy` (default) |
 //! | `validation` | `egov-validation`: `Valid<…>` extractors, Korean identifiers | `validation` (default) |
 //! | `audit` | `egov-audit`: the hash-chained audit trail | `audit` (default) |
+//! | `codes` | `egov-codes`: common code tables, cached and localized | `codes` (default) |
+//! | `auth` | `egov-auth`: accounts, tokens, MFA, deny-by-default authorization | `auth` (default) |
 //! | `web` | `egov-web`: the App builder and middleware stack | `web` (default) |
 //!
 //! ```
@@ -27,6 +29,10 @@
 
 #[cfg(feature = "audit")]
 pub use egov_audit as audit;
+#[cfg(feature = "auth")]
+pub use egov_auth as auth;
+#[cfg(feature = "codes")]
+pub use egov_codes as codes;
 pub use egov_core as core;
 #[cfg(feature = "db")]
 pub use egov_db as db;
@@ -47,6 +53,12 @@ pub mod prelude {
     pub use egov_audit::{
         Action, AuditEvent, AuditLog, AuditSettings, Outcome, Reason, SubjectId, Target,
     };
+    #[cfg(feature = "auth")]
+    pub use egov_auth::CurrentUser;
+    #[cfg(feature = "auth")]
+    pub use egov_auth::{Auth, AuthSettings};
+    #[cfg(feature = "codes")]
+    pub use egov_codes::{CodeRegistry, CodesSettings};
     pub use egov_core::access::AccessPolicy;
     pub use egov_core::actor::{Actor, Permission};
     pub use egov_core::clock::{Clock, SharedClock, SystemClock};

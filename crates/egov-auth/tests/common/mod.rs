@@ -35,7 +35,7 @@ pub async fn env_with(db: Db, settings: AuthSettings) -> Env {
     let audit = AuditLog::start(db.clone(), &AuditSettings::default())
         .await
         .unwrap();
-    let auth = Auth::with_clock(db.clone(), settings, audit.clone(), clock.clone())
+    let auth = Auth::with_clock(db.clone(), settings, cipher(), audit.clone(), clock.clone())
         .await
         .unwrap();
     Env {
@@ -44,6 +44,11 @@ pub async fn env_with(db: Db, settings: AuthSettings) -> Env {
         clock,
         audit,
     }
+}
+
+/// The field cipher of the `[privacy]` defaults (development keys).
+pub fn cipher() -> egov_privacy::FieldCipher {
+    egov_privacy::FieldCipher::from_settings(&egov_privacy::PrivacySettings::default()).unwrap()
 }
 
 pub async fn env(db: Db) -> Env {
