@@ -131,6 +131,19 @@ impl App {
         self
     }
 
+    /// Mounts egov-codes' HTTP API: the public `GET /codes/{group}` and
+    /// `GET /codes/{group}/{code}`, and the admin API under `/admin/codes`
+    /// (permission `codes:write`); see [`egov_codes::http`]. Also installs
+    /// `registry` as the process's registry for the `CodeOf` validator.
+    #[must_use]
+    pub fn codes(mut self, registry: egov_codes::CodeRegistry) -> Self {
+        registry.install_global();
+        self.router = self
+            .router
+            .merge(ApiRouter::new().api(egov_codes::http::api(registry)));
+        self
+    }
+
     /// Sets the locales: default, supported, fallback chain, and where a client
     /// may choose one (`?lang=`, cookie). Defaults: `[i18n]`'s built-in values.
     #[must_use]
@@ -414,6 +427,7 @@ pub const FRAMEWORK_MESSAGES: &[&FluentResources] = &[
     &egov_i18n::MESSAGES,
     &egov_validation::MESSAGES,
     &egov_audit::MESSAGES,
+    &egov_codes::MESSAGES,
     &egov_auth::MESSAGES,
 ];
 

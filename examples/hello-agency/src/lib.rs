@@ -384,12 +384,11 @@ pub fn app(
     let admin = egov::audit::admin::router(db.clone(), audit_settings);
     App::new(settings)
         .api_info("hello-agency", env!("CARGO_PKG_VERSION"))
-        .messages(&egov_codes::MESSAGES)
         .messages(&MESSAGES)
         .database(db.clone())
         .audit(egov::audit::web::AuditLayer::new(audit))
         .router(routes(db, codes.clone()))
-        .router(ApiRouter::new().api(egov_codes::http::api(codes)))
+        .codes(codes)
         .router(ApiRouter::new().nest_router(
             "/admin/audit",
             egov::audit::admin::ADMIN_POLICY,
