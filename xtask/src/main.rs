@@ -113,9 +113,17 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root: the parent of this crate's directory.
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` when it starts the binary; that is
+/// preferred over the compile-time value, because checkouts sharing one target
+/// directory share the uplifted `xtask` binary, which may have been built from
+/// another checkout.
 fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
+        .parent()
+        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
 }
 
 /// The `cargo` to spawn: `$CARGO` (set by cargo for `cargo run`), else `cargo`.

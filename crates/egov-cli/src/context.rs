@@ -4,12 +4,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use egov_core::actor::Actor;
 use egov_core::config::{Config, ConfigSection, Profile};
 use egov_db::{DatabaseSettings, Db, MigrationSet};
 
 /// Every framework migration set, in any order ([`Db::migrate`] sorts by layer).
-pub(crate) const MIGRATIONS: &[&MigrationSet] =
-    &[&egov_db::change::MIGRATIONS, &egov_audit::MIGRATIONS];
+pub(crate) const MIGRATIONS: &[&MigrationSet] = &[
+    &egov_db::change::MIGRATIONS,
+    &egov_audit::MIGRATIONS,
+    &egov_codes::MIGRATIONS,
+    &egov_auth::MIGRATIONS,
+];
 
 /// Options every command takes.
 #[derive(Debug, Args)]
@@ -48,13 +53,45 @@ pub(crate) enum Failure {
     /// The audit trail (exit 3).
     #[error("audit: {0}")]
     Audit(#[from] egov_audit::AuditError),
+    /// The input was refused as a whole; every problem has been printed
+    /// already and nothing was written (exit 2).
+    #[error("{what} refused: {problems} problem(s); nothing was written")]
+    Rejected {
+        /// What was refused, e.g. `import of codes.csv`.
+        what: String,
+        /// How many problems were printed.
+        problems: usize,
+    },
+    /// The code tables (exit 2 for refused data, 3 for the database or audit).
+    #[error("codes: {0}")]
+    Codes(#[from] egov_codes::Error),
+    /// Accounts and roles (exit 2 for refused input or configuration, 3 for the
+    /// database or audit). egov-auth's errors never carry a secret.
+    #[error("accounts: {0}")]
+    Auth(#[from] egov_auth::Error),
+    /// The `[privacy]` keys are unusable (exit 2). Never names key material.
+    #[error("privacy configuration: {0}")]
+    Privacy(String),
 }
 
 impl Failure {
     pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
-            Failure::Usage(_) | Failure::Config(_) => ExitCode::from(2),
+            Failure::Usage(_)
+            | Failure::Config(_)
+            | Failure::Rejected { .. }
+            | Failure::Privacy(_) => ExitCode::from(2),
             Failure::Db(_) | Failure::File { .. } | Failure::Audit(_) => ExitCode::from(3),
+            Failure::Codes(error) => match error {
+                egov_codes::Error::Store(_) | egov_codes::Error::Audit(_) => ExitCode::from(3),
+                _ => ExitCode::from(2),
+            },
+            Failure::Auth(error) => match error {
+                egov_auth::Error::Db(_)
+                | egov_auth::Error::Audit(_)
+                | egov_auth::Error::Internal(_) => ExitCode::from(3),
+                _ => ExitCode::from(2),
+            },
         }
     }
 
@@ -105,10 +142,84 @@ impl Context {
         Ok(db)
     }
 
+    /// The audit log of the service (the `[audit]` section), on `db`. Stop it
+    /// with `shutdown` so the last events are flushed and a checkpoint signed.
+    pub(crate) async fn audit_log(&self, db: &Db) -> Result<egov_audit::AuditLog, Failure> {
+        let settings: egov_audit::AuditSettings = self.section()?;
+        Ok(egov_audit::AuditLog::start(db.clone(), &settings).await?)
+    }
+
     /// The database with every framework migration applied.
     pub(crate) async fn migrated_database(&self) -> Result<Db, Failure> {
         let db = self.database().await?;
         db.migrate(MIGRATIONS).await?;
         Ok(db)
+    }
+}
+
+/// Who the audit trail records for a change made through the tool.
+#[derive(Debug, Args)]
+pub(crate) struct ActorArgs {
+    /// The operator's name, recorded in the audit trail as
+    /// `system:egov-cli:<NAME>` (default: `system:egov-cli`). Self-declared:
+    /// it documents who ran the command, it grants nothing.
+    #[arg(long = "as", value_name = "NAME")]
+    operator: Option<String>,
+}
+
+impl ActorArgs {
+    /// The actor: `Actor::system("egov-cli")`, or `egov-cli:<NAME>` with `--as`.
+    pub(crate) fn actor(&self) -> Result<Actor, Failure> {
+        match &self.operator {
+            None => Ok(Actor::system("egov-cli")),
+            Some(name) => {
+                let valid = (1..=32).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
+                if valid {
+                    Ok(Actor::system(format!("egov-cli:{name}")))
+                } else {
+                    Err(Failure::Usage(format!(
+                        "--as `{}` must be 1–32 characters of A–Z, a–z, 0–9, `.`, `_`, `@` or `-`",
+                        name.escape_debug()
+                    )))
+                }
+            }
+        }
+    }
+}
+
+/// The text of a framework message for the operator: English, or Korean when
+/// `LANG`/`LC_ALL` asks for it. Falls back to the message key.
+pub(crate) struct Messages {
+    i18n: Option<egov_i18n::I18n>,
+    locale: &'static str,
+}
+
+impl Messages {
+    pub(crate) fn new() -> Self {
+        let i18n = egov_i18n::I18n::builder()
+            .resources(&egov_core::MESSAGES)
+            .resources(&egov_codes::MESSAGES)
+            .resources(&egov_auth::MESSAGES)
+            .build()
+            .ok();
+        let korean = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .is_some_and(|v| v.starts_with("ko"));
+        Self {
+            i18n,
+            locale: if korean { "ko" } else { "en" },
+        }
+    }
+
+    pub(crate) fn text(&self, message: &egov_core::message::Message) -> String {
+        match &self.i18n {
+            Some(i18n) => i18n.text(self.locale, message),
+            None => message.key().to_owned(),
+        }
     }
 }

@@ -4,8 +4,23 @@
 //! egov [--config-dir DIR] [--profile dev|test|prod] [--db URL] <command>
 //!
 //! egov migrate                          apply every framework migration
-//! egov keys generate <kind> [--id ID]   a new key (audit | jwt | field | blind-index)
-//! egov keys rotate <kind> [--id ID]     a new key plus how to keep the old one verifying
+//!                                       (change feed, audit, codes, auth)
+//! egov keys generate <kind> [--id ID] [--algorithm eddsa|es256]
+//!                                       a new key (audit | jwt | field | blind-index);
+//!                                       --algorithm for jwt keys only
+//! egov keys rotate <kind> [--id ID] [--algorithm eddsa|es256]
+//!                                       a new key plus how to keep the old one verifying
+//! egov codes import <FILE> [--format json|csv|egovframe-sql|egovframe-csv]
+//!                   [--reason TEXT] [--dry-run] [--as NAME]
+//!                                       import code tables, all or nothing
+//! egov codes export [--format json|csv] [--out F]
+//!                                       every category, group and code
+//! egov accounts create-admin <LOGIN_ID> [--name NAME] [--as NAME]
+//!                                       an administrator; prints its one-time password
+//! egov accounts import-egovframe <FILE>... [--format sql|csv] [--as NAME]
+//!                                       eGovFrame accounts, roles and assignments
+//! egov accounts unlock <LOGIN_ID> [--as NAME]
+//!                                       clear failures, make a locked account active
 //! egov audit verify [--checkpoints F]   recompute the chain, check every signature
 //! egov audit export [--out F]           the events as JSON lines, in chain order
 //! egov audit checkpoint [--out F]       sign a checkpoint now; export every checkpoint
@@ -14,15 +29,27 @@
 //!
 //! Configuration comes from the service's usual layers (`config/*.toml` in
 //! `--config-dir` or `EGOV_CONFIG_DIR`, the profile, `EGOV__…` variables);
-//! `--db` overrides `database.url`. Exit codes: 0 success, 1 a check failed
-//! (damage found, a rule broken), 2 bad usage or input, 3 the database or a
-//! file could not be used. Secrets are never printed, except a key `keys`
-//! was asked to generate.
+//! `--db` overrides `database.url`. The `codes` and `accounts` commands read
+//! the `[codes]`, `[auth]`, `[privacy]` and `[audit]` sections like the
+//! service does, and record their changes in its audit trail as
+//! `system:egov-cli` (`system:egov-cli:<NAME>` with `--as NAME`: the operator's
+//! name, self-declared, for the record).
+//!
+//! Exit codes: 0 success, 1 a check failed (damage found, a rule broken),
+//! 2 bad usage or input (a refused import — every bad row is listed and
+//! nothing is written —, an existing or unknown login id, bad configuration),
+//! 3 the database, the audit trail or a file could not be used.
+//!
+//! Secrets are never printed, except the one a command was asked to generate:
+//! a key of `keys`, or the one-time password of `accounts create-admin` (on
+//! stdout, alone, once). Progress bars go to stderr and only to a terminal.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool: printing is its output
 
+mod accounts;
 mod audit;
+mod codes;
 mod context;
 mod keys;
 
@@ -52,6 +79,12 @@ enum Command {
     /// Verify, export, checkpoint and review the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Import and export code tables (공통코드), including eGovFrame's.
+    #[command(subcommand)]
+    Codes(codes::CodesCommand),
+    /// Create an administrator, import eGovFrame accounts, unlock an account.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
 }
 
 fn main() -> ExitCode {
@@ -92,5 +125,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Keys(command) => keys::run(command),
         Command::Audit(command) => audit::run(&context, command).await,
+        Command::Codes(command) => codes::run(&context, command).await,
+        Command::Accounts(command) => accounts::run(&context, command).await,
     }
 }

@@ -2,16 +2,20 @@
 //!
 //! An egov-rs service of {{agency_name}}, generated from the egov-rs service
 //! template. The framework gives it configuration per profile, telemetry,
-//! SQLite or PostgreSQL with migrations, the audit trail (every request, and
-//! every change as its own event), ko/en messages, validation with localized
-//! field errors, health endpoints and OpenAPI (`/docs/`).
+//! SQLite or PostgreSQL with migrations, accounts and tokens (`/auth/*`,
+//! deny-by-default route policies), common codes (`/codes/*`), the audit trail
+//! (every request, and every change as its own event), ko/en messages,
+//! validation with localized field errors, health endpoints and OpenAPI
+//! (`/docs/`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 {% if sample_resource %}
 pub mod notices;
 {% endif %}
+use egov::codes::CodeRegistry;
 use egov::core::message::FluentResources;
 use egov::prelude::*;
+use egov::privacy::{FieldCipher, PrivacySettings};
 
 /// The defaults compiled into the binary (`config/default.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
@@ -27,10 +31,12 @@ pub static SERVICE_MIGRATIONS: MigrationSet = MigrationSet::new(
     ){% endif %}],
 );
 
-/// Every migration the service needs, framework's first.
+/// Every migration the service needs ([`Db::migrate`] runs them in layer order).
 pub static MIGRATIONS: &[&MigrationSet] = &[
     &egov::db::change::MIGRATIONS,
     &egov::audit::MIGRATIONS,
+    &egov::codes::MIGRATIONS,
+    &egov::auth::MIGRATIONS,
     &SERVICE_MIGRATIONS,
 ];
 
@@ -43,16 +49,71 @@ pub static MESSAGES: FluentResources = FluentResources {
     ],
 };
 
-/// The whole service on `db` (already migrated): every request recorded in
-/// `audit`, the audit admin API under `/admin/audit` (permission `audit:read`).
-pub fn app(settings: WebSettings, db: Db, audit: AuditLog, audit_settings: &AuditSettings) -> App {
-    let admin = egov::audit::admin::router(db.clone(), audit_settings);
+/// The code groups this service maintains as data, imported at every start
+/// (an import of unchanged content changes nothing). Staff change them later
+/// through the code admin API (`/admin/codes`, permission `codes:write`).
+pub const SEED_CODES: &str = include_str!("../codes/seed.json");
+
+/// Why the service could not start.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The parts of the running service, started once at start-up.
+#[derive(Clone)]
+pub struct Services {
+    /// The database (migrated).
+    pub db: Db,
+    /// The audit trail.
+    pub audit: AuditLog,
+    /// The `[audit]` settings (for the audit admin API).
+    pub audit_settings: AuditSettings,
+    /// Accounts, tokens and permissions.
+    pub auth: Auth,
+    /// The common code tables.
+    pub codes: CodeRegistry,
+}
+
+/// Migrates `db` and starts the audit trail, the code registry (with
+/// [`SEED_CODES`]) and authentication, configured by `config`.
+pub async fn start(config: &Config, db: Db) -> Result<Services, StartError> {
+    db.migrate(MIGRATIONS).await?;
+    let audit_settings: AuditSettings = config.section()?;
+    let audit = AuditLog::start(db.clone(), &audit_settings).await?;
+    let codes = CodeRegistry::start(db.clone(), audit.clone(), config.section()?).await?;
+    let seed = egov::codes::transfer::parse_json(SEED_CODES)
+        .map_err(|issues| format!("codes/seed.json: {issues:?}"))?;
+    codes
+        .import(
+            &Actor::system("{{project-name}}-seed"),
+            seed,
+            &egov::codes::transfer::no_progress,
+        )
+        .await?;
+    // TOTP secrets are encrypted with the `[privacy]` field keys.
+    let privacy: PrivacySettings = config.section()?;
+    let cipher = FieldCipher::from_settings(&privacy)?;
+    let auth = Auth::new(db.clone(), config.section()?, cipher, audit.clone()).await?;
+    Ok(Services {
+        db,
+        audit,
+        audit_settings,
+        auth,
+        codes,
+    })
+}
+
+/// The whole service: `/auth/*` and `/codes/*` from the framework, this
+/// service's routes, and the audit admin API under `/admin/audit`
+/// (permission `audit:read`). Every request is recorded in the audit trail.
+pub fn app(settings: WebSettings, services: &Services) -> App {
+    let admin = egov::audit::admin::router(services.db.clone(), &services.audit_settings);
     App::new(settings)
         .api_info("{{project-name}} ({{agency_name}})", env!("CARGO_PKG_VERSION"))
         .messages(&MESSAGES)
-        .database(db.clone())
-        .audit(egov::audit::web::AuditLayer::new(audit.clone())){% if sample_resource %}
-        .router(notices::routes(db.clone(), audit)){% endif %}
+        .database(services.db.clone())
+        .audit(egov::audit::web::AuditLayer::new(services.audit.clone()))
+        .auth(services.auth.clone())
+        .codes(services.codes.clone()){% if sample_resource %}
+        .router(notices::routes(services.db.clone(), services.audit.clone())){% endif %}
         .router(ApiRouter::new().nest_router(
             "/admin/audit",
             egov::audit::admin::ADMIN_POLICY,

@@ -19,32 +19,30 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
+async fn run() -> Result<(), {{crate_name}}::StartError> {
     let config = Config::builder()
         .embedded("{{project-name}} defaults", {{crate_name}}::DEFAULT_CONFIG)
         .load()?;
     let _telemetry = egov::telemetry::init(&config.section()?, config.profile())?;
 
     let db = Db::connect(&config.section()?).await?;
-    db.migrate({{crate_name}}::MIGRATIONS).await?;
-    let audit_settings: AuditSettings = config.section()?;
-    let audit = AuditLog::start(db.clone(), &audit_settings).await?;
+    let services = {{crate_name}}::start(&config, db).await?;
 
     let settings: WebSettings = config.section()?;
     let listener = tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, database = db.redacted_url(), profile = %config.profile(), "started");
+    tracing::info!(%address, database = services.db.redacted_url(), profile = %config.profile(), "started");
     #[allow(clippy::print_stdout)]
     {
         println!("{{project-name}} listening on http://{address} (API docs: http://{address}/docs/)");
     }
 
-    {{crate_name}}::app(settings, db, audit.clone(), &audit_settings)
+    {{crate_name}}::app(settings, &services)
         .i18n(config.section()?)
         .serve(listener, shutdown_signal())
         .await?;
     // Writes what is queued and signs a final checkpoint.
-    audit.shutdown().await;
+    services.audit.shutdown().await;
     tracing::info!("stopped");
     Ok(())
 }

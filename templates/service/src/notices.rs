@@ -3,6 +3,8 @@
 //!
 //! - reads are `Public`, writes need the permission [`WRITE`] (deny by default);
 //! - bodies are validated (`Valid<Json<…>>`): 422 with localized field errors;
+//! - `category` must be a currently valid code of the common code group
+//!   `NOTICE_CATEGORY` (maintained as data, see `codes/seed.json`);
 //! - every change is its own audit event, recorded **in the same transaction**
 //!   as the change, so both commit or neither does;
 //! - updates carry the version read (`version`), and a stale one gets 409.
@@ -12,6 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use egov::audit::Detail;
+use egov::codes::validate::CodeOf;
 use egov::db::value::timestamp_to_sql;
 use egov::prelude::*;
 use egov::validation::Valid;
@@ -24,6 +27,8 @@ use validator::{Validate, ValidationError};
 /// Who may create and change notices.
 pub const WRITE: AccessPolicy = AccessPolicy::permission("notices:write");
 
+egov::codes::code_group!(pub NoticeCategory = "NOTICE_CATEGORY");
+
 /// A notice.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Notice {
@@ -34,6 +39,8 @@ pub struct Notice {
     pub title: String,
     /// The text.
     pub body: String,
+    /// A code of the group `NOTICE_CATEGORY`.
+    pub category: String,
     /// Incremented by every change; send it back when updating.
     pub version: i64,
     /// When it was last changed (RFC 3339, UTC).
@@ -49,6 +56,10 @@ pub struct NewNotice {
     /// 1–5,000 characters.
     #[validate(length(min = 1, max = 5000))]
     pub body: String,
+    /// A currently valid code of `NOTICE_CATEGORY` (see `GET /codes/NOTICE_CATEGORY`).
+    #[validate(custom(function = "egov::codes::validate::valid_code"))]
+    #[schema(value_type = String, example = "GENERAL")]
+    pub category: CodeOf<NoticeCategory>,
 }
 
 /// The body of `PUT /api/notices/{id}`.
@@ -60,6 +71,10 @@ pub struct NoticeUpdate {
     /// 1–5,000 characters.
     #[validate(length(min = 1, max = 5000))]
     pub body: String,
+    /// A currently valid code of `NOTICE_CATEGORY`.
+    #[validate(custom(function = "egov::codes::validate::valid_code"))]
+    #[schema(value_type = String, example = "GENERAL")]
+    pub category: CodeOf<NoticeCategory>,
     /// The version read; a newer stored one means someone else changed it.
     pub version: i64,
 }
@@ -87,7 +102,7 @@ struct NoticeState {
     audit: AuditLog,
 }
 
-const COLUMNS: &str = "id, title, body, version, updated_at";
+const COLUMNS: &str = "id, title, body, category, version, updated_at";
 
 fn notice_from_row(row: &sqlx::any::AnyRow) -> Result<Notice, ApiError> {
     let id: String = row.try_get("id").map_err(DbError::from)?;
@@ -95,6 +110,7 @@ fn notice_from_row(row: &sqlx::any::AnyRow) -> Result<Notice, ApiError> {
         id: id.parse().map_err(|_| Problem::internal())?,
         title: row.try_get("title").map_err(DbError::from)?,
         body: row.try_get("body").map_err(DbError::from)?,
+        category: row.try_get("category").map_err(DbError::from)?,
         version: row.try_get("version").map_err(DbError::from)?,
         updated_at: row.try_get("updated_at").map_err(DbError::from)?,
     })
@@ -128,12 +144,13 @@ async fn create_notice(
     let now = timestamp_to_sql(time::OffsetDateTime::now_utc());
     let mut tx = state.db.pool().begin().await.map_err(DbError::from)?;
     sqlx::query(
-        "INSERT INTO notices (id, title, body, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, 1, $4, $4)",
+        "INSERT INTO notices (id, title, body, category, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 1, $5, $5)",
     )
     .bind(id.to_string())
     .bind(body.title.trim())
     .bind(&body.body)
+    .bind(body.category.as_str())
     .bind(&now)
     .execute(&mut *tx)
     .await
@@ -174,11 +191,12 @@ async fn update_notice(
     let now = timestamp_to_sql(time::OffsetDateTime::now_utc());
     let mut tx = state.db.pool().begin().await.map_err(DbError::from)?;
     let changed = sqlx::query(
-        "UPDATE notices SET title = $1, body = $2, version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND version = $5",
+        "UPDATE notices SET title = $1, body = $2, category = $3, version = version + 1, \
+         updated_at = $4 WHERE id = $5 AND version = $6",
     )
     .bind(body.title.trim())
     .bind(&body.body)
+    .bind(body.category.as_str())
     .bind(&now)
     .bind(&id)
     .bind(body.version)
