@@ -8,6 +8,7 @@
 //! - Generated services take the framework from this checkout (`framework_source
 //!   = path`), this workspace's `Cargo.lock` and the same target directory, so
 //!   no dependency is built twice.
+//! - Each buildable result must also pass `egov check` (the conformance rules).
 //! - Key generated files of every combination are compared with snapshots in
 //!   `xtask/snapshots/`; `--bless` rewrites them after an intended change.
 //! - The template's dependency versions must equal `[workspace.dependencies]`:
@@ -157,6 +158,11 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
     let cargo_generate = install_tools(root)?;
     check_dependency_versions(root)?;
     let scratch = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let egov = if options.no_build {
+        None
+    } else {
+        Some(build_egov_cli(root)?)
+    };
     let mut failures = Vec::new();
     for combination in COMBINATIONS {
         let project = generate(&cargo_generate, root, scratch.path(), combination)?;
@@ -188,11 +194,11 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
                 Err(e) => failures.push(format!("{}: {e}", path.display())),
             }
         }
-        if combination.build && !options.no_build {
+        if let (true, Some(egov)) = (combination.build, &egov) {
             let build_started = Instant::now();
-            match build(root, &project) {
+            match build(root, &project, egov) {
                 Ok(()) => println!(
-                    "PASS  {}: fmt, clippy -D warnings and tests in {:.0} s",
+                    "PASS  {}: fmt, clippy -D warnings, tests and `egov check` in {:.0} s",
                     combination.name,
                     build_started.elapsed().as_secs_f64()
                 ),
@@ -287,9 +293,28 @@ fn first_difference(expected: &str, actual: &str) -> String {
     )
 }
 
-/// `cargo fmt --check`, clippy with `-D warnings`, and the tests, inside the
-/// generated project, with this workspace's lockfile and target directory.
-fn build(root: &Path, project: &Path) -> Result<(), String> {
+/// The target directory shared by the workspace and the generated services.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// Builds the `egov` CLI of this checkout; returns its path.
+fn build_egov_cli(root: &Path) -> Result<PathBuf, String> {
+    let status = Command::new(crate::cargo())
+        .current_dir(root)
+        .args(["build", "--quiet", "--package", "egov-cli", "--bin", "egov"])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("building the egov CLI failed".into());
+    }
+    Ok(target_dir(root).join("debug/egov"))
+}
+
+/// `cargo fmt --check`, clippy with `-D warnings`, the tests and `egov check`,
+/// inside the generated project, with this workspace's lockfile and target
+/// directory: a generated service must be conformant out of the box.
+fn build(root: &Path, project: &Path, egov: &Path) -> Result<(), String> {
     std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock"))
         .map_err(|e| format!("copying Cargo.lock: {e}"))?;
     let target =
@@ -308,6 +333,15 @@ fn build(root: &Path, project: &Path) -> Result<(), String> {
         if !status.success() {
             return Err(format!("`cargo {}` failed", args.join(" ")));
         }
+    }
+    let status = Command::new(egov)
+        .args(["check", "--project"])
+        .arg(project)
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .map_err(|e| format!("cannot run egov check: {e}"))?;
+    if !status.success() {
+        return Err("`egov check` found broken rules".into());
     }
     Ok(())
 }

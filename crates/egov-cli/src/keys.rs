@@ -57,6 +57,8 @@ pub(crate) enum KeyKind {
     Field,
     /// HMAC-SHA-256 key of blind indexes (`[privacy] blind_index_key`).
     BlindIndex,
+    /// HMAC key of CSRF tokens in cookie mode (`[auth] csrf_key`).
+    Csrf,
 }
 
 pub(crate) fn run(command: KeysCommand) -> Result<ExitCode, Failure> {
@@ -190,6 +192,10 @@ fn render(kind: KeyKind, id: &str, key: &[u8; 32], rotate: bool) -> String {
         KeyKind::BlindIndex => format!(
             "# Blind-index key (HMAC-SHA-256). Must differ from every field key.\n\
              EGOV__PRIVACY__BLIND_INDEX_KEY={secret}\n"
+        ),
+        KeyKind::Csrf => format!(
+            "# CSRF token key (HMAC) for cookie mode; rotating it invalidates open forms only.\n\
+             EGOV__AUTH__CSRF_KEY={secret}\n"
         ),
     }
 }

@@ -49,6 +49,7 @@
 
 mod accounts;
 mod audit;
+mod check;
 mod codes;
 mod context;
 mod keys;
@@ -85,6 +86,9 @@ enum Command {
     /// Create an administrator, import eGovFrame accounts, unlock an account.
     #[command(subcommand)]
     Accounts(accounts::AccountsCommand),
+    /// Check a service against the framework's rules (policies, audit,
+    /// messages, configuration, endpoints, versions); exit 1 if one is broken.
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -127,5 +131,6 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Audit(command) => audit::run(&context, command).await,
         Command::Codes(command) => codes::run(&context, command).await,
         Command::Accounts(command) => accounts::run(&context, command).await,
+        Command::Check(args) => check::run(&args),
     }
 }

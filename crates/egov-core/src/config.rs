@@ -268,11 +268,19 @@ impl Config {
     /// Extracts section `T`, starting from its built-in defaults. In the prod
     /// profile a value still holding a development secret is refused.
     pub fn section<T: ConfigSection>(&self) -> Result<T, ConfigError> {
-        let defaults = Toml::string(T::DEFAULTS)
+        let mut defaults = Toml::string(T::DEFAULTS)
             .data()
             .map_err(|e| invalid(e, "built-in defaults"))?
             .remove(&figment::Profile::Default)
             .unwrap_or_default();
+        let mut stripped = Vec::new();
+        if self.profile == Profile::Prod {
+            // The built-in development keys exist so a laptop runs without
+            // setup; in prod they are not defaults at all: a key table holds only
+            // the keys the operator configured, and a missing real secret is
+            // reported as a development secret to replace (naming its variable).
+            strip_development_secrets(&mut defaults, T::KEY, &mut stripped);
+        }
         let figment = Figment::from(Named {
             name: format!("built-in defaults of `{}`", T::KEY),
             data: Map::from([(
@@ -287,6 +295,24 @@ impl Config {
             refuse_development_secrets(T::KEY, &value)?;
         }
         figment.extract_inner(T::KEY).map_err(|mut e| {
+            if let figment::error::Kind::MissingField(field) = &e.kind {
+                let key = e
+                    .path
+                    .iter()
+                    .map(String::as_str)
+                    .chain([field.as_ref()])
+                    .collect::<Vec<_>>()
+                    .join(".");
+                if let Some(key) = stripped.iter().find(|s| s.ends_with(&key)) {
+                    return ConfigError::DevelopmentSecret {
+                        key: key.clone(),
+                        env: format!(
+                            "{ENV_PREFIX}{}",
+                            key.replace('.', "__").to_ascii_uppercase()
+                        ),
+                    };
+                }
+            }
             // figment 0.10 appends the section key to the error path instead of
             // prepending it; put it back in front.
             let key: Vec<String> = T::KEY.split('.').map(str::to_owned).collect();
@@ -326,6 +352,26 @@ fn invalid(error: figment::Error, fallback_origin: &str) -> ConfigError {
         key,
         problem: error.kind.to_string(),
         origin,
+    }
+}
+
+/// Removes every development secret from `dict`, and every table that directly
+/// holds one (e.g. `[keys.dev]` with its `material`); records the removed
+/// secrets' keys (`prefix.key`) in `stripped`.
+fn strip_development_secrets(dict: &mut Dict, prefix: &str, stripped: &mut Vec<String>) {
+    let is_dev = |v: &Value| matches!(v, Value::String(_, s) if s.starts_with(DEV_SECRET_MARKER));
+    dict.retain(|key, value| match value {
+        Value::String(..) if is_dev(value) => {
+            stripped.push(format!("{prefix}.{key}"));
+            false
+        }
+        Value::Dict(_, inner) => !inner.values().any(is_dev),
+        _ => true,
+    });
+    for (key, value) in dict.iter_mut() {
+        if let Value::Dict(_, inner) = value {
+            strip_development_secrets(inner, &format!("{prefix}.{key}"), stripped);
+        }
     }
 }
 

@@ -199,3 +199,61 @@ fn prod_refuses_a_built_in_development_secret() {
         .unwrap_err();
     assert!(matches!(err, ConfigError::DevelopmentSecret { key, .. } if key == "other.token"));
 }
+
+#[derive(Debug, Deserialize)]
+struct Keyring {
+    active: String,
+    keys: std::collections::BTreeMap<String, KeyEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct KeyEntry {
+    algorithm: String,
+    material: Secret,
+}
+
+impl ConfigSection for Keyring {
+    const KEY: &'static str = "keyring";
+    const DEFAULTS: &'static str = r#"
+active = "dev"
+[keys.dev]
+algorithm = "EdDSA"
+material = "insecure-dev-secret:keyring"
+"#;
+}
+
+#[test]
+fn prod_drops_built_in_development_key_entries_and_keeps_the_configured_ones() {
+    let load = |env: &[(&str, &str)]| {
+        Config::builder()
+            .profile(Profile::Prod)
+            .dir("/nonexistent")
+            .env(env.iter().copied())
+            .load()
+            .and_then(|c| c.section::<Keyring>())
+    };
+    let ring = load(&[
+        ("EGOV__KEYRING__ACTIVE", "k1"),
+        ("EGOV__KEYRING__KEYS__K1__ALGORITHM", "EdDSA"),
+        ("EGOV__KEYRING__KEYS__K1__MATERIAL", "real-material"),
+    ])
+    .unwrap();
+    assert_eq!(ring.active, "k1");
+    assert_eq!(
+        ring.keys.keys().collect::<Vec<_>>(),
+        ["k1"],
+        "the dev entry is gone"
+    );
+    assert_eq!(ring.keys["k1"].algorithm, "EdDSA");
+    assert!(!ring.keys["k1"].material.is_development());
+    // On a laptop the dev entry is there.
+    let dev = Config::builder()
+        .profile(Profile::Dev)
+        .dir("/nonexistent")
+        .env(Vec::<(String, String)>::new())
+        .load()
+        .unwrap()
+        .section::<Keyring>()
+        .unwrap();
+    assert!(dev.keys["dev"].material.is_development());
+}

@@ -1,6 +1,6 @@
 //! The Fluent-backed message catalog.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -538,6 +538,26 @@ fn fluent_args(message: &Message) -> Option<FluentArgs<'_>> {
     Some(args)
 }
 
+/// Every message id of `resources`, per locale (terms and unparsable entries
+/// left out): what a conformance check compares across locales.
+pub fn message_ids(resources: &[&FluentResources]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for resource in resources {
+        for (locale, source) in resource.files {
+            let parsed = match FluentResource::try_new((*source).to_owned()) {
+                Ok(parsed) | Err((parsed, _)) => parsed,
+            };
+            let entry = ids.entry((*locale).to_owned()).or_default();
+            for item in parsed.entries() {
+                if let fluent_syntax::ast::Entry::Message(message) = item {
+                    entry.insert(message.id.name.to_owned());
+                }
+            }
+        }
+    }
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,5 +594,22 @@ mod tests {
     fn catalog_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<I18n>();
+    }
+
+    #[test]
+    fn message_ids_are_listed_per_locale() {
+        static RESOURCES: FluentResources = FluentResources {
+            component: "t",
+            files: &[("ko", "a = 가\nb = 나\n-term = 용어\n"), ("en", "a = A\n")],
+        };
+        let ids = super::message_ids(&[&RESOURCES]);
+        assert_eq!(
+            ids["ko"].iter().map(String::as_str).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(
+            ids["en"].iter().map(String::as_str).collect::<Vec<_>>(),
+            ["a"]
+        );
     }
 }

@@ -108,7 +108,7 @@ mod web;
 
 use egov_core::message::FluentResources;
 
-pub use catalog::{BuildError, I18n, I18nBuilder};
+pub use catalog::{BuildError, I18n, I18nBuilder, message_ids};
 pub use negotiate::{
     DEFAULT_MAX_ACCEPT_LANGUAGE_ENTRIES, Locale, LocaleHints, Negotiator, negotiate,
 };

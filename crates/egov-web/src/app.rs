@@ -185,6 +185,18 @@ impl App {
         self.routes().1
     }
 
+    pub(crate) fn audit_layer(&self) -> Option<&egov_audit::web::AuditLayer> {
+        self.audit.as_ref()
+    }
+
+    pub(crate) fn has_auth(&self) -> bool {
+        self.auth.is_some()
+    }
+
+    pub(crate) fn message_resources(&self) -> &[&'static FluentResources] {
+        &self.resources
+    }
+
     /// The route policy table as text, one route per line, sorted by path:
     /// `METHODS<TAB>PATH<TAB>POLICY` (`*` for every method), e.g.
     /// `GET\t/auth/me\tauthenticated`. For reviews and conformance checks.
@@ -386,11 +398,19 @@ impl App {
     /// Serves on `listener` until `shutdown` completes. Then it stops accepting
     /// connections and gives in-flight requests `server.shutdown_timeout_secs` to
     /// finish before returning.
+    ///
+    /// When the environment variable
+    /// [`EGOV_CONFORMANCE_REPORT`](crate::conformance::REPORT_ENV) names a file,
+    /// it writes the [conformance report](crate::conformance) there and returns
+    /// at once without serving (how `egov check` inspects a service).
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
+        if crate::conformance::write_if_requested(&self)? {
+            return Ok(());
+        }
         let deadline = Duration::from_secs(self.settings.shutdown_timeout_secs);
         let router = self.build()?;
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();

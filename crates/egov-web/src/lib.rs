@@ -44,6 +44,8 @@ mod middleware;
 mod router;
 mod settings;
 
+pub mod conformance;
+
 pub use app::{App, AppError, FRAMEWORK_MESSAGES};
 pub use error::{ApiError, ApiResult};
 pub use health::Health;
