@@ -76,3 +76,51 @@ pub mod prelude {
     #[cfg(feature = "web")]
     pub use egov_web::{ApiError, ApiResult, ApiRouter, App, WebSettings};
 }
+
+// The developer guide (`docs/`): every ```rust block of every chapter is a doctest
+// of this crate, so `cargo test --doc -p egov` keeps the guide's samples compiling.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/getting-started.md")]
+mod guide_getting_started {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/core.md")]
+mod guide_core {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/database.md")]
+mod guide_database {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/i18n.md")]
+mod guide_i18n {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/validation.md")]
+mod guide_validation {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/privacy.md")]
+mod guide_privacy {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/audit.md")]
+mod guide_audit {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/codes.md")]
+mod guide_codes {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/auth.md")]
+mod guide_auth {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/web.md")]
+mod guide_web {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/telemetry.md")]
+mod guide_telemetry {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/security.md")]
+mod guide_security {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/migrating-from-egovframe.md")]
+mod guide_migrating_from_egovframe {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/operating.md")]
+mod guide_operating {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide.md")]
+mod guide_contents {}
