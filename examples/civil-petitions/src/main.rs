@@ -1,0 +1,74 @@
+//! Starts civil-petitions: `cargo run -p civil-petitions` (see README.md).
+//!
+//! On first start — no account holds `auth:admin` — it creates the account
+//! `admin` and prints its one-time password once. With the dev profile and
+//! `--demo` (or `CIVIL_PETITIONS_DEMO=1`) it also creates the demo accounts
+//! `citizen` and `staff`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::process::ExitCode;
+
+use egov::prelude::*;
+use egov::web::shutdown_signal;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Before telemetry is up, stderr is the only place to say why.
+            eprintln!("civil-petitions: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo_requested() -> bool {
+    std::env::args().skip(1).any(|a| a == "--demo")
+        || std::env::var("CIVIL_PETITIONS_DEMO").is_ok_and(|v| v == "1" || v == "true")
+}
+
+#[allow(clippy::print_stdout)]
+async fn run() -> Result<(), civil_petitions::StartError> {
+    let config = Config::builder()
+        .embedded("civil-petitions defaults", civil_petitions::DEFAULT_CONFIG)
+        .load()?;
+    let _telemetry = egov::telemetry::init(&config.section()?, config.profile())?;
+
+    let db = Db::connect(&config.section()?).await?;
+    let services = civil_petitions::start(&config, db).await?;
+
+    if let Some(password) = civil_petitions::ensure_first_admin(&services).await? {
+        // Printed once, to stdout only (never logged); stored only as a hash.
+        println!();
+        println!("  First administrator created: login id `admin`, one-time password:");
+        println!();
+        println!("      {password}");
+        println!();
+        println!("  Log in and change it at once (PUT /auth/password). It is not shown again.");
+        println!();
+    }
+    if demo_requested() {
+        if config.profile() == Profile::Dev {
+            civil_petitions::seed_demo_accounts(&services).await?;
+            println!("Demo accounts (dev profile only): see README.md.");
+        } else {
+            return Err("--demo is allowed only with EGOV_PROFILE=dev".into());
+        }
+    }
+
+    let settings: WebSettings = config.section()?;
+    let listener = tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = services.db.redacted_url(), profile = %config.profile(), "started");
+    println!("civil-petitions listening on http://{address} (API docs: http://{address}/docs/)");
+
+    civil_petitions::app(settings, &services)
+        .serve(listener, shutdown_signal())
+        .await?;
+    // Writes what is queued and signs a final checkpoint.
+    services.audit.shutdown().await;
+    tracing::info!("stopped");
+    Ok(())
+}

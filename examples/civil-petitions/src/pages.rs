@@ -1,0 +1,1116 @@
+//! Server-rendered pages (minijinja, no JavaScript), in Korean and English.
+//!
+//! | path | who (checked in the handler) | |
+//! |---|---|---|
+//! | `GET /` | anyone | start page |
+//! | `GET /lang/{tag}?next=` | anyone | remembers the language in the `lang` cookie |
+//! | `GET, POST /login` | anyone | login form |
+//! | `POST /logout` | logged in | ends the session |
+//! | `GET, POST /petitions/new` | [`FILE`] | the citizen's form; errors re-render it |
+//! | `GET /petitions/mine` | [`FILE`] | the citizen's own petitions |
+//! | `GET /staff/petitions` | [`REVIEW`] | list, filter by status, CSV form |
+//! | `GET /staff/petitions/{id}` | [`REVIEW`] | detail (a personal-data `view` record) |
+//! | `POST /staff/petitions/{id}/status` | [`REVIEW`] | status change |
+//! | `GET /staff/petitions/export` | [`REVIEW`] | CSV with a reason (a `download` record) |
+//! | `GET /staff/audit-report?month=` | `audit:read` | the monthly audit review report |
+//!
+//! ## Sessions, and why these routes are registered as public
+//!
+//! egov-auth's cookie mode demands the CSRF token in the `X-CSRF-Token` header
+//! on every cookie-authenticated `POST`, which a plain HTML form (no
+//! JavaScript) cannot send. The pages therefore keep their own session cookie,
+//! [`SESSION_COOKIE`] (`Secure`, `HttpOnly`, `SameSite=Strict`), holding an
+//! egov-auth access token from [`Auth::login`]; each handler authenticates it
+//! with [`Auth::authenticate`] and evaluates the page's [`AccessPolicy`] itself
+//! ([`PageUser`]); forms carry egov-auth's CSRF token (an HMAC of the session)
+//! in a hidden `csrf_token` field, checked with [`Auth::check_csrf`]. The
+//! framework's policy check cannot see that cookie, so the routes are
+//! registered as `AccessPolicy::Public` and the table above is enforced in
+//! code. Anonymous visitors are sent to `/login`; others lacking the
+//! permission get a 403 problem.
+//!
+//! Pages that show personal data record the access themselves, naming the
+//! logged-in account (the request-level audit event of the framework's layer
+//! sees the request before the page session is read).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use egov::audit::report::MonthlyReport;
+use egov::auth::Authenticated;
+use egov::codes::ListFilter;
+use egov::codes::validate::CodeOf;
+use egov::core::access::AccessDecision;
+use egov::core::id::AccountId;
+use egov::i18n::{I18n, Locale};
+use egov::prelude::*;
+use minijinja::{Environment, context};
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use crate::Services;
+use crate::petitions::{FILE, NewPetition, PetitionStore, REVIEW, StoredPetition};
+
+/// The pages' session cookie: an egov-auth access token.
+pub const SESSION_COOKIE: &str = "__Host-cp-session";
+/// Who may read the audit report page.
+pub const AUDIT_READ: AccessPolicy = egov::audit::admin::ADMIN_POLICY;
+
+/// The Content-Security-Policy of the pages: own stylesheet, forms to self,
+/// no scripts at all.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const STYLESHEET: &str = include_str!("../static/app.css");
+
+#[derive(Clone)]
+struct PageState {
+    store: PetitionStore,
+    auth: Auth,
+    db: Db,
+    audit_settings: AuditSettings,
+    supported: Vec<String>,
+    lang_cookie: String,
+    env: Arc<Environment<'static>>,
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("../templates/base.html")),
+        ("macros.html", include_str!("../templates/macros.html")),
+        ("index.html", include_str!("../templates/index.html")),
+        ("login.html", include_str!("../templates/login.html")),
+        (
+            "petition_form.html",
+            include_str!("../templates/petition_form.html"),
+        ),
+        (
+            "my_petitions.html",
+            include_str!("../templates/my_petitions.html"),
+        ),
+        (
+            "staff_list.html",
+            include_str!("../templates/staff_list.html"),
+        ),
+        (
+            "staff_detail.html",
+            include_str!("../templates/staff_detail.html"),
+        ),
+    ] {
+        // The templates are compiled in; a broken one is a programming error
+        // that the tests catch at once.
+        if let Err(error) = env.add_template(name, source) {
+            tracing::error!(%error, name, "template does not parse");
+        }
+    }
+    env
+}
+
+/// The logged-in account of a page request.
+#[derive(Clone)]
+pub struct PageUser {
+    /// The request's actor with the account's roles and permissions.
+    pub actor: Actor,
+    /// The account.
+    pub account_id: AccountId,
+    /// The session.
+    pub session_id: String,
+    /// The CSRF token of the session, for forms.
+    pub csrf: String,
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// What every page handler gets: locale, catalog, the user if logged in.
+struct Page {
+    locale: String,
+    i18n: I18n,
+    user: Option<PageUser>,
+}
+
+impl Page {
+    async fn load(
+        state: &PageState,
+        headers: &HeaderMap,
+        actor: Actor,
+        locale: Locale,
+        i18n: I18n,
+    ) -> Self {
+        let user = match cookie(headers, SESSION_COOKIE) {
+            Some(token) if !token.is_empty() => match state.auth.authenticate(token).await {
+                Ok(authenticated) => Some(page_user(state, &authenticated, actor)),
+                // Expired or revoked: treated as logged out.
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        Page {
+            locale: locale.as_str().to_owned(),
+            i18n,
+            user,
+        }
+    }
+
+    fn text(&self, key: &'static str) -> String {
+        self.i18n.text(&self.locale, &Message::new(key))
+    }
+
+    fn message(&self, message: &Message) -> String {
+        self.i18n.text(&self.locale, message)
+    }
+
+    /// The user if `policy` allows them; otherwise the answer to send.
+    #[allow(clippy::result_large_err)] // a response, returned at once
+    fn require(&self, policy: &AccessPolicy, here: &str) -> Result<PageUser, Response> {
+        let anonymous = Actor::anonymous();
+        let actor = self.user.as_ref().map_or(&anonymous, |u| &u.actor);
+        match (policy.evaluate(actor), &self.user) {
+            (AccessDecision::Allow, Some(user)) => Ok(user.clone()),
+            (AccessDecision::Allow | AccessDecision::Unauthenticated, _) => {
+                Err(Redirect::to(&format!("/login?next={}", encode(here))).into_response())
+            }
+            (AccessDecision::Forbidden, _) => {
+                Err(ApiError(Problem::new(ProblemType::FORBIDDEN)).into_response())
+            }
+        }
+    }
+}
+
+fn page_user(state: &PageState, authenticated: &Authenticated, mut actor: Actor) -> PageUser {
+    authenticated.apply_to(&mut actor);
+    PageUser {
+        actor,
+        account_id: authenticated.account_id,
+        csrf: state.auth.csrf_token(&authenticated.session_id),
+        session_id: authenticated.session_id.clone(),
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `next` if it is a path on this site, else `/` (no open redirects).
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// Renders `template`: the common context (translation function `t`, language
+/// links, the user) merged with `extra`.
+fn render(
+    state: &PageState,
+    page: &Page,
+    here: &str,
+    template: &str,
+    extra: minijinja::Value,
+) -> Response {
+    let i18n = page.i18n.clone();
+    let locale = page.locale.clone();
+    let t = minijinja::Value::from_function(move |key: String| -> String {
+        i18n.text(&locale, &Message::new(key))
+    });
+    let languages: Vec<BTreeMap<&str, String>> = state
+        .supported
+        .iter()
+        .map(|tag| {
+            BTreeMap::from([
+                ("tag", tag.clone()),
+                ("name", page.i18n.language_name(tag)),
+                ("href", format!("/lang/{tag}?next={}", encode(here))),
+                ("current", (tag == &page.locale).to_string()),
+            ])
+        })
+        .collect();
+    let user = page.user.as_ref().map(|u| {
+        context! {
+            csrf => u.csrf.clone(),
+            can_file => FILE.allows(&u.actor),
+            can_review => REVIEW.allows(&u.actor),
+            can_audit => AUDIT_READ.allows(&u.actor),
+        }
+    });
+    let ctx = context! {
+        lang => page.locale.clone(),
+        t => t,
+        languages => languages,
+        user => user,
+        ..extra
+    };
+    let rendered = state
+        .env
+        .get_template(template)
+        .and_then(|tpl| tpl.render(ctx));
+    match rendered {
+        Ok(html) => html_response(html),
+        Err(error) => {
+            tracing::error!(%error, template, "cannot render a page");
+            ApiError(Problem::internal()).into_response()
+        }
+    }
+}
+
+fn html_response(html: String) -> Response {
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The pieces every handler extracts.
+type Common = (
+    State<PageState>,
+    HeaderMap,
+    axum::Extension<Actor>,
+    Locale,
+    axum::Extension<I18n>,
+);
+
+async fn common(parts: Common) -> (PageState, Page) {
+    let (State(state), headers, axum::Extension(actor), locale, axum::Extension(i18n)) = parts;
+    let page = Page::load(&state, &headers, actor, locale, i18n).await;
+    (state, page)
+}
+
+// ----- start page, language, login ---------------------------------------------------
+
+async fn index(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    render(&state, &page, "/", "index.html", context! {})
+}
+
+/// `?next=`.
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+async fn switch_language(
+    State(state): State<PageState>,
+    Path(tag): Path<String>,
+    Query(query): Query<Next>,
+) -> Response {
+    let target = local_path(query.next.as_deref());
+    let mut response = Redirect::to(&target).into_response();
+    if state.supported.contains(&tag)
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "{}={tag}; Path=/; SameSite=Lax; Max-Age=31536000",
+            state.lang_cookie
+        ))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn login_page(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Query(query): Query<Next>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    let next = local_path(query.next.as_deref());
+    render(
+        &state,
+        &page,
+        "/login",
+        "login.html",
+        context! { next => next, login_id => "", errors => Vec::<FormError>::new() },
+    )
+}
+
+/// The login form.
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    login_id: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// One error of a form: the field's id, its label, the message.
+#[derive(Serialize)]
+struct FormError {
+    field: String,
+    label: String,
+    message: String,
+}
+
+async fn login_submit(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let context_actor = actor.0.clone();
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    let next = local_path(form.next.as_deref());
+    match state
+        .auth
+        .login(&context_actor, form.login_id.trim(), &form.password, None)
+        .await
+    {
+        Ok(session) => {
+            let mut response = Redirect::to(&next).into_response();
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
+                session.access_token, session.expires_in
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(error) => {
+            // One message whatever the cause (no account enumeration).
+            let problem = Problem::from(error);
+            let message = if problem.status() == 401 {
+                page.text("page-login-failed")
+            } else {
+                page.message(problem.title())
+            };
+            render(
+                &state,
+                &page,
+                "/login",
+                "login.html",
+                context! {
+                    next => next,
+                    login_id => form.login_id,
+                    errors => vec![FormError {
+                        field: "login_id".into(),
+                        label: page.text("page-login-id"),
+                        message,
+                    }],
+                },
+            )
+        }
+    }
+}
+
+/// A form with only the CSRF token.
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+fn csrf_ok(state: &PageState, user: &PageUser, token: &str) -> bool {
+    state.auth.check_csrf(&user.session_id, token)
+}
+
+fn csrf_refused() -> Response {
+    ApiError(Problem::new(ProblemType::FORBIDDEN)).into_response()
+}
+
+async fn logout(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    if let Some(user) = &page.user {
+        if !csrf_ok(&state, user, &form.csrf_token) {
+            return csrf_refused();
+        }
+        if let Err(error) = state
+            .auth
+            .logout(&user.actor, user.account_id, &user.session_id)
+            .await
+        {
+            return ApiError::from(error).into_response();
+        }
+    }
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "__Host-cp-session=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    response
+}
+
+// ----- the citizen's form ------------------------------------------------------------
+
+/// The citizen's form as posted (every field a string; validated as
+/// [`NewPetition`]). No `Debug`: it holds a resident number.
+#[derive(Deserialize, Serialize, Default)]
+struct PetitionForm {
+    #[serde(default)]
+    petition_type: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    resident_number: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default, skip_serializing)]
+    csrf_token: String,
+}
+
+impl PetitionForm {
+    fn to_new(&self) -> NewPetition {
+        NewPetition {
+            petition_type: CodeOf::new(self.petition_type.trim()),
+            region: CodeOf::new(self.region.trim()),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            resident_number: self.resident_number.trim().to_owned(),
+            phone: self.phone.trim().to_owned(),
+            postal_code: self.postal_code.trim().to_owned(),
+        }
+    }
+}
+
+/// `<option>`s of a code group; regions with their children indented.
+fn options(
+    store: &PetitionStore,
+    group: &str,
+    locale: &str,
+) -> Vec<BTreeMap<&'static str, String>> {
+    let codes = store.codes();
+    let snapshot = codes.snapshot();
+    let fallbacks = codes.fallbacks();
+    let filter = || ListFilter::valid_on(codes.today());
+    let Some(list) = snapshot.list(group, filter()) else {
+        return Vec::new();
+    };
+    let all: Vec<_> = list.collect();
+    let option = |value: &str, label: String| {
+        BTreeMap::from([("value", value.to_owned()), ("label", label)])
+    };
+    if group != "REGION" {
+        return all
+            .iter()
+            .map(|c| option(&c.code, c.label(locale, &fallbacks).to_owned()))
+            .collect();
+    }
+    let mut out = Vec::new();
+    for top in all.iter().filter(|c| c.parent.is_none()) {
+        let top_label = top.label(locale, &fallbacks);
+        out.push(option(&top.code, top_label.to_owned()));
+        for child in snapshot.children("REGION", &top.code, filter()) {
+            out.push(option(
+                &child.code,
+                format!("{top_label} {}", child.label(locale, &fallbacks)),
+            ));
+        }
+    }
+    out
+}
+
+fn form_page(
+    state: &PageState,
+    page: &Page,
+    form: &PetitionForm,
+    errors: Vec<FormError>,
+) -> Response {
+    // The resident number is never sent back to the browser: re-typed after an error.
+    let shown = PetitionForm {
+        resident_number: String::new(),
+        petition_type: form.petition_type.clone(),
+        region: form.region.clone(),
+        title: form.title.clone(),
+        body: form.body.clone(),
+        phone: form.phone.clone(),
+        postal_code: form.postal_code.clone(),
+        csrf_token: String::new(),
+    };
+    let field_errors: BTreeMap<String, String> = errors
+        .iter()
+        .map(|e| (e.field.clone(), e.message.clone()))
+        .collect();
+    render(
+        state,
+        page,
+        "/petitions/new",
+        "petition_form.html",
+        context! {
+            form => shown,
+            errors => errors,
+            field_errors => field_errors,
+            types => options(&state.store, "PETITION_TYPE", &page.locale),
+            regions => options(&state.store, "REGION", &page.locale),
+        },
+    )
+}
+
+async fn petition_form(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    if let Err(response) = page.require(&FILE, "/petitions/new") {
+        return response;
+    }
+    form_page(&state, &page, &PetitionForm::default(), Vec::new())
+}
+
+/// The form's fields in the order they appear (for the error summary).
+const FORM_FIELDS: [(&str, &str); 7] = [
+    ("petition_type", "field-petition_type"),
+    ("region", "field-region"),
+    ("title", "field-title"),
+    ("body", "field-body"),
+    ("resident_number", "field-resident_number"),
+    ("phone", "field-phone"),
+    ("postal_code", "field-postal_code"),
+];
+
+fn form_errors(page: &Page, problem: &Problem) -> Vec<FormError> {
+    let mut errors: Vec<FormError> = Vec::new();
+    for (field, label_key) in FORM_FIELDS {
+        let pointer = format!("/{field}");
+        // One message per field: the first.
+        if let Some(error) = problem.errors().iter().find(|e| e.field == pointer) {
+            errors.push(FormError {
+                field: field.to_owned(),
+                label: page.text(label_key),
+                message: page.message(&error.message),
+            });
+        }
+    }
+    errors
+}
+
+async fn petition_submit(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Form(form): Form<PetitionForm>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    let user = match page.require(&FILE, "/petitions/new") {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    if !csrf_ok(&state, &user, &form.csrf_token) {
+        return csrf_refused();
+    }
+    let petition = form.to_new();
+    let problem = match petition.validate() {
+        Err(errors) => Some(egov::validation::problem::validation_problem(&errors)),
+        Ok(()) => match state
+            .store
+            .file(&user.actor, &user.account_id.to_string(), &petition)
+            .await
+        {
+            Ok(id) => {
+                return Redirect::to(&format!("/petitions/mine?filed={id}")).into_response();
+            }
+            Err(ApiError(problem)) if problem.status() == 422 => Some(problem),
+            Err(error) => return error.into_response(),
+        },
+    };
+    let errors = problem.map(|p| form_errors(&page, &p)).unwrap_or_default();
+    // Re-rendered with 200: the framework answers every 4xx as problem+json.
+    form_page(&state, &page, &form, errors)
+}
+
+/// `?filed=&page=`.
+#[derive(Deserialize)]
+struct MineQuery {
+    filed: Option<String>,
+    page: Option<u32>,
+}
+
+async fn my_petitions(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Query(query): Query<MineQuery>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    let user = match page.require(&FILE, "/petitions/mine") {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let Ok(request) = PageRequest::new(query.page.unwrap_or(1), 20) else {
+        return ApiError(Problem::new(ProblemType::VALIDATION_FAILED)).into_response();
+    };
+    let list = match state
+        .store
+        .list(None, Some(&user.account_id.to_string()), request)
+        .await
+    {
+        Ok(list) => list,
+        Err(error) => return error.into_response(),
+    };
+    let filed = query.filed.as_deref().and_then(|id| {
+        list.items.iter().find(|p| p.id == id).map(|p| {
+            page.message(
+                &Message::new("petition-filed").arg(
+                    "type",
+                    state
+                        .store
+                        .label("PETITION_TYPE", &p.petition_type, &page.locale),
+                ),
+            )
+        })
+    });
+    let items: Vec<_> = list
+        .items
+        .iter()
+        .map(|p| state.store.view(p, &page.locale))
+        .collect();
+    render(
+        &state,
+        &page,
+        "/petitions/mine",
+        "my_petitions.html",
+        context! { items => items, filed => filed },
+    )
+}
+
+// ----- staff ---------------------------------------------------------------------
+
+/// `?status=&page=&export_error=`.
+#[derive(Deserialize)]
+struct StaffListQuery {
+    status: Option<String>,
+    page: Option<u32>,
+    export_error: Option<String>,
+}
+
+async fn staff_list(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Query(query): Query<StaffListQuery>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    if let Err(response) = page.require(&REVIEW, "/staff/petitions") {
+        return response;
+    }
+    let number = query.page.unwrap_or(1).max(1);
+    let Ok(request) = PageRequest::new(number, 20) else {
+        return ApiError(Problem::new(ProblemType::VALIDATION_FAILED)).into_response();
+    };
+    let status = query.status.clone().filter(|s| !s.is_empty());
+    let list = match state.store.list(status.as_deref(), None, request).await {
+        Ok(list) => list,
+        Err(error) => return error.into_response(),
+    };
+    let total_pages = list.total_items.div_ceil(20).max(1);
+    let items: Vec<_> = list
+        .items
+        .iter()
+        .map(|p| state.store.view(p, &page.locale))
+        .collect();
+    let errors = if query.export_error.is_some() {
+        vec![FormError {
+            field: "reason".into(),
+            label: page.text("field-export-reason"),
+            message: page.text("petition-export-reason-required"),
+        }]
+    } else {
+        Vec::new()
+    };
+    let status_value = status.unwrap_or_default();
+    let here = format!(
+        "/staff/petitions?status={}&page={number}",
+        encode(&status_value)
+    );
+    render(
+        &state,
+        &page,
+        &here,
+        "staff_list.html",
+        context! {
+            items => items,
+            statuses => options(&state.store, "PETITION_STATUS", &page.locale),
+            status => status_value.clone(),
+            status_query => encode(&status_value),
+            page_number => number,
+            total_pages => total_pages,
+            total_items => list.total_items,
+            errors => errors,
+        },
+    )
+}
+
+fn detail_page(
+    state: &PageState,
+    page: &Page,
+    stored: &StoredPetition,
+    message: Option<String>,
+    errors: Vec<FormError>,
+) -> Response {
+    let view = state.store.view(stored, &page.locale);
+    let codes = state.store.codes();
+    let snapshot = codes.snapshot();
+    let fallbacks = codes.fallbacks();
+    let next: Vec<BTreeMap<&str, String>> = snapshot
+        .code("PETITION_STATUS", &stored.status)
+        .and_then(|c| c.attributes.get("next"))
+        .and_then(|n| n.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str())
+                .filter_map(|code| snapshot.code("PETITION_STATUS", code))
+                .map(|c| {
+                    BTreeMap::from([
+                        ("value", c.code.clone()),
+                        ("label", c.label(&page.locale, &fallbacks).to_owned()),
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let here = format!("/staff/petitions/{}", stored.id);
+    render(
+        state,
+        page,
+        &here,
+        "staff_detail.html",
+        context! {
+            p => view,
+            phone_full => stored.phone_full(),
+            next => next,
+            message => message,
+            errors => errors,
+        },
+    )
+}
+
+async fn staff_detail(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Path(id): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    let user = match page.require(&REVIEW, &format!("/staff/petitions/{id}")) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let stored = match state.store.open(&user.actor, &id).await {
+        Ok(stored) => stored,
+        Err(error) => return error.into_response(),
+    };
+    let message = query
+        .contains_key("changed")
+        .then(|| page.text("petition-status-changed"));
+    detail_page(&state, &page, &stored, message, Vec::new())
+}
+
+/// The status form.
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn staff_status(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    let user = match page.require(&REVIEW, &format!("/staff/petitions/{id}")) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    if !csrf_ok(&state, &user, &form.csrf_token) {
+        return csrf_refused();
+    }
+    let status = form.status.trim();
+    let result = if state.store.codes().is_valid("PETITION_STATUS", status) {
+        state
+            .store
+            .change_status(
+                &user.actor,
+                &id,
+                status,
+                Some(&form.reason),
+                form.version,
+                &page.locale,
+            )
+            .await
+            .map(|_| ())
+    } else {
+        Err(crate::petitions::field_problem(
+            "/status",
+            "code",
+            Message::new("petition-unknown-status"),
+        ))
+    };
+    let problem = match result {
+        Ok(()) => {
+            return Redirect::to(&format!("/staff/petitions/{id}?changed=1")).into_response();
+        }
+        Err(ApiError(problem)) if matches!(problem.status(), 409 | 422) => problem,
+        Err(error) => return error.into_response(),
+    };
+    let errors: Vec<FormError> = if problem.errors().is_empty() {
+        vec![FormError {
+            field: "status".into(),
+            label: page.text("field-status"),
+            message: problem
+                .detail()
+                .map_or_else(|| page.message(problem.title()), |d| page.message(d)),
+        }]
+    } else {
+        problem
+            .errors()
+            .iter()
+            .map(|e| {
+                let field = e.field.trim_start_matches('/').to_owned();
+                let label = if field == "reason" {
+                    page.text("field-reason")
+                } else {
+                    page.text("field-status")
+                };
+                FormError {
+                    field,
+                    label,
+                    message: page.message(&e.message),
+                }
+            })
+            .collect()
+    };
+    // Shown again: another recorded access.
+    let stored = match state.store.open(&user.actor, &id).await {
+        Ok(stored) => stored,
+        Err(error) => return error.into_response(),
+    };
+    detail_page(&state, &page, &stored, None, errors)
+}
+
+/// `?reason=&status=`.
+#[derive(Deserialize)]
+struct ExportForm {
+    reason: Option<String>,
+    status: Option<String>,
+}
+
+async fn staff_export(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Query(form): Query<ExportForm>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    let user = match page.require(&REVIEW, "/staff/petitions") {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let status = form.status.filter(|s| !s.is_empty());
+    let headers = crate::petitions::csv_headers(&page.i18n, &page.locale);
+    match state
+        .store
+        .export_csv(
+            &user.actor,
+            form.reason.as_deref(),
+            status.as_deref(),
+            &page.locale,
+            headers,
+        )
+        .await
+    {
+        Ok(csv) => crate::petitions::csv_response(csv),
+        Err(ApiError(problem)) if problem.status() == 422 => Redirect::to(&format!(
+            "/staff/petitions?status={}&export_error=1",
+            encode(status.as_deref().unwrap_or(""))
+        ))
+        .into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `?month=YYYY-MM`.
+#[derive(Deserialize)]
+struct ReportQuery {
+    month: Option<String>,
+}
+
+async fn audit_report(
+    state: State<PageState>,
+    headers: HeaderMap,
+    actor: axum::Extension<Actor>,
+    locale: Locale,
+    i18n: axum::Extension<I18n>,
+    Query(query): Query<ReportQuery>,
+) -> Response {
+    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+    if let Err(response) = page.require(&AUDIT_READ, "/staff/audit-report") {
+        return response;
+    }
+    let offset = time::UtcOffset::from_hms(state.audit_settings.utc_offset_hours, 0, 0)
+        .unwrap_or(time::UtcOffset::UTC);
+    let now = time::OffsetDateTime::now_utc().to_offset(offset);
+    let (year, month) = match query.month.as_deref().filter(|m| !m.is_empty()) {
+        None => (now.year(), now.month()),
+        Some(text) => {
+            let parsed = text.split_once('-').and_then(|(y, m)| {
+                let year: i32 = y.parse().ok().filter(|y| (1..=9998).contains(y))?;
+                let month: u8 = m.parse().ok()?;
+                Some((year, time::Month::try_from(month).ok()?))
+            });
+            match parsed {
+                Some(found) => found,
+                None => {
+                    return crate::petitions::field_problem(
+                        "/month",
+                        "invalid",
+                        Message::new("validation-invalid"),
+                    )
+                    .into_response();
+                }
+            }
+        }
+    };
+    match MonthlyReport::build(
+        &state.db,
+        &state.audit_settings.chain_id,
+        year,
+        month,
+        &state.audit_settings,
+    )
+    .await
+    {
+        Ok(report) => {
+            let mut response = Html(report.to_html()).into_response();
+            let headers = response.headers_mut();
+            if let Ok(csp) =
+                HeaderValue::from_str(egov::audit::report::html_content_security_policy())
+            {
+                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+            }
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+/// The pages (see the [module docs](self) for who may use which).
+pub fn routes(store: PetitionStore, services: &Services) -> ApiRouter {
+    let state = PageState {
+        store,
+        auth: services.auth.clone(),
+        db: services.db.clone(),
+        audit_settings: services.audit_settings.clone(),
+        supported: services.i18n.supported.clone(),
+        lang_cookie: services.i18n.cookie.clone(),
+        env: Arc::new(environment()),
+    };
+    let public = AccessPolicy::Public;
+    ApiRouter::new()
+        .route("/", public.clone(), get(index))
+        .route("/static/app.css", public.clone(), get(stylesheet))
+        .route("/lang/{tag}", public.clone(), get(switch_language))
+        .route("/login", public.clone(), get(login_page).post(login_submit))
+        .route("/logout", public.clone(), axum::routing::post(logout))
+        .route(
+            "/petitions/new",
+            public.clone(),
+            get(petition_form).post(petition_submit),
+        )
+        .route("/petitions/mine", public.clone(), get(my_petitions))
+        .route("/staff/petitions", public.clone(), get(staff_list))
+        .route("/staff/petitions/export", public.clone(), get(staff_export))
+        .route("/staff/petitions/{id}", public.clone(), get(staff_detail))
+        .route(
+            "/staff/petitions/{id}/status",
+            public.clone(),
+            axum::routing::post(staff_status),
+        )
+        .route("/staff/audit-report", public, get(audit_report))
+        .with_state(state)
+}

@@ -1,0 +1,190 @@
+//! Starts the service in-process on a free port of 127.0.0.1, on a fresh
+//! database of each backend (PostgreSQL when `EGOV_TEST_POSTGRES_URL` is set).
+
+#![allow(dead_code)] // each test file uses part of it
+
+use egov::auth::{NewAccount, Role};
+use egov::db::Db;
+use egov::prelude::*;
+
+/// A running service.
+pub(crate) struct Running {
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
+    /// What it runs on.
+    pub(crate) services: civil_petitions::Services,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The service's configuration for tests: its defaults, the test profile.
+pub(crate) fn config() -> Config {
+    Config::builder()
+        .embedded("defaults", civil_petitions::DEFAULT_CONFIG)
+        .profile(Profile::Test)
+        .load()
+        .unwrap()
+}
+
+/// Migrates `db` and serves the whole service on it.
+pub(crate) async fn start(db: Db) -> Running {
+    let services = civil_petitions::start(&config(), db).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = civil_petitions::app(WebSettings::default(), &services);
+    tokio::spawn(async move {
+        app.serve(listener, async move {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    Running {
+        base,
+        services,
+        shutdown: Some(stop),
+    }
+}
+
+pub(crate) const PASSWORD: &str = "correct horse battery staple 2026";
+
+/// Creates an account with `roles`.
+pub(crate) async fn account(running: &Running, login_id: &str, roles: &[&str]) {
+    running
+        .services
+        .auth
+        .create_account(
+            &Actor::system("test-setup"),
+            NewAccount {
+                login_id: login_id.into(),
+                display_name: login_id.into(),
+                email: None,
+                password: PASSWORD.into(),
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// Creates an account holding `permissions` and returns an access token for it,
+/// obtained over HTTP from `POST /auth/login`.
+pub(crate) async fn login_with(running: &Running, login_id: &str, permissions: &[&str]) -> String {
+    let role = format!("TEST_{}", login_id.to_uppercase());
+    running
+        .services
+        .auth
+        .put_role(
+            &Actor::system("test-setup"),
+            Role {
+                name: role.clone(),
+                description: "test role".into(),
+                includes: Default::default(),
+                permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+            },
+        )
+        .await
+        .unwrap();
+    account(running, login_id, &[&role]).await;
+    token(running, login_id).await
+}
+
+/// Logs in over HTTP and returns the access token.
+pub(crate) async fn token(running: &Running, login_id: &str) -> String {
+    let session: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/auth/login", running.base))
+        .json(&serde_json::json!({"login_id": login_id, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
+}
+
+/// Logs in through the login page and returns the session cookie (`name=value`).
+pub(crate) async fn page_login(running: &Running, login_id: &str) -> String {
+    let client = no_redirects();
+    let response = client
+        .post(format!("{}/login", running.base))
+        .form(&[
+            ("login_id", login_id),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        303,
+        "login page answered {}",
+        response.status()
+    );
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with(civil_petitions::pages::SESSION_COOKIE))
+        .expect("a session cookie");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A client that does not follow redirects.
+pub(crate) fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A valid petition body.
+pub(crate) fn petition(resident_number: &str) -> serde_json::Value {
+    serde_json::json!({
+        "petition_type": "GENERAL",
+        "region": "11110",
+        "title": "가로등 고장 신고",
+        "body": "종로구 ○○로 12 앞 가로등이 꺼져 있습니다.",
+        "resident_number": resident_number,
+        "phone": "010-1234-5678",
+        "postal_code": "03154",
+    })
+}
+
+/// Counts audit events matching `condition`.
+pub(crate) async fn audit_count(running: &Running, condition: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM egov_audit_events WHERE {condition}"
+    )))
+    .fetch_one(running.services.db.pool())
+    .await
+    .unwrap()
+}
+
+/// Stops the audit writer and checks that the chain verifies.
+pub(crate) async fn assert_chain_verifies(running: &Running) {
+    running.services.audit.shutdown().await;
+    let report = egov::audit::verify(
+        &running.services.db,
+        "main",
+        &running.services.audit.verifier(),
+    )
+    .await
+    .unwrap();
+    assert!(report.damage.is_none(), "{report:?}");
+}
