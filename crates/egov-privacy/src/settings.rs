@@ -39,9 +39,8 @@ pub const MAX_KEY_ID_LEN: usize = 32;
 /// holds one.
 ///
 /// The built-in defaults ([`ConfigSection::DEFAULTS`]) define the development key
-/// `dev`. Configuration layers merge tables, so that entry stays in `keys` when a
-/// deployment adds its own; set it to the empty string
-/// (`EGOV__PRIVACY__KEYS__DEV=""`) to switch it off. **A key whose material is
+/// `dev` for laptops; in the `prod` profile egov-core leaves it out, so `keys`
+/// holds exactly the keys the deployment configures. **A key whose material is
 /// empty is disabled**: it is ignored, and ciphertexts naming it fail with
 /// [`CipherError::UnknownKey`](crate::CipherError::UnknownKey).
 ///

@@ -58,23 +58,16 @@ fn prod_refuses_the_built_in_development_keys() {
 }
 
 #[test]
-fn prod_accepts_real_keys_once_the_dev_key_is_switched_off() {
+fn prod_accepts_real_keys_and_drops_the_built_in_dev_key() {
     let env = [
         ("EGOV__PRIVACY__ACTIVE_KEY", "2026a"),
         ("EGOV__PRIVACY__KEYS__2026A", KEY_A),
         ("EGOV__PRIVACY__BLIND_INDEX_KEY", KEY_B),
     ];
-    // The defaults' `dev` entry survives the merge and is refused in prod…
-    let err = load(Profile::Prod, &env).unwrap_err();
-    assert!(
-        matches!(&err, ConfigError::DevelopmentSecret { key, .. } if key == "privacy.keys.dev"),
-        "{err:?}"
-    );
-    // …until it is set to the empty string, which disables it.
-    let mut env = env.to_vec();
-    env.push(("EGOV__PRIVACY__KEYS__DEV", ""));
+    // In prod the built-in `dev` entry is not a default: only configured keys exist.
     let loaded = load(Profile::Prod, &env).unwrap();
     assert!(!loaded.uses_development_keys());
+    assert_eq!(loaded.keys.keys().collect::<Vec<_>>(), ["2026a"]);
     let cipher = FieldCipher::from_settings(&loaded).unwrap();
     assert_eq!(cipher.key_ids().collect::<Vec<_>>(), ["2026a"]);
     let dev_text = FieldCipher::from_settings(&PrivacySettings::default())
@@ -82,6 +75,21 @@ fn prod_accepts_real_keys_once_the_dev_key_is_switched_off() {
         .encrypt("x")
         .unwrap();
     assert!(cipher.decrypt(&dev_text).is_err());
+    // Switching the dev entry off explicitly (older deployments did) still works.
+    let mut env = env.to_vec();
+    env.push(("EGOV__PRIVACY__KEYS__DEV", ""));
+    assert!(!load(Profile::Prod, &env).unwrap().uses_development_keys());
+    // A development key copied into the configuration is still refused.
+    let mut env = env.to_vec();
+    env.push((
+        "EGOV__PRIVACY__KEYS__OLD",
+        "insecure-dev-secret:field-encryption",
+    ));
+    let err = load(Profile::Prod, &env).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::DevelopmentSecret { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
