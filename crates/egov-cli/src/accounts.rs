@@ -49,6 +49,10 @@ pub(crate) enum AccountsCommand {
         /// The display name (default: the login id).
         #[arg(long)]
         name: Option<String>,
+        /// Also grant this permission to the administrator role (repeatable),
+        /// e.g. `--grant notices:write` for a service's own resources.
+        #[arg(long = "grant", value_name = "PERMISSION")]
+        grants: Vec<String>,
         #[command(flatten)]
         actor: ActorArgs,
     },
@@ -129,8 +133,20 @@ async fn execute(
         AccountsCommand::CreateAdmin {
             login_id,
             name,
+            grants,
             actor,
         } => {
+            for grant in &grants {
+                let valid = (1..=100).contains(&grant.len())
+                    && grant
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '.'));
+                if !valid {
+                    return Err(Failure::Usage(format!(
+                        "--grant `{grant}` is not a permission name (`resource:action`)"
+                    )));
+                }
+            }
             let actor = actor.actor()?;
             let login_id = login_id.trim().to_owned();
             let display_name = name
@@ -152,7 +168,7 @@ async fn execute(
                 Err(egov_auth::Error::NotFound) => {}
                 Err(error) => return Err(error.into()),
             }
-            let granted = ensure_admin_role(auth, &actor).await?;
+            let granted = ensure_admin_role(auth, &actor, &grants).await?;
             let mut attempts = 0;
             let (account, password) = loop {
                 let password = generate_password()?;
@@ -182,10 +198,9 @@ async fn execute(
                 }
             };
             if granted {
-                eprintln!(
-                    "role {ADMIN_ROLE} now grants {}",
-                    ADMIN_PERMISSIONS.join(", ")
-                );
+                let mut all: Vec<&str> = ADMIN_PERMISSIONS.to_vec();
+                all.extend(grants.iter().map(String::as_str));
+                eprintln!("role {ADMIN_ROLE} now grants {}", all.join(", "));
             }
             eprintln!(
                 "created administrator `{}` (account {}) with role {ADMIN_ROLE}",
@@ -278,9 +293,13 @@ fn status(status: AccountStatus) -> &'static str {
     }
 }
 
-/// Creates [`ADMIN_ROLE`], or adds what it lacks of [`ADMIN_PERMISSIONS`]
-/// (keeping what it has). Whether anything changed.
-async fn ensure_admin_role(auth: &Auth, actor: &egov_core::actor::Actor) -> Result<bool, Failure> {
+/// Creates [`ADMIN_ROLE`], or adds what it lacks of [`ADMIN_PERMISSIONS`] and
+/// `grants` (keeping what it has). Whether anything changed.
+async fn ensure_admin_role(
+    auth: &Auth,
+    actor: &egov_core::actor::Actor,
+    grants: &[String],
+) -> Result<bool, Failure> {
     let existing = auth
         .roles()
         .await?
@@ -295,6 +314,7 @@ async fn ensure_admin_role(auth: &Auth, actor: &egov_core::actor::Actor) -> Resu
     let before = role.permissions.len();
     role.permissions
         .extend(ADMIN_PERMISSIONS.iter().map(|p| (*p).to_owned()));
+    role.permissions.extend(grants.iter().cloned());
     if role.permissions.len() == before {
         return Ok(false);
     }

@@ -307,6 +307,19 @@ egov_db::backend_tests! {
         assert_eq!(bad_id.status.code(), Some(2), "{bad_id:?}");
         let bad_as = egov(&url, &["accounts", "create-admin", "x", "--as", "a b"]);
         assert_eq!(bad_as.status.code(), Some(2), "{bad_as:?}");
+
+        // `--grant` adds a service's own permission to the administrator role.
+        let bad_grant = egov(&url, &["accounts", "create-admin", "y", "--grant", "not a permission"]);
+        assert_eq!(bad_grant.status.code(), Some(2), "{bad_grant:?}");
+        let editor = egov(&url, &["accounts", "create-admin", "editor", "--grant", "notices:write"]);
+        assert_eq!(editor.status.code(), Some(0), "{editor:?}");
+        assert!(stderr(&editor).contains("notices:write"), "{editor:?}");
+        let session = auth
+            .login(&Actor::anonymous(), "editor", stdout(&editor).trim(), None)
+            .await
+            .unwrap();
+        let who = auth.authenticate(&session.access_token).await.unwrap();
+        assert!(who.permissions.contains(&Permission::new("notices:write")));
         audit.shutdown().await;
     }
 
