@@ -77,6 +77,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::model::{Attributes, Labels, format_date, parse_date};
+use crate::registry::{Draft, Record};
 use crate::snapshot::ListFilter;
 use crate::transfer::{self, ImportReport, no_progress};
 use crate::{
@@ -639,6 +640,156 @@ fn required_reason(reason: Option<&str>) -> &str {
     reason.unwrap_or("")
 }
 
+/// A write body that may carry the version the change is based on.
+trait VersionedBody: serde::de::DeserializeOwned + validator::Validate {
+    fn based_on(&self) -> Option<i64>;
+}
+
+impl<T: serde::de::DeserializeOwned> VersionedBody for WriteBody<T> {
+    fn based_on(&self) -> Option<i64> {
+        self.version
+    }
+}
+
+impl VersionedBody for DeactivateBody {
+    fn based_on(&self) -> Option<i64> {
+        self.version
+    }
+}
+
+// The snapshot's version of a record, which `If-Match: *` stands for.
+
+fn category_version(registry: &CodeRegistry, id: &str) -> Option<i64> {
+    registry
+        .snapshot()
+        .categories()
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.stamp.version)
+}
+
+fn group_version(registry: &CodeRegistry, id: &str) -> Option<i64> {
+    registry.snapshot().group(id).map(|g| g.stamp.version)
+}
+
+fn code_version(registry: &CodeRegistry, group: &str, code: &str) -> Option<i64> {
+    registry
+        .snapshot()
+        .code(group, code)
+        .map(|c| c.stamp.version)
+}
+
+/// The create handlers: reads the body, files the record under the path's
+/// key (`file_under`), creates it and answers 201 with the record, its ETag
+/// and, where `location` gives one, its public URL.
+async fn create_response<D: Draft + serde::de::DeserializeOwned>(
+    registry: &CodeRegistry,
+    actor: Option<Extension<Actor>>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    file_under: impl FnOnce(&mut D),
+    location: impl FnOnce(&D::Record) -> Option<String>,
+) -> Response {
+    let body: WriteBody<D> = match json_body(headers, body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let mut record = body.record;
+    file_under(&mut record);
+    match registry
+        .create(&actor_of(actor), record, body.reason.as_deref())
+        .await
+    {
+        Ok(r) => {
+            let location = location(&r);
+            written(StatusCode::CREATED, &r, r.stamp().version, location)
+        }
+        Err(e) => write_error(e, None),
+    }
+}
+
+/// The update handlers: the record comes from the body, filed under the
+/// path's key (`file_under`).
+async fn update_response<D: Draft + serde::de::DeserializeOwned>(
+    registry: &CodeRegistry,
+    actor: Option<Extension<Actor>>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    current: impl FnOnce() -> Option<i64>,
+    file_under: impl FnOnce(&mut D),
+) -> Response {
+    versioned_write_response(
+        headers,
+        body,
+        current,
+        async |body: WriteBody<D>, expected| {
+            let mut record = body.record;
+            file_under(&mut record);
+            registry
+                .update(
+                    &actor_of(actor),
+                    record,
+                    expected,
+                    required_reason(body.reason.as_deref()),
+                )
+                .await
+        },
+    )
+    .await
+}
+
+/// The deactivate handlers, for the record at history key `key`.
+async fn deactivate_response<D: Draft>(
+    registry: &CodeRegistry,
+    actor: Option<Extension<Actor>>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    current: impl FnOnce() -> Option<i64>,
+    key: (&str, &str),
+) -> Response {
+    versioned_write_response(
+        headers,
+        body,
+        current,
+        async |body: DeactivateBody, expected| {
+            registry
+                .deactivate::<D>(
+                    &actor_of(actor),
+                    key,
+                    expected,
+                    required_reason(body.reason.as_deref()),
+                )
+                .await
+        },
+    )
+    .await
+}
+
+/// The update and deactivate handlers: reads the body, takes the version the
+/// change is based on from `If-Match` or the body, runs `write` with it and
+/// answers 200 with the record and its ETag. `current` is the snapshot's
+/// version of the record, which `If-Match: *` stands for.
+async fn versioned_write_response<B: VersionedBody, R: Record>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    current: impl FnOnce() -> Option<i64>,
+    write: impl AsyncFnOnce(B, i64) -> Result<R, Error>,
+) -> Response {
+    let body: B = match json_body(headers, body) {
+        Ok(b) => b,
+        Err(p) => return problem_response(p),
+    };
+    let expected = match expected_version(headers, body.based_on()) {
+        Ok(e) => e,
+        Err(p) => return problem_response(p),
+    };
+    let version = resolve(expected, current());
+    match write(body, version).await {
+        Ok(r) => written(StatusCode::OK, &r, r.stamp().version, None),
+        Err(e) => write_error(e, Some(expected)),
+    }
+}
+
 /// Creates a category.
 #[utoipa::path(post, path = "/admin/codes/categories", tag = "codes-admin",
     request_body = WriteBody<CategoryDraft>,
@@ -653,17 +804,15 @@ async fn create_category(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: WriteBody<CategoryDraft> = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    match registry
-        .create_category(&actor_of(actor), body.record, body.reason.as_deref())
-        .await
-    {
-        Ok(c) => written(StatusCode::CREATED, &c, c.stamp.version, None),
-        Err(e) => write_error(e, None),
-    }
+    create_response(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        |_: &mut CategoryDraft| {},
+        |_| None,
+    )
+    .await
 }
 
 /// Replaces a category.
@@ -685,34 +834,15 @@ async fn update_category(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: WriteBody<CategoryDraft> = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    let expected = match expected_version(&headers, body.version) {
-        Ok(e) => e,
-        Err(p) => return problem_response(p),
-    };
-    let current = registry
-        .snapshot()
-        .categories()
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.stamp.version);
-    let mut record = body.record;
-    record.id = id;
-    match registry
-        .update_category(
-            &actor_of(actor),
-            record,
-            resolve(expected, current),
-            required_reason(body.reason.as_deref()),
-        )
-        .await
-    {
-        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
-        Err(e) => write_error(e, Some(expected)),
-    }
+    update_response(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        || category_version(&registry, &id),
+        |record: &mut CategoryDraft| record.id.clone_from(&id),
+    )
+    .await
 }
 
 /// Deactivates a category.
@@ -733,32 +863,15 @@ async fn deactivate_category(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: DeactivateBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    let expected = match expected_version(&headers, body.version) {
-        Ok(e) => e,
-        Err(p) => return problem_response(p),
-    };
-    let current = registry
-        .snapshot()
-        .categories()
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.stamp.version);
-    match registry
-        .deactivate_category(
-            &actor_of(actor),
-            &id,
-            resolve(expected, current),
-            required_reason(body.reason.as_deref()),
-        )
-        .await
-    {
-        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
-        Err(e) => write_error(e, Some(expected)),
-    }
+    deactivate_response::<CategoryDraft>(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        || category_version(&registry, &id),
+        ("", &id),
+    )
+    .await
 }
 
 fn history_response(result: Result<Vec<HistoryEntry>, Error>) -> Response {
@@ -801,20 +914,15 @@ async fn create_group(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: WriteBody<GroupDraft> = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    match registry
-        .create_group(&actor_of(actor), body.record, body.reason.as_deref())
-        .await
-    {
-        Ok(g) => {
-            let location = format!("/codes/{}", g.id);
-            written(StatusCode::CREATED, &g, g.stamp.version, Some(location))
-        }
-        Err(e) => write_error(e, None),
-    }
+    create_response(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        |_: &mut GroupDraft| {},
+        |g| Some(format!("/codes/{}", g.id)),
+    )
+    .await
 }
 
 /// Replaces a group.
@@ -836,29 +944,15 @@ async fn update_group(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: WriteBody<GroupDraft> = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    let expected = match expected_version(&headers, body.version) {
-        Ok(e) => e,
-        Err(p) => return problem_response(p),
-    };
-    let current = registry.snapshot().group(&id).map(|g| g.stamp.version);
-    let mut record = body.record;
-    record.id = id;
-    match registry
-        .update_group(
-            &actor_of(actor),
-            record,
-            resolve(expected, current),
-            required_reason(body.reason.as_deref()),
-        )
-        .await
-    {
-        Ok(g) => written(StatusCode::OK, &g, g.stamp.version, None),
-        Err(e) => write_error(e, Some(expected)),
-    }
+    update_response(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        || group_version(&registry, &id),
+        |record: &mut GroupDraft| record.id.clone_from(&id),
+    )
+    .await
 }
 
 /// Deactivates a group.
@@ -879,27 +973,15 @@ async fn deactivate_group(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: DeactivateBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    let expected = match expected_version(&headers, body.version) {
-        Ok(e) => e,
-        Err(p) => return problem_response(p),
-    };
-    let current = registry.snapshot().group(&id).map(|g| g.stamp.version);
-    match registry
-        .deactivate_group(
-            &actor_of(actor),
-            &id,
-            resolve(expected, current),
-            required_reason(body.reason.as_deref()),
-        )
-        .await
-    {
-        Ok(g) => written(StatusCode::OK, &g, g.stamp.version, None),
-        Err(e) => write_error(e, Some(expected)),
-    }
+    deactivate_response::<GroupDraft>(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        || group_version(&registry, &id),
+        (&id, ""),
+    )
+    .await
 }
 
 /// Every version of a group.
@@ -930,22 +1012,15 @@ async fn create_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: WriteBody<CodeDraft> = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    let mut record = body.record;
-    record.group = group;
-    match registry
-        .create_code(&actor_of(actor), record, body.reason.as_deref())
-        .await
-    {
-        Ok(c) => {
-            let location = format!("/codes/{}/{}", c.group, c.code);
-            written(StatusCode::CREATED, &c, c.stamp.version, Some(location))
-        }
-        Err(e) => write_error(e, None),
-    }
+    create_response(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        |record: &mut CodeDraft| record.group = group,
+        |c| Some(format!("/codes/{}/{}", c.group, c.code)),
+    )
+    .await
 }
 
 /// Replaces a code.
@@ -967,33 +1042,18 @@ async fn update_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: WriteBody<CodeDraft> = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    let expected = match expected_version(&headers, body.version) {
-        Ok(e) => e,
-        Err(p) => return problem_response(p),
-    };
-    let current = registry
-        .snapshot()
-        .code(&group, &code)
-        .map(|c| c.stamp.version);
-    let mut record = body.record;
-    record.group = group;
-    record.code = code;
-    match registry
-        .update_code(
-            &actor_of(actor),
-            record,
-            resolve(expected, current),
-            required_reason(body.reason.as_deref()),
-        )
-        .await
-    {
-        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
-        Err(e) => write_error(e, Some(expected)),
-    }
+    update_response(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        || code_version(&registry, &group, &code),
+        |record: &mut CodeDraft| {
+            record.group.clone_from(&group);
+            record.code.clone_from(&code);
+        },
+    )
+    .await
 }
 
 /// Deactivates a code.
@@ -1014,31 +1074,15 @@ async fn deactivate_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: DeactivateBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(p) => return problem_response(p),
-    };
-    let expected = match expected_version(&headers, body.version) {
-        Ok(e) => e,
-        Err(p) => return problem_response(p),
-    };
-    let current = registry
-        .snapshot()
-        .code(&group, &code)
-        .map(|c| c.stamp.version);
-    match registry
-        .deactivate_code(
-            &actor_of(actor),
-            &group,
-            &code,
-            resolve(expected, current),
-            required_reason(body.reason.as_deref()),
-        )
-        .await
-    {
-        Ok(c) => written(StatusCode::OK, &c, c.stamp.version, None),
-        Err(e) => write_error(e, Some(expected)),
-    }
+    deactivate_response::<CodeDraft>(
+        &registry,
+        actor,
+        &headers,
+        &body,
+        || code_version(&registry, &group, &code),
+        (&group, &code),
+    )
+    .await
 }
 
 /// Every version of a code.

@@ -294,11 +294,7 @@ impl CodeRegistry {
             ChangeKind::Create => Action::CREATE,
             ChangeKind::Update | ChangeKind::Deactivate | ChangeKind::Import => Action::UPDATE,
         };
-        let id = match entity {
-            Entity::Category => key.to_owned(),
-            Entity::Group => group.to_owned(),
-            Entity::Code => format!("{group}/{key}"),
-        };
+        let id = record_id(entity, (group, key));
         let mut detail = Detail::new()
             .text("change", change.as_str())
             .number("version", stamp.version);
@@ -349,32 +345,33 @@ impl CodeRegistry {
         }
     }
 
-    // Categories.
+    // The write path every kind of record shares, generic over its draft.
 
-    /// Creates a category.
-    pub async fn create_category(
+    /// Creates the record `draft` describes; it must not exist yet.
+    pub(crate) async fn create<D: Draft>(
         &self,
         actor: &Actor,
-        mut draft: CategoryDraft,
+        mut draft: D,
         reason: Option<&str>,
-    ) -> Result<Category, Error> {
+    ) -> Result<D::Record, Error> {
         draft.normalize();
         let reason = optional_reason(reason)?;
         invalid_if_any(draft.check())?;
         let mut conn = self.begin().await?;
         let result = async {
-            if store::category(&mut conn, self.backend(), &draft.id)
+            if D::stored(&mut conn, self.backend(), draft.key())
                 .await?
                 .is_some()
             {
                 return Err(Error::AlreadyExists {
-                    entity: Entity::Category,
-                    id: draft.id.clone(),
+                    entity: D::ENTITY,
+                    id: record_id(D::ENTITY, draft.key()),
                 });
             }
+            draft.check_refs(&mut conn).await?;
             let stamp = self.new_stamp(actor, None);
-            let category = self
-                .write_category(
+            let record = self
+                .write(
                     &mut conn,
                     actor,
                     &draft,
@@ -383,76 +380,120 @@ impl CodeRegistry {
                     reason.as_deref(),
                 )
                 .await?;
-            Ok((category, true))
+            Ok((record, true))
         }
         .await;
         self.finish(conn, result).await
     }
 
-    pub(crate) async fn write_category(
+    /// Replaces the record `draft` describes if it is still at
+    /// `expected_version`; an unchanged draft writes nothing.
+    pub(crate) async fn update<D: Draft>(
+        &self,
+        actor: &Actor,
+        mut draft: D,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<D::Record, Error> {
+        draft.normalize();
+        let reason = ChangeReason::new(reason).map_err(|i| Error::Invalid(vec![i]))?;
+        invalid_if_any(draft.check())?;
+        let mut conn = self.begin().await?;
+        let result = async {
+            let current = D::stored(&mut conn, self.backend(), draft.key())
+                .await?
+                .ok_or(Error::NotFound)?;
+            Self::check_version(current.stamp(), expected_version)?;
+            if D::from(&current) == draft {
+                return Ok((current, false));
+            }
+            draft.check_refs(&mut conn).await?;
+            let kind = if current.is_active() && !draft.is_active() {
+                ChangeKind::Deactivate
+            } else {
+                ChangeKind::Update
+            };
+            let stamp = self.new_stamp(actor, Some(current.stamp()));
+            let record = self
+                .write(&mut conn, actor, &draft, stamp, kind, Some(reason.as_str()))
+                .await?;
+            Ok((record, true))
+        }
+        .await;
+        self.finish(conn, result).await
+    }
+
+    /// Updates the record at `key` to its current content, inactive.
+    pub(crate) async fn deactivate<D: Draft>(
+        &self,
+        actor: &Actor,
+        key: (&str, &str),
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<D::Record, Error> {
+        let current = self.stored::<D>(key).await?;
+        let mut draft = D::from(&current);
+        draft.set_active(false);
+        self.update(actor, draft, expected_version, reason).await
+    }
+
+    /// The stored record at `key`, read outside any transaction: the SQLite
+    /// flavour of the query leaves out `FOR UPDATE`, which only makes sense
+    /// inside one.
+    async fn stored<D: Draft>(&self, key: (&str, &str)) -> Result<D::Record, Error> {
+        let mut conn = self.inner.db.pool().acquire().await?;
+        D::stored(&mut conn, Backend::Sqlite, key)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Stores `draft` with `stamp` and records the change.
+    async fn write<D: Draft>(
         &self,
         conn: &mut AnyConnection,
         actor: &Actor,
-        draft: &CategoryDraft,
+        draft: &D,
         stamp: Stamp,
         change: ChangeKind,
         reason: Option<&str>,
-    ) -> Result<Category, Error> {
-        store::put_category(conn, draft, &stamp).await?;
-        let category = Category {
-            id: draft.id.clone(),
-            labels: draft.labels.clone(),
-            description: draft.description.clone(),
-            active: draft.active,
-            stamp,
-        };
+    ) -> Result<D::Record, Error> {
+        D::put(conn, draft, &stamp).await?;
+        let record = draft.to_record(stamp);
         self.record_change(
             conn,
             actor,
-            Entity::Category,
-            ("", &category.id),
+            D::ENTITY,
+            draft.key(),
             change,
-            record_json(&category),
-            &category.stamp,
+            record_json(&record),
+            record.stamp(),
             reason,
         )
         .await?;
-        Ok(category)
+        Ok(record)
+    }
+
+    // Categories.
+
+    /// Creates a category.
+    pub async fn create_category(
+        &self,
+        actor: &Actor,
+        draft: CategoryDraft,
+        reason: Option<&str>,
+    ) -> Result<Category, Error> {
+        self.create(actor, draft, reason).await
     }
 
     /// Replaces category `draft.id` if it is still at `expected_version`.
     pub async fn update_category(
         &self,
         actor: &Actor,
-        mut draft: CategoryDraft,
+        draft: CategoryDraft,
         expected_version: i64,
         reason: &str,
     ) -> Result<Category, Error> {
-        draft.normalize();
-        let reason = ChangeReason::new(reason).map_err(|i| Error::Invalid(vec![i]))?;
-        invalid_if_any(draft.check())?;
-        let mut conn = self.begin().await?;
-        let result = async {
-            let current = store::category(&mut conn, self.backend(), &draft.id)
-                .await?
-                .ok_or(Error::NotFound)?;
-            Self::check_version(&current.stamp, expected_version)?;
-            if CategoryDraft::from(&current) == draft {
-                return Ok((current, false));
-            }
-            let kind = if current.active && !draft.active {
-                ChangeKind::Deactivate
-            } else {
-                ChangeKind::Update
-            };
-            let stamp = self.new_stamp(actor, Some(&current.stamp));
-            let category = self
-                .write_category(&mut conn, actor, &draft, stamp, kind, Some(reason.as_str()))
-                .await?;
-            Ok((category, true))
-        }
-        .await;
-        self.finish(conn, result).await
+        self.update(actor, draft, expected_version, reason).await
     }
 
     /// Deactivates category `id` (its groups stay as they are).
@@ -463,28 +504,244 @@ impl CodeRegistry {
         expected_version: i64,
         reason: &str,
     ) -> Result<Category, Error> {
-        let current = self.current_category(id).await?;
-        let mut draft = CategoryDraft::from(&current);
-        draft.active = false;
-        self.update_category(actor, draft, expected_version, reason)
+        self.deactivate::<CategoryDraft>(actor, ("", id), expected_version, reason)
             .await
-    }
-
-    async fn current_category(&self, id: &str) -> Result<Category, Error> {
-        let mut conn = self.inner.db.pool().acquire().await?;
-        store::category(&mut conn, Backend::Sqlite, id)
-            .await?
-            .ok_or(Error::NotFound)
     }
 
     // Groups.
 
-    async fn check_group_refs(
+    /// Creates a group.
+    pub async fn create_group(
         &self,
+        actor: &Actor,
+        draft: GroupDraft,
+        reason: Option<&str>,
+    ) -> Result<CodeGroup, Error> {
+        self.create(actor, draft, reason).await
+    }
+
+    /// Replaces group `draft.id` if it is still at `expected_version`.
+    pub async fn update_group(
+        &self,
+        actor: &Actor,
+        draft: GroupDraft,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<CodeGroup, Error> {
+        self.update(actor, draft, expected_version, reason).await
+    }
+
+    /// Deactivates group `id`: none of its codes is valid any more.
+    pub async fn deactivate_group(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<CodeGroup, Error> {
+        self.deactivate::<GroupDraft>(actor, (id, ""), expected_version, reason)
+            .await
+    }
+
+    // Codes.
+
+    /// Creates a code in `draft.group`.
+    pub async fn create_code(
+        &self,
+        actor: &Actor,
+        draft: CodeDraft,
+        reason: Option<&str>,
+    ) -> Result<Code, Error> {
+        self.create(actor, draft, reason).await
+    }
+
+    /// Replaces `draft.group`/`draft.code` if it is still at `expected_version`.
+    pub async fn update_code(
+        &self,
+        actor: &Actor,
+        draft: CodeDraft,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Code, Error> {
+        self.update(actor, draft, expected_version, reason).await
+    }
+
+    /// Deactivates `code` of `group` (logical delete; its children stay).
+    pub async fn deactivate_code(
+        &self,
+        actor: &Actor,
+        group: &str,
+        code: &str,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Code, Error> {
+        self.deactivate::<CodeDraft>(actor, (group, code), expected_version, reason)
+            .await
+    }
+
+    /// The stored category `id` (not the snapshot's copy).
+    pub async fn category(&self, id: &str) -> Result<Category, Error> {
+        self.stored::<CategoryDraft>(("", id)).await
+    }
+}
+
+/// How a record is named in the audit trail and in "already exists" errors,
+/// from its history key: the category or group id, or `group/code`.
+fn record_id(entity: Entity, (group, key): (&str, &str)) -> String {
+    match entity {
+        Entity::Category => key.to_owned(),
+        Entity::Group => group.to_owned(),
+        Entity::Code => format!("{group}/{key}"),
+    }
+}
+
+/// A stored record: what the write path reads back from the current version.
+pub(crate) trait Record: serde::Serialize {
+    fn stamp(&self) -> &Stamp;
+    fn is_active(&self) -> bool;
+}
+
+impl Record for Category {
+    fn stamp(&self) -> &Stamp {
+        &self.stamp
+    }
+    fn is_active(&self) -> bool {
+        self.active
+    }
+}
+
+impl Record for CodeGroup {
+    fn stamp(&self) -> &Stamp {
+        &self.stamp
+    }
+    fn is_active(&self) -> bool {
+        self.active
+    }
+}
+
+impl Record for Code {
+    fn stamp(&self) -> &Stamp {
+        &self.stamp
+    }
+    fn is_active(&self) -> bool {
+        self.active
+    }
+}
+
+/// The draft of one kind of record: what [`CodeRegistry`]'s shared write path
+/// needs to validate, find, store and build it.
+pub(crate) trait Draft: PartialEq + for<'a> From<&'a Self::Record> {
+    type Record: Record;
+    const ENTITY: Entity;
+
+    fn normalize(&mut self);
+    fn check(&self) -> Vec<Issue>;
+    fn is_active(&self) -> bool;
+    fn set_active(&mut self, active: bool);
+    /// The `(group, key)` the record is filed under in the history.
+    fn key(&self) -> (&str, &str);
+    /// The record built from the draft, as stored with `stamp`.
+    fn to_record(&self, stamp: Stamp) -> Self::Record;
+
+    /// The record at history key `key` (locked on PostgreSQL).
+    async fn stored(
         conn: &mut AnyConnection,
-        draft: &GroupDraft,
-    ) -> Result<(), Error> {
-        if let Some(category) = &draft.category
+        backend: Backend,
+        key: (&str, &str),
+    ) -> Result<Option<Self::Record>, Error>;
+    async fn put(conn: &mut AnyConnection, draft: &Self, stamp: &Stamp) -> Result<(), Error>;
+    /// Checks what the draft refers to (none by default).
+    async fn check_refs(&self, _conn: &mut AnyConnection) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl Draft for CategoryDraft {
+    type Record = Category;
+    const ENTITY: Entity = Entity::Category;
+
+    fn normalize(&mut self) {
+        CategoryDraft::normalize(self);
+    }
+    fn check(&self) -> Vec<Issue> {
+        CategoryDraft::check(self)
+    }
+    fn is_active(&self) -> bool {
+        self.active
+    }
+    fn set_active(&mut self, active: bool) {
+        self.active = active;
+    }
+    fn key(&self) -> (&str, &str) {
+        ("", &self.id)
+    }
+    fn to_record(&self, stamp: Stamp) -> Category {
+        Category {
+            id: self.id.clone(),
+            labels: self.labels.clone(),
+            description: self.description.clone(),
+            active: self.active,
+            stamp,
+        }
+    }
+
+    async fn stored(
+        conn: &mut AnyConnection,
+        backend: Backend,
+        (_, id): (&str, &str),
+    ) -> Result<Option<Category>, Error> {
+        store::category(conn, backend, id).await
+    }
+    async fn put(conn: &mut AnyConnection, draft: &Self, stamp: &Stamp) -> Result<(), Error> {
+        store::put_category(conn, draft, stamp).await
+    }
+}
+
+impl Draft for GroupDraft {
+    type Record = CodeGroup;
+    const ENTITY: Entity = Entity::Group;
+
+    fn normalize(&mut self) {
+        GroupDraft::normalize(self);
+    }
+    fn check(&self) -> Vec<Issue> {
+        GroupDraft::check(self)
+    }
+    fn is_active(&self) -> bool {
+        self.active
+    }
+    fn set_active(&mut self, active: bool) {
+        self.active = active;
+    }
+    fn key(&self) -> (&str, &str) {
+        (&self.id, "")
+    }
+    fn to_record(&self, stamp: Stamp) -> CodeGroup {
+        CodeGroup {
+            id: self.id.clone(),
+            category: self.category.clone(),
+            labels: self.labels.clone(),
+            description: self.description.clone(),
+            custodian: self.custodian.clone(),
+            active: self.active,
+            stamp,
+        }
+    }
+
+    async fn stored(
+        conn: &mut AnyConnection,
+        backend: Backend,
+        (id, _): (&str, &str),
+    ) -> Result<Option<CodeGroup>, Error> {
+        store::group(conn, backend, id).await
+    }
+    async fn put(conn: &mut AnyConnection, draft: &Self, stamp: &Stamp) -> Result<(), Error> {
+        store::put_group(conn, draft, stamp).await
+    }
+
+    /// The category, when there is one, must exist.
+    async fn check_refs(&self, conn: &mut AnyConnection) -> Result<(), Error> {
+        if let Some(category) = &self.category
             && store::category(conn, Backend::Sqlite, category)
                 .await?
                 .is_none()
@@ -497,148 +754,64 @@ impl CodeRegistry {
         }
         Ok(())
     }
+}
 
-    /// Creates a group.
-    pub async fn create_group(
-        &self,
-        actor: &Actor,
-        mut draft: GroupDraft,
-        reason: Option<&str>,
-    ) -> Result<CodeGroup, Error> {
-        draft.normalize();
-        let reason = optional_reason(reason)?;
-        invalid_if_any(draft.check())?;
-        let mut conn = self.begin().await?;
-        let result = async {
-            if store::group(&mut conn, self.backend(), &draft.id)
-                .await?
-                .is_some()
-            {
-                return Err(Error::AlreadyExists {
-                    entity: Entity::Group,
-                    id: draft.id.clone(),
-                });
-            }
-            self.check_group_refs(&mut conn, &draft).await?;
-            let stamp = self.new_stamp(actor, None);
-            let group = self
-                .write_group(
-                    &mut conn,
-                    actor,
-                    &draft,
-                    stamp,
-                    ChangeKind::Create,
-                    reason.as_deref(),
-                )
-                .await?;
-            Ok((group, true))
-        }
-        .await;
-        self.finish(conn, result).await
+impl Draft for CodeDraft {
+    type Record = Code;
+    const ENTITY: Entity = Entity::Code;
+
+    fn normalize(&mut self) {
+        CodeDraft::normalize(self);
     }
-
-    pub(crate) async fn write_group(
-        &self,
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        draft: &GroupDraft,
-        stamp: Stamp,
-        change: ChangeKind,
-        reason: Option<&str>,
-    ) -> Result<CodeGroup, Error> {
-        store::put_group(conn, draft, &stamp).await?;
-        let group = CodeGroup {
-            id: draft.id.clone(),
-            category: draft.category.clone(),
-            labels: draft.labels.clone(),
-            description: draft.description.clone(),
-            custodian: draft.custodian.clone(),
-            active: draft.active,
+    fn check(&self) -> Vec<Issue> {
+        CodeDraft::check(self)
+    }
+    fn is_active(&self) -> bool {
+        self.active
+    }
+    fn set_active(&mut self, active: bool) {
+        self.active = active;
+    }
+    fn key(&self) -> (&str, &str) {
+        (&self.group, &self.code)
+    }
+    fn to_record(&self, stamp: Stamp) -> Code {
+        Code {
+            group: self.group.clone(),
+            code: self.code.clone(),
+            labels: self.labels.clone(),
+            description: self.description.clone(),
+            sort_order: self.sort_order,
+            parent: self.parent.clone(),
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            active: self.active,
+            attributes: self.attributes.clone(),
             stamp,
-        };
-        self.record_change(
-            conn,
-            actor,
-            Entity::Group,
-            (&group.id, ""),
-            change,
-            record_json(&group),
-            &group.stamp,
-            reason,
-        )
-        .await?;
-        Ok(group)
-    }
-
-    /// Replaces group `draft.id` if it is still at `expected_version`.
-    pub async fn update_group(
-        &self,
-        actor: &Actor,
-        mut draft: GroupDraft,
-        expected_version: i64,
-        reason: &str,
-    ) -> Result<CodeGroup, Error> {
-        draft.normalize();
-        let reason = ChangeReason::new(reason).map_err(|i| Error::Invalid(vec![i]))?;
-        invalid_if_any(draft.check())?;
-        let mut conn = self.begin().await?;
-        let result = async {
-            let current = store::group(&mut conn, self.backend(), &draft.id)
-                .await?
-                .ok_or(Error::NotFound)?;
-            Self::check_version(&current.stamp, expected_version)?;
-            if GroupDraft::from(&current) == draft {
-                return Ok((current, false));
-            }
-            self.check_group_refs(&mut conn, &draft).await?;
-            let kind = if current.active && !draft.active {
-                ChangeKind::Deactivate
-            } else {
-                ChangeKind::Update
-            };
-            let stamp = self.new_stamp(actor, Some(&current.stamp));
-            let group = self
-                .write_group(&mut conn, actor, &draft, stamp, kind, Some(reason.as_str()))
-                .await?;
-            Ok((group, true))
         }
-        .await;
-        self.finish(conn, result).await
     }
 
-    /// Deactivates group `id`: none of its codes is valid any more.
-    pub async fn deactivate_group(
-        &self,
-        actor: &Actor,
-        id: &str,
-        expected_version: i64,
-        reason: &str,
-    ) -> Result<CodeGroup, Error> {
-        let mut conn = self.inner.db.pool().acquire().await?;
-        let current = store::group(&mut conn, Backend::Sqlite, id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        drop(conn);
-        let mut draft = GroupDraft::from(&current);
-        draft.active = false;
-        self.update_group(actor, draft, expected_version, reason)
-            .await
-    }
-
-    // Codes.
-
-    async fn check_code_refs(
-        &self,
+    async fn stored(
         conn: &mut AnyConnection,
-        draft: &CodeDraft,
-    ) -> Result<(), Error> {
-        if store::group(conn, Backend::Sqlite, &draft.group)
+        backend: Backend,
+        (group, code): (&str, &str),
+    ) -> Result<Option<Code>, Error> {
+        store::code(conn, backend, group, code).await
+    }
+    async fn put(conn: &mut AnyConnection, draft: &Self, stamp: &Stamp) -> Result<(), Error> {
+        store::put_code(conn, draft, stamp).await
+    }
+
+    /// The group must exist, and the parent, when there is one, too, without
+    /// a cycle back to the code.
+    async fn check_refs(&self, conn: &mut AnyConnection) -> Result<(), Error> {
+        if store::group(conn, Backend::Sqlite, &self.group)
             .await?
             .is_none()
         {
             return Err(Error::NotFound);
         }
-        let Some(parent) = &draft.parent else {
+        let Some(parent) = &self.parent else {
             return Ok(());
         };
         // Walk up from the parent: it must exist, and the chain must not come
@@ -646,14 +819,14 @@ impl CodeRegistry {
         let mut next = Some(parent.clone());
         let mut steps = 0;
         while let Some(current) = next {
-            if current == draft.code || steps > 64 {
+            if current == self.code || steps > 64 {
                 return Err(Error::Invalid(vec![Issue::new(
                     "/parent",
                     "cycle",
                     Message::new("codes-parent-cycle"),
                 )]));
             }
-            match store::code(conn, Backend::Sqlite, &draft.group, &current).await? {
+            match store::code(conn, Backend::Sqlite, &self.group, &current).await? {
                 Some(code) => next = code.parent,
                 None if steps == 0 => {
                     return Err(Error::Invalid(vec![Issue::new(
@@ -667,143 +840,6 @@ impl CodeRegistry {
             steps += 1;
         }
         Ok(())
-    }
-
-    /// Creates a code in `draft.group`.
-    pub async fn create_code(
-        &self,
-        actor: &Actor,
-        mut draft: CodeDraft,
-        reason: Option<&str>,
-    ) -> Result<Code, Error> {
-        draft.normalize();
-        let reason = optional_reason(reason)?;
-        invalid_if_any(draft.check())?;
-        let mut conn = self.begin().await?;
-        let result = async {
-            if store::code(&mut conn, self.backend(), &draft.group, &draft.code)
-                .await?
-                .is_some()
-            {
-                return Err(Error::AlreadyExists {
-                    entity: Entity::Code,
-                    id: format!("{}/{}", draft.group, draft.code),
-                });
-            }
-            self.check_code_refs(&mut conn, &draft).await?;
-            let stamp = self.new_stamp(actor, None);
-            let code = self
-                .write_code(
-                    &mut conn,
-                    actor,
-                    &draft,
-                    stamp,
-                    ChangeKind::Create,
-                    reason.as_deref(),
-                )
-                .await?;
-            Ok((code, true))
-        }
-        .await;
-        self.finish(conn, result).await
-    }
-
-    pub(crate) async fn write_code(
-        &self,
-        conn: &mut AnyConnection,
-        actor: &Actor,
-        draft: &CodeDraft,
-        stamp: Stamp,
-        change: ChangeKind,
-        reason: Option<&str>,
-    ) -> Result<Code, Error> {
-        store::put_code(conn, draft, &stamp).await?;
-        let code = Code {
-            group: draft.group.clone(),
-            code: draft.code.clone(),
-            labels: draft.labels.clone(),
-            description: draft.description.clone(),
-            sort_order: draft.sort_order,
-            parent: draft.parent.clone(),
-            valid_from: draft.valid_from,
-            valid_to: draft.valid_to,
-            active: draft.active,
-            attributes: draft.attributes.clone(),
-            stamp,
-        };
-        self.record_change(
-            conn,
-            actor,
-            Entity::Code,
-            (&code.group, &code.code),
-            change,
-            record_json(&code),
-            &code.stamp,
-            reason,
-        )
-        .await?;
-        Ok(code)
-    }
-
-    /// Replaces `draft.group`/`draft.code` if it is still at `expected_version`.
-    pub async fn update_code(
-        &self,
-        actor: &Actor,
-        mut draft: CodeDraft,
-        expected_version: i64,
-        reason: &str,
-    ) -> Result<Code, Error> {
-        draft.normalize();
-        let reason = ChangeReason::new(reason).map_err(|i| Error::Invalid(vec![i]))?;
-        invalid_if_any(draft.check())?;
-        let mut conn = self.begin().await?;
-        let result = async {
-            let current = store::code(&mut conn, self.backend(), &draft.group, &draft.code)
-                .await?
-                .ok_or(Error::NotFound)?;
-            Self::check_version(&current.stamp, expected_version)?;
-            if CodeDraft::from(&current) == draft {
-                return Ok((current, false));
-            }
-            self.check_code_refs(&mut conn, &draft).await?;
-            let kind = if current.active && !draft.active {
-                ChangeKind::Deactivate
-            } else {
-                ChangeKind::Update
-            };
-            let stamp = self.new_stamp(actor, Some(&current.stamp));
-            let code = self
-                .write_code(&mut conn, actor, &draft, stamp, kind, Some(reason.as_str()))
-                .await?;
-            Ok((code, true))
-        }
-        .await;
-        self.finish(conn, result).await
-    }
-
-    /// Deactivates `code` of `group` (logical delete; its children stay).
-    pub async fn deactivate_code(
-        &self,
-        actor: &Actor,
-        group: &str,
-        code: &str,
-        expected_version: i64,
-        reason: &str,
-    ) -> Result<Code, Error> {
-        let mut conn = self.inner.db.pool().acquire().await?;
-        let current = store::code(&mut conn, Backend::Sqlite, group, code)
-            .await?
-            .ok_or(Error::NotFound)?;
-        drop(conn);
-        let mut draft = CodeDraft::from(&current);
-        draft.active = false;
-        self.update_code(actor, draft, expected_version, reason)
-            .await
-    }
-
-    /// The stored category `id` (not the snapshot's copy).
-    pub async fn category(&self, id: &str) -> Result<Category, Error> {
-        self.current_category(id).await
     }
 }
 

@@ -132,30 +132,24 @@ pub(crate) async fn load_snapshot_in(conn: &mut AnyConnection) -> Result<Snapsho
             .bind(TOPIC)
             .fetch_optional(&mut *conn)
             .await?;
-    let categories = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CATEGORY_COLUMNS} FROM egov_code_categories"
-    )))
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(category_row)
-    .collect::<Result<Vec<_>, _>>()?;
-    let groups = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {GROUP_COLUMNS} FROM egov_code_groups"
-    )))
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(group_row)
-    .collect::<Result<Vec<_>, _>>()?;
-    let codes = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CODE_COLUMNS} FROM egov_codes"
-    )))
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(code_row)
-    .collect::<Result<Vec<_>, _>>()?;
+    let categories = select_all(
+        conn,
+        format!("SELECT {CATEGORY_COLUMNS} FROM egov_code_categories"),
+        category_row,
+    )
+    .await?;
+    let groups = select_all(
+        conn,
+        format!("SELECT {GROUP_COLUMNS} FROM egov_code_groups"),
+        group_row,
+    )
+    .await?;
+    let codes = select_all(
+        conn,
+        format!("SELECT {CODE_COLUMNS} FROM egov_codes"),
+        code_row,
+    )
+    .await?;
     Ok(Snapshot::build(
         version.map_or(0, |(v,)| v),
         categories,
@@ -168,6 +162,39 @@ fn lock(backend: Backend) -> &'static str {
     backend.pick("", " FOR UPDATE")
 }
 
+/// Every row `sql` selects, decoded.
+async fn select_all<T>(
+    conn: &mut AnyConnection,
+    sql: String,
+    decode: fn(&AnyRow) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(decode)
+        .collect()
+}
+
+/// The row `sql` selects with `keys` bound as `$1`, `$2`…, decoded.
+async fn select_one<T>(
+    conn: &mut AnyConnection,
+    sql: String,
+    keys: &[&str],
+    decode: fn(&AnyRow) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for key in keys {
+        query = query.bind(*key);
+    }
+    query
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(decode)
+        .transpose()
+}
+
 pub(crate) async fn category(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -177,13 +204,7 @@ pub(crate) async fn category(
         "SELECT {CATEGORY_COLUMNS} FROM egov_code_categories WHERE id = $1{}",
         lock(backend)
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(category_row)
-        .transpose()
+    select_one(conn, sql, &[id], category_row).await
 }
 
 pub(crate) async fn group(
@@ -195,13 +216,7 @@ pub(crate) async fn group(
         "SELECT {GROUP_COLUMNS} FROM egov_code_groups WHERE id = $1{}",
         lock(backend)
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(group_row)
-        .transpose()
+    select_one(conn, sql, &[id], group_row).await
 }
 
 pub(crate) async fn code(
@@ -214,14 +229,7 @@ pub(crate) async fn code(
         "SELECT {CODE_COLUMNS} FROM egov_codes WHERE group_id = $1 AND code = $2{}",
         lock(backend)
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(group)
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(code_row)
-        .transpose()
+    select_one(conn, sql, &[group, code], code_row).await
 }
 
 /// Inserts or replaces the category row (`stamp.version` = 1 inserts).
@@ -238,19 +246,12 @@ pub(crate) async fn put_category(
          created_at = $5, created_by = $6, updated_at = $7, updated_by = $8 \
          WHERE id = $9 AND version = $4 - 1"
     };
-    let done = sqlx::query(sql)
+    let query = sqlx::query(sql)
         .bind(to_json(&draft.labels))
         .bind(draft.description.clone())
-        .bind(i64::from(draft.active))
-        .bind(stamp.version)
-        .bind(stamp.created_at.clone())
-        .bind(stamp.created_by.clone())
-        .bind(stamp.updated_at.clone())
-        .bind(stamp.updated_by.clone())
-        .bind(draft.id.clone())
-        .execute(&mut *conn)
-        .await?;
-    expect_one(done.rows_affected())
+        .bind(i64::from(draft.active));
+    let query = bind_stamp(query, stamp).bind(draft.id.clone());
+    execute_one(conn, query).await
 }
 
 pub(crate) async fn put_group(
@@ -267,21 +268,14 @@ pub(crate) async fn put_group(
          active = $5, version = $6, created_at = $7, created_by = $8, updated_at = $9, updated_by = $10 \
          WHERE id = $11 AND version = $6 - 1"
     };
-    let done = sqlx::query(sql)
+    let query = sqlx::query(sql)
         .bind(draft.category.clone())
         .bind(to_json(&draft.labels))
         .bind(draft.description.clone())
         .bind(draft.custodian.clone())
-        .bind(i64::from(draft.active))
-        .bind(stamp.version)
-        .bind(stamp.created_at.clone())
-        .bind(stamp.created_by.clone())
-        .bind(stamp.updated_at.clone())
-        .bind(stamp.updated_by.clone())
-        .bind(draft.id.clone())
-        .execute(&mut *conn)
-        .await?;
-    expect_one(done.rows_affected())
+        .bind(i64::from(draft.active));
+    let query = bind_stamp(query, stamp).bind(draft.id.clone());
+    execute_one(conn, query).await
 }
 
 pub(crate) async fn put_code(
@@ -299,7 +293,7 @@ pub(crate) async fn put_code(
          created_by = $11, updated_at = $12, updated_by = $13 \
          WHERE group_id = $14 AND code = $15 AND version = $9 - 1"
     };
-    let done = sqlx::query(sql)
+    let query = sqlx::query(sql)
         .bind(to_json(&draft.labels))
         .bind(draft.description.clone())
         .bind(draft.sort_order)
@@ -307,22 +301,31 @@ pub(crate) async fn put_code(
         .bind(draft.valid_from.map(format_date))
         .bind(draft.valid_to.map(format_date))
         .bind(i64::from(draft.active))
-        .bind(to_json(&draft.attributes))
+        .bind(to_json(&draft.attributes));
+    let query = bind_stamp(query, stamp)
+        .bind(draft.group.clone())
+        .bind(draft.code.clone());
+    execute_one(conn, query).await
+}
+
+type WriteQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds the stamp's columns, which every table stores in the same order
+/// (`version`, `created_at`, `created_by`, `updated_at`, `updated_by`).
+fn bind_stamp<'q>(query: WriteQuery<'q>, stamp: &Stamp) -> WriteQuery<'q> {
+    query
         .bind(stamp.version)
         .bind(stamp.created_at.clone())
         .bind(stamp.created_by.clone())
         .bind(stamp.updated_at.clone())
         .bind(stamp.updated_by.clone())
-        .bind(draft.group.clone())
-        .bind(draft.code.clone())
-        .execute(&mut *conn)
-        .await?;
-    expect_one(done.rows_affected())
 }
 
-/// An update guarded by the version that changed nothing lost a race.
-fn expect_one(rows: u64) -> Result<(), Error> {
-    if rows == 1 {
+/// Runs an insert, or an update guarded by the version: one that changed
+/// nothing lost a race.
+async fn execute_one(conn: &mut AnyConnection, query: WriteQuery<'_>) -> Result<(), Error> {
+    let done = query.execute(&mut *conn).await?;
+    if done.rows_affected() == 1 {
         Ok(())
     } else {
         Err(Error::Conflict { current: None })
