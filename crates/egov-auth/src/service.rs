@@ -353,6 +353,21 @@ impl AccountRow {
     }
 }
 
+/// An audit event by `actor` about account `id`: the target every account
+/// operation names.
+fn account_event(action: Action, actor: &Actor, outcome: Outcome, id: AccountId) -> AuditEvent {
+    AuditEvent::new(action, actor, outcome).target(Target::new("account", id))
+}
+
+/// A write that matched no row means its target does not exist; returning
+/// the error drops (rolls back) the caller's transaction.
+fn require_found(done: &sqlx::any::AnyQueryResult) -> Result<(), Error> {
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
 /// Begins a write transaction (SQLite: `BEGIN IMMEDIATE`, so concurrent writers
 /// wait for the lock instead of failing to upgrade it).
 async fn begin(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
@@ -524,6 +539,37 @@ impl Auth {
         Ok(())
     }
 
+    /// Commits `tx` (bumping the change topic) and only then records `event`:
+    /// the trail never shows a change that was rolled back.
+    async fn commit_audited(
+        &self,
+        tx: sqlx::Transaction<'static, sqlx::Any>,
+        event: AuditEvent,
+    ) -> Result<(), Error> {
+        self.commit_change(tx).await?;
+        self.audit(event).await
+    }
+
+    /// [`Auth::commit_audited`] for an administrative account change, answering
+    /// with the account as it is after the commit (roles included).
+    async fn commit_account_change(
+        &self,
+        tx: sqlx::Transaction<'static, sqlx::Any>,
+        event: AuditEvent,
+        id: AccountId,
+    ) -> Result<Account, Error> {
+        self.commit_audited(tx, event).await?;
+        self.account(id).await
+    }
+
+    /// Records the refusal `event` and fails with `error`: a refused attempt is
+    /// in the trail before the caller hears the answer (and if it cannot be
+    /// recorded, the audit error is the answer).
+    async fn refuse<T>(&self, event: AuditEvent, error: Error) -> Result<T, Error> {
+        self.audit(event).await?;
+        Err(error)
+    }
+
     fn account_actor(context: &Actor, id: AccountId) -> Actor {
         let mut actor = context.clone();
         actor.principal = Principal::Account { id };
@@ -683,21 +729,10 @@ impl Auth {
                 });
             }
         }
-        for role in &new.roles {
-            sqlx::query("INSERT INTO egov_auth_assignments (account_id, role) VALUES ($1, $2)")
-                .bind(id.to_string())
-                .bind(role)
-                .execute(&mut *tx)
-                .await?;
-        }
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(Action::CREATE, actor, Outcome::Success)
-                .target(Target::new("account", id))
-                .detail(Detail::new().text("roles", join(&new.roles))),
-        )
-        .await?;
-        self.account(id).await
+        insert_pairs(&mut tx, INSERT_ASSIGNMENT, &id.to_string(), &new.roles).await?;
+        let event = account_event(Action::CREATE, actor, Outcome::Success, id)
+            .detail(Detail::new().text("roles", join(&new.roles)));
+        self.commit_account_change(tx, event, id).await
     }
 
     /// Sets an account's status. Disabling revokes every session.
@@ -720,27 +755,20 @@ impl Auth {
                 .bind(id.to_string())
                 .execute(&mut *tx)
                 .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound);
-        }
+        require_found(&done)?;
         let revoked = if status == AccountStatus::Disabled {
             revoke_families(&mut tx, id, None, now, "account_disabled").await?
         } else {
             0
         };
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
-                .target(Target::new("account", id))
-                .reason_code("status")
-                .detail(
-                    Detail::new()
-                        .text("status", status.as_str())
-                        .number("sessions_revoked", revoked),
-                ),
-        )
-        .await?;
-        self.account(id).await
+        let event = account_event(actions::ADMIN_CHANGE, actor, Outcome::Success, id)
+            .reason_code("status")
+            .detail(
+                Detail::new()
+                    .text("status", status.as_str())
+                    .number("sessions_revoked", revoked),
+            );
+        self.commit_account_change(tx, event, id).await
     }
 
     /// Unlocks an account: status active (unless disabled), failures cleared.
@@ -759,16 +787,9 @@ impl Auth {
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound);
-        }
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::ACCOUNT_UNLOCK, actor, Outcome::Success)
-                .target(Target::new("account", id)),
-        )
-        .await?;
-        self.account(id).await
+        require_found(&done)?;
+        let event = account_event(actions::ACCOUNT_UNLOCK, actor, Outcome::Success, id);
+        self.commit_account_change(tx, event, id).await
     }
 
     /// Replaces an account's role assignments.
@@ -791,22 +812,11 @@ impl Auth {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        for role in &roles {
-            sqlx::query("INSERT INTO egov_auth_assignments (account_id, role) VALUES ($1, $2)")
-                .bind(id.to_string())
-                .bind(role)
-                .execute(&mut *tx)
-                .await?;
-        }
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
-                .target(Target::new("account", id))
-                .reason_code("roles")
-                .detail(Detail::new().text("roles", join(&roles))),
-        )
-        .await?;
-        self.account(id).await
+        insert_pairs(&mut tx, INSERT_ASSIGNMENT, &id.to_string(), &roles).await?;
+        let event = account_event(actions::ADMIN_CHANGE, actor, Outcome::Success, id)
+            .reason_code("roles")
+            .detail(Detail::new().text("roles", join(&roles)));
+        self.commit_account_change(tx, event, id).await
     }
 
     /// Sets a new password for an account without the old one (administrators;
@@ -822,6 +832,19 @@ impl Auth {
         new_password: &str,
     ) -> Result<(), Error> {
         let row = self.account_row(id).await?;
+        self.store_password(actor, &row, new_password, "admin_reset")
+            .await
+    }
+
+    /// Stores `new_password` for `row` once it passes the policy (which is
+    /// stricter without MFA), revokes every session and records the change.
+    async fn store_password(
+        &self,
+        actor: &Actor,
+        row: &AccountRow,
+        new_password: &str,
+        reason: &str,
+    ) -> Result<(), Error> {
         let password = self
             .0
             .policy
@@ -832,18 +855,7 @@ impl Auth {
                 &row.display_name,
             )
             .map_err(Error::PasswordRejected)?;
-        self.store_password(actor, &row, &password, "admin_reset")
-            .await
-    }
-
-    async fn store_password(
-        &self,
-        actor: &Actor,
-        row: &AccountRow,
-        password: &NormalizedPassword,
-        reason: &str,
-    ) -> Result<(), Error> {
-        let hash = self.0.hasher.hash(password).await?;
+        let hash = self.0.hasher.hash(&password).await?;
         let now = self.now();
         let mut tx = begin(&self.0.db).await?;
         sqlx::query(
@@ -855,14 +867,10 @@ impl Auth {
         .execute(&mut *tx)
         .await?;
         let revoked = revoke_families(&mut tx, row.id, None, now, "password_change").await?;
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::PASSWORD_CHANGE, actor, Outcome::Success)
-                .target(Target::new("account", row.id))
-                .reason_code(reason)
-                .detail(Detail::new().number("sessions_revoked", revoked)),
-        )
-        .await
+        let event = account_event(actions::PASSWORD_CHANGE, actor, Outcome::Success, row.id)
+            .reason_code(reason)
+            .detail(Detail::new().number("sessions_revoked", revoked));
+        self.commit_audited(tx, event).await
     }
 
     /// Changes the caller's own password: the current one must be right, the
@@ -879,40 +887,12 @@ impl Auth {
         new_password: &str,
     ) -> Result<(), Error> {
         let row = self.account_row(id).await?;
-        let verified = match NormalizedPassword::new(current) {
-            Ok(current_norm) => {
-                self.0
-                    .hasher
-                    .verify(
-                        &current_norm,
-                        current,
-                        &row.login_id,
-                        row.password_hash.as_deref(),
-                    )
-                    .await?
-            }
-            Err(_) => None,
-        };
-        if verified.is_none() {
-            self.audit(
-                AuditEvent::new(actions::PASSWORD_CHANGE, actor, Outcome::Failure)
-                    .target(Target::new("account", id))
-                    .reason_code("wrong_password"),
-            )
-            .await?;
-            return Err(Error::WrongPassword);
+        if !self.password_matches(&row, current).await? {
+            let event = account_event(actions::PASSWORD_CHANGE, actor, Outcome::Failure, id)
+                .reason_code("wrong_password");
+            return self.refuse(event, Error::WrongPassword).await;
         }
-        let password = self
-            .0
-            .policy
-            .check(
-                new_password,
-                row.mfa_enabled,
-                &row.login_id,
-                &row.display_name,
-            )
-            .map_err(Error::PasswordRejected)?;
-        self.store_password(actor, &row, &password, "self_service")
+        self.store_password(actor, &row, new_password, "self_service")
             .await
     }
 
@@ -939,12 +919,9 @@ impl Auth {
         second_factor: Option<&str>,
     ) -> Result<Session, Error> {
         let Ok(normalized) = NormalizedPassword::new(password) else {
-            self.audit(
-                AuditEvent::new(Action::LOGIN_FAILED, context, Outcome::Failure)
-                    .reason_code("password_too_long"),
-            )
-            .await?;
-            return Err(Error::InvalidCredentials);
+            let event = AuditEvent::new(Action::LOGIN_FAILED, context, Outcome::Failure)
+                .reason_code("password_too_long");
+            return self.refuse(event, Error::InvalidCredentials).await;
         };
         let login_id = login_id.trim();
         let row = if valid_login_id(login_id) {
@@ -964,12 +941,9 @@ impl Auth {
             )
             .await?;
         let Some(row) = row else {
-            self.audit(
-                AuditEvent::new(Action::LOGIN_FAILED, context, Outcome::Failure)
-                    .reason_code("unknown_account"),
-            )
-            .await?;
-            return Err(Error::InvalidCredentials);
+            let event = AuditEvent::new(Action::LOGIN_FAILED, context, Outcome::Failure)
+                .reason_code("unknown_account");
+            return self.refuse(event, Error::InvalidCredentials).await;
         };
         let actor = Self::account_actor(context, row.id);
         let blocked = match row.status {
@@ -980,13 +954,9 @@ impl Auth {
             AccountStatus::Active => None,
         };
         if let Some(reason) = blocked {
-            self.audit(
-                AuditEvent::new(Action::LOGIN_FAILED, &actor, Outcome::Failure)
-                    .target(Target::new("account", row.id))
-                    .reason_code(reason),
-            )
-            .await?;
-            return Err(Error::InvalidCredentials);
+            let event = account_event(Action::LOGIN_FAILED, &actor, Outcome::Failure, row.id)
+                .reason_code(reason);
+            return self.refuse(event, Error::InvalidCredentials).await;
         }
         let Some(verified) = verified else {
             self.record_failure(&actor, &row, now, "bad_password")
@@ -996,13 +966,9 @@ impl Auth {
         if row.mfa_enabled {
             let Some(code) = second_factor.filter(|c| !c.trim().is_empty()) else {
                 // The password was right: not a failure to count, but an attempt to record.
-                self.audit(
-                    AuditEvent::new(Action::LOGIN_FAILED, &actor, Outcome::Failure)
-                        .target(Target::new("account", row.id))
-                        .reason_code("second_factor_missing"),
-                )
-                .await?;
-                return Err(Error::MfaRequired);
+                let event = account_event(Action::LOGIN_FAILED, &actor, Outcome::Failure, row.id)
+                    .reason_code("second_factor_missing");
+                return self.refuse(event, Error::MfaRequired).await;
             };
             if !self.check_second_factor(&row, code, now).await? {
                 self.record_failure(&actor, &row, now, "bad_second_factor")
@@ -1026,14 +992,12 @@ impl Auth {
         .await?;
         let session = self.start_session(row.id, now).await?;
         self.audit(
-            AuditEvent::new(Action::LOGIN, &actor, Outcome::Success)
-                .target(Target::new("account", row.id))
-                .detail(
-                    Detail::new()
-                        .text("session", &session.session_id)
-                        .flag("mfa", row.mfa_enabled)
-                        .flag("rehashed", new_hash.is_some()),
-                ),
+            account_event(Action::LOGIN, &actor, Outcome::Success, row.id).detail(
+                Detail::new()
+                    .text("session", &session.session_id)
+                    .flag("mfa", row.mfa_enabled)
+                    .flag("rehashed", new_hash.is_some()),
+            ),
         )
         .await?;
         Ok(session)
@@ -1087,8 +1051,7 @@ impl Auth {
                 .await?;
         }
         self.audit(
-            AuditEvent::new(Action::LOGIN_FAILED, actor, Outcome::Failure)
-                .target(Target::new("account", row.id))
+            account_event(Action::LOGIN_FAILED, actor, Outcome::Failure, row.id)
                 .reason_code(reason)
                 .detail(Detail::new().number("consecutive_failures", count)),
         )
@@ -1099,8 +1062,7 @@ impl Auth {
                 detail = detail.text("until", timestamp_to_sql(until));
             }
             self.audit(
-                AuditEvent::new(actions::ACCOUNT_LOCK, actor, Outcome::Success)
-                    .target(Target::new("account", row.id))
+                account_event(actions::ACCOUNT_LOCK, actor, Outcome::Success, row.id)
                     .reason_code(code)
                     .detail(detail),
             )
@@ -1238,13 +1200,10 @@ impl Auth {
         if marked.rows_affected() == 0 {
             // Reuse: someone holds a copy. Revoke the family.
             revoke_family(&mut tx, &family, now, "refresh_reuse").await?;
-            self.commit_change(tx).await?;
-            self.audit(
-                AuditEvent::new(actions::TOKEN_REVOKE, &actor, Outcome::Success)
-                    .target(Target::new("session", &family))
-                    .reason_code("refresh_reuse"),
-            )
-            .await?;
+            let event = AuditEvent::new(actions::TOKEN_REVOKE, &actor, Outcome::Success)
+                .target(Target::new("session", &family))
+                .reason_code("refresh_reuse");
+            self.commit_audited(tx, event).await?;
             return Err(Error::InvalidRefreshToken("reused"));
         }
         let idle_at = timestamp_from_sql(
@@ -1293,13 +1252,10 @@ impl Auth {
         .bind(account.to_string())
         .execute(&mut *tx)
         .await?;
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(Action::LOGOUT, actor, Outcome::Success)
-                .target(Target::new("session", session_id))
-                .detail(Detail::new().flag("revoked", done.rows_affected() > 0)),
-        )
-        .await
+        let event = AuditEvent::new(Action::LOGOUT, actor, Outcome::Success)
+            .target(Target::new("session", session_id))
+            .detail(Detail::new().flag("revoked", done.rows_affected() > 0));
+        self.commit_audited(tx, event).await
     }
 
     /// Ends every session of `account` except `keep` ("log out my other sessions").
@@ -1317,14 +1273,10 @@ impl Auth {
         let now = self.now();
         let mut tx = begin(&self.0.db).await?;
         let revoked = revoke_families(&mut tx, account, Some(keep), now, "logout_others").await?;
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::TOKEN_REVOKE, actor, Outcome::Success)
-                .target(Target::new("account", account))
-                .reason_code("logout_others")
-                .detail(Detail::new().number("sessions_revoked", revoked)),
-        )
-        .await?;
+        let event = account_event(actions::TOKEN_REVOKE, actor, Outcome::Success, account)
+            .reason_code("logout_others")
+            .detail(Detail::new().number("sessions_revoked", revoked));
+        self.commit_audited(tx, event).await?;
         Ok(revoked)
     }
 
@@ -1515,9 +1467,7 @@ impl Auth {
         let Some(step) = totp::matching_step(&pending, code, now.unix_timestamp(), 0) else {
             return Err(Error::Invalid("/code", "totp-code"));
         };
-        let codes: Vec<String> = (0..RECOVERY_CODES)
-            .map(|_| new_recovery_code())
-            .collect::<Result<_, _>>()?;
+        let codes = new_recovery_codes()?;
         let mut tx = begin(&self.0.db).await?;
         sqlx::query(
             "UPDATE egov_auth_accounts SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, \
@@ -1531,9 +1481,7 @@ impl Auth {
         replace_recovery_codes(&mut tx, account, &codes).await?;
         tx.commit().await?;
         self.audit(
-            AuditEvent::new(actions::MFA_ENROL, actor, Outcome::Success)
-                .target(Target::new("account", account))
-                .reason_code("totp"),
+            account_event(actions::MFA_ENROL, actor, Outcome::Success, account).reason_code("totp"),
         )
         .await?;
         Ok(codes)
@@ -1561,16 +1509,16 @@ impl Auth {
     ) -> Result<i64, Error> {
         let row = self.account_row(account).await?;
         let fail = |reason: &'static str| {
-            AuditEvent::new(actions::MFA_DISABLE, actor, Outcome::Failure)
-                .target(Target::new("account", account))
+            account_event(actions::MFA_DISABLE, actor, Outcome::Failure, account)
                 .reason_code(reason)
         };
         if !row.mfa_enabled {
             return Err(Error::Conflict("mfa-not-enabled"));
         }
         if !self.password_matches(&row, current_password).await? {
-            self.audit(fail("wrong_password")).await?;
-            return Err(Error::WrongPassword);
+            return self
+                .refuse(fail("wrong_password"), Error::WrongPassword)
+                .await;
         }
         // With MFA the password may be as short as 8 characters; alone it must
         // meet the single-factor policy (NIST SP 800-63B rev 4: 15).
@@ -1580,13 +1528,13 @@ impl Auth {
             .check(current_password, false, &row.login_id, &row.display_name)
             .is_err()
         {
-            self.audit(fail("single_factor_password")).await?;
-            return Err(Error::Conflict("single-factor-password"));
+            let error = Error::Conflict("single-factor-password");
+            return self.refuse(fail("single_factor_password"), error).await;
         }
         let now = self.now();
         if !self.check_second_factor(&row, code, now).await? {
-            self.audit(fail("bad_second_factor")).await?;
-            return Err(Error::Invalid("/code", "totp-code"));
+            let error = Error::Invalid("/code", "totp-code");
+            return self.refuse(fail("bad_second_factor"), error).await;
         }
         let mut tx = begin(&self.0.db).await?;
         sqlx::query(
@@ -1602,14 +1550,10 @@ impl Auth {
             .execute(&mut *tx)
             .await?;
         let revoked = revoke_families(&mut tx, account, Some(keep), now, "mfa_disabled").await?;
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::MFA_DISABLE, actor, Outcome::Success)
-                .target(Target::new("account", account))
-                .reason_code("totp")
-                .detail(Detail::new().number("sessions_revoked", revoked)),
-        )
-        .await?;
+        let event = account_event(actions::MFA_DISABLE, actor, Outcome::Success, account)
+            .reason_code("totp")
+            .detail(Detail::new().number("sessions_revoked", revoked));
+        self.commit_audited(tx, event).await?;
         Ok(revoked)
     }
 
@@ -1635,24 +1579,29 @@ impl Auth {
         let now = self.now();
         if code.len() != totp::DIGITS as usize || !self.check_second_factor(&row, code, now).await?
         {
-            self.audit(
-                AuditEvent::new(actions::RECOVERY_CODES_REGENERATE, actor, Outcome::Failure)
-                    .target(Target::new("account", account))
-                    .reason_code("bad_second_factor"),
+            let event = account_event(
+                actions::RECOVERY_CODES_REGENERATE,
+                actor,
+                Outcome::Failure,
+                account,
             )
-            .await?;
-            return Err(Error::Invalid("/code", "totp-code"));
+            .reason_code("bad_second_factor");
+            return self
+                .refuse(event, Error::Invalid("/code", "totp-code"))
+                .await;
         }
-        let codes: Vec<String> = (0..RECOVERY_CODES)
-            .map(|_| new_recovery_code())
-            .collect::<Result<_, _>>()?;
+        let codes = new_recovery_codes()?;
         let mut tx = begin(&self.0.db).await?;
         replace_recovery_codes(&mut tx, account, &codes).await?;
         tx.commit().await?;
         self.audit(
-            AuditEvent::new(actions::RECOVERY_CODES_REGENERATE, actor, Outcome::Success)
-                .target(Target::new("account", account))
-                .detail(Detail::new().number("codes", RECOVERY_CODES as i64)),
+            account_event(
+                actions::RECOVERY_CODES_REGENERATE,
+                actor,
+                Outcome::Success,
+                account,
+            )
+            .detail(Detail::new().number("codes", RECOVERY_CODES as i64)),
         )
         .await?;
         Ok(codes)
@@ -1733,18 +1682,15 @@ impl Auth {
     pub async fn put_role(&self, actor: &Actor, role: Role) -> Result<(), Error> {
         let mut tx = begin(&self.0.db).await?;
         put_role_in(&mut tx, &role).await?;
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
-                .target(Target::new("role", &role.name))
-                .reason_code("role")
-                .detail(
-                    Detail::new()
-                        .text("includes", join(&role.includes))
-                        .text("permissions", join(&role.permissions)),
-                ),
-        )
-        .await
+        let event = AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
+            .target(Target::new("role", &role.name))
+            .reason_code("role")
+            .detail(
+                Detail::new()
+                    .text("includes", join(&role.includes))
+                    .text("permissions", join(&role.permissions)),
+            );
+        self.commit_audited(tx, event).await
     }
 
     /// Deletes a role, its grants, inclusions and assignments.
@@ -1758,9 +1704,7 @@ impl Auth {
             .bind(name)
             .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound);
-        }
+        require_found(&done)?;
         for sql in [
             "DELETE FROM egov_auth_grants WHERE role = $1",
             "DELETE FROM egov_auth_role_includes WHERE role = $1 OR includes = $1",
@@ -1768,13 +1712,10 @@ impl Auth {
         ] {
             sqlx::query(sql).bind(name).execute(&mut *tx).await?;
         }
-        self.commit_change(tx).await?;
-        self.audit(
-            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
-                .target(Target::new("role", name))
-                .reason_code("role_deleted"),
-        )
-        .await
+        let event = AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
+            .target(Target::new("role", name))
+            .reason_code("role_deleted");
+        self.commit_audited(tx, event).await
     }
 
     pub(crate) async fn begin_import(
@@ -1823,17 +1764,38 @@ pub(crate) async fn put_role_in(conn: &mut AnyConnection, role: &Role) -> Result
         .bind(&role.name)
         .execute(&mut *conn)
         .await?;
-    for included in &role.includes {
-        sqlx::query("INSERT INTO egov_auth_role_includes (role, includes) VALUES ($1, $2)")
-            .bind(&role.name)
-            .bind(included)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for permission in &role.permissions {
-        sqlx::query("INSERT INTO egov_auth_grants (role, permission) VALUES ($1, $2)")
-            .bind(&role.name)
-            .bind(permission)
+    insert_pairs(
+        conn,
+        "INSERT INTO egov_auth_role_includes (role, includes) VALUES ($1, $2)",
+        &role.name,
+        &role.includes,
+    )
+    .await?;
+    insert_pairs(
+        conn,
+        "INSERT INTO egov_auth_grants (role, permission) VALUES ($1, $2)",
+        &role.name,
+        &role.permissions,
+    )
+    .await
+}
+
+/// Assigns role `$2` to account `$1`.
+const INSERT_ASSIGNMENT: &str =
+    "INSERT INTO egov_auth_assignments (account_id, role) VALUES ($1, $2)";
+
+/// Runs the two-parameter insert `sql` once per value, binding `($1, $2)` to
+/// `(owner, value)`: how an account's or role's set-valued column is stored.
+async fn insert_pairs<'v>(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    owner: &str,
+    values: impl IntoIterator<Item = &'v String>,
+) -> Result<(), Error> {
+    for value in values {
+        sqlx::query(sql)
+            .bind(owner)
+            .bind(value)
             .execute(&mut *conn)
             .await?;
     }
@@ -1849,18 +1811,27 @@ async fn replace_recovery_codes(
         .bind(account.to_string())
         .execute(&mut *conn)
         .await?;
-    for code in codes {
-        sqlx::query("INSERT INTO egov_auth_recovery_codes (account_id, code_hash) VALUES ($1, $2)")
-            .bind(account.to_string())
-            .bind(sha256_hex(&normalize_recovery(code)))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+    // Only hashes are stored: the codes themselves are shown once.
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|code| sha256_hex(&normalize_recovery(code)))
+        .collect();
+    insert_pairs(
+        conn,
+        "INSERT INTO egov_auth_recovery_codes (account_id, code_hash) VALUES ($1, $2)",
+        &account.to_string(),
+        &hashes,
+    )
+    .await
 }
 
 fn join(items: &BTreeSet<String>) -> String {
     items.iter().cloned().collect::<Vec<_>>().join(",")
+}
+
+/// A fresh set of [`RECOVERY_CODES`] recovery codes.
+fn new_recovery_codes() -> Result<Vec<String>, Error> {
+    (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect()
 }
 
 fn new_recovery_code() -> Result<String, Error> {

@@ -131,6 +131,37 @@ fn error_response(error: Error) -> Response {
     response
 }
 
+/// A handler's answer to a service call: `ok` builds the success response,
+/// every error becomes its problem response; both are `no-store` (tokens,
+/// accounts and codes must not sit in caches).
+fn respond<T>(result: Result<T, Error>, ok: impl FnOnce(T) -> Response) -> Response {
+    match result {
+        Ok(value) => no_store(ok(value)),
+        Err(error) => error_response(error),
+    }
+}
+
+/// [`respond`] with the value as the JSON body (200).
+fn json_or_problem<T: Serialize>(result: Result<T, Error>) -> Response {
+    respond(result, |value| Json(value).into_response())
+}
+
+/// [`respond`] for operations with nothing to return (204).
+fn no_content_or_problem(result: Result<(), Error>) -> Response {
+    respond(result, |()| StatusCode::NO_CONTENT.into_response())
+}
+
+/// [`no_content_or_problem`] for operations that end the caller's session:
+/// on success the cookie-mode token cookies are cleared too, so the browser
+/// stops sending tokens that no longer work.
+fn session_ended_or_problem(auth: &Auth, result: Result<(), Error>) -> Response {
+    respond(result, |()| {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        clear_cookies(auth, &mut response);
+        response
+    })
+}
+
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -462,17 +493,10 @@ async fn jwks(State(auth): State<Auth>) -> Response {
 /// Ends this session (its refresh and access tokens).
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204)))]
 async fn logout(State(auth): State<Auth>, user: CurrentUser) -> Response {
-    match auth
+    let result = auth
         .logout(&user.actor, user.account_id, &user.session_id)
-        .await
-    {
-        Ok(()) => {
-            let mut response = no_store(StatusCode::NO_CONTENT.into_response());
-            clear_cookies(&auth, &mut response);
-            response
-        }
-        Err(e) => error_response(e),
-    }
+        .await;
+    session_ended_or_problem(&auth, result)
 }
 
 /// How many sessions were ended.
@@ -485,13 +509,10 @@ pub struct Revoked {
 /// Ends every other session of the caller's account.
 #[utoipa::path(post, path = "/auth/logout-others", tag = "auth", responses((status = 200, body = Revoked)))]
 async fn logout_others(State(auth): State<Auth>, user: CurrentUser) -> Response {
-    match auth
+    let result = auth
         .logout_others(&user.actor, user.account_id, &user.session_id)
-        .await
-    {
-        Ok(revoked) => no_store(Json(Revoked { revoked }).into_response()),
-        Err(e) => error_response(e),
-    }
+        .await;
+    json_or_problem(result.map(|revoked| Revoked { revoked }))
 }
 
 /// The caller.
@@ -510,23 +531,20 @@ pub struct Me {
 /// The caller's account, roles and permissions.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = Me)))]
 async fn me(State(auth): State<Auth>, user: CurrentUser) -> Response {
-    match auth.account(user.account_id).await {
-        Ok(account) => no_store(
-            Json(Me {
-                account,
-                roles: user.actor.roles.clone(),
-                permissions: user
-                    .actor
-                    .permissions
-                    .iter()
-                    .map(Permission::to_string)
-                    .collect(),
-                session_id: user.session_id,
-            })
-            .into_response(),
-        ),
-        Err(e) => error_response(e),
-    }
+    let result = auth.account(user.account_id).await;
+    json_or_problem(result.map(|account| {
+        Me {
+            account,
+            roles: user.actor.roles.clone(),
+            permissions: user
+                .actor
+                .permissions
+                .iter()
+                .map(Permission::to_string)
+                .collect(),
+            session_id: user.session_id,
+        }
+    }))
 }
 
 /// A password change.
@@ -546,31 +564,21 @@ async fn change_password(
     user: CurrentUser,
     Json(body): Json<PasswordChange>,
 ) -> Response {
-    match auth
+    let result = auth
         .change_password(
             &user.actor,
             user.account_id,
             &body.current_password,
             &body.new_password,
         )
-        .await
-    {
-        Ok(()) => {
-            let mut response = no_store(StatusCode::NO_CONTENT.into_response());
-            clear_cookies(&auth, &mut response);
-            response
-        }
-        Err(e) => error_response(e),
-    }
+        .await;
+    session_ended_or_problem(&auth, result)
 }
 
 /// Starts TOTP enrolment.
 #[utoipa::path(post, path = "/auth/mfa/totp", tag = "auth", responses((status = 200, body = TotpEnrolment)))]
 async fn totp_start(State(auth): State<Auth>, user: CurrentUser) -> Response {
-    match auth.start_totp(user.account_id).await {
-        Ok(enrolment) => no_store(Json(enrolment).into_response()),
-        Err(e) => error_response(e),
-    }
+    json_or_problem(auth.start_totp(user.account_id).await)
 }
 
 /// A TOTP code.
@@ -595,13 +603,10 @@ async fn totp_confirm(
     user: CurrentUser,
     Json(body): Json<TotpConfirm>,
 ) -> Response {
-    match auth
+    let result = auth
         .confirm_totp(&user.actor, user.account_id, &body.code)
-        .await
-    {
-        Ok(recovery_codes) => no_store(Json(RecoveryCodes { recovery_codes }).into_response()),
-        Err(e) => error_response(e),
-    }
+        .await;
+    json_or_problem(result.map(|recovery_codes| RecoveryCodes { recovery_codes }))
 }
 
 /// Turning MFA off.
@@ -625,7 +630,7 @@ async fn totp_disable(
     user: CurrentUser,
     Json(body): Json<TotpDisable>,
 ) -> Response {
-    match auth
+    let result = auth
         .disable_totp(
             &user.actor,
             user.account_id,
@@ -633,11 +638,8 @@ async fn totp_disable(
             &body.current_password,
             &body.code,
         )
-        .await
-    {
-        Ok(revoked) => no_store(Json(Revoked { revoked }).into_response()),
-        Err(e) => error_response(e),
-    }
+        .await;
+    json_or_problem(result.map(|revoked| Revoked { revoked }))
 }
 
 /// Replaces the recovery codes with new ones (shown once; the old ones stop
@@ -650,13 +652,10 @@ async fn recovery_codes(
     user: CurrentUser,
     Json(body): Json<TotpConfirm>,
 ) -> Response {
-    match auth
+    let result = auth
         .regenerate_recovery_codes(&user.actor, user.account_id, &body.code)
-        .await
-    {
-        Ok(recovery_codes) => no_store(Json(RecoveryCodes { recovery_codes }).into_response()),
-        Err(e) => error_response(e),
-    }
+        .await;
+    json_or_problem(result.map(|recovery_codes| RecoveryCodes { recovery_codes }))
 }
 
 // ----- admin ---------------------------------------------------------------------
@@ -665,8 +664,10 @@ fn admin_actor(actor: Option<axum::Extension<Actor>>) -> Actor {
     request_actor(actor)
 }
 
-fn parse_id(id: &str) -> Option<AccountId> {
-    id.parse().ok()
+/// The account id in an admin route's path. A malformed id answers 404, like
+/// an unknown account: the path names a resource that does not exist.
+fn account_id(id: &str) -> Result<AccountId, Error> {
+    id.parse().map_err(|_| Error::NotFound)
 }
 
 /// Paging parameters.
@@ -685,10 +686,7 @@ async fn admin_list_accounts(State(auth): State<Auth>, Query(q): Query<PageQuery
     let Ok(page) = PageRequest::new(q.page.unwrap_or(1), q.size.unwrap_or(20)) else {
         return error_response(Error::Invalid("/size", "page"));
     };
-    match auth.accounts(page).await {
-        Ok(page) => no_store(Json(page).into_response()),
-        Err(e) => error_response(e),
-    }
+    json_or_problem(auth.accounts(page).await)
 }
 
 /// Creates an account.
@@ -699,23 +697,18 @@ async fn admin_create_account(
     actor: Option<axum::Extension<Actor>>,
     Json(body): Json<NewAccount>,
 ) -> Response {
-    match auth.create_account(&admin_actor(actor), body).await {
-        Ok(account) => no_store((StatusCode::CREATED, Json(account)).into_response()),
-        Err(e) => error_response(e),
-    }
+    let result = auth.create_account(&admin_actor(actor), body).await;
+    respond(result, |account| {
+        (StatusCode::CREATED, Json(account)).into_response()
+    })
 }
 
 /// One account.
 #[utoipa::path(get, path = "/auth/admin/accounts/{id}", tag = "auth-admin",
     params(("id" = String, Path, description = "account id")), responses((status = 200, body = Account), (status = 404)))]
 async fn admin_get_account(State(auth): State<Auth>, Path(id): Path<String>) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return error_response(Error::NotFound);
-    };
-    match auth.account(id).await {
-        Ok(account) => no_store(Json(account).into_response()),
-        Err(e) => error_response(e),
-    }
+    let result = async { auth.account(account_id(&id)?).await };
+    json_or_problem(result.await)
 }
 
 /// A status change.
@@ -734,13 +727,11 @@ async fn admin_set_status(
     Path(id): Path<String>,
     Json(body): Json<StatusChange>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return error_response(Error::NotFound);
+    let result = async {
+        let id = account_id(&id)?;
+        auth.set_status(&admin_actor(actor), id, body.status).await
     };
-    match auth.set_status(&admin_actor(actor), id, body.status).await {
-        Ok(account) => no_store(Json(account).into_response()),
-        Err(e) => error_response(e),
-    }
+    json_or_problem(result.await)
 }
 
 /// Unlocks an account (clears failures and locks).
@@ -751,13 +742,11 @@ async fn admin_unlock(
     actor: Option<axum::Extension<Actor>>,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return error_response(Error::NotFound);
+    let result = async {
+        let id = account_id(&id)?;
+        auth.unlock(&admin_actor(actor), id).await
     };
-    match auth.unlock(&admin_actor(actor), id).await {
-        Ok(account) => no_store(Json(account).into_response()),
-        Err(e) => error_response(e),
-    }
+    json_or_problem(result.await)
 }
 
 /// Role assignments.
@@ -776,13 +765,11 @@ async fn admin_set_roles(
     Path(id): Path<String>,
     Json(body): Json<RoleAssignment>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return error_response(Error::NotFound);
+    let result = async {
+        let id = account_id(&id)?;
+        auth.set_roles(&admin_actor(actor), id, body.roles).await
     };
-    match auth.set_roles(&admin_actor(actor), id, body.roles).await {
-        Ok(account) => no_store(Json(account).into_response()),
-        Err(e) => error_response(e),
-    }
+    json_or_problem(result.await)
 }
 
 /// A password reset.
@@ -801,25 +788,18 @@ async fn admin_reset_password(
     Path(id): Path<String>,
     Json(body): Json<PasswordReset>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return error_response(Error::NotFound);
+    let result = async {
+        let id = account_id(&id)?;
+        auth.reset_password(&admin_actor(actor), id, &body.new_password)
+            .await
     };
-    match auth
-        .reset_password(&admin_actor(actor), id, &body.new_password)
-        .await
-    {
-        Ok(()) => no_store(StatusCode::NO_CONTENT.into_response()),
-        Err(e) => error_response(e),
-    }
+    no_content_or_problem(result.await)
 }
 
 /// Lists roles with their inclusions and grants.
 #[utoipa::path(get, path = "/auth/admin/roles", tag = "auth-admin", responses((status = 200, body = Vec<Role>)))]
 async fn admin_list_roles(State(auth): State<Auth>) -> Response {
-    match auth.roles().await {
-        Ok(roles) => no_store(Json(roles).into_response()),
-        Err(e) => error_response(e),
-    }
+    json_or_problem(auth.roles().await)
 }
 
 /// A role's definition.
@@ -851,10 +831,7 @@ async fn admin_put_role(
         includes: body.includes,
         permissions: body.permissions,
     };
-    match auth.put_role(&admin_actor(actor), role).await {
-        Ok(()) => no_store(StatusCode::NO_CONTENT.into_response()),
-        Err(e) => error_response(e),
-    }
+    no_content_or_problem(auth.put_role(&admin_actor(actor), role).await)
 }
 
 /// Deletes a role with its grants and assignments.
@@ -865,10 +842,7 @@ async fn admin_delete_role(
     actor: Option<axum::Extension<Actor>>,
     Path(name): Path<String>,
 ) -> Response {
-    match auth.delete_role(&admin_actor(actor), &name).await {
-        Ok(()) => no_store(StatusCode::NO_CONTENT.into_response()),
-        Err(e) => error_response(e),
-    }
+    no_content_or_problem(auth.delete_role(&admin_actor(actor), &name).await)
 }
 
 fn with_state(
