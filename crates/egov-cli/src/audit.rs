@@ -12,6 +12,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::context::{Context, Failure};
 
+/// The shortest retention `purge` accepts: Korean law keeps personal-data
+/// access records at least a year (개인정보의 안전성 확보조치 기준 §8).
+const MIN_RETENTION_DAYS: u32 = 365;
+
 /// Events read per query by `export`.
 const EXPORT_PAGE: u32 = 5_000;
 
@@ -38,6 +42,18 @@ pub(crate) enum AuditCommand {
         /// The output file (stdout by default).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Remove events older than the retention period, up to the last signed
+    /// checkpoint that covers them (what remains still verifies). Verifies the
+    /// chain first and refuses to purge a damaged one.
+    Purge {
+        /// Keep this many days instead of `audit.retention_days` (at least 365:
+        /// Korean law keeps access records for a year, two for large systems).
+        #[arg(long, value_name = "DAYS")]
+        keep_days: Option<u32>,
+        /// Really delete (without it, nothing is removed).
+        #[arg(long)]
+        yes: bool,
     },
     /// The monthly review report (개인정보 접속기록 점검).
     Report {
@@ -135,6 +151,34 @@ pub(crate) async fn run(context: &Context, command: AuditCommand) -> Result<Exit
             export(&checkpoints, &mut sink).map_err(Failure::file("output"))?;
             sink.flush().map_err(Failure::file("output"))?;
             eprintln!("{} checkpoints exported", checkpoints.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Purge { keep_days, yes } => {
+            let days = keep_days.unwrap_or(settings.retention_days);
+            if days < MIN_RETENTION_DAYS {
+                return Err(Failure::Usage(format!(
+                    "refusing to keep less than {MIN_RETENTION_DAYS} days of access records (asked: {days})"
+                )));
+            }
+            if !yes {
+                return Err(Failure::Usage(format!(
+                    "this deletes audit events older than {days} days; add --yes to do it"
+                )));
+            }
+            let report = egov_audit::verify(&db, chain, &signer.verifier()).await?;
+            if let Some(damage) = report.damage {
+                println!(
+                    "DAMAGED at seq {}: {:?}; nothing purged",
+                    damage.seq, damage.kind
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
+            let purged = egov_audit::purge(&db, chain, cutoff).await?;
+            println!(
+                "chain {chain}: {} events purged (up to the checkpoint at seq {}); kept {days} days",
+                purged.removed, purged.up_to
+            );
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Report { month, format, out } => {

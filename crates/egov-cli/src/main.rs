@@ -25,6 +25,7 @@
 //! egov audit export [--out F]           the events as JSON lines, in chain order
 //! egov audit checkpoint [--out F]       sign a checkpoint now; export every checkpoint
 //! egov audit report --month YYYY-MM     the monthly review (json | csv | html)
+//! egov audit purge [--keep-days N] --yes  remove events past retention, up to a checkpoint
 //! ```
 //!
 //! Configuration comes from the service's usual layers (`config/*.toml` in

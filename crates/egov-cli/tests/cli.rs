@@ -70,6 +70,61 @@ egov_db::backend_tests! {
     }
 }
 
+egov_db::backend_tests! {
+    async fn purge_removes_events_past_retention_up_to_a_checkpoint(db) {
+        let url = test_db_url(&db);
+        assert!(egov(&url, &["migrate"]).status.success());
+        // Events recorded three years ago, then a checkpoint covering them.
+        let clock = std::sync::Arc::new(egov_core::clock::ManualClock::new(
+            time::OffsetDateTime::now_utc() - time::Duration::days(3 * 365),
+        ));
+        let log = AuditLog::start_with_clock(db.clone(), &AuditSettings::default(), clock.clone())
+            .await
+            .unwrap();
+        for i in 0..5 {
+            log.record(AuditEvent::new(Action::VIEW, &Actor::system("cli-test"), Outcome::Success)
+                .target(Target::new("petition", i)))
+                .await
+                .unwrap();
+        }
+        log.shutdown().await;
+        // And two recent ones, which must stay.
+        let log = AuditLog::start(db.clone(), &AuditSettings::default()).await.unwrap();
+        for i in 5..7 {
+            log.record(AuditEvent::new(Action::VIEW, &Actor::system("cli-test"), Outcome::Success)
+                .target(Target::new("petition", i)))
+                .await
+                .unwrap();
+        }
+        log.shutdown().await;
+
+        // Refused without --yes, and below the legal minimum.
+        let unconfirmed = egov(&url, &["audit", "purge"]);
+        assert_eq!(unconfirmed.status.code(), Some(2), "{unconfirmed:?}");
+        let too_short = egov(&url, &["audit", "purge", "--keep-days", "30", "--yes"]);
+        assert_eq!(too_short.status.code(), Some(2), "{too_short:?}");
+        let count = |db: &egov_db::Db| {
+            let db = db.clone();
+            async move {
+                egov_db::sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM egov_audit_events")
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(count(&db).await, 7);
+
+        let purged = egov(&url, &["audit", "purge", "--yes"]);
+        assert!(purged.status.success(), "{purged:?}");
+        assert!(stdout(&purged).contains("5 events purged"), "{purged:?}");
+        assert_eq!(count(&db).await, 2);
+        // What remains verifies from the checkpoint the purge stopped at.
+        let verified = egov(&url, &["audit", "verify"]);
+        assert!(verified.status.success(), "{verified:?}");
+        assert!(stdout(&verified).contains("up to seq 7"), "{verified:?}");
+    }
+}
+
 /// The URL of the test database the macro gave us (the same one `db` uses).
 fn test_db_url(db: &egov_db::Db) -> String {
     db.redacted_url().to_owned()
