@@ -314,11 +314,15 @@ egov_db::backend_tests! {
         let editor = egov(&url, &["accounts", "create-admin", "editor", "--grant", "notices:write"]);
         assert_eq!(editor.status.code(), Some(0), "{editor:?}");
         assert!(stderr(&editor).contains("notices:write"), "{editor:?}");
-        let session = auth
+        // A fresh instance: this one's role cache would follow the CLI's change only
+        // at its next poll (1 s) on SQLite.
+        let cipher = FieldCipher::from_settings(&PrivacySettings::default()).unwrap();
+        let fresh = Auth::new(db.clone(), AuthSettings::default(), cipher, audit.clone()).await.unwrap();
+        let session = fresh
             .login(&Actor::anonymous(), "editor", stdout(&editor).trim(), None)
             .await
             .unwrap();
-        let who = auth.authenticate(&session.access_token).await.unwrap();
+        let who = fresh.authenticate(&session.access_token).await.unwrap();
         assert!(who.permissions.contains(&Permission::new("notices:write")));
         audit.shutdown().await;
     }
