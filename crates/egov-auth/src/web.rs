@@ -19,7 +19,12 @@
 //!   work). A cookie-authenticated `POST`/`PUT`/`PATCH`/`DELETE` must carry the
 //!   session's CSRF token in `X-CSRF-Token` (signed double submit: the token is
 //!   an HMAC of the session id, also given to the page in the non-HttpOnly
-//!   `__Host-egov-csrf` cookie), otherwise 403.
+//!   `__Host-egov-csrf` cookie), otherwise 403. An HTML form post
+//!   (`application/x-www-form-urlencoded`, no header) may carry it in the
+//!   `csrf_token` field instead ([`CSRF_FORM_FIELD`]; pages render it with
+//!   [`Auth::csrf_token`]), so server-rendered pages without JavaScript sit
+//!   behind the same middleware and route policies as the API. Multipart
+//!   bodies are not searched: send the header.
 //! - On success the [`Actor`]'s principal, roles and permissions are replaced
 //!   (its request context kept), and [`Authenticated`] is put in the request.
 //!
@@ -81,6 +86,12 @@ pub const REFRESH_COOKIE: &str = "__Host-egov-rt";
 pub const CSRF_COOKIE: &str = "__Host-egov-csrf";
 /// The header carrying the CSRF token on cookie-authenticated writes.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The form field carrying the CSRF token when a cookie-authenticated write is
+/// an HTML form post without [`CSRF_HEADER`] (pages without JavaScript).
+pub const CSRF_FORM_FIELD: &str = "csrf_token";
+/// The largest form body the middleware reads to find [`CSRF_FORM_FIELD`];
+/// a longer cookie-authenticated form post without the header gets 413.
+pub const CSRF_FORM_LIMIT: usize = 256 * 1024;
 
 /// Routes whose handlers record every outcome in the audit trail themselves
 /// (method, template). `POST /auth/login` records each attempt as `login` or
@@ -240,12 +251,12 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
         Err(error) => return error_response(error),
     };
     if from_cookie && !is_safe(request.method()) {
-        let header_token = request
-            .headers()
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !auth.check_csrf(&authenticated.session_id, header_token) {
+        let (checked, token) = match submitted_csrf_token(request).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+        request = checked;
+        if !auth.check_csrf(&authenticated.session_id, token.as_deref().unwrap_or("")) {
             record_denial(&auth, denial(&request, "csrf")).await;
             return error_response(Error::Csrf);
         }
@@ -259,6 +270,44 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
     request.extensions_mut().insert(actor);
     request.extensions_mut().insert(authenticated);
     next.run(request).await
+}
+
+/// The CSRF token a cookie-authenticated write carries: the [`CSRF_HEADER`]
+/// header, else — for an HTML form post (`application/x-www-form-urlencoded`)
+/// — the [`CSRF_FORM_FIELD`] field of the body. The body is read (at most
+/// [`CSRF_FORM_LIMIT`] bytes; more is a 413) and put back for the handler.
+async fn submitted_csrf_token(request: Request) -> Result<(Request, Option<String>), Response> {
+    if let Some(value) = request.headers().get(CSRF_HEADER) {
+        let token = value.to_str().ok().map(str::to_owned);
+        return Ok((request, token));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Ok((request, None));
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, CSRF_FORM_LIMIT).await else {
+        // Too long, or the client went away: either way no handler runs.
+        return Err(problem_response(Problem::new(
+            ProblemType::PAYLOAD_TOO_LARGE,
+        )));
+    };
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(name, _)| name == CSRF_FORM_FIELD)
+        .map(|(_, value)| value.into_owned());
+    Ok((
+        Request::from_parts(parts, axum::body::Body::from(bytes)),
+        token,
+    ))
 }
 
 /// The authenticated account of a request; rejects anonymous callers with a 401
@@ -312,6 +361,43 @@ fn set_cookie(response: &mut Response, name: &str, value: &str, max_age: i64, ht
     }
 }
 
+/// Ends a cookie-mode session in the browser: clears the token and CSRF
+/// cookies (nothing in bearer mode). Use it in a page's logout after
+/// [`Auth::logout`].
+pub fn clear_session_cookies(auth: &Auth, response: &mut Response) {
+    clear_cookies(auth, response);
+}
+
+/// Starts a cookie-mode session in the browser: sets the `__Host-` access,
+/// refresh and CSRF cookies for `session` on `response` — what `POST
+/// /auth/login` with `cookie: true` does, for a page's own login form.
+pub fn set_session_cookies(auth: &Auth, session: &Session, response: &mut Response) {
+    set_cookie(
+        response,
+        ACCESS_COOKIE,
+        &session.access_token,
+        session.expires_in,
+        true,
+    );
+    set_cookie(
+        response,
+        REFRESH_COOKIE,
+        &session.refresh_token,
+        session.refresh_expires_in,
+        true,
+    );
+    set_cookie(
+        response,
+        CSRF_COOKIE,
+        &auth.csrf_token(&session.session_id),
+        auth.settings()
+            .refresh_absolute_secs
+            .try_into()
+            .unwrap_or(i64::MAX),
+        false,
+    );
+}
+
 fn clear_cookies(auth: &Auth, response: &mut Response) {
     if auth.settings().cookie_mode {
         set_cookie(response, ACCESS_COOKIE, "", 0, true);
@@ -349,38 +435,14 @@ fn session_response(auth: &Auth, session: Session, cookie_mode: bool) -> Respons
     if !cookie_mode {
         return no_store(Json(SessionResponse::Bearer(session)).into_response());
     }
-    let csrf = auth.csrf_token(&session.session_id);
     let mut response = Json(SessionResponse::Cookie(CookieSession {
         token_type: "cookie",
         expires_in: session.expires_in,
-        csrf_token: csrf.clone(),
+        csrf_token: auth.csrf_token(&session.session_id),
         account_id: session.account_id,
     }))
     .into_response();
-    set_cookie(
-        &mut response,
-        ACCESS_COOKIE,
-        &session.access_token,
-        session.expires_in,
-        true,
-    );
-    set_cookie(
-        &mut response,
-        REFRESH_COOKIE,
-        &session.refresh_token,
-        session.refresh_expires_in,
-        true,
-    );
-    set_cookie(
-        &mut response,
-        CSRF_COOKIE,
-        &csrf,
-        auth.settings()
-            .refresh_absolute_secs
-            .try_into()
-            .unwrap_or(i64::MAX),
-        false,
-    );
+    set_session_cookies(auth, &session, &mut response);
     no_store(response)
 }
 

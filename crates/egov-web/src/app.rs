@@ -57,13 +57,15 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 /// 9. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
 /// 10. **body limit**: 413 beyond `server.body_limit_bytes`;
 /// 11. **actor**: an [`egov_core::Actor`] with the request's context;
-/// 12. **authentication** (when [`App::auth`] is set): a bearer token (or, in
+/// 12. **login redirect** (when [`App::login_page`] is set): a browser's page
+///     request answered 401 by the layers below is sent to the login page;
+/// 13. **authentication** (when [`App::auth`] is set): a bearer token (or, in
 ///     cookie mode, the `__Host-` cookie with CSRF protection on writes) fills
 ///     in the actor's account, roles and permissions; an invalid token is a 401;
-/// 13. **audit** (when [`App::audit`] is set): each request recorded, denied ones always
+/// 14. **audit** (when [`App::audit`] is set): each request recorded, denied ones always
 ///     (except `POST /auth/login`, whose handler records every attempt itself as
 ///     `login` or `login_failed`, so that one attempt is one event);
-/// 14. the routes, each behind its access-policy check.
+/// 15. the routes, each behind its access-policy check.
 pub struct App {
     settings: WebSettings,
     router: ApiRouter<()>,
@@ -72,6 +74,7 @@ pub struct App {
     i18n_settings: I18nSettings,
     audit: Option<egov_audit::web::AuditLayer>,
     auth: Option<egov_auth::Auth>,
+    login_page: Option<std::sync::Arc<str>>,
     title: String,
     version: String,
 }
@@ -87,6 +90,7 @@ impl App {
             i18n_settings: I18nSettings::default(),
             audit: None,
             auth: None,
+            login_page: None,
             title: "egov-rs service".into(),
             version: "0.0.0".into(),
         }
@@ -163,6 +167,19 @@ impl App {
                 |builder, resources| builder.resources(resources),
             )
             .build()
+    }
+
+    /// Sends browsers to `path` (a public page route, e.g. `/login`) instead
+    /// of answering 401: a `GET`/`HEAD` request accepting `text/html` that a
+    /// route's policy (or [`egov_auth::CurrentUser`]) refuses as
+    /// unauthenticated gets `303 See Other` to `path?next=<the page wanted>`.
+    /// The denial is still recorded in the audit trail; API clients (no
+    /// `text/html` in `Accept`) still get the 401 problem; a 403 stays a 403.
+    /// The login handler must treat `next` as untrusted (only local paths).
+    #[must_use]
+    pub fn login_page(mut self, path: &str) -> Self {
+        self.login_page = Some(path.into());
+        self
     }
 
     /// Names the service in the OpenAPI document.
@@ -336,6 +353,13 @@ impl App {
         };
         let router = match &self.auth {
             Some(auth) => router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate)),
+            None => router,
+        };
+        let router = match &self.login_page {
+            Some(path) => router.layer(from_fn_with_state(
+                mw::LoginPage(path.clone()),
+                mw::login_redirect,
+            )),
             None => router,
         };
         let mut router = router

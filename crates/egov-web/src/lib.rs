@@ -49,7 +49,7 @@ pub mod conformance;
 pub use app::{App, AppError, FRAMEWORK_MESSAGES};
 pub use error::{ApiError, ApiResult};
 pub use health::Health;
-pub use middleware::{REQUEST_ID, RequestId};
+pub use middleware::{REQUEST_ID, RenderedPage, RequestId};
 pub use router::{ApiRouter, POLICY_EXTENSION, RouteInfo};
 pub use settings::WebSettings;
 

@@ -12,7 +12,7 @@ use egov_core::actor::Actor;
 use egov_core::message::Message;
 use egov_core::problem::{PROBLEM_JSON, Problem, ProblemType};
 use egov_i18n::{I18n, Locale};
-use http::{HeaderName, HeaderValue, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 
 use crate::error::ApiError;
 
@@ -83,6 +83,75 @@ pub(crate) async fn timeout(
     }
 }
 
+/// Marks an error response (4xx) whose body is a page the handler rendered for
+/// the user — typically a form shown again with its field errors, as `422` —
+/// rather than text from inside the service: put it in the response's
+/// extensions and the problem layer leaves the response as it is. Every other
+/// error response, and every 5xx, becomes `application/problem+json`.
+///
+/// ```
+/// use axum::response::{Html, IntoResponse};
+/// use egov_web::RenderedPage;
+///
+/// let mut response = (http::StatusCode::UNPROCESSABLE_ENTITY, Html("<form>…</form>")).into_response();
+/// response.extensions_mut().insert(RenderedPage);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderedPage;
+
+/// The login page of [`crate::App::login_page`].
+#[derive(Debug, Clone)]
+pub(crate) struct LoginPage(pub(crate) Arc<str>);
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            let media = media.split(';').next().unwrap_or("").trim();
+            media.eq_ignore_ascii_case("text/html")
+        })
+}
+
+/// Sends a browser that asked for a page (`GET`/`HEAD` accepting `text/html`)
+/// and got `401` to the login page, with the page it wanted as `?next=`
+/// (`303 See Other`). API clients keep their 401 problem. The denial is
+/// already in the audit trail: the audit layer sits inside this one.
+pub(crate) async fn login_redirect(
+    State(login): State<LoginPage>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let wanted = (matches!(*request.method(), Method::GET | Method::HEAD)
+        && accepts_html(request.headers()))
+    .then(|| {
+        request
+            .uri()
+            .path_and_query()
+            .map_or("/", |pq| pq.as_str())
+            .to_owned()
+    });
+    let response = next.run(request).await;
+    let Some(wanted) = wanted else {
+        return response;
+    };
+    if response.status() != StatusCode::UNAUTHORIZED {
+        return response;
+    }
+    let encoded: String = form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
+    let Ok(location) = HeaderValue::from_str(&format!("{}?next={encoded}", login.0)) else {
+        return response;
+    };
+    let mut redirect = StatusCode::SEE_OTHER.into_response();
+    redirect.headers_mut().insert(header::LOCATION, location);
+    redirect
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    redirect
+}
+
 /// What the problem layer needs: the catalog, and the body limit for 413 details.
 pub(crate) struct ProblemRenderer {
     pub(crate) i18n: I18n,
@@ -119,6 +188,11 @@ pub(crate) async fn problems(
             problem.with_detail(payload_too_large_detail(renderer.body_limit))
         }
         Some(problem) => problem,
+        None if response.status().is_client_error()
+            && response.extensions().get::<RenderedPage>().is_some() =>
+        {
+            return response;
+        }
         None if response.status().as_u16() >= 400 && !is_problem => {
             generic_problem(response.status().as_u16(), renderer.body_limit)
         }

@@ -35,6 +35,20 @@ async fn hello(user: CurrentUser) -> Json<String> {
     Json(user.account_id.to_string())
 }
 
+/// A page form post: echoes the `title` field, to show the body reached the
+/// handler whole after the middleware looked for the CSRF field.
+async fn form_echo(
+    _user: CurrentUser,
+    axum::Form(form): axum::Form<std::collections::BTreeMap<String, String>>,
+) -> String {
+    form.get("title").cloned().unwrap_or_default()
+}
+
+/// A page behind `codes:write`.
+async fn admin_page(_user: CurrentUser) -> axum::response::Html<&'static str> {
+    axum::response::Html("<h1>admin</h1>")
+}
+
 struct Instance {
     base: String,
     auth: Auth,
@@ -62,8 +76,19 @@ fn app(auth: &Auth, audit: &AuditLog) -> App {
                     AccessPolicy::permission("codes:write"),
                     routes!(write_codes),
                 )
-                .routes(AccessPolicy::Authenticated, routes!(hello)),
+                .routes(AccessPolicy::Authenticated, routes!(hello))
+                .route(
+                    "/pages/form",
+                    AccessPolicy::Authenticated,
+                    axum::routing::post(form_echo),
+                )
+                .route(
+                    "/pages/admin",
+                    AccessPolicy::permission("codes:write"),
+                    axum::routing::get(admin_page),
+                ),
         )
+        .login_page("/login")
 }
 
 async fn start(db: Db, settings: AuthSettings) -> Instance {
@@ -482,6 +507,125 @@ async fn cookie_mode_needs_csrf_tokens_for_writes() {
             .post(format!("{base}/auth/login"))
             .header("cookie", "__Host-egov-at=stale")
             .json(&json!({"login_id": "browser", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_forms_carry_the_csrf_token_in_a_field_and_browsers_go_to_the_login_page() {
+    with_databases(async |database| {
+        let settings = AuthSettings {
+            cookie_mode: true,
+            ..settings()
+        };
+        let app = start(database.db().clone(), settings).await;
+        create(&app.auth, "browser", &[]).await;
+        let c = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = &app.base;
+        const PAGE: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+        // Not logged in: a browser asking for a page goes to the login page…
+        let r = c
+            .get(format!("{base}/pages/admin?tab=a b"))
+            .header("accept", PAGE)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/login?next=%2Fpages%2Fadmin%3Ftab%3Da%2520b");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        // …and the refusal is in the audit trail all the same.
+        let (denied,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'permission_denied' AND target_id = '/pages/admin'",
+        )
+        .fetch_one(database.db().pool())
+        .await
+        .unwrap();
+        assert_eq!(denied, 1);
+        // API clients keep their 401 problem; a page form post is not redirected.
+        let r = c.get(format!("{base}/pages/admin")).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let r = c
+            .post(format!("{base}/pages/form"))
+            .header("accept", PAGE)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("title=x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+
+        let r = c
+            .post(format!("{base}/auth/login"))
+            .json(&json!({"login_id": "browser", "password": PASSWORD, "cookie": true}))
+            .send()
+            .await
+            .unwrap();
+        let jar: String = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let body: Value = r.json().await.unwrap();
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        // Logged in without the permission: 403 stays 403, no redirect.
+        let r = c
+            .get(format!("{base}/pages/admin"))
+            .header("accept", PAGE)
+            .header("cookie", &jar)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+
+        let post = |body: String| {
+            c.post(format!("{base}/pages/form"))
+                .header("cookie", &jar)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+        };
+        // The token in the form field: accepted, and the handler gets the whole body.
+        let r = post(format!("title=%EB%AF%BC%EC%9B%90+1&csrf_token={csrf}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.unwrap(), "민원 1");
+        // Missing or wrong: refused and recorded.
+        let before = denied_events(database.db(), "csrf").await;
+        for body in ["title=x".to_owned(), format!("title=x&csrf_token={csrf}x")] {
+            assert_eq!(post(body).send().await.unwrap().status(), 403);
+        }
+        assert_eq!(denied_events(database.db(), "csrf").await, before + 2);
+        // A JSON body is not searched for a field: the header is needed.
+        let r = c
+            .post(format!("{base}/pages/form"))
+            .header("cookie", &jar)
+            .json(&json!({"csrf_token": csrf}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        // A form too long to search is refused before any handler runs.
+        let long = format!(
+            "title={}&csrf_token={csrf}",
+            "a".repeat(egov_auth::web::CSRF_FORM_LIMIT)
+        );
+        assert_eq!(post(long).send().await.unwrap().status(), 413);
+        // The header still works for a form post, and wins over the field.
+        let r = post("title=h&csrf_token=wrong".into())
+            .header("x-csrf-token", &csrf)
             .send()
             .await
             .unwrap();

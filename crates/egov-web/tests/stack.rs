@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::Json;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use egov_core::AccessPolicy;
 use egov_web::{ApiRouter, App, WebSettings};
@@ -66,6 +67,26 @@ fn test_routes() -> ApiRouter {
                 }
                 "unreachable"
             }),
+        )
+        .route(
+            "/form",
+            AccessPolicy::Public,
+            get(
+                |axum::extract::Query(q): axum::extract::Query<
+                    std::collections::BTreeMap<String, String>,
+                >| async move {
+                    let status = q
+                        .get("status")
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                    let mut response =
+                        (status, axum::response::Html("<p>form with errors</p>")).into_response();
+                    if q.contains_key("rendered") {
+                        response.extensions_mut().insert(egov_web::RenderedPage);
+                    }
+                    response
+                },
+            ),
         )
         .route(
             "/members",
@@ -566,4 +587,34 @@ async fn mounted_routers_are_guarded_by_their_policy() {
     assert_eq!(open.status(), StatusCode::OK);
     assert_eq!(open.text().await.unwrap(), "about");
     app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_page_marked_rendered_keeps_its_html_on_a_4xx_but_never_on_a_5xx() {
+    let running = start_default().await;
+    let c = client();
+    let kept = c.get(running.url("/form?rendered")).send().await.unwrap();
+    assert_eq!(kept.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        kept.headers()[http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(kept.text().await.unwrap(), "<p>form with errors</p>");
+    // Unmarked: the usual problem, the handler's text replaced.
+    let (status, body) = problem(c.get(running.url("/form")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!body.to_string().contains("form with errors"));
+    // A 5xx never passes through, marked or not.
+    let (status, body) = problem(
+        c.get(running.url("/form?rendered&status=500"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!body.to_string().contains("form with errors"));
+    running.shutdown().await;
 }

@@ -332,6 +332,7 @@ pub fn app(settings: WebSettings, services: &Services) -> App {
         .auth(services.auth.clone())
         .codes(services.codes.clone())
         .i18n(services.i18n.clone())
+        .login_page("/login")
         .router(petitions::routes(store.clone()))
         .router(pages::routes(store, services))
         .router(ApiRouter::new().nest_router(

@@ -1,53 +1,57 @@
 //! Server-rendered pages (minijinja, no JavaScript), in Korean and English.
 //!
-//! | path | who (checked in the handler) | |
+//! | path | policy (checked by the framework) | |
 //! |---|---|---|
-//! | `GET /` | anyone | start page |
-//! | `GET /lang/{tag}?next=` | anyone | remembers the language in the `lang` cookie |
-//! | `GET, POST /login` | anyone | login form |
-//! | `POST /logout` | logged in | ends the session |
-//! | `GET, POST /petitions/new` | [`FILE`] | the citizen's form; errors re-render it |
+//! | `GET /` | public | start page |
+//! | `GET /lang/{tag}?next=` | public | remembers the language in the `lang` cookie |
+//! | `GET, POST /login` | public | login form |
+//! | `POST /logout` | public | ends the session, if there is one |
+//! | `GET, POST /petitions/new` | [`FILE`] | the citizen's form; errors re-render it (422) |
 //! | `GET /petitions/mine` | [`FILE`] | the citizen's own petitions |
 //! | `GET /staff/petitions` | [`REVIEW`] | list, filter by status, CSV form |
 //! | `GET /staff/petitions/{id}` | [`REVIEW`] | detail (a personal-data `view` record) |
-//! | `POST /staff/petitions/{id}/status` | [`REVIEW`] | status change |
+//! | `POST /staff/petitions/{id}/status` | [`REVIEW`] | status change; errors re-render (409/422) |
 //! | `GET /staff/petitions/export` | [`REVIEW`] | CSV with a reason (a `download` record) |
-//! | `GET /staff/audit-report?month=` | `audit:read` | the monthly audit review report |
+//! | `GET /staff/audit-report?month=` | [`AUDIT_READ`] | the monthly audit review report |
 //!
-//! ## Sessions, and why these routes are registered as public
+//! ## Sessions
 //!
-//! egov-auth's cookie mode demands the CSRF token in the `X-CSRF-Token` header
-//! on every cookie-authenticated `POST`, which a plain HTML form (no
-//! JavaScript) cannot send. The pages therefore keep their own session cookie,
-//! [`SESSION_COOKIE`] (`Secure`, `HttpOnly`, `SameSite=Strict`), holding an
-//! egov-auth access token from [`Auth::login`]; each handler authenticates it
-//! with [`Auth::authenticate`] and evaluates the page's [`AccessPolicy`] itself
-//! ([`PageUser`]); forms carry egov-auth's CSRF token (an HMAC of the session)
-//! in a hidden `csrf_token` field, checked with [`Auth::check_csrf`]. The
-//! framework's policy check cannot see that cookie, so the routes are
-//! registered as `AccessPolicy::Public` and the table above is enforced in
-//! code. Anonymous visitors are sent to `/login`; others lacking the
-//! permission get a 403 problem.
+//! The pages use egov-auth's cookie mode (`auth.cookie_mode = true` in
+//! `config/default.toml`): the login form calls [`Auth::login`] and sets the
+//! `__Host-` session cookies with [`set_session_cookies`]; from then on the
+//! framework's middleware authenticates every request from the cookie and each
+//! route's [`AccessPolicy`] is enforced before the handler runs, exactly as for
+//! the JSON API. Forms carry the session's CSRF token (an HMAC of the session,
+//! [`Auth::csrf_token`]) in the hidden `csrf_token` field, which the middleware
+//! checks on every cookie-authenticated `POST` (egov-auth's
+//! `CSRF_FORM_FIELD`): no JavaScript needed. A visitor who is not logged in is
+//! sent to `/login?next=…` ([`App::login_page`](egov::web::App::login_page)); a
+//! logged-in account lacking the permission gets a 403 problem.
 //!
-//! Pages that show personal data record the access themselves, naming the
-//! logged-in account (the request-level audit event of the framework's layer
-//! sees the request before the page session is read).
+//! Form errors re-render the form with status 422 (409 for a stale version),
+//! marked [`RenderedPage`] so the framework keeps the page instead of
+//! answering problem+json.
+//!
+//! Opening a petition is recorded by [`PetitionStore::open`] as a
+//! personal-data `view` naming the data subject, as in the API.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use egov::audit::report::MonthlyReport;
 use egov::auth::Authenticated;
+use egov::auth::web::{clear_session_cookies, set_session_cookies};
 use egov::codes::ListFilter;
 use egov::codes::validate::CodeOf;
-use egov::core::access::AccessDecision;
 use egov::core::id::AccountId;
 use egov::i18n::{I18n, Locale};
 use egov::prelude::*;
+use egov::web::RenderedPage;
 use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
@@ -55,8 +59,6 @@ use validator::Validate;
 use crate::Services;
 use crate::petitions::{FILE, NewPetition, PetitionStore, REVIEW, StoredPetition};
 
-/// The pages' session cookie: an egov-auth access token.
-pub const SESSION_COOKIE: &str = "__Host-cp-session";
 /// Who may read the audit report page.
 pub const AUDIT_READ: AccessPolicy = egov::audit::admin::ADMIN_POLICY;
 
@@ -124,47 +126,50 @@ pub struct PageUser {
     pub csrf: String,
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// What every page handler gets: locale, catalog, the user if logged in.
+/// What every page handler gets: locale, catalog, the request's actor, and
+/// the logged-in account (which egov-auth's middleware found in the session
+/// cookie).
 struct Page {
     locale: String,
     i18n: I18n,
+    actor: Actor,
     user: Option<PageUser>,
 }
 
-impl Page {
-    async fn load(
-        state: &PageState,
-        headers: &HeaderMap,
-        actor: Actor,
-        locale: Locale,
-        i18n: I18n,
-    ) -> Self {
-        let user = match cookie(headers, SESSION_COOKIE) {
-            Some(token) if !token.is_empty() => match state.auth.authenticate(token).await {
-                Ok(authenticated) => Some(page_user(state, &authenticated, actor)),
-                // Expired or revoked: treated as logged out.
-                Err(_) => None,
-            },
-            _ => None,
-        };
-        Page {
-            locale: locale.as_str().to_owned(),
-            i18n,
-            user,
-        }
-    }
+impl FromRequestParts<PageState> for Page {
+    type Rejection = Response;
 
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &PageState,
+    ) -> Result<Self, Self::Rejection> {
+        // The App's locale and actor layers put these in every request.
+        let (Some(locale), Some(i18n), Some(actor)) = (
+            parts.extensions.get::<Locale>(),
+            parts.extensions.get::<I18n>(),
+            parts.extensions.get::<Actor>(),
+        ) else {
+            return Err(ApiError(Problem::internal()).into_response());
+        };
+        let user = parts
+            .extensions
+            .get::<Authenticated>()
+            .map(|authenticated| PageUser {
+                actor: actor.clone(),
+                account_id: authenticated.account_id,
+                csrf: state.auth.csrf_token(&authenticated.session_id),
+                session_id: authenticated.session_id.clone(),
+            });
+        Ok(Page {
+            locale: locale.as_str().to_owned(),
+            i18n: i18n.clone(),
+            actor: actor.clone(),
+            user,
+        })
+    }
+}
+
+impl Page {
     fn text(&self, key: &'static str) -> String {
         self.i18n.text(&self.locale, &Message::new(key))
     }
@@ -173,31 +178,24 @@ impl Page {
         self.i18n.text(&self.locale, message)
     }
 
-    /// The user if `policy` allows them; otherwise the answer to send.
+    /// The logged-in account, on routes whose policy already demanded one.
     #[allow(clippy::result_large_err)] // a response, returned at once
-    fn require(&self, policy: &AccessPolicy, here: &str) -> Result<PageUser, Response> {
-        let anonymous = Actor::anonymous();
-        let actor = self.user.as_ref().map_or(&anonymous, |u| &u.actor);
-        match (policy.evaluate(actor), &self.user) {
-            (AccessDecision::Allow, Some(user)) => Ok(user.clone()),
-            (AccessDecision::Allow | AccessDecision::Unauthenticated, _) => {
-                Err(Redirect::to(&format!("/login?next={}", encode(here))).into_response())
-            }
-            (AccessDecision::Forbidden, _) => {
-                Err(ApiError(Problem::new(ProblemType::FORBIDDEN)).into_response())
-            }
-        }
+    fn signed_in(&self) -> Result<PageUser, Response> {
+        self.user
+            .clone()
+            .ok_or_else(|| ApiError(Problem::new(ProblemType::UNAUTHENTICATED)).into_response())
     }
 }
 
-fn page_user(state: &PageState, authenticated: &Authenticated, mut actor: Actor) -> PageUser {
-    authenticated.apply_to(&mut actor);
-    PageUser {
-        actor,
-        account_id: authenticated.account_id,
-        csrf: state.auth.csrf_token(&authenticated.session_id),
-        session_id: authenticated.session_id.clone(),
+/// A page shown again with the errors of what was submitted, answered with
+/// `status` (422, or 409 for a stale version) and kept as HTML by the
+/// framework ([`RenderedPage`]).
+fn with_errors(mut response: Response, status: StatusCode) -> Response {
+    if response.status().is_success() {
+        *response.status_mut() = status;
+        response.extensions_mut().insert(RenderedPage);
     }
+    response
 }
 
 /// Percent-encodes a query value.
@@ -293,31 +291,9 @@ fn html_response(html: String) -> Response {
     response
 }
 
-/// The pieces every handler extracts.
-type Common = (
-    State<PageState>,
-    HeaderMap,
-    axum::Extension<Actor>,
-    Locale,
-    axum::Extension<I18n>,
-);
-
-async fn common(parts: Common) -> (PageState, Page) {
-    let (State(state), headers, axum::Extension(actor), locale, axum::Extension(i18n)) = parts;
-    let page = Page::load(&state, &headers, actor, locale, i18n).await;
-    (state, page)
-}
-
 // ----- start page, language, login ---------------------------------------------------
 
-async fn index(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
-) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
+async fn index(State(state): State<PageState>, page: Page) -> Response {
     render(&state, &page, "/", "index.html", context! {})
 }
 
@@ -346,14 +322,10 @@ async fn switch_language(
 }
 
 async fn login_page(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Query(query): Query<Next>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
     let next = local_path(query.next.as_deref());
     render(
         &state,
@@ -384,30 +356,19 @@ struct FormError {
 }
 
 async fn login_submit(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let context_actor = actor.0.clone();
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
     let next = local_path(form.next.as_deref());
     match state
         .auth
-        .login(&context_actor, form.login_id.trim(), &form.password, None)
+        .login(&page.actor, form.login_id.trim(), &form.password, None)
         .await
     {
         Ok(session) => {
             let mut response = Redirect::to(&next).into_response();
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
-                session.access_token, session.expires_in
-            );
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
+            set_session_cookies(&state.auth, &session, &mut response);
             response
         }
         Err(error) => {
@@ -418,7 +379,7 @@ async fn login_submit(
             } else {
                 page.message(problem.title())
             };
-            render(
+            let shown = render(
                 &state,
                 &page,
                 "/login",
@@ -432,54 +393,26 @@ async fn login_submit(
                         message,
                     }],
                 },
-            )
+            );
+            with_errors(shown, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
 }
 
-/// A form with only the CSRF token.
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
-fn csrf_ok(state: &PageState, user: &PageUser, token: &str) -> bool {
-    state.auth.check_csrf(&user.session_id, token)
-}
-
-fn csrf_refused() -> Response {
-    ApiError(Problem::new(ProblemType::FORBIDDEN)).into_response()
-}
-
-async fn logout(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    if let Some(user) = &page.user {
-        if !csrf_ok(&state, user, &form.csrf_token) {
-            return csrf_refused();
-        }
-        if let Err(error) = state
+/// Ends the session, if there is one. The route is public so that a stale
+/// session still gets to the start page; a live one was authenticated from
+/// its cookie and its CSRF token checked by the middleware.
+async fn logout(State(state): State<PageState>, page: Page) -> Response {
+    if let Some(user) = &page.user
+        && let Err(error) = state
             .auth
             .logout(&user.actor, user.account_id, &user.session_id)
             .await
-        {
-            return ApiError::from(error).into_response();
-        }
+    {
+        return ApiError::from(error).into_response();
     }
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "__Host-cp-session=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-    );
+    clear_session_cookies(&state.auth, &mut response);
     response
 }
 
@@ -503,8 +436,6 @@ struct PetitionForm {
     phone: String,
     #[serde(default)]
     postal_code: String,
-    #[serde(default, skip_serializing)]
-    csrf_token: String,
 }
 
 impl PetitionForm {
@@ -573,7 +504,6 @@ fn form_page(
         body: form.body.clone(),
         phone: form.phone.clone(),
         postal_code: form.postal_code.clone(),
-        csrf_token: String::new(),
     };
     let field_errors: BTreeMap<String, String> = errors
         .iter()
@@ -594,17 +524,7 @@ fn form_page(
     )
 }
 
-async fn petition_form(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
-) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    if let Err(response) = page.require(&FILE, "/petitions/new") {
-        return response;
-    }
+async fn petition_form(State(state): State<PageState>, page: Page) -> Response {
     form_page(&state, &page, &PetitionForm::default(), Vec::new())
 }
 
@@ -636,21 +556,14 @@ fn form_errors(page: &Page, problem: &Problem) -> Vec<FormError> {
 }
 
 async fn petition_submit(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Form(form): Form<PetitionForm>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    let user = match page.require(&FILE, "/petitions/new") {
+    let user = match page.signed_in() {
         Ok(user) => user,
         Err(response) => return response,
     };
-    if !csrf_ok(&state, &user, &form.csrf_token) {
-        return csrf_refused();
-    }
     let petition = form.to_new();
     let problem = match petition.validate() {
         Err(errors) => Some(egov::validation::problem::validation_problem(&errors)),
@@ -667,8 +580,10 @@ async fn petition_submit(
         },
     };
     let errors = problem.map(|p| form_errors(&page, &p)).unwrap_or_default();
-    // Re-rendered with 200: the framework answers every 4xx as problem+json.
-    form_page(&state, &page, &form, errors)
+    with_errors(
+        form_page(&state, &page, &form, errors),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 /// `?filed=&page=`.
@@ -679,15 +594,11 @@ struct MineQuery {
 }
 
 async fn my_petitions(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Query(query): Query<MineQuery>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    let user = match page.require(&FILE, "/petitions/mine") {
+    let user = match page.signed_in() {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -739,17 +650,10 @@ struct StaffListQuery {
 }
 
 async fn staff_list(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Query(query): Query<StaffListQuery>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    if let Err(response) = page.require(&REVIEW, "/staff/petitions") {
-        return response;
-    }
     let number = query.page.unwrap_or(1).max(1);
     let Ok(request) = PageRequest::new(number, 20) else {
         return ApiError(Problem::new(ProblemType::VALIDATION_FAILED)).into_response();
@@ -842,16 +746,12 @@ fn detail_page(
 }
 
 async fn staff_detail(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Path(id): Path<String>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    let user = match page.require(&REVIEW, &format!("/staff/petitions/{id}")) {
+    let user = match page.signed_in() {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -874,27 +774,18 @@ struct StatusForm {
     reason: String,
     #[serde(default)]
     version: i64,
-    #[serde(default)]
-    csrf_token: String,
 }
 
 async fn staff_status(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    let user = match page.require(&REVIEW, &format!("/staff/petitions/{id}")) {
+    let user = match page.signed_in() {
         Ok(user) => user,
         Err(response) => return response,
     };
-    if !csrf_ok(&state, &user, &form.csrf_token) {
-        return csrf_refused();
-    }
     let status = form.status.trim();
     let result = if state.store.codes().is_valid("PETITION_STATUS", status) {
         state
@@ -955,7 +846,8 @@ async fn staff_status(
         Ok(stored) => stored,
         Err(error) => return error.into_response(),
     };
-    detail_page(&state, &page, &stored, None, errors)
+    let status = StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::CONFLICT);
+    with_errors(detail_page(&state, &page, &stored, None, errors), status)
 }
 
 /// `?reason=&status=`.
@@ -966,15 +858,11 @@ struct ExportForm {
 }
 
 async fn staff_export(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
+    page: Page,
     Query(form): Query<ExportForm>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    let user = match page.require(&REVIEW, "/staff/petitions") {
+    let user = match page.signed_in() {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -1008,17 +896,9 @@ struct ReportQuery {
 }
 
 async fn audit_report(
-    state: State<PageState>,
-    headers: HeaderMap,
-    actor: axum::Extension<Actor>,
-    locale: Locale,
-    i18n: axum::Extension<I18n>,
+    State(state): State<PageState>,
     Query(query): Query<ReportQuery>,
 ) -> Response {
-    let (state, page) = common((state, headers, actor, locale, i18n)).await;
-    if let Err(response) = page.require(&AUDIT_READ, "/staff/audit-report") {
-        return response;
-    }
     let offset = time::UtcOffset::from_hms(state.audit_settings.utc_offset_hours, 0, 0)
         .unwrap_or(time::UtcOffset::UTC);
     let now = time::OffsetDateTime::now_utc().to_offset(offset);
@@ -1096,21 +976,21 @@ pub fn routes(store: PetitionStore, services: &Services) -> ApiRouter {
         .route("/static/app.css", public.clone(), get(stylesheet))
         .route("/lang/{tag}", public.clone(), get(switch_language))
         .route("/login", public.clone(), get(login_page).post(login_submit))
-        .route("/logout", public.clone(), axum::routing::post(logout))
+        .route("/logout", public, axum::routing::post(logout))
         .route(
             "/petitions/new",
-            public.clone(),
+            FILE,
             get(petition_form).post(petition_submit),
         )
-        .route("/petitions/mine", public.clone(), get(my_petitions))
-        .route("/staff/petitions", public.clone(), get(staff_list))
-        .route("/staff/petitions/export", public.clone(), get(staff_export))
-        .route("/staff/petitions/{id}", public.clone(), get(staff_detail))
+        .route("/petitions/mine", FILE, get(my_petitions))
+        .route("/staff/petitions", REVIEW, get(staff_list))
+        .route("/staff/petitions/export", REVIEW, get(staff_export))
+        .route("/staff/petitions/{id}", REVIEW, get(staff_detail))
         .route(
             "/staff/petitions/{id}/status",
-            public.clone(),
+            REVIEW,
             axum::routing::post(staff_status),
         )
-        .route("/staff/audit-report", public, get(audit_report))
+        .route("/staff/audit-report", AUDIT_READ, get(audit_report))
         .with_state(state)
 }

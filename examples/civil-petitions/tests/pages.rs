@@ -37,7 +37,12 @@ egov::db::backend_tests! {
         // Anonymous: sent to the login page.
         let anonymous = client.get(format!("{}/petitions/new", running.base)).send().await.unwrap();
         assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
-        assert_eq!(anonymous.headers()["location"], "/login?next=/petitions/new");
+        assert_eq!(anonymous.headers()["location"], "/login?next=%2Fpetitions%2Fnew");
+        // An API client (no text/html) gets the 401 problem instead.
+        let api_client = client.get(format!("{}/petitions/new", running.base))
+            .header("accept", "application/json").send().await.unwrap();
+        assert_eq!(api_client.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(api_client.headers()["content-type"], "application/problem+json");
         let login_page = client.get(format!("{}/login", running.base)).send().await.unwrap();
         assert!(login_page.headers()["content-security-policy"].to_str().unwrap().contains("form-action 'self'"));
         assert!(!login_page.text().await.unwrap().contains("<script"));
@@ -46,7 +51,7 @@ egov::db::backend_tests! {
         let wrong = client.post(format!("{}/login", running.base))
             .form(&[("login_id", "hong"), ("password", "not the right password at all")])
             .send().await.unwrap();
-        assert_eq!(wrong.status(), StatusCode::OK);
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = wrong.text().await.unwrap();
         assert!(html.contains("role=\"alert\"") && html.contains("아이디 또는 비밀번호가 올바르지 않습니다."), "{html}");
 
@@ -63,7 +68,7 @@ egov::db::backend_tests! {
             .header("cookie", &session)
             .form(&form(&csrf, "901301-1234567"))
             .send().await.unwrap();
-        assert_eq!(bad.status(), StatusCode::OK);
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.text().await.unwrap();
         assert!(html.contains("role=\"alert\""), "{html}");
         assert!(html.contains("<a href=\"#resident_number\">주민등록번호: 올바른 주민등록번호를 입력해 주십시오.</a>"), "{html}");
@@ -78,6 +83,7 @@ egov::db::backend_tests! {
             .header("cookie", &session)
             .form(&form(&csrf, "901301-1234567"))
             .send().await.unwrap();
+        assert_eq!(english.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = english.text().await.unwrap();
         assert!(html.contains("<html lang=\"en\">"), "{html}");
         assert!(html.contains("Resident registration number: Enter a valid resident registration number."), "{html}");
@@ -148,7 +154,7 @@ egov::db::backend_tests! {
             .header("cookie", &staff)
             .form(&[("csrf_token", csrf.as_str()), ("status", "answered"), ("reason", "답"), ("version", "1")])
             .send().await.unwrap();
-        assert_eq!(invalid.status(), StatusCode::OK);
+        assert_eq!(invalid.status(), StatusCode::CONFLICT, "a transition the state machine forbids");
         let html = invalid.text().await.unwrap();
         assert!(html.contains("role=\"alert\"") && html.contains("접수 상태의 민원은 답변 완료로 바꿀 수 없습니다."), "{html}");
         let changed = client.post(format!("{}/staff/petitions/{id}/status", running.base))
@@ -212,7 +218,9 @@ egov::db::backend_tests! {
         let login = client.post(format!("{}/login", running.base))
             .form(&[("login_id", "admin"), ("password", password.as_str())])
             .send().await.unwrap();
-        let session = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let session: Vec<String> = login.headers().get_all("set-cookie").iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned()).collect();
+        let session = session.join("; ");
         let report = client.get(format!("{}/staff/audit-report", running.base))
             .header("cookie", &session).send().await.unwrap();
         assert_eq!(report.status(), StatusCode::OK);

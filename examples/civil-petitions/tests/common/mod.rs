@@ -135,19 +135,29 @@ pub(crate) async fn page_login(running: &Running, login_id: &str) -> String {
         "login page answered {}",
         response.status()
     );
-    let cookie = response
+    // egov-auth's cookie mode: access, refresh and CSRF cookies.
+    let cookies: Vec<String> = response
         .headers()
         .get_all("set-cookie")
         .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|v| v.starts_with(civil_petitions::pages::SESSION_COOKIE))
-        .expect("a session cookie");
-    cookie.split(';').next().unwrap().to_owned()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .filter(|v| v.starts_with("__Host-egov-"))
+        .collect();
+    assert_eq!(cookies.len(), 3, "session cookies: {cookies:?}");
+    cookies.join("; ")
 }
 
 /// A client that does not follow redirects.
+/// A client that does not follow redirects and asks for pages as a browser
+/// does (`Accept: text/html…`).
 pub(crate) fn no_redirects() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"),
+    );
     reqwest::Client::builder()
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
