@@ -171,7 +171,9 @@ pub struct PurgeReport {
 
 /// Removes the events of `chain_id` older than `older_than`, but only up to the
 /// largest signed checkpoint all of whose events are older — so the remaining
-/// chain still verifies from that checkpoint. Checkpoints are never purged.
+/// chain still verifies from that checkpoint — and never the newest event (a
+/// chain whose every event is past retention keeps those after its
+/// second-to-last checkpoint). Checkpoints are never purged.
 pub async fn purge(
     db: &Db,
     chain_id: &str,
@@ -188,9 +190,26 @@ pub async fn purge(
     .fetch_one(db.pool())
     .await?
     .try_get(0)?;
-    let limit = first_young.map_or(u64::MAX, |s| {
-        u64::try_from(s).unwrap_or(0).saturating_sub(1)
-    });
+    // The newest event always stays, so the chain is never empty: an empty
+    // chain with checkpoints is what a cut-off tail looks like, and `verify`
+    // must keep calling it that.
+    let last: Option<i64> =
+        sqlx::query("SELECT MAX(seq) FROM egov_audit_events WHERE chain_id = $1")
+            .bind(chain_id)
+            .fetch_one(db.pool())
+            .await?
+            .try_get(0)?;
+    let Some(last) = last.and_then(|s| u64::try_from(s).ok()) else {
+        return Ok(PurgeReport {
+            removed: 0,
+            up_to: 0,
+        });
+    };
+    let limit = first_young
+        .map_or(u64::MAX, |s| {
+            u64::try_from(s).unwrap_or(0).saturating_sub(1)
+        })
+        .min(last - 1);
     let Some(up_to) = checkpoints
         .iter()
         .map(|c| c.checkpoint.size)

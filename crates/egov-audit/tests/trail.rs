@@ -291,6 +291,31 @@ egov_db::backend_tests! {
         assert_eq!(verified.events_checked, 10);
     }
 
+    async fn a_chain_entirely_past_retention_is_never_purged_empty(db) {
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        let start = time::macros::datetime!(2024-01-01 0:00 UTC);
+        let clock = Arc::new(ManualClock::new(start));
+        let log = AuditLog::start_with_clock(db.clone(), &settings(10), clock.clone()).await.unwrap();
+        for i in 0..25 {
+            log.record(event(i)).await.unwrap();
+        }
+        // Shutting down signs a final checkpoint at 25: every event is covered.
+        log.shutdown().await;
+        clock.advance(time::Duration::days(800));
+        let report = purge(&db, "main", clock.now() - time::Duration::days(730)).await.unwrap();
+        // Not 25: that would leave an empty chain, indistinguishable from a cut tail.
+        assert_eq!((report.up_to, report.removed), (20, 20));
+        let verified = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!(verified.damage, None);
+        assert_eq!((verified.events_checked, verified.last_seq), (5, 25));
+        // Purging again changes nothing; cutting the rest off is still caught.
+        assert_eq!(purge(&db, "main", clock.now()).await.unwrap().removed, 0);
+        sqlx::query("DELETE FROM egov_audit_subjects").execute(db.pool()).await.unwrap();
+        sqlx::query("DELETE FROM egov_audit_events").execute(db.pool()).await.unwrap();
+        let cut = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!(cut.damage.map(|d| d.kind), Some(egov_audit::DamageKind::Truncated));
+    }
+
     async fn secrets_and_raw_identifiers_never_reach_the_store(db) {
         let log = setup(&db, 0, 100).await;
         let actor = Actor::system("test");
