@@ -73,6 +73,40 @@ fn a_well_formed_token_is_accepted_as_a_baseline() {
 }
 
 #[test]
+fn a_remembered_token_still_expires_and_is_checked_against_the_clock_each_time() {
+    let ring = keyring();
+    let token = sign(header("dev"), &claims(NOW));
+    // First use verifies the signature and remembers the token; the second is a lookup.
+    assert_eq!(
+        ring.verify(&token, NOW).unwrap(),
+        ring.verify(&token, NOW).unwrap()
+    );
+    // The time rules run on every use: expired at exp, and "not yet valid" before nbf.
+    refused(&ring, &token, NOW + Duration::seconds(600));
+    refused(&ring, &token, NOW - Duration::seconds(60));
+    ring.verify(&token, NOW + Duration::seconds(599)).unwrap();
+}
+
+#[test]
+fn a_token_that_failed_is_not_remembered_as_good() {
+    let ring = keyring();
+    let token = sign(header("dev"), &claims(NOW));
+    // A forged signature on the same claims: refused, and again after the real one verified.
+    let (signed, _) = token.rsplit_once('.').unwrap();
+    let forged = format!("{signed}.{}", URL_SAFE_NO_PAD.encode([7u8; 64]));
+    refused(&ring, &forged, NOW);
+    ring.verify(&token, NOW).unwrap();
+    refused(&ring, &forged, NOW);
+    // A token refused only for its time is not remembered either: still refused later
+    // for its lifetime, which the clock cannot fix.
+    let mut long = claims(NOW);
+    long["exp"] = json!(NOW.unix_timestamp() + 3600);
+    let long = sign(header("dev"), &long);
+    refused(&ring, &long, NOW);
+    refused(&ring, &long, NOW + Duration::seconds(30));
+}
+
+#[test]
 fn alg_none_is_refused() {
     let ring = keyring();
     for alg in ["none", "None", "NONE"] {
@@ -305,6 +339,20 @@ fn expired_and_not_yet_valid_tokens_are_refused() {
     let mut long = claims(NOW);
     long["exp"] = json!(NOW.unix_timestamp() + 86_400);
     refused(&ring, &sign(header("dev"), &long), NOW);
+}
+
+#[test]
+fn extreme_times_are_refused_without_overflow() {
+    // exp - iat overflows i64: once a panic in debug builds, and in release a
+    // negative lifetime that passed the lifetime check (fuzz/corpus/token).
+    let ring = keyring();
+    let mut extreme = claims(NOW);
+    extreme["exp"] = json!(i64::MAX);
+    extreme["iat"] = json!(i64::MIN);
+    extreme["nbf"] = json!(i64::MIN);
+    refused(&ring, &sign(header("dev"), &extreme), NOW);
+    extreme["iat"] = json!(NOW.unix_timestamp());
+    refused(&ring, &sign(header("dev"), &extreme), NOW);
 }
 
 #[test]
