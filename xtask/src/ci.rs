@@ -1,16 +1,26 @@
 //! `cargo xtask ci`: the CI pipeline, run in order, stopping at the first failure.
+//!
+//! Steps: `fmt`, `clippy`, `test` (nextest or `cargo test`, then doctests),
+//! `browser` (the civil-petitions pages in Chromium, [`crate::e2e::browser`]),
+//! `doc`, `tidy`, `i18n`, `template`. `--skip-tests` drops `test`, `browser`
+//! and `template`.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The steps, in the order they run.
-const STEPS: &[&str] = &["fmt", "clippy", "test", "doc", "tidy", "i18n", "template"];
+const STEPS: &[&str] = &[
+    "fmt", "clippy", "test", "browser", "doc", "tidy", "i18n", "template",
+];
+
+/// The steps `--skip-tests` drops: they run tests.
+const TEST_STEPS: &[&str] = &["test", "browser", "template"];
 
 /// Command-line options of `cargo xtask ci`.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Options {
-    /// Skip the `test` step.
+    /// Skip the steps of [`TEST_STEPS`].
     skip_tests: bool,
     /// Run only this step.
     only: Option<String>,
@@ -39,8 +49,13 @@ impl Options {
                 other => return Err(format!("unknown option to `ci`: `{other}`")),
             }
         }
-        if options.skip_tests && options.only.as_deref() == Some("test") {
-            return Err("`--skip-tests` and `--only test` contradict each other".to_owned());
+        if let Some(only) = options.only.as_deref()
+            && options.skip_tests
+            && TEST_STEPS.contains(&only)
+        {
+            return Err(format!(
+                "`--skip-tests` and `--only {only}` contradict each other"
+            ));
         }
         Ok(options)
     }
@@ -50,7 +65,7 @@ impl Options {
         STEPS
             .iter()
             .copied()
-            .filter(|step| !(self.skip_tests && matches!(*step, "test" | "template")))
+            .filter(|step| !(self.skip_tests && TEST_STEPS.contains(step)))
             .filter(|step| self.only.as_deref().is_none_or(|only| only == *step))
             .collect()
     }
@@ -78,6 +93,10 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), String> {
                 &[],
             ),
             "test" => test_step(root),
+            "browser" => {
+                println!("==> cargo xtask e2e --browser-only");
+                crate::e2e::browser(root)
+            }
             "doc" => cargo_step(
                 root,
                 &["doc", "--workspace", "--no-deps", "--all-features"],
@@ -145,7 +164,7 @@ fn test_step(root: &Path) -> Result<(), String> {
 }
 
 /// Whether `cargo nextest --version` succeeds.
-fn nextest_available(root: &Path) -> bool {
+pub(crate) fn nextest_available(root: &Path) -> bool {
     Command::new(crate::cargo())
         .args(["nextest", "--version"])
         .current_dir(root)
@@ -165,7 +184,11 @@ fn rustdocflags() -> String {
 }
 
 /// Runs `cargo <args>` in `root` with inherited stdio, printing a header first.
-fn cargo_step(root: &Path, args: &[&str], envs: &[(&str, String)]) -> Result<(), String> {
+pub(crate) fn cargo_step(
+    root: &Path,
+    args: &[&str],
+    envs: &[(&str, String)],
+) -> Result<(), String> {
     let env_prefix: String = envs
         .iter()
         .map(|(key, value)| format!("{key}=\"{value}\" "))
@@ -206,13 +229,16 @@ mod tests {
         let options = parse(&[]).unwrap();
         assert_eq!(
             options.selected_steps(),
-            ["fmt", "clippy", "test", "doc", "tidy", "i18n", "template"]
+            [
+                "fmt", "clippy", "test", "browser", "doc", "tidy", "i18n", "template"
+            ]
         );
     }
 
     #[test]
-    fn skip_tests_drops_the_test_and_template_steps() {
-        // Checking the template builds and tests generated services.
+    fn skip_tests_drops_the_test_browser_and_template_steps() {
+        // Checking the template builds and tests generated services; the
+        // browser step tests the pages.
         let options = parse(&["--skip-tests"]).unwrap();
         assert_eq!(
             options.selected_steps(),
@@ -226,6 +252,8 @@ mod tests {
         assert_eq!(options.selected_steps(), ["doc"]);
         let options = parse(&["--only", "i18n"]).unwrap();
         assert_eq!(options.selected_steps(), ["i18n"]);
+        let options = parse(&["--only", "browser"]).unwrap();
+        assert_eq!(options.selected_steps(), ["browser"]);
     }
 
     #[test]
@@ -234,6 +262,7 @@ mod tests {
         assert!(parse(&["--only", "lint"]).is_err());
         assert!(parse(&["--fast"]).is_err());
         assert!(parse(&["--skip-tests", "--only", "test"]).is_err());
+        assert!(parse(&["--skip-tests", "--only", "browser"]).is_err());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! [`LAYERS`] is the single source of truth. A crate may depend (normal,
 //! build or dev dependency alike) only on workspace crates of a strictly
 //! lower layer. Crates of the top layer ([`TOP_LAYER`]: the facade, the
-//! CLI, `xtask`, and every package under `examples/` or `templates/`) may
+//! CLI, `xtask`, the benchmark servers, and every package under `examples/`
+//! or `templates/`) may
 //! depend on anything, including each other. A crate's dev-dependency on
 //! itself (to turn on its own test features) is ignored.
 
@@ -29,6 +30,8 @@ pub(crate) const LAYERS: &[(&str, u8)] = &[
     ("egov-web", 4),
     ("egov", TOP_LAYER),
     ("egov-cli", TOP_LAYER),
+    ("egov-fuzz", TOP_LAYER),
+    ("http-bench-servers", TOP_LAYER),
     ("xtask", TOP_LAYER),
 ];
 

@@ -1,7 +1,9 @@
 //! Project automation for egov-rs, run as `cargo xtask <command>`.
 //!
-//! - `cargo xtask ci` runs every check CI runs (fmt, clippy, tests, docs, tidy,
-//!   i18n).
+//! - `cargo xtask ci` runs every check CI runs (fmt, clippy, tests, browser
+//!   tests, docs, tidy, i18n, template).
+//! - `cargo xtask e2e` runs the real civil-petitions binary under Chromium
+//!   (playwright-core), then its fault suite.
 //! - `cargo xtask tidy` runs the repository's own structural checks
 //!   (crate-root attributes, documented crate lists, the layer map,
 //!   workspace-pinned dependencies).
@@ -12,6 +14,9 @@
 //!   meaningful combination with the real cargo-generate, compares key files
 //!   with snapshots and builds, lints and tests each result;
 //!   `cargo xtask install-tools` installs the pinned cargo-generate it uses.
+//! - `cargo xtask fuzz` runs the cargo-fuzz (libFuzzer) targets of `fuzz/`.
+//! - `cargo xtask bench` runs the performance suite (HTTP load with wrk, the
+//!   crate benchmarks, memory) and writes `docs/benchmarks.md`.
 //!
 //! The `cargo xtask` alias lives in `.cargo/config.toml`.
 
@@ -20,8 +25,11 @@
 // Printing to stdout is this tool's whole job.
 #![allow(clippy::print_stdout)]
 
+mod bench;
 mod check;
 mod ci;
+mod e2e;
+mod fuzz;
 mod i18n;
 mod layers;
 mod template;
@@ -36,10 +44,18 @@ Usage: cargo xtask <command> [options]
 Commands:
   ci [--skip-tests] [--only <step>]
                  Run the full CI pipeline, stopping at the first failure.
-                 Steps, in order: fmt, clippy, test, doc, tidy, i18n,
-                 template.
-                 --skip-tests   skip the test and template steps
+                 Steps, in order: fmt, clippy, test, browser, doc, tidy,
+                 i18n, template.
+                 --skip-tests   skip the test, browser and template steps
                  --only <step>  run only the named step
+  e2e [--browser-only]
+                 Build civil-petitions, start it with --demo on a free port
+                 and a fresh SQLite database, and run e2e/browser's tests in
+                 Debian's Chromium (playwright-core; screenshots in
+                 <target dir>/e2e-artifacts/browser); then, unless
+                 --browser-only, the fault suite (EGOV_FAULTS_FULL=1 cargo
+                 nextest run -p civil-petitions --test faults). Needs
+                 /usr/bin/chromium (apt-get install chromium) and Node.js 20+.
   tidy           Run the repository checks (crate-root attributes, crate lists
                  in README.md and ARCHITECTURE.md, layer map, workspace deps).
   i18n-check     Check the Fluent messages (locales/<locale>/*.ftl) of every
@@ -52,6 +68,30 @@ Commands:
                  clippy -D warnings and test each buildable one.
   install-tools  Install the pinned cargo-generate into ~/.cache/egov-rs/tools
                  (or $EGOV_TOOLS_DIR).
+  fuzz [--seconds N] [--dev] [target…]
+                 Run the libFuzzer targets of fuzz/ (all, or those named) for
+                 N seconds each (default 30) with cargo-fuzz, installed into
+                 the tools directory if missing; fail if any crashed. Builds
+                 optimized with debug assertions (--dev: unoptimized) into
+                 <target dir>/fuzz, with RUSTC_BOOTSTRAP=1 for cargo-fuzz's
+                 -Z flags on stable rustc.
+  bench [--duration S] [--warmup S] [--connections N] [--threads N]
+        [--http-only] [--skip-crates]
+                 Run the performance suite on this machine and rewrite the
+                 generated section of docs/benchmarks.md and
+                 docs/benchmarks-http.svg: the same JSON GET on bare axum,
+                 on egov-web's full stack and civil-petitions' list, loaded
+                 in turn with wrk (3 runs each; installs wrk with apt-get if
+                 missing), memory from /proc, the audit append/verify
+                 figures and every crate's benches. Release builds go to
+                 $EGOV_BENCH_TARGET_DIR (default
+                 ~/.cache/egov-rs/release-target).
+                 --duration S     seconds per measured run (default 15)
+                 --warmup S       warm-up seconds before each run (default 3)
+                 --connections N  wrk connections (default 64)
+                 --threads N      wrk threads (default 1)
+                 --http-only      only the HTTP load and memory
+                 --skip-crates    skip `cargo bench` of the crates
   help           Print this message (also -h, --help).
 ";
 
@@ -74,6 +114,13 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        "e2e" => match e2e::Options::parse(rest) {
+            Ok(options) => e2e::run(&root, &options),
+            Err(message) => {
+                eprint!("error: {message}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         "tidy" => {
             if let Some(extra) = rest.first() {
                 eprint!("error: `tidy` takes no arguments (got `{extra}`)\n\n{USAGE}");
@@ -90,6 +137,20 @@ fn main() -> ExitCode {
         }
         "template-check" => match template::Options::parse(rest) {
             Ok(options) => template::check(&root, &options),
+            Err(message) => {
+                eprint!("error: {message}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        "bench" => match bench::Options::parse(rest) {
+            Ok(options) => bench::run(&root, &options),
+            Err(message) => {
+                eprint!("error: {message}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        "fuzz" => match fuzz::Options::parse(rest) {
+            Ok(options) => fuzz::run(&root, &options),
             Err(message) => {
                 eprint!("error: {message}\n\n{USAGE}");
                 return ExitCode::from(2);

@@ -109,7 +109,7 @@ impl Options {
 }
 
 /// Where tools are installed.
-fn tools_dir() -> Result<PathBuf, String> {
+pub(crate) fn tools_dir() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("EGOV_TOOLS_DIR") {
         return Ok(PathBuf::from(dir));
     }
@@ -128,28 +128,41 @@ pub(crate) fn install_tools(root: &Path) -> Result<PathBuf, String> {
     if installed {
         return Ok(binary);
     }
-    println!(
-        "==> installing cargo-generate {CARGO_GENERATE_VERSION} into {}",
-        dir.display()
-    );
+    let source = root.join("tools/cargo-generate");
+    cargo_install(
+        root,
+        &format!("cargo-generate {CARGO_GENERATE_VERSION}"),
+        &["--path".as_ref(), source.as_os_str()],
+    )?;
+    Ok(binary)
+}
+
+/// `cargo install <what> --locked --force` into [`tools_dir`], with its own
+/// target directory beside it (tools have their own lockfiles); `label` names
+/// the tool in messages.
+pub(crate) fn cargo_install(
+    root: &Path,
+    label: &str,
+    what: &[&std::ffi::OsStr],
+) -> Result<(), String> {
+    let dir = tools_dir()?;
+    println!("==> installing {label} into {}", dir.display());
     let target = dir.with_file_name("tools-target");
     let status = Command::new(crate::cargo())
         .current_dir(root)
         .arg("install")
-        .arg("--path")
-        .arg(root.join("tools/cargo-generate"))
+        .args(what)
         .args(["--locked", "--force", "--root"])
         .arg(&dir)
         .arg("--target-dir")
         .arg(&target)
-        // The tool has its own lockfile and target directory.
         .env_remove("CARGO_TARGET_DIR")
         .status()
         .map_err(|e| format!("cannot run cargo install: {e}"))?;
     if !status.success() {
-        return Err("installing cargo-generate failed".into());
+        return Err(format!("installing {label} failed"));
     }
-    Ok(binary)
+    Ok(())
 }
 
 /// Generates, compares and builds every combination.

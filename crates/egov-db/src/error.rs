@@ -9,7 +9,9 @@ pub enum DbError {
     /// The URL is not a `sqlite:` or `postgres:` URL, or does not parse.
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),
-    /// The database could not be reached (connection refused, pool timeout…).
+    /// The database could not be reached (connection refused, pool timeout…),
+    /// or refused for now what may succeed later (busy, locked, shutting down,
+    /// a serialization failure or deadlock).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] sqlx::Error),
     /// The database did not answer in time.
@@ -89,9 +91,38 @@ impl From<sqlx::Error> for DbError {
             sqlx::Error::Database(ref db) if db.is_unique_violation() => DbError::UniqueViolation {
                 constraint: db.constraint().map(str::to_owned),
             },
+            sqlx::Error::Database(ref db) if db.code().is_some_and(|c| is_transient_code(&c)) => {
+                DbError::Unavailable(error)
+            }
             other => DbError::Query(other),
         }
     }
+}
+
+/// Whether a database error code says "not now" rather than "never": the
+/// database is busy, locked, shutting down, out of connections, or gave up a
+/// transaction that may succeed when retried. Such errors are
+/// [`DbError::Unavailable`] (503), not a server error.
+///
+/// SQLite reports extended result codes (`5` `SQLITE_BUSY` and `6`
+/// `SQLITE_LOCKED` with their extended forms, e.g. `517` `BUSY_SNAPSHOT`,
+/// after `sqlite_busy_timeout_ms`); PostgreSQL five-character SQLSTATEs:
+/// class `08` (connection exception), `53300` too_many_connections, `57P01`–
+/// `57P03` (shutdown, cannot connect now), `57014` query_canceled (statement
+/// timeout), `55P03` lock_not_available, `40001` serialization_failure,
+/// `40P01` deadlock_detected.
+pub(crate) fn is_transient_code(code: &str) -> bool {
+    if code.len() < 5 {
+        // SQLite: the primary code is the low byte of the extended one.
+        return code
+            .parse::<u32>()
+            .is_ok_and(|extended| matches!(extended & 0xff, 5 | 6));
+    }
+    code.starts_with("08")
+        || matches!(
+            code,
+            "53300" | "57P01" | "57P02" | "57P03" | "57014" | "55P03" | "40001" | "40P01"
+        )
 }
 
 impl DbError {
@@ -111,6 +142,32 @@ impl From<DbError> for Problem {
             DbError::NotFound => Problem::new(ProblemType::NOT_FOUND),
             DbError::UniqueViolation { .. } => Problem::new(ProblemType::CONFLICT),
             _ => Problem::internal(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_transient_code;
+
+    #[test]
+    fn busy_locked_and_retryable_codes_are_transient() {
+        // SQLite: BUSY, LOCKED and their extended codes.
+        for code in ["5", "6", "261", "517", "773", "262", "518"] {
+            assert!(is_transient_code(code), "{code}");
+        }
+        // PostgreSQL.
+        for code in [
+            "08000", "08006", "08P01", "53300", "57P01", "57P03", "57014", "55P03", "40001",
+            "40P01",
+        ] {
+            assert!(is_transient_code(code), "{code}");
+        }
+        // Errors that retrying does not fix: constraint, syntax, type, missing table.
+        for code in [
+            "19", "1", "2067", "787", "23505", "23503", "42601", "42P01", "22P02", "53100", "", "x",
+        ] {
+            assert!(!is_transient_code(code), "{code}");
         }
     }
 }

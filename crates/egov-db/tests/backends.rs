@@ -156,6 +156,35 @@ egov_db::backend_tests! {
         assert!(matches!(DbError::from(missing), DbError::NotFound));
     }
 
+    async fn a_lock_held_too_long_is_unavailable_not_an_internal_error(db) {
+        use sqlx::Executor;
+        sqlx::query("CREATE TABLE counters (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)")
+            .execute(db.pool()).await.unwrap();
+        sqlx::query("INSERT INTO counters (id, n) VALUES (1, 0)").execute(db.pool()).await.unwrap();
+        let mut holder = db.pool().acquire().await.unwrap();
+        let mut waiter = db.pool().acquire().await.unwrap();
+        match db.backend() {
+            egov_db::Backend::Sqlite => {
+                holder.execute("BEGIN IMMEDIATE").await.unwrap();
+                waiter.execute("PRAGMA busy_timeout = 50").await.unwrap();
+            }
+            egov_db::Backend::Postgres => {
+                holder.execute("BEGIN").await.unwrap();
+                holder.execute("UPDATE counters SET n = 1 WHERE id = 1").await.unwrap();
+                waiter.execute("SET lock_timeout = '50ms'").await.unwrap();
+            }
+        }
+        let error = waiter
+            .execute("UPDATE counters SET n = 2 WHERE id = 1")
+            .await
+            .expect_err("the row is locked");
+        let error = DbError::from(error);
+        // Busy, not broken: a 503 the client may retry, never a 500.
+        assert!(error.is_unavailable(), "{error:?}");
+        assert_eq!(egov_core::Problem::from(error).status(), 503);
+        holder.execute("ROLLBACK").await.unwrap();
+    }
+
     async fn portable_values_round_trip(db) {
         sqlx::query("CREATE TABLE events (id TEXT PRIMARY KEY, at TEXT NOT NULL, n BIGINT NOT NULL, flag BIGINT NOT NULL, note TEXT)")
             .execute(db.pool()).await.unwrap();

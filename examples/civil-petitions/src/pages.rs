@@ -80,8 +80,21 @@ struct PageState {
     env: Arc<Environment<'static>>,
 }
 
-fn environment() -> Environment<'static> {
+/// `YYYY-MM-DD HH:MM` at `offset` (the agency's time zone) for an RFC 3339
+/// time as stored; anything else is shown as it is.
+fn local_time(text: &str, offset: time::UtcOffset) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|at| at.to_offset(offset).format(&format).ok())
+        .unwrap_or_else(|| text.to_owned())
+}
+
+/// The templates, with the filter `local_time` showing stored times in the
+/// agency's zone (`audit.utc_offset_hours`, 9 for Korea).
+fn environment(offset: time::UtcOffset) -> Environment<'static> {
     let mut env = Environment::new();
+    env.add_filter("local_time", move |text: String| local_time(&text, offset));
     for (name, source) in [
         ("base.html", include_str!("../templates/base.html")),
         ("macros.html", include_str!("../templates/macros.html")),
@@ -968,7 +981,10 @@ pub fn routes(store: PetitionStore, services: &Services) -> ApiRouter {
         audit_settings: services.audit_settings.clone(),
         supported: services.i18n.supported.clone(),
         lang_cookie: services.i18n.cookie.clone(),
-        env: Arc::new(environment()),
+        env: Arc::new(environment(
+            time::UtcOffset::from_hms(services.audit_settings.utc_offset_hours, 0, 0)
+                .unwrap_or(time::UtcOffset::UTC),
+        )),
     };
     let public = AccessPolicy::Public;
     ApiRouter::new()
@@ -993,4 +1009,19 @@ pub fn routes(store: PetitionStore, services: &Services) -> ApiRouter {
         )
         .route("/staff/audit-report", AUDIT_READ, get(audit_report))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_time;
+
+    #[test]
+    fn stored_times_are_shown_in_the_agency_zone_to_the_minute() {
+        let kst = time::UtcOffset::from_hms(9, 0, 0).unwrap();
+        assert_eq!(
+            local_time("2026-11-27T15:30:25.753758Z", kst),
+            "2026-11-28 00:30"
+        );
+        assert_eq!(local_time("not a time", kst), "not a time");
+    }
 }
