@@ -25,7 +25,10 @@
 //! `auth.hashing_concurrency` permits, so a storm of logins queues for CPU
 //! instead of occupying the async workers or every core. Hashes made with other
 //! parameters verify and are replaced on the next successful login
-//! ([`Verified::needs_rehash`]).
+//! ([`Verified::needs_rehash`]). Argon2's working memory (19 MiB at the floor)
+//! is kept in a pool of at most one buffer per permit and wiped after every
+//! computation: memory stays bounded by the permits however many blocking
+//! threads ran a hash, and no password-derived block lingers in freed memory.
 //!
 //! Accounts imported from eGovFrame keep their `Base64(SHA-256(id ‖ password))`
 //! hash (stored as `egov-sha256$<base64>`), verified in constant time, with a
@@ -34,9 +37,8 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::PasswordHasher;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use egov_core::message::Message;
@@ -222,7 +224,51 @@ pub struct Verified {
 pub struct Hasher {
     params: Argon2Settings,
     permits: Arc<Semaphore>,
+    memory: Arc<MemoryPool>,
     dummy: Arc<String>,
+}
+
+/// Argon2 working memory for reuse: at most `capacity` buffers, each wiped
+/// before it goes back.
+struct MemoryPool {
+    capacity: usize,
+    free: std::sync::Mutex<Vec<Vec<Block>>>,
+}
+
+impl MemoryPool {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            free: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `work` with `blocks` blocks of memory.
+    fn with<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let mut memory = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+            .unwrap_or_default();
+        memory.resize(blocks, Block::default());
+        let result = work(&mut memory);
+        // The blocks are derived from the password.
+        memory.fill(Block::default());
+        let mut free = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if free.len() < self.capacity {
+            free.push(memory);
+        }
+        result
+    }
+
+    #[cfg(test)]
+    fn pooled(&self) -> usize {
+        self.free.lock().unwrap().len()
+    }
 }
 
 impl std::fmt::Debug for Hasher {
@@ -234,23 +280,38 @@ impl std::fmt::Debug for Hasher {
     }
 }
 
-fn argon(params: Argon2Settings) -> Result<Argon2<'static>, Error> {
-    let params = Params::new(
+fn argon_params(params: Argon2Settings) -> Result<Params, Error> {
+    Params::new(
         params.memory_kib,
         params.iterations,
         params.parallelism,
         None,
     )
-    .map_err(|e| Error::Config(format!("argon2 parameters: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    .map_err(|e| Error::Config(format!("argon2 parameters: {e}")))
 }
 
-fn hash_now(params: Argon2Settings, password: &[u8]) -> Result<String, Error> {
+fn argon2_failed(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("argon2: {e}"))
+}
+
+fn hash_now(params: Argon2Settings, password: &[u8], memory: &MemoryPool) -> Result<String, Error> {
+    let params = argon_params(params)?;
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| Error::Internal(format!("random: {e}")))?;
-    let hash = argon(params)?
-        .hash_password_with_salt(password, &salt)
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    memory
+        .with(params.block_count(), |blocks| {
+            hasher.hash_password_into_with_memory(password, &salt, &mut out, blocks)
+        })
+        .map_err(argon2_failed)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(argon2_failed)?,
+        salt: Some(Salt::new(&salt).map_err(argon2_failed)?),
+        hash: Some(Output::new(&out).map_err(argon2_failed)?),
+    };
     Ok(hash.to_string())
 }
 
@@ -259,6 +320,7 @@ fn verify_now(
     params: Argon2Settings,
     password: &[u8],
     stored: &str,
+    memory: &MemoryPool,
 ) -> Result<Option<Verified>, Error> {
     let parsed = PasswordHash::new(stored)
         .map_err(|_| Error::Internal("unreadable password hash".into()))?;
@@ -272,9 +334,11 @@ fn verify_now(
         .ok_or_else(|| Error::Internal("password hash without salt".into()))?;
     let mut out = vec![0u8; expected.len()];
     let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, stored_params.clone());
-    hasher
-        .hash_password_into(password, salt.as_ref(), &mut out)
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+    memory
+        .with(stored_params.block_count(), |blocks| {
+            hasher.hash_password_into_with_memory(password, salt.as_ref(), &mut out, blocks)
+        })
+        .map_err(argon2_failed)?;
     if !bool::from(out.as_slice().ct_eq(expected.as_ref())) {
         return Ok(None);
     }
@@ -301,13 +365,20 @@ impl Hasher {
     ///
     /// [`Error::Config`] for parameters Argon2 refuses.
     pub fn new(params: Argon2Settings, permits: usize) -> Result<Self, Error> {
-        argon(params)?;
+        argon_params(params)?;
+        let permits = permits.max(1);
+        let memory = Arc::new(MemoryPool::new(permits));
         // The dummy hash that unknown accounts are checked against, so that
         // they cost the same as known ones.
-        let dummy = hash_now(params, b"egov-auth dummy password for timing equivalence")?;
+        let dummy = hash_now(
+            params,
+            b"egov-auth dummy password for timing equivalence",
+            &memory,
+        )?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            permits: Arc::new(Semaphore::new(permits)),
+            memory,
             dummy: Arc::new(dummy),
         })
     }
@@ -335,7 +406,9 @@ impl Hasher {
     pub async fn hash(&self, password: &NormalizedPassword) -> Result<String, Error> {
         let params = self.params;
         let bytes = password.bytes().to_vec();
-        self.blocking(move || hash_now(params, &bytes)).await
+        let memory = self.memory.clone();
+        self.blocking(move || hash_now(params, &bytes, &memory))
+            .await
     }
 
     /// Checks `password` against `stored` (an Argon2 PHC string, or an
@@ -351,25 +424,26 @@ impl Hasher {
     ) -> Result<Option<Verified>, Error> {
         let params = self.params;
         let bytes = password.bytes().to_vec();
+        let memory = self.memory.clone();
         match stored {
             Some(stored) if stored.starts_with(EGOV_SHA256_PREFIX) => {
                 let expected = stored[EGOV_SHA256_PREFIX.len()..].to_owned();
                 let actual = egov_sha256(login_id, raw_password);
                 let dummy = self.dummy.clone();
                 // Same cost as an Argon2 check.
-                self.blocking(move || verify_now(params, &bytes, &dummy))
+                self.blocking(move || verify_now(params, &bytes, &dummy, &memory))
                     .await?;
                 let matches = bool::from(actual.as_bytes().ct_eq(expected.as_bytes()));
                 Ok(matches.then_some(Verified { needs_rehash: true }))
             }
             Some(stored) => {
                 let stored = stored.to_owned();
-                self.blocking(move || verify_now(params, &bytes, &stored))
+                self.blocking(move || verify_now(params, &bytes, &stored, &memory))
                     .await
             }
             None => {
                 let dummy = self.dummy.clone();
-                self.blocking(move || verify_now(params, &bytes, &dummy))
+                self.blocking(move || verify_now(params, &bytes, &dummy, &memory))
                     .await?;
                 Ok(None)
             }
@@ -456,6 +530,58 @@ mod tests {
         let mut d = Sha256::new();
         d.update(b"admin1");
         assert_eq!(egov_sha256("admin", "1"), STANDARD.encode(d.finalize()));
+    }
+
+    #[tokio::test]
+    async fn the_working_memory_is_pooled_per_permit_and_wiped() {
+        let hasher = Hasher::new(Argon2Settings::FLOOR, 2).unwrap();
+        let pw = NormalizedPassword::new("correct horse battery").unwrap();
+        let hashes = futures_join(&hasher, &pw).await;
+        assert!(hashes.iter().all(|h| h.starts_with("$argon2id$")));
+        // Four hashes, two at a time: never more buffers kept than permits.
+        assert!((1..=2).contains(&hasher.memory.pooled()));
+        let free = hasher.memory.free.lock().unwrap();
+        for memory in free.iter() {
+            assert_eq!(memory.len(), 19_456);
+            assert!(
+                memory.iter().all(|b| b.as_ref().iter().all(|&x| x == 0)),
+                "a pooled buffer still holds password-derived blocks"
+            );
+        }
+    }
+
+    async fn futures_join(hasher: &Hasher, pw: &NormalizedPassword) -> Vec<String> {
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let hasher = hasher.clone();
+                let pw = NormalizedPassword::new(std::str::from_utf8(pw.bytes()).unwrap()).unwrap();
+                tokio::spawn(async move { hasher.hash(&pw).await.unwrap() })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(task.await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn our_phc_strings_are_argon2s_own() {
+        // The same password and salt through argon2's PasswordHasher and through ours.
+        use argon2::password_hash::PasswordHasher;
+        let memory = MemoryPool::new(1);
+        let ours = hash_now(Argon2Settings::FLOOR, b"correct horse battery", &memory).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        let salt = parsed.salt.unwrap();
+        let theirs = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            argon_params(Argon2Settings::FLOOR).unwrap(),
+        )
+        .hash_password_with_salt(b"correct horse battery", salt.as_ref())
+        .unwrap()
+        .to_string();
+        assert_eq!(ours, theirs);
     }
 
     #[tokio::test]
