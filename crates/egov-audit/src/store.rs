@@ -231,105 +231,156 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AuditError> {
         .map_err(|e| AuditError::Invalid(format!("cannot encode event: {e}")))
 }
 
-/// SQLite: multi-row INSERTs with bound parameters, then the head.
+type AnyQuery = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// SQLite: the events, their subjects and the new head, as one multi-statement
+/// execution (one round trip to sqlx-sqlite's worker thread instead of one per
+/// statement); plain `?` placeholders are bound in order across statements.
 async fn append_rows(
     conn: &mut AnyConnection,
     backend: Backend,
     events: &[StoredEvent],
 ) -> Result<(), AuditError> {
-    let most = ROWS_PER_STATEMENT;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::new();
+    push_rows_sql(&mut sql, backend, events);
+    sql.push_str("UPDATE egov_audit_heads SET seq = ?, hash = ? WHERE chain_id = ?;");
+    let query = bind_head(bind_rows(sqlx::query(AssertSqlSafe(sql)), events), events);
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// SQLite, when the writer knows the head it committed last: the whole batch —
+/// `BEGIN IMMEDIATE`, head, events, subjects, `COMMIT` — in ONE execution.
+///
+/// The head moves only if it is still `known`; otherwise (another process
+/// appended since) the guard statement inserts a second head row for the chain,
+/// which violates the head's primary key, so the execution stops before
+/// anything commits and the caller gets [`AuditError::Store`] with
+/// `DbError::UniqueViolation` ([`is_stale_head`]). The open transaction must
+/// then be rolled back and the batch appended the slow way, under the lock.
+pub(crate) async fn append_with_known_head(
+    conn: &mut AnyConnection,
+    known: (u64, [u8; 32]),
+    events: &[StoredEvent],
+) -> Result<(), AuditError> {
     let Some(last) = events.last() else {
         return Ok(());
     };
-    let mut rest = events;
-    for size in chunk_sizes(events.len(), most) {
-        let (chunk, tail) = rest.split_at(size);
-        rest = tail;
-        let mut sql = format!("INSERT INTO egov_audit_events ({EVENT_COLUMNS}) VALUES ");
-        for row in 0..chunk.len() {
-            if row > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for col in 0..EVENT_COLUMN_COUNT {
-                if col > 0 {
-                    sql.push_str(", ");
-                }
-                push_placeholder(&mut sql, backend, row * EVENT_COLUMN_COUNT + col + 1);
-            }
-            sql.push(')');
-        }
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for e in chunk {
-            query = query
-                .bind(e.chain_id.clone())
-                .bind(i64::try_from(e.seq).unwrap_or(i64::MAX))
-                .bind(e.id.clone())
-                .bind(timestamp_to_sql(e.occurred_at))
-                .bind(e.principal_kind.clone())
-                .bind(e.principal_id.clone())
-                .bind(json_list(&e.roles))
-                .bind(e.client_ip.clone())
-                .bind(e.request_id.clone())
-                .bind(e.trace_id.clone())
-                .bind(e.action.clone())
-                .bind(e.target_type.clone())
-                .bind(e.target_id.clone())
-                .bind(json_list(&e.subjects))
-                .bind(e.outcome.clone())
-                .bind(e.reason_code.clone())
-                .bind(e.reason.clone())
-                .bind(e.detail.clone())
-                .bind(to_hex(&e.prev_hash))
-                .bind(to_hex(&e.hash));
-        }
-        query.execute(&mut *conn).await?;
-    }
-    let subjects: Vec<(&str, u64, &str)> = events
-        .iter()
-        .flat_map(|e| {
-            e.subjects
-                .iter()
-                .map(move |s| (e.chain_id.as_str(), e.seq, s.as_str()))
-        })
-        .collect();
-    let mut rest = subjects.as_slice();
-    for size in chunk_sizes(subjects.len(), most * 4) {
-        let (chunk, tail) = rest.split_at(size);
-        rest = tail;
-        let mut sql =
-            String::from("INSERT INTO egov_audit_subjects (chain_id, seq, subject) VALUES ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for col in 0..3 {
-                if col > 0 {
-                    sql.push_str(", ");
-                }
-                push_placeholder(&mut sql, backend, i * 3 + col + 1);
-            }
-            sql.push(')');
-        }
-        // Duplicate subjects within one event are one row.
-        sql.push_str(" ON CONFLICT DO NOTHING");
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (chain, seq, subject) in chunk {
-            query = query
-                .bind(chain.to_string())
-                .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
-                .bind(subject.to_string());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    sqlx::query("UPDATE egov_audit_heads SET seq = $1, hash = $2 WHERE chain_id = $3")
+    let mut sql = String::from(
+        "BEGIN IMMEDIATE;\
+         UPDATE egov_audit_heads SET seq = ?, hash = ? WHERE chain_id = ? AND seq = ? AND hash = ?;\
+         INSERT INTO egov_audit_heads (chain_id, seq, hash) SELECT ?, 0, '' WHERE changes() = 0;",
+    );
+    push_rows_sql(&mut sql, Backend::Sqlite, events);
+    sql.push_str("COMMIT;");
+    let query = sqlx::query(AssertSqlSafe(sql))
         .bind(i64::try_from(last.seq).unwrap_or(i64::MAX))
         .bind(to_hex(&last.hash))
         .bind(last.chain_id.clone())
-        .execute(&mut *conn)
-        .await?;
+        .bind(i64::try_from(known.0).unwrap_or(i64::MAX))
+        .bind(to_hex(&known.1))
+        .bind(last.chain_id.clone());
+    bind_rows(query, events).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Whether an [`append_with_known_head`] failure means "the head moved".
+pub(crate) fn is_stale_head(error: &AuditError) -> bool {
+    matches!(
+        error,
+        AuditError::Store(egov_db::DbError::UniqueViolation { .. })
+    )
+}
+
+/// The INSERT statements for `events` and their subjects, each ending in `;`.
+fn push_rows_sql(sql: &mut String, backend: Backend, events: &[StoredEvent]) {
+    let mut param = 0;
+    for size in chunk_sizes(events.len(), ROWS_PER_STATEMENT) {
+        sql.push_str("INSERT INTO egov_audit_events (");
+        sql.push_str(EVENT_COLUMNS);
+        sql.push_str(") VALUES ");
+        for row in 0..size {
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            push_tuple(sql, backend, EVENT_COLUMN_COUNT, &mut param);
+        }
+        sql.push(';');
+    }
+    let subjects = events.iter().map(|e| e.subjects.len()).sum();
+    for size in chunk_sizes(subjects, ROWS_PER_STATEMENT * 4) {
+        sql.push_str("INSERT INTO egov_audit_subjects (chain_id, seq, subject) VALUES ");
+        for i in 0..size {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            push_tuple(sql, backend, 3, &mut param);
+        }
+        // Duplicate subjects within one event are one row.
+        sql.push_str(" ON CONFLICT DO NOTHING;");
+    }
+}
+
+fn push_tuple(sql: &mut String, backend: Backend, columns: usize, param: &mut usize) {
+    sql.push('(');
+    for col in 0..columns {
+        if col > 0 {
+            sql.push_str(", ");
+        }
+        *param += 1;
+        push_placeholder(sql, backend, *param);
+    }
+    sql.push(')');
+}
+
+/// Binds what [`push_rows_sql`] asked for, in the same order.
+fn bind_rows(mut query: AnyQuery, events: &[StoredEvent]) -> AnyQuery {
+    for e in events {
+        query = query
+            .bind(e.chain_id.clone())
+            .bind(i64::try_from(e.seq).unwrap_or(i64::MAX))
+            .bind(e.id.clone())
+            .bind(timestamp_to_sql(e.occurred_at))
+            .bind(e.principal_kind.clone())
+            .bind(e.principal_id.clone())
+            .bind(json_list(&e.roles))
+            .bind(e.client_ip.clone())
+            .bind(e.request_id.clone())
+            .bind(e.trace_id.clone())
+            .bind(e.action.clone())
+            .bind(e.target_type.clone())
+            .bind(e.target_id.clone())
+            .bind(json_list(&e.subjects))
+            .bind(e.outcome.clone())
+            .bind(e.reason_code.clone())
+            .bind(e.reason.clone())
+            .bind(e.detail.clone())
+            .bind(to_hex(&e.prev_hash))
+            .bind(to_hex(&e.hash));
+    }
+    for e in events {
+        for subject in &e.subjects {
+            query = query
+                .bind(e.chain_id.clone())
+                .bind(i64::try_from(e.seq).unwrap_or(i64::MAX))
+                .bind(subject.clone());
+        }
+    }
+    query
+}
+
+/// Binds the head update's `seq = ?, hash = ? WHERE chain_id = ?`.
+fn bind_head(query: AnyQuery, events: &[StoredEvent]) -> AnyQuery {
+    match events.last() {
+        Some(last) => query
+            .bind(i64::try_from(last.seq).unwrap_or(i64::MAX))
+            .bind(to_hex(&last.hash))
+            .bind(last.chain_id.clone()),
+        None => query,
+    }
 }
 
 /// `$n` on PostgreSQL; a plain `?` on SQLite, whose `$n` binding makes sqlx look

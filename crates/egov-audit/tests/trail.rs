@@ -213,6 +213,9 @@ egov_db::backend_tests! {
         sqlx::query("CREATE TABLE petitions (id TEXT PRIMARY KEY)").execute(db.pool()).await.unwrap();
         let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();
         let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
+        // The writer appends first, so it knows (caches) the head; the committed
+        // transaction below then moves the head behind the writer's back.
+        assert_eq!(log.record(event(0)).await.unwrap().seq, 1);
         for (id, commit) in [("rolled-back", false), ("kept", true)] {
             let mut conn = db.pool().acquire().await.unwrap();
             conn.execute(begin).await.unwrap();
@@ -225,9 +228,10 @@ egov_db::backend_tests! {
         assert_eq!(petitions, ["kept"]);
         let targets: Vec<String> = sqlx::query("SELECT target_id FROM egov_audit_events ORDER BY seq").fetch_all(db.pool()).await.unwrap()
             .iter().map(|r| r.get(0)).collect();
-        assert_eq!(targets, ["kept"]);
-        // The writer continues the same chain afterwards.
-        assert_eq!(log.record(event(2)).await.unwrap().seq, 2);
+        assert_eq!(targets, ["P-0", "kept"]);
+        // The writer notices the moved head and continues the same chain.
+        assert_eq!(log.record(event(2)).await.unwrap().seq, 3);
+        assert_eq!(log.record(event(3)).await.unwrap().seq, 4);
         log.shutdown().await;
         assert_eq!(verify(&db, "main", &log.verifier()).await.unwrap().damage, None);
     }
