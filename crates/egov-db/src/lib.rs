@@ -67,7 +67,7 @@ pub mod value;
 
 pub use error::DbError;
 pub use migrate::{HISTORY_TABLE, Migration, MigrationReport, MigrationSet};
-pub use pool::{Backend, Db};
+pub use pool::{Backend, Db, SQLITE_CHECKPOINT_INTERVAL};
 pub use settings::DatabaseSettings;
 /// The sqlx version egov-rs is built on, so applications use the same one.
 pub use sqlx;

@@ -56,6 +56,50 @@ pub struct Db {
     /// The full URL (with any password), for the dedicated `LISTEN` connection of
     /// [`crate::change::watch`]; never printed.
     url: std::sync::Arc<str>,
+    /// SQLite files: the background WAL checkpointer, stopped with the last clone.
+    _checkpointer: Option<std::sync::Arc<Checkpointer>>,
+}
+
+/// How often [`Checkpointer`] copies the SQLite WAL back into the database.
+pub const SQLITE_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Runs `PRAGMA wal_checkpoint(PASSIVE)` every [`SQLITE_CHECKPOINT_INTERVAL`] on
+/// a pooled connection, so the copy of WAL pages into the database file and its
+/// two `fsync`s happen beside the writers, on another thread, instead of inside
+/// whichever commit crossed SQLite's auto-checkpoint threshold (measured with
+/// the audit writer: commits paying for checkpoints ran at ~34k events/s with a
+/// 20 ms p99; without, ~45k with a 2–5 ms p99). A passive checkpoint never
+/// blocks readers or the writer. Connections keep a high auto-checkpoint
+/// threshold as a backstop, and the task stops when the pool closes or the
+/// last [`Db`] clone is dropped.
+struct Checkpointer(tokio::task::JoinHandle<()>);
+
+impl Checkpointer {
+    fn start(pool: AnyPool) -> Self {
+        Checkpointer(tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(SQLITE_CHECKPOINT_INTERVAL);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if pool.is_closed() {
+                    break;
+                }
+                // Nobody has connected yet (the pool is lazy): nothing to copy.
+                if pool.size() == 0 {
+                    continue;
+                }
+                if let Err(error) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                    tracing::debug!(%error, "background WAL checkpoint failed");
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl fmt::Debug for Db {
@@ -105,6 +149,11 @@ impl Db {
                         // Per connection: WAL lets readers run beside the writer; foreign
                         // keys are off in SQLite unless asked for.
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Statement journals and sort spills in memory, not in
+                        // temporary files created, written and deleted per
+                        // statement (a multi-row INSERT that can fail half-way
+                        // needs one).
+                        conn.execute("PRAGMA temp_store = MEMORY").await?;
                         conn.execute(AssertSqlSafe(format!(
                             "PRAGMA busy_timeout = {busy_timeout_ms}"
                         )))
@@ -112,6 +161,10 @@ impl Db {
                         if !in_memory {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            // Checkpoints run in the background (see
+                            // `Checkpointer`); this is the backstop that bounds
+                            // the WAL (~40 MB) if they fall behind.
+                            conn.execute("PRAGMA wal_autocheckpoint = 10000").await?;
                         }
                     }
                     Ok(())
@@ -126,11 +179,14 @@ impl Db {
                 .max_lifetime(None);
         }
         let pool = pool.connect_lazy_with(options);
+        let checkpointer = (backend == Backend::Sqlite && !in_memory)
+            .then(|| std::sync::Arc::new(Checkpointer::start(pool.clone())));
         Ok(Db {
             pool,
             backend,
             redacted_url: redact_url(&url),
             url: url.as_str().into(),
+            _checkpointer: checkpointer,
         })
     }
 

@@ -242,6 +242,48 @@ async fn sqlite_files_are_created_with_wal_and_foreign_keys() {
         .unwrap()
         .get(0);
     assert_eq!(fk, 1);
+    // Statement journals stay in memory (no temporary file per statement).
+    let temp_store: i64 = sqlx::query("PRAGMA temp_store")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(temp_store, 2);
+}
+
+#[tokio::test]
+async fn sqlite_wal_is_checkpointed_in_the_background_not_by_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checkpointed.db");
+    let db = Db::connect_url(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let threshold: i64 = sqlx::query("PRAGMA wal_autocheckpoint")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(threshold, 10_000, "commits only checkpoint as a backstop");
+    sqlx::query("CREATE TABLE t (v TEXT)")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    // ~100 pages: far below the backstop, so no commit copies them back.
+    sqlx::query("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) INSERT INTO t SELECT printf('%.4000d', i) FROM n")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let main_file = || std::fs::metadata(&path).unwrap().len();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while main_file() < 100 * 4000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the WAL was not copied into the database file within 10 s ({} bytes)",
+            main_file()
+        );
+        tokio::time::sleep(egov_db::SQLITE_CHECKPOINT_INTERVAL).await;
+    }
+    db.close().await;
 }
 
 #[tokio::test]
