@@ -164,53 +164,7 @@ struct JsonSubject<'a> {
 async fn append_json(conn: &mut AnyConnection, events: &[StoredEvent]) -> Result<(), AuditError> {
     let mut rest = events;
     while !rest.is_empty() {
-        let mut rows = String::from("[");
-        let mut subjects = String::from("[");
-        let mut taken = 0;
-        for event in rest {
-            let row = to_json(&JsonRow {
-                chain_id: &event.chain_id,
-                seq: event.seq,
-                id: &event.id,
-                occurred_at: timestamp_to_sql(event.occurred_at),
-                principal_kind: &event.principal_kind,
-                principal_id: event.principal_id.as_deref(),
-                roles: json_list(&event.roles),
-                client_ip: event.client_ip.as_deref(),
-                request_id: event.request_id.as_deref(),
-                trace_id: event.trace_id.as_deref(),
-                action: &event.action,
-                target_type: event.target_type.as_deref(),
-                target_id: event.target_id.as_deref(),
-                subjects: json_list(&event.subjects),
-                outcome: &event.outcome,
-                reason_code: event.reason_code.as_deref(),
-                reason: event.reason.as_deref(),
-                detail: &event.detail,
-                prev_hash: to_hex(&event.prev_hash),
-                hash: to_hex(&event.hash),
-            })?;
-            if taken > 0 && rows.len() + row.len() > PG_JSON_BYTES {
-                break;
-            }
-            if taken > 0 {
-                rows.push(',');
-            }
-            rows.push_str(&row);
-            for subject in &event.subjects {
-                if subjects.len() > 1 {
-                    subjects.push(',');
-                }
-                subjects.push_str(&to_json(&JsonSubject {
-                    chain_id: &event.chain_id,
-                    seq: event.seq,
-                    subject,
-                })?);
-            }
-            taken += 1;
-        }
-        rows.push(']');
-        subjects.push(']');
+        let (rows, subjects, taken) = json_chunk(rest)?;
         let (chunk, tail) = rest.split_at(taken);
         rest = tail;
         let last = &chunk[chunk.len() - 1];
@@ -224,6 +178,105 @@ async fn append_json(conn: &mut AnyConnection, events: &[StoredEvent]) -> Result
             .await?;
     }
     Ok(())
+}
+
+/// The PostgreSQL append when the writer knows the head it committed last: one
+/// statement, outside any explicit transaction (so one round trip instead of
+/// BEGIN, the locking SELECT, the append and COMMIT). The head moves only if it
+/// is still `known`, and the events and subjects are inserted only if it moved;
+/// a concurrent writer holding the head row makes this wait and then see the
+/// new head (READ COMMITTED re-checks the condition), so nothing is inserted.
+const PG_APPEND_KNOWN_HEAD: &str = "WITH head AS ( \
+       UPDATE egov_audit_heads SET seq = $3, hash = $4 WHERE chain_id = $5 AND seq = $6 AND hash = $7 RETURNING 1 \
+     ), events AS ( \
+       INSERT INTO egov_audit_events SELECT * FROM json_populate_recordset(NULL::egov_audit_events, $1::json) \
+       WHERE EXISTS (SELECT 1 FROM head) \
+     ), subjects AS ( \
+       INSERT INTO egov_audit_subjects SELECT * FROM json_populate_recordset(NULL::egov_audit_subjects, $2::json) \
+       WHERE EXISTS (SELECT 1 FROM head) ON CONFLICT DO NOTHING \
+     ) \
+     SELECT COUNT(*) FROM head";
+
+/// PostgreSQL: appends `events` after `known` in one statement if they fit in
+/// one and the head is still `known`. `Ok(false)`: nothing was written (the head
+/// moved, or the batch is too large); append under the lock instead.
+pub(crate) async fn append_pg_with_known_head(
+    conn: &mut AnyConnection,
+    known: (u64, [u8; 32]),
+    events: &[StoredEvent],
+) -> Result<bool, AuditError> {
+    let Some(last) = events.last() else {
+        return Ok(true);
+    };
+    let (rows, subjects, taken) = json_chunk(events)?;
+    if taken < events.len() {
+        return Ok(false);
+    }
+    let moved: i64 = sqlx::query(PG_APPEND_KNOWN_HEAD)
+        .bind(rows)
+        .bind(subjects)
+        .bind(i64::try_from(last.seq).unwrap_or(i64::MAX))
+        .bind(to_hex(&last.hash))
+        .bind(last.chain_id.clone())
+        .bind(i64::try_from(known.0).unwrap_or(i64::MAX))
+        .bind(to_hex(&known.1))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    Ok(moved == 1)
+}
+
+/// As many leading `events` as fit in [`PG_JSON_BYTES`] (at least one), as the
+/// JSON arrays of their rows and of their subjects.
+fn json_chunk(events: &[StoredEvent]) -> Result<(String, String, usize), AuditError> {
+    let mut rows = String::from("[");
+    let mut subjects = String::from("[");
+    let mut taken = 0;
+    for event in events {
+        let row = to_json(&JsonRow {
+            chain_id: &event.chain_id,
+            seq: event.seq,
+            id: &event.id,
+            occurred_at: timestamp_to_sql(event.occurred_at),
+            principal_kind: &event.principal_kind,
+            principal_id: event.principal_id.as_deref(),
+            roles: json_list(&event.roles),
+            client_ip: event.client_ip.as_deref(),
+            request_id: event.request_id.as_deref(),
+            trace_id: event.trace_id.as_deref(),
+            action: &event.action,
+            target_type: event.target_type.as_deref(),
+            target_id: event.target_id.as_deref(),
+            subjects: json_list(&event.subjects),
+            outcome: &event.outcome,
+            reason_code: event.reason_code.as_deref(),
+            reason: event.reason.as_deref(),
+            detail: &event.detail,
+            prev_hash: to_hex(&event.prev_hash),
+            hash: to_hex(&event.hash),
+        })?;
+        if taken > 0 && rows.len() + row.len() > PG_JSON_BYTES {
+            break;
+        }
+        if taken > 0 {
+            rows.push(',');
+        }
+        rows.push_str(&row);
+        for subject in &event.subjects {
+            if subjects.len() > 1 {
+                subjects.push(',');
+            }
+            subjects.push_str(&to_json(&JsonSubject {
+                chain_id: &event.chain_id,
+                seq: event.seq,
+                subject,
+            })?);
+        }
+        taken += 1;
+    }
+    rows.push(']');
+    subjects.push(']');
+    Ok((rows, subjects, taken))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AuditError> {

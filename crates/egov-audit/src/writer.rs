@@ -502,6 +502,13 @@ async fn write_on(
     drafts: Vec<Draft>,
 ) -> Result<(u64, (u64, [u8; 32])), AuditError> {
     let mut events = seal_all(chain_id, drafts);
+    if let (Backend::Postgres, Some(known)) = (backend, known_head) {
+        reseal(&mut events, known);
+        if store::append_pg_with_known_head(conn, known, &events).await? {
+            return Ok(span(&events));
+        }
+        tracing::debug!("audit head moved (another writer); appending under the lock");
+    }
     if let (Backend::Sqlite, Some(known)) = (backend, known_head) {
         // Fast path: the head this writer committed last is (almost always)
         // still the head, so the batch goes in one execution, guarded.
