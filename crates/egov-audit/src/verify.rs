@@ -119,11 +119,30 @@ pub async fn verify_against(
         return Ok(report);
     };
     let mut expected = first.max(1);
-    let mut after = expected - 1;
-    loop {
-        let page = store::events_after(db, chain_id, after, 10_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
+    // Reading the next page overlaps checking this one (the hashing and the
+    // row decoding each take a core).
+    let (pages, mut next_page) = tokio::sync::mpsc::channel(2);
+    let reader = AbortOnDrop(tokio::spawn({
+        let (db, chain_id, mut after) = (db.clone(), chain_id.to_owned(), expected - 1);
+        async move {
+            loop {
+                let page = store::events_after_packed(&db, &chain_id, after, PAGE).await;
+                let last = page.as_ref().map(|p| p.last().map(|e| e.seq));
+                let stop = !matches!(last, Ok(Some(_)));
+                if let Ok(Some(seq)) = last {
+                    after = seq;
+                }
+                if pages.send(page).await.is_err() || stop {
+                    break;
+                }
+            }
+        }
+    }));
+    while let Some(page) = next_page.recv().await {
+        let page = page?;
+        if page.is_empty() {
+            break;
+        }
         for event in &page {
             let damage = if event.seq != expected {
                 Some(DamageKind::Missing)
@@ -149,6 +168,7 @@ pub async fn verify_against(
             expected += 1;
         }
     }
+    drop(reader);
     if let Some(largest) = signed.last()
         && largest.checkpoint.size > report.last_seq
     {
@@ -158,6 +178,18 @@ pub async fn verify_against(
         });
     }
     Ok(report)
+}
+
+/// Events read per query by [`verify_against`].
+const PAGE: u32 = 4096;
+
+/// Stops the page reader when `verify` returns early.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What [`purge`] removed.
