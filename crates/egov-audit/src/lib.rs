@@ -33,7 +33,11 @@
 //!   up to a signed checkpoint, so what remains still verifies from that checkpoint.
 //! - **Several processes, one chain.** Appends lock the chain's head row (PostgreSQL
 //!   `SELECT … FOR UPDATE`; SQLite `BEGIN IMMEDIATE`), so replicas sharing a database
-//!   append in turn and the chain stays one valid sequence.
+//!   append in turn and the chain stays one valid sequence. The writer remembers the
+//!   head it committed last and sends its next batch as one guarded statement (one
+//!   execution on SQLite) that moves the head only if it is still that one; if
+//!   another process appended meanwhile, nothing is written and the batch goes the
+//!   locked way instead, so the shortcut never forks the chain.
 //!
 //! ```
 //! use egov_audit::{Action, AuditEvent, AuditLog, AuditSettings, Outcome, Target};
