@@ -18,7 +18,7 @@
 //!   rehashed on login when the cost changes; hashing on the blocking pool behind
 //!   a concurrency cap. The rev 4 policy: 15 characters for single-factor
 //!   accounts (8 with MFA), up to 128, NFKC, no composition rules, a shipped
-//!   blocklist of 19,646 common passwords and context words; every rejection
+//!   blocklist of more than 19,000 common passwords and context words; every rejection
 //!   has a localized reason. eGovFrame hashes are verified and replaced.
 //! - **Login and throttling** ([`Auth::login`]): one answer and one Argon2
 //!   computation for unknown accounts, wrong passwords, locked, disabled and
@@ -26,8 +26,10 @@
 //!   `free_failures` each attempt waits a doubling delay, every
 //!   `lock_after_failures` consecutive failures lock the account for
 //!   `lock_secs`, and `disable_after_failures` (≤ 100) disables the password
-//!   until an administrator unlocks it. Every failure, lock and unlock is an
-//!   audit event.
+//!   until an administrator unlocks it. The database decides each attempt
+//!   before it is hashed, in a transaction holding the account row, so guesses
+//!   sent in parallel (to any number of replicas) cannot exceed the throttle.
+//!   Every failure, lock and unlock is an audit event.
 //! - **Access tokens** ([`keys`]): EdDSA JWTs by default, ES256 (P-256) when a
 //!   key is configured so (`typ` `at+jwt`, 10 minutes by default), a keyring
 //!   with one signing key and older verifying keys, each bound to one

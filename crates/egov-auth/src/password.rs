@@ -9,7 +9,7 @@
 //!   before normalization — is refused at once, before any hashing.
 //! - No composition rules, no forced periodic change.
 //! - The whole password, lower-cased, must not be on the shipped blocklist
-//!   ([`blocklist_len`]: 19,646 common passwords, from Django's
+//!   ([`blocklist_len`]: more than 19,000 common passwords, one per line, from Django's
 //!   `common-passwords.txt.gz`, BSD-3-Clause, itself Royce Williams' list of the
 //!   most common passwords in breach corpora), and must not contain a context
 //!   word (login id, display name, the service's name, configured words; words of
@@ -23,7 +23,11 @@
 //! Argon2id, PHC strings, parameters from `[auth.argon2]` (floor m = 19,456 KiB,
 //! t = 2, p = 1). Hashing runs on tokio's blocking pool behind a semaphore of
 //! `auth.hashing_concurrency` permits, so a storm of logins queues for CPU
-//! instead of occupying the async workers or every core. Hashes made with other
+//! instead of occupying the async workers or every core. The permit belongs to
+//! the blocking task, not to the future awaiting it: a login whose client went
+//! away (its future dropped) keeps its permit until Argon2 is done, so the cap
+//! holds however many requests are cancelled ([`Hasher::running`] never exceeds
+//! [`Hasher::permits`]). Hashes made with other
 //! parameters verify and are replaced on the next successful login
 //! ([`Verified::needs_rehash`]). Argon2's working memory (19 MiB at the floor)
 //! is kept in a pool of at most one buffer per permit and wiped after every
@@ -36,6 +40,7 @@
 //! replaced by Argon2id on the first successful login.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -44,7 +49,7 @@ use base64::engine::general_purpose::STANDARD;
 use egov_core::message::Message;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::Error;
@@ -67,10 +72,18 @@ static BLOCKLIST_TEXT: &str = include_str!("../data/common-passwords.txt");
 fn blocklist() -> &'static std::collections::HashSet<&'static str> {
     static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
-    SET.get_or_init(|| BLOCKLIST_TEXT.split_whitespace().collect())
+    // One password per line: some contain spaces ("friend of emily").
+    SET.get_or_init(|| {
+        BLOCKLIST_TEXT
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect()
+    })
 }
 
-/// How many passwords the shipped blocklist holds.
+/// How many passwords the shipped blocklist holds (its non-empty lines; the
+/// documentation says "more than 19,000", which a test keeps true).
 pub fn blocklist_len() -> usize {
     blocklist().len()
 }
@@ -224,8 +237,36 @@ pub struct Verified {
 pub struct Hasher {
     params: Argon2Settings,
     permits: Arc<Semaphore>,
+    permit_count: usize,
     memory: Arc<MemoryPool>,
+    activity: Arc<Activity>,
     dummy: Arc<String>,
+}
+
+/// What the hasher's Argon2 computations are doing (shared by its clones).
+#[derive(Default)]
+struct Activity {
+    started: AtomicU64,
+    running: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// One computation in progress: counted from construction to drop.
+struct Computing<'a>(&'a Activity);
+
+impl Activity {
+    fn enter(&self) -> Computing<'_> {
+        self.started.fetch_add(1, Ordering::Relaxed);
+        let now = self.running.fetch_add(1, Ordering::AcqRel) + 1;
+        self.peak.fetch_max(now, Ordering::AcqRel);
+        Computing(self)
+    }
+}
+
+impl Drop for Computing<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Argon2 working memory for reuse: at most `capacity` buffers, each wiped
@@ -243,31 +284,44 @@ impl MemoryPool {
         }
     }
 
-    /// Runs `work` with `blocks` blocks of memory.
+    /// Runs `work` with `blocks` blocks of memory. The memory is wiped and
+    /// given back when `work` ends, also when it panics.
     fn with<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
-        let mut memory = self
+        let memory = self
             .free
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .pop()
             .unwrap_or_default();
-        memory.resize(blocks, Block::default());
-        let result = work(&mut memory);
-        // The blocks are derived from the password.
-        memory.fill(Block::default());
-        let mut free = self
-            .free
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if free.len() < self.capacity {
-            free.push(memory);
-        }
-        result
+        let mut lease = Lease { pool: self, memory };
+        lease.memory.resize(blocks, Block::default());
+        work(&mut lease.memory)
     }
 
     #[cfg(test)]
     fn pooled(&self) -> usize {
         self.free.lock().unwrap().len()
+    }
+}
+
+/// Memory taken from a [`MemoryPool`]: wiped and returned on drop.
+struct Lease<'a> {
+    pool: &'a MemoryPool,
+    memory: Vec<Block>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        // The blocks are derived from the password.
+        self.memory.fill(Block::default());
+        let mut free = self
+            .pool
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if free.len() < self.pool.capacity {
+            free.push(std::mem::take(&mut self.memory));
+        }
     }
 }
 
@@ -378,7 +432,9 @@ impl Hasher {
         Ok(Self {
             params,
             permits: Arc::new(Semaphore::new(permits)),
+            permit_count: permits,
             memory,
+            activity: Arc::new(Activity::default()),
             dummy: Arc::new(dummy),
         })
     }
@@ -388,18 +444,49 @@ impl Hasher {
         self.params
     }
 
+    /// The most Argon2 computations that run at once.
+    pub fn permits(&self) -> usize {
+        self.permit_count
+    }
+
+    /// Argon2 computations started by this hasher (and its clones) since it
+    /// was built, besides the one that made its dummy hash.
+    pub fn computations(&self) -> u64 {
+        self.activity.started.load(Ordering::Acquire)
+    }
+
+    /// Argon2 computations running now: never more than [`Hasher::permits`].
+    pub fn running(&self) -> usize {
+        self.activity.running.load(Ordering::Acquire)
+    }
+
+    /// The most Argon2 computations that ever ran at once.
+    pub fn peak_running(&self) -> usize {
+        self.activity.peak.load(Ordering::Acquire)
+    }
+
+    /// Runs `work` on the blocking pool once a permit is free. The permit moves
+    /// into the blocking task: if this future is dropped (the client went
+    /// away), the computation goes on holding it, so the cap on concurrent
+    /// computations (and on pooled memory) still holds.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
-        let _permit = self
+        let permit: OwnedSemaphorePermit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| Error::Internal("hasher closed".into()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| Error::Internal("hashing task failed".into()))?
+        let activity = self.activity.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let _computing = activity.enter();
+            work()
+        })
+        .await
+        .map_err(|_| Error::Internal("hashing task failed".into()))?
     }
 
     /// Hashes a (normalized) password to an Argon2id PHC string.
@@ -525,11 +612,114 @@ mod tests {
     }
 
     #[test]
-    fn egov_scheme_matches_the_reference() {
-        // SHA-256("admin" ‖ "1") in Base64, as EgovFileScrty.encryptPassword("1", "admin").
-        let mut d = Sha256::new();
-        d.update(b"admin1");
-        assert_eq!(egov_sha256("admin", "1"), STANDARD.encode(d.finalize()));
+    fn the_blocklist_is_one_password_per_line() {
+        let lines = BLOCKLIST_TEXT
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .count();
+        assert_eq!(
+            blocklist_len(),
+            lines,
+            "every line is one entry, no duplicates"
+        );
+        // The crate docs, data/README.md, docs/auth.md and docs/security.md say so.
+        assert!(blocklist_len() > 19_000);
+        let p = policy();
+        // Entries with spaces are whole passwords, not three words.
+        assert!(blocklist().contains("friend of gerly"));
+        assert!(!blocklist().contains("of") && !blocklist().contains("gerly"));
+        assert_eq!(
+            p.check("Friend of Emily", true, "kim", "Kim").unwrap_err(),
+            PasswordRejection::Common
+        );
+        // A longer password that merely contains an entry is fine.
+        assert!(
+            p.check("friend of emily, twice", true, "kim", "Kim")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn egov_scheme_matches_reference_vectors() {
+        // EgovFileScrty.encryptPassword(password, id) = Base64(SHA-256(id bytes ‖ password
+        // bytes)); the expected values were computed independently with Python's hashlib:
+        // base64.b64encode(hashlib.sha256(id.encode() + password.encode()).digest()).
+        assert_eq!(
+            egov_sha256("admin", "1"),
+            "JfQ7FIatlaE5jj7rPYO8QBABX8yb7bNbQy4AKY1QIfc="
+        );
+        assert_eq!(
+            egov_sha256("hong.gildong", "비밀번호1234"),
+            "IGfp+7z5cLxBZWc4cqdVJ/Nb8iugavKZIMos4dTTVi4="
+        );
+        // The id comes first: swapping the parts gives another hash.
+        assert_ne!(egov_sha256("1", "admin"), egov_sha256("admin", "1"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cancelled_hashes_keep_their_permit_until_argon2_finishes() {
+        // Clients that go away (a dropped future, a timeout) must not free a
+        // permit while their Argon2 computation still runs: otherwise a flood of
+        // cancelled logins runs any number of computations (and 19 MiB buffers)
+        // at once.
+        let hasher = Hasher::new(Argon2Settings::FLOOR, 2).unwrap();
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move {
+                    let pw = NormalizedPassword::new("correct horse battery").unwrap();
+                    for _ in 0..10 {
+                        // Far shorter than one hash: every call is cancelled.
+                        let _ = tokio::time::timeout(
+                            std::time::Duration::from_millis(2),
+                            hasher.hash(&pw),
+                        )
+                        .await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        // Let the computations left behind by the dropped futures finish.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while hasher.running() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "computations never ended"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(hasher.computations() >= 2, "some hashes started");
+        assert!(
+            hasher.peak_running() <= hasher.permits(),
+            "{} computations ran at once with {} permits",
+            hasher.peak_running(),
+            hasher.permits()
+        );
+        // The memory of every computation went back to the pool, wiped.
+        assert!((1..=2).contains(&hasher.memory.pooled()));
+        for memory in hasher.memory.free.lock().unwrap().iter() {
+            assert!(memory.iter().all(|b| b.as_ref().iter().all(|&x| x == 0)));
+        }
+        // The permits are all free again.
+        assert_eq!(hasher.permits.available_permits(), 2);
+    }
+
+    #[test]
+    fn pooled_memory_is_wiped_and_returned_when_the_work_panics() {
+        let pool = MemoryPool::new(1);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.with(8, |blocks| {
+                blocks[0].as_mut()[0] = 42;
+                panic!("argon2 failed");
+            })
+        }));
+        assert!(outcome.is_err());
+        assert_eq!(pool.pooled(), 1);
+        let free = pool.free.lock().unwrap();
+        assert!(free[0].iter().all(|b| b.as_ref().iter().all(|&x| x == 0)));
     }
 
     #[tokio::test]

@@ -205,11 +205,14 @@ egov_db::backend_tests! {
         assert_eq!(codes.len(), 10);
         assert!(env.auth.account(created.id).await.unwrap().mfa_enabled);
         assert!(matches!(env.auth.login(&ctx, "kang", PASSWORD, None).await, Err(Error::MfaRequired)));
+        // The password was right: the attempt counted while it was tried is given back.
+        assert_eq!(env.auth.account(created.id).await.unwrap().failed_count, 0);
         // The code used to confirm cannot be replayed.
         assert!(matches!(
             env.auth.login(&ctx, "kang", PASSWORD, Some(&totp::code(&secret, totp::step_at(now())))).await,
             Err(Error::MfaRequired)
         ));
+        assert_eq!(env.auth.account(created.id).await.unwrap().failed_count, 1, "a wrong second factor counts");
         env.clock.advance(Duration::seconds(30));
         let code = totp::code(&secret, totp::step_at(now()));
         env.auth.login(&ctx, "kang", PASSWORD, Some(&code)).await.unwrap();
@@ -399,6 +402,119 @@ egov_db::backend_tests! {
         let mut csv = egov_auth::import::EgovImport::default();
         csv.add_csv("COMTNEMPLYRINFO", "EMPLYR_ID,USER_NM,PASSWORD,EMPLYR_STTUS_CODE,ESNTL_ID\nkim,김철수,abc=,P,X1\n").unwrap();
         assert_eq!(csv.accounts.len(), 1);
+        env.audit.shutdown().await;
+    }
+
+    async fn an_egovframe_reference_hash_logs_in_and_is_replaced(db) {
+        // EgovFileScrty.encryptPassword("1", "admin"): Base64(SHA-256("admin" ‖ "1")),
+        // computed independently (Python hashlib), as an eGovFrame database holds it.
+        let env = env(db).await;
+        let mut import = egov_auth::import::EgovImport::default();
+        import.add_csv(
+            "COMTNEMPLYRINFO",
+            "EMPLYR_ID,USER_NM,PASSWORD,EMPLYR_STTUS_CODE,ESNTL_ID\nadmin,관리자,JfQ7FIatlaE5jj7rPYO8QBABX8yb7bNbQy4AKY1QIfc=,P,USRCNFRM_00000000000\n",
+        ).unwrap();
+        env.auth.import_egov(&admin(), &import).await.unwrap();
+        let ctx = Actor::anonymous();
+        assert!(matches!(env.auth.login(&ctx, "admin", "2", None).await, Err(Error::InvalidCredentials)));
+        env.auth.login(&ctx, "admin", "1", None).await.unwrap();
+        let (stored,): (String,) = sqlx::query_as("SELECT password_hash FROM egov_auth_accounts WHERE login_id = 'admin'")
+            .fetch_one(env.db.pool()).await.unwrap();
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        env.auth.login(&ctx, "admin", "1", None).await.unwrap();
+        env.audit.shutdown().await;
+    }
+
+    async fn login_rehashes_after_an_argon2_parameter_change(db) {
+        let env = env(db).await;
+        account(&env, "yoon").await;
+        let stored = || async {
+            let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM egov_auth_accounts WHERE login_id = 'yoon'")
+                .fetch_one(env.db.pool()).await.unwrap();
+            hash
+        };
+        let before = stored().await;
+        assert!(before.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{before}");
+        // Same database, a replica restarted with a higher cost.
+        let stronger = AuthSettings {
+            argon2: egov_auth::Argon2Settings { memory_kib: 19_456, iterations: 3, parallelism: 1 },
+            ..AuthSettings::default()
+        };
+        let restarted = egov_auth::Auth::with_clock(env.db.clone(), stronger, common::cipher(), env.audit.clone(), env.clock.clone())
+            .await
+            .unwrap();
+        let ctx = Actor::anonymous();
+        // A wrong password changes nothing.
+        assert!(restarted.login(&ctx, "yoon", "not the password at all", None).await.is_err());
+        assert_eq!(stored().await, before);
+        restarted.login(&ctx, "yoon", PASSWORD, None).await.unwrap();
+        let after = stored().await;
+        assert!(after.starts_with("$argon2id$v=19$m=19456,t=3,p=1$"), "{after}");
+        assert_ne!(after, before);
+        // The new hash verifies, and is not replaced again.
+        restarted.login(&ctx, "yoon", PASSWORD, None).await.unwrap();
+        assert_eq!(stored().await, after);
+        let (detail,): (String,) = sqlx::query_as(
+            "SELECT detail FROM egov_audit_events WHERE action = 'login' AND detail LIKE '%rehashed%true%'",
+        )
+        .fetch_one(env.db.pool()).await.unwrap();
+        assert!(detail.contains("\"rehashed\":true"), "{detail}");
+        env.audit.shutdown().await;
+    }
+
+    async fn refresh_tokens_and_recovery_codes_are_stored_only_as_hashes(db) {
+        let env = env(db).await;
+        let created = account(&env, "seo").await;
+        let ctx = Actor::anonymous();
+        let first = env.auth.login(&ctx, "seo", PASSWORD, None).await.unwrap();
+        let second = env.auth.refresh(&ctx, &first.refresh_token).await.unwrap();
+        let enrolment = env.auth.start_totp(created.id).await.unwrap();
+        let secret = totp::base32_decode(&enrolment.secret).unwrap();
+        let codes = env.auth
+            .confirm_totp(&ctx, created.id, &totp::code(&secret, totp::step_at(env.clock_now_unix())))
+            .await
+            .unwrap();
+        assert_eq!(codes.len(), 10);
+
+        // Every value of every row of both tables, as text.
+        let tokens: Vec<(String, String, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT token_hash, family_id, account_id, issued_at, idle_expires_at, used_at FROM egov_auth_refresh_tokens",
+        )
+        .fetch_all(env.db.pool()).await.unwrap();
+        assert_eq!(tokens.len(), 2);
+        let token_text: Vec<String> = tokens.iter().flat_map(|t| {
+            [t.0.clone(), t.1.clone(), t.2.clone(), t.3.clone(), t.4.clone(), t.5.clone().unwrap_or_default()]
+        }).collect();
+        let recovery: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT account_id, code_hash, used_at FROM egov_auth_recovery_codes")
+                .fetch_all(env.db.pool()).await.unwrap();
+        assert_eq!(recovery.len(), 10);
+        let recovery_text: Vec<String> = recovery.iter().flat_map(|r| {
+            [r.0.clone(), r.1.clone(), r.2.clone().unwrap_or_default()]
+        }).collect();
+        let normalize = |c: &str| c.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+        for token in [&first.refresh_token, &second.refresh_token] {
+            assert!(token.len() >= 43, "256 bits");
+            assert!(token_text.iter().chain(&recovery_text).all(|v| !v.contains(token.as_str())), "a refresh token is stored");
+        }
+        for code in &codes {
+            for form in [code.clone(), normalize(code)] {
+                assert!(token_text.iter().chain(&recovery_text).all(|v| !v.contains(&form)), "recovery code {code} is stored");
+            }
+        }
+        // What is stored is the SHA-256 of each (64 hex digits).
+        use sha2::Digest;
+        let sha = |s: &str| sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let mut stored: Vec<&str> = tokens.iter().map(|t| t.0.as_str()).collect();
+        stored.sort_unstable();
+        let mut expected = vec![sha(&first.refresh_token), sha(&second.refresh_token)];
+        expected.sort_unstable();
+        assert_eq!(stored, expected);
+        let mut stored: Vec<&str> = recovery.iter().map(|r| r.1.as_str()).collect();
+        stored.sort_unstable();
+        let mut expected: Vec<String> = codes.iter().map(|c| sha(&normalize(c))).collect();
+        expected.sort_unstable();
+        assert_eq!(stored, expected);
         env.audit.shutdown().await;
     }
 }

@@ -46,7 +46,9 @@ pub struct RouteInfo {
 /// let router: ApiRouter = ApiRouter::new().routes(routes!(hello));
 /// ```
 ///
-/// and neither does an undocumented one:
+/// and neither does an undocumented route ([`ApiRouter::route`]: an HTML page,
+/// a redirect) without a policy — undocumented routes are allowed, policy-less
+/// ones are not:
 ///
 /// ```compile_fail
 /// # use egov_web::ApiRouter;

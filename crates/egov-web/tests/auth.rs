@@ -172,7 +172,14 @@ async fn denied_events(db: &Db, reason: &str) -> i64 {
 async fn http_flows_on_both_databases() {
     with_databases(async |database| {
         let db = database.db().clone();
-        let app = start(db.clone(), settings()).await;
+        // Three failures lock for an hour, before any delay.
+        let lock_fast = AuthSettings {
+            free_failures: 5,
+            lock_after_failures: 3,
+            lock_secs: 3600,
+            ..settings()
+        };
+        let app = start(db.clone(), lock_fast).await;
         let admin_role = egov_auth::Role {
             name: "ROLE_ADMIN".into(),
             description: "admins".into(),
@@ -349,28 +356,76 @@ async fn http_flows_on_both_databases() {
             .unwrap();
         assert_eq!(r.status(), 401, "the family was revoked");
 
-        // Lock by failures, admin unlock over HTTP.
-        for _ in 0..10 {
-            c.post(format!("{base}/auth/login"))
+        // A huge password is refused before any hashing: over the body limit a
+        // 413, under it (but far over 128 characters) the usual 401.
+        let hashed = app.auth.hasher().computations();
+        for (size, status) in [(1 << 20, 413), (600 * 1024, 401)] {
+            let r = c
+                .post(format!("{base}/auth/login"))
+                .json(&json!({"login_id": "clerk", "password": "x".repeat(size)}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), status, "{size} bytes");
+            assert_eq!(
+                r.headers()["content-type"],
+                "application/problem+json",
+                "{size} bytes"
+            );
+        }
+        assert_eq!(app.auth.hasher().computations(), hashed, "a huge password was hashed");
+
+        // Lock by failures (a timed lock: 3 failures, 1 h), admin unlock over HTTP.
+        let account = async |c: &reqwest::Client| -> Value {
+            c.get(format!("{base}/auth/admin/accounts/{clerk_id}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        };
+        for _ in 0..3 {
+            let r = c
+                .post(format!("{base}/auth/login"))
                 .json(&json!({"login_id": "clerk", "password": "wrong password guess"}))
                 .send()
                 .await
                 .unwrap();
+            assert_eq!(r.status(), 401);
         }
-        let r = c
-            .post(format!("{base}/auth/login"))
-            .json(&json!({"login_id": "clerk", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
-        c.post(format!("{base}/auth/admin/accounts/{clerk_id}/unlock"))
+        let locked = account(&c).await;
+        assert_eq!(locked["failed_count"], 3, "{locked}");
+        let until = locked["locked_until"].as_str().expect("a timed lock");
+        let until = egov_db::value::timestamp_from_sql("locked_until", until).unwrap();
+        let left = until - egov_core::Clock::now(&egov_core::SystemClock);
+        assert!(left.whole_minutes() >= 59, "locked for an hour: {locked}");
+        for password in [PASSWORD, "another wrong guess"] {
+            let r = c
+                .post(format!("{base}/auth/login"))
+                .json(&json!({"login_id": "clerk", "password": password}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "locked: even the right password is refused");
+        }
+        assert_eq!(account(&c).await["failed_count"], 3, "attempts during a lock are not counted");
+        let unlocked: Value = c
+            .post(format!("{base}/auth/admin/accounts/{clerk_id}/unlock"))
             .bearer_auth(token)
             .send()
             .await
             .unwrap()
             .error_for_status()
+            .unwrap()
+            .json()
+            .await
             .unwrap();
+        assert_eq!(unlocked["failed_count"], 0, "{unlocked}");
+        assert!(unlocked["locked_until"].is_null(), "{unlocked}");
         let clerk = login(&c, base, "clerk").await;
 
         // Password change over HTTP ends every session.
@@ -638,10 +693,29 @@ async fn html_forms_carry_the_csrf_token_in_a_field_and_browsers_go_to_the_login
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_locks_and_revocations() {
     with_databases(async |database| {
-        let a = start(database.db().clone(), settings()).await;
+        // Three failures disable the password until an administrator unlocks it.
+        let lock_fast = || AuthSettings {
+            free_failures: 5,
+            lock_after_failures: 3,
+            disable_after_failures: 3,
+            ..settings()
+        };
+        let a = start(database.db().clone(), lock_fast()).await;
         let second_pool = Db::connect_url(database.url()).await.unwrap();
-        let b = start(second_pool, settings()).await;
+        let b = start(second_pool, lock_fast()).await;
         create(&a.auth, "shared", &[]).await;
+        // An administrator (for the unlock through B below).
+        let admin_role = egov_auth::Role {
+            name: "ROLE_ADMIN".into(),
+            description: "admins".into(),
+            includes: Default::default(),
+            permissions: ["auth:admin".to_string()].into(),
+        };
+        a.auth
+            .put_role(&Actor::system("test"), admin_role)
+            .await
+            .unwrap();
+        create(&a.auth, "operator", &["ROLE_ADMIN"]).await;
         let c = reqwest::Client::new();
 
         // A revocation made through A is enforced by B.
@@ -684,21 +758,49 @@ async fn two_instances_share_locks_and_revocations() {
             .unwrap();
         assert_eq!(r.status(), 401);
 
-        // A lock made through A (by failures) is enforced by B.
-        for _ in 0..10 {
-            c.post(format!("{}/auth/login", a.base))
+        // A lock made through A (by failures: the password disabled) is
+        // enforced by B; an unlock through B is honoured by A.
+        let shared = a.auth.account_by_login_id("shared").await.unwrap();
+        for _ in 0..3 {
+            let r = c
+                .post(format!("{}/auth/login", a.base))
                 .json(&json!({"login_id": "shared", "password": "wrong password guess"}))
                 .send()
                 .await
                 .unwrap();
+            assert_eq!(r.status(), 401);
         }
-        let r = c
-            .post(format!("{}/auth/login", b.base))
-            .json(&json!({"login_id": "shared", "password": PASSWORD}))
+        let seen_by_b = b.auth.account(shared.id).await.unwrap();
+        assert_eq!(seen_by_b.status, egov_auth::AccountStatus::Locked);
+        assert_eq!(seen_by_b.failed_count, 3);
+        for instance in [&b, &a] {
+            let r = c
+                .post(format!("{}/auth/login", instance.base))
+                .json(&json!({"login_id": "shared", "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "the locked account logged in");
+        }
+        let operator = login(&c, &b.base, "operator").await;
+        let unlocked: Value = c
+            .post(format!(
+                "{}/auth/admin/accounts/{}/unlock",
+                b.base, shared.id
+            ))
+            .bearer_auth(operator["access_token"].as_str().unwrap())
             .send()
             .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
             .unwrap();
-        assert_eq!(r.status(), 401);
+        assert_eq!(unlocked["status"], "active", "{unlocked}");
+        let session = login(&c, &a.base, "shared").await;
+        assert!(session["access_token"].is_string());
+        assert_eq!(a.auth.account(shared.id).await.unwrap().failed_count, 0);
         a.audit.shutdown().await;
         b.audit.shutdown().await;
     })
