@@ -209,3 +209,38 @@ impl From<Error> for Problem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use egov_core::message::Message;
+
+    /// `JOSA($x, "이/가")` already writes the word before its particle: a
+    /// message that also writes `{ $x }` shows the word twice.
+    #[test]
+    fn korean_messages_name_each_argument_once() {
+        let i18n = egov_i18n::I18n::builder()
+            .resources(&crate::MESSAGES)
+            .build()
+            .unwrap();
+        for (key, arg) in [
+            ("codes-exists", "id"),
+            ("codes-unknown-parent", "parent"),
+            ("codes-unknown-category", "category"),
+            ("codes-unknown-group", "group"),
+            ("codes-import-format", "expected"),
+            ("codes-import-column", "column"),
+            ("codes-import-column-missing", "column"),
+            ("validation-code_of", "group"),
+        ] {
+            for locale in ["ko", "en"] {
+                let text = i18n.text(locale, &Message::new(key).arg(arg, "REGION"));
+                assert_eq!(text.matches("REGION").count(), 1, "{locale} {key}: {text}");
+            }
+        }
+        let text = i18n.text(
+            "ko",
+            &Message::new("codes-unknown-group").arg("group", "지역"),
+        );
+        assert_eq!(text, "코드 그룹 지역이 없습니다.");
+    }
+}

@@ -11,6 +11,14 @@
 //! group and the code are active and today lies in the code's validity. With
 //! no registry installed every code is refused (and a warning is logged).
 //!
+//! There is **one registry per process**: installing another replaces the
+//! previous one for every rule in the process (a service has one database, so
+//! one registry — egov-web's `App::codes` installs it). Tests that install
+//! registries of their own must not overlap within one process (`cargo test`
+//! runs a binary's tests as threads of one process): hold a static
+//! `tokio::sync::Mutex` for the whole of each such test, or run them under
+//! `cargo nextest`, which gives each test its own process.
+//!
 //! Two ways to declare a field:
 //!
 //! ```
@@ -61,7 +69,8 @@ static GLOBAL: ArcSwapOption<CodeRegistry> = ArcSwapOption::const_empty();
 pub const CODE: &str = "code_of";
 
 impl CodeRegistry {
-    /// Makes this registry the one the `validator` rules of this module read.
+    /// Makes this registry the one the `validator` rules of this module read,
+    /// replacing any installed before (there is one per process).
     pub fn install_global(&self) {
         GLOBAL.store(Some(Arc::new(self.clone())));
     }

@@ -15,9 +15,10 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use common::{admin, registry, seed};
-use egov_codes::CodeRegistry;
 use egov_codes::http::{WRITE_POLICY, api};
+use egov_codes::model::parse_date;
 use egov_codes::validate::CodeOf;
+use egov_codes::{CodeDraft, CodeRegistry};
 use egov_core::access::AccessDecision;
 use egov_core::actor::Actor;
 use egov_core::problem::Problem;
@@ -105,6 +106,13 @@ async fn serve(codes: &CodeRegistry) -> String {
 fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
+
+/// `install_global` sets one registry for the whole process, and `cargo test`
+/// runs this binary's tests as threads of one process (nextest runs each in its
+/// own). Every test that installs a registry holds this lock until it ends, so
+/// the SQLite and PostgreSQL variants cannot replace each other's registry
+/// while a request is being validated.
+static GLOBAL_REGISTRY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 egov_db::backend_tests! {
     async fn reads_are_cached_with_etags_and_localized(db) {
@@ -275,6 +283,7 @@ egov_db::backend_tests! {
     }
 
     async fn the_code_rule_gives_a_localized_422_naming_the_group(db) {
+        let _only_registry = GLOBAL_REGISTRY.lock().await;
         let codes = registry(&db).await;
         seed(&codes).await;
         codes.install_global();
@@ -297,6 +306,113 @@ egov_db::backend_tests! {
         codes.deactivate_code(&admin(), "PETITION_TYPE", "02", 1, "폐지").await.unwrap();
         let gone = http.post(format!("{base}/petitions")).json(&json!({"kind": "02"})).send().await.unwrap();
         assert_eq!(gone.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // The rule read this test's registry throughout, not another test's.
+        let installed = egov_codes::validate::global().expect("a registry is installed");
+        assert_eq!(installed.db().redacted_url(), codes.db().redacted_url(), "another test replaced the process's registry");
+    }
+
+    async fn the_at_date_picks_the_codes_valid_that_day(db) {
+        let codes = registry(&db).await;
+        seed(&codes).await;
+        // 04 is valid in the first half of 2026 only (both days inclusive).
+        let draft = CodeDraft::new("PETITION_TYPE", "04", "이의신청").label("en", "Objection").sort_order(4)
+            .valid(parse_date("2026-01-01"), parse_date("2026-06-30"));
+        codes.create_code(&admin(), draft, None).await.unwrap();
+        let base = serve(&codes).await;
+        let http = client();
+        let version = codes.snapshot().version();
+
+        let list = |at: &'static str| {
+            let request = http.get(format!("{base}/codes/PETITION_TYPE?lang=en&at={at}"));
+            async move {
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "{at}");
+                let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(body["at"], at);
+                let listed: Vec<String> = body["codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_owned()).collect();
+                (listed, etag)
+            }
+        };
+        let (before, before_tag) = list("2025-12-31").await;
+        let (first_day, first_day_tag) = list("2026-01-01").await;
+        let (inside, inside_tag) = list("2026-03-01").await;
+        let (last_day, _) = list("2026-06-30").await;
+        let (after, after_tag) = list("2026-07-01").await;
+        assert_eq!(before, ["01", "02", "03"]);
+        assert_eq!(first_day, ["01", "02", "03", "04"]);
+        assert_eq!(inside, ["01", "02", "03", "04"]);
+        assert_eq!(last_day, ["01", "02", "03", "04"]);
+        assert_eq!(after, ["01", "02", "03"]);
+        // The tag names the snapshot, the day and the locale: each day its own.
+        assert_eq!(before_tag, format!("\"{version}-20251231-en\""));
+        assert_eq!(inside_tag, format!("\"{version}-20260301-en\""));
+        assert_ne!(first_day_tag, inside_tag);
+        assert_ne!(before_tag, after_tag, "same list, other day: other tag");
+        // A tag for one day does not validate another day's list.
+        let other_day = http.get(format!("{base}/codes/PETITION_TYPE?lang=en&at=2026-03-01")).header("if-none-match", &before_tag).send().await.unwrap();
+        assert_eq!(other_day.status(), StatusCode::OK);
+        let same_day = http.get(format!("{base}/codes/PETITION_TYPE?lang=en&at=2026-03-01")).header("if-none-match", &inside_tag).send().await.unwrap();
+        assert_eq!(same_day.status(), StatusCode::NOT_MODIFIED);
+        // Without ?at= the day is today in the agency's calendar.
+        let today: Value = http.get(format!("{base}/codes/PETITION_TYPE")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(today["at"], egov_codes::model::format_date(codes.today()));
+
+        // One code: whether it is valid on the day asked about, and its validity.
+        for (at, valid) in [("2025-12-31", false), ("2026-01-01", true), ("2026-06-30", true), ("2026-07-01", false)] {
+            let response = http.get(format!("{base}/codes/PETITION_TYPE/04?lang=en&at={at}")).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{at}");
+            let tag = response.headers()["etag"].to_str().unwrap().to_owned();
+            assert_eq!(tag, format!("\"{version}-{}-en\"", at.replace('-', "")));
+            let one: Value = response.json().await.unwrap();
+            assert_eq!((one["at"].as_str(), one["valid"].as_bool(), one["active"].as_bool()), (Some(at), Some(valid), Some(true)), "{at}");
+            assert_eq!((one["valid_from"].as_str(), one["valid_to"].as_str()), (Some("2026-01-01"), Some("2026-06-30")));
+            assert_eq!(one["label"], "Objection");
+        }
+        let bad = http.get(format!("{base}/codes/PETITION_TYPE/04?at=2026-7-1")).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    async fn one_code_answers_304_to_its_own_tag_until_it_changes(db) {
+        let codes = registry(&db).await;
+        seed(&codes).await;
+        let base = serve(&codes).await;
+        let http = client();
+        let url = format!("{base}/codes/PETITION_TYPE/02?lang=en&at=2026-03-01");
+
+        let first = http.get(&url).send().await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(first.headers()["cache-control"], "public, max-age=60");
+        let body: Value = first.json().await.unwrap();
+        assert_eq!(body["label"], "Suggestion");
+
+        // The same tag, alone, weak, or in a list: 304 with no body and the same validators.
+        for header in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_owned()] {
+            let response = http.get(&url).header("if-none-match", &header).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "{header}");
+            assert_eq!(response.headers()["etag"].to_str().unwrap(), etag);
+            assert_eq!(response.headers()["cache-control"], "public, max-age=60");
+            assert!(response.bytes().await.unwrap().is_empty());
+        }
+        // Another language is another representation.
+        let ko = http.get(format!("{base}/codes/PETITION_TYPE/02?lang=ko&at=2026-03-01")).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(ko.status(), StatusCode::OK);
+        // An unknown code is a 404 whatever the tag.
+        let missing = http.get(format!("{base}/codes/PETITION_TYPE/99")).header("if-none-match", "*").send().await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+        // After a change the old tag no longer matches: the new label, a new tag.
+        let draft = CodeDraft::new("PETITION_TYPE", "02", "건의·제안").label("en", "Proposal").sort_order(2);
+        codes.update_code(&admin(), draft, 1, "명칭 변경").await.unwrap();
+        let changed = http.get(&url).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(changed.status(), StatusCode::OK);
+        let new_tag = changed.headers()["etag"].to_str().unwrap().to_owned();
+        assert_ne!(new_tag, etag);
+        let body: Value = changed.json().await.unwrap();
+        assert_eq!(body["label"], "Proposal");
+        let again = http.get(&url).header("if-none-match", &new_tag).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     }
 }
 

@@ -5,10 +5,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{admin, eventually, registry, seed};
+use common::{admin, eventually, registry, registry_with, seed};
 use egov_codes::model::parse_date;
 use egov_codes::{
-    CategoryDraft, ChangeKind, CodeDraft, CodeRegistry, Error, GroupDraft, ListFilter,
+    CategoryDraft, ChangeKind, CodeDraft, CodeRegistry, CodesSettings, Error, GroupDraft,
+    ListFilter,
 };
 use egov_core::problem::Problem;
 use egov_db::Backend;
@@ -164,14 +165,25 @@ egov_db::backend_tests! {
 
 /// Two replicas (two pools, two registries) on one database: a change through
 /// one is served by the other within a second.
+///
+/// On SQLite the poll is the only mechanism (every 100 ms here). On PostgreSQL
+/// the replicas poll only every 30 s, so only `LISTEN/NOTIFY` can deliver the
+/// change within the second: with notifications broken this variant fails.
 async fn replicas(backend: Backend) {
     let Some(database) = TestDatabase::new(backend).await.unwrap() else {
         eprintln!("skipped: set {} to run", egov_db::testing::POSTGRES_URL_ENV);
         return;
     };
-    let one = registry(database.db()).await;
+    let settings = CodesSettings {
+        poll_interval_ms: match backend {
+            Backend::Postgres => 30_000,
+            Backend::Sqlite => 100,
+        },
+        ..common::settings()
+    };
+    let one = registry_with(database.db(), settings.clone()).await;
     let second_db = egov_db::Db::connect_url(database.url()).await.unwrap();
-    let two = registry(&second_db).await;
+    let two = registry_with(&second_db, settings).await;
     seed(&one).await;
     let version = one.snapshot().version();
     let took = eventually("replica sees the seed", Duration::from_secs(1), || {
@@ -192,7 +204,7 @@ async fn replicas(backend: Backend) {
     two.update_code(&admin(), draft, 1, "다른 인스턴스에서 변경")
         .await
         .unwrap();
-    eventually(
+    let took = eventually(
         "first replica sees the update",
         Duration::from_secs(1),
         || {
@@ -202,6 +214,7 @@ async fn replicas(backend: Backend) {
         },
     )
     .await;
+    eprintln!("{backend}: first replica reloaded after {took:?}");
     drop((one, two));
     second_db.close().await;
     database.close().await.unwrap();
@@ -262,15 +275,25 @@ fn writes_reload_at_once_even_on_a_one_connection_pool() {
         .unwrap()
         .block_on(async {
             // `sqlite::memory:` pools hold exactly one connection: the reload
-            // after a write must not wait for the writer's connection.
+            // after a write must not wait for the writer's connection. If it
+            // did, the writes would deadlock; the timeouts turn that hang into
+            // a failure.
             let db = egov_db::Db::connect_url("sqlite::memory:").await.unwrap();
-            let codes = registry(&db).await;
-            let started = std::time::Instant::now();
-            seed(&codes).await;
-            assert!(codes.is_valid("PETITION_TYPE", "03"));
+            let codes = tokio::time::timeout(Duration::from_secs(30), registry(&db))
+                .await
+                .expect("starting a registry on a one-connection pool hung for 30 s");
+            let limit = Duration::from_secs(4);
+            tokio::time::timeout(limit, seed(&codes))
+                .await
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "four writes on a one-connection pool did not finish within {limit:?}: \
+                     the reload after a write waits for the writer's connection (deadlock)"
+                    )
+                });
             assert!(
-                started.elapsed() < Duration::from_secs(4),
-                "a reload waited for the pool"
+                codes.is_valid("PETITION_TYPE", "03"),
+                "the writes were not reloaded at once"
             );
         });
 }

@@ -27,11 +27,16 @@ pub async fn migrate(db: &Db) {
 }
 
 pub async fn registry(db: &Db) -> CodeRegistry {
+    registry_with(db, settings()).await
+}
+
+/// A registry with other settings (e.g. a poll too slow to matter).
+pub async fn registry_with(db: &Db, settings: CodesSettings) -> CodeRegistry {
     migrate(db).await;
     let audit = AuditLog::start(db.clone(), &AuditSettings::default())
         .await
         .unwrap();
-    CodeRegistry::start(db.clone(), audit, settings())
+    CodeRegistry::start(db.clone(), audit, settings)
         .await
         .unwrap()
 }
