@@ -12,7 +12,8 @@
 //!   code used in code has a message).
 //! - `cargo xtask template-check` generates the service template in every
 //!   meaningful combination with the real cargo-generate, compares key files
-//!   with snapshots and builds, lints and tests each result;
+//!   with snapshots and builds, lints, tests and `egov check`s each result
+//!   (and walks the sample service's README path over HTTP);
 //!   `cargo xtask install-tools` installs the pinned cargo-generate it uses.
 //! - `cargo xtask fuzz` runs the cargo-fuzz (libFuzzer) targets of `fuzz/`.
 //! - `cargo xtask bench` runs the performance suite (HTTP load with wrk, the
@@ -65,7 +66,10 @@ Commands:
                  Generate templates/service in every meaningful combination
                  (real cargo-generate), compare key files with
                  xtask/snapshots/*.txt (--bless rewrites them), then fmt-check,
-                 clippy -D warnings and test each buildable one.
+                 clippy -D warnings, test and `egov check` each buildable one;
+                 the one with the sample resource is then run and walked
+                 through over HTTP (create-admin, /auth/login, a notice, its
+                 audit event).
   install-tools  Install the pinned cargo-generate into ~/.cache/egov-rs/tools
                  (or $EGOV_TOOLS_DIR).
   fuzz [--seconds N] [--dev] [target…]

@@ -9,14 +9,23 @@
 //!   = path`), this workspace's `Cargo.lock` and the same target directory, so
 //!   no dependency is built twice.
 //! - Each buildable result must also pass `egov check` (the conformance rules).
+//! - The combination with the sample resource on SQLite then walks the path a
+//!   newcomer follows (README → scaffold → run → token → sample resource →
+//!   audit event): its binary is started on a free port of 127.0.0.1 with a
+//!   fresh SQLite file, `egov accounts create-admin admin --grant
+//!   notices:write` creates the administrator, and plain HTTP (`std::net`)
+//!   logs in at `/auth/login`, creates a notice and finds its audit event
+//!   through `/admin/audit/events`.
 //! - Key generated files of every combination are compared with snapshots in
 //!   `xtask/snapshots/`; `--bless` rewrites them after an intended change.
 //! - The template's dependency versions must equal `[workspace.dependencies]`:
 //!   one lockfile serves both, and the versions have one source of truth.
 
+use std::io::{BufRead, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The cargo-generate version `tools/cargo-generate` builds.
 const CARGO_GENERATE_VERSION: &str = "0.26.0";
@@ -29,6 +38,9 @@ struct Combination {
     /// Build, lint and test it (only services taking the framework from a path
     /// can be built here).
     build: bool,
+    /// Then run it and walk the newcomer's path over HTTP ([`walk_through`];
+    /// needs the sample resource and SQLite).
+    walk: bool,
 }
 
 /// Every combination whose output differs in code or configuration. Locale and
@@ -43,6 +55,7 @@ const COMBINATIONS: &[Combination] = &[
             ("sample_resource", "true"),
         ],
         build: true,
+        walk: true,
     },
     Combination {
         name: "svc-en-postgres-bare",
@@ -52,6 +65,7 @@ const COMBINATIONS: &[Combination] = &[
             ("sample_resource", "false"),
         ],
         build: true,
+        walk: false,
     },
     Combination {
         name: "svc-en-sqlite-git",
@@ -63,6 +77,7 @@ const COMBINATIONS: &[Combination] = &[
             ("framework_git", "https://git.example.go.kr/egov-rs.git"),
         ],
         build: false,
+        walk: false,
     },
     Combination {
         name: "svc-ko-postgres-crates",
@@ -74,6 +89,7 @@ const COMBINATIONS: &[Combination] = &[
             ("framework_version", "0.1"),
         ],
         build: false,
+        walk: false,
     },
 ];
 
@@ -83,6 +99,8 @@ const SNAPSHOT_FILES: &[&str] = &[
     "config/default.toml",
     ".env.example",
     "src/lib.rs",
+    "locales/en/service.ftl",
+    "README.md",
 ];
 
 /// Options of `cargo xtask template-check`.
@@ -215,7 +233,25 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
                     combination.name,
                     build_started.elapsed().as_secs_f64()
                 ),
-                Err(message) => failures.push(format!("{}: {message}", combination.name)),
+                Err(message) => {
+                    failures.push(format!("{}: {message}", combination.name));
+                    continue;
+                }
+            }
+            if combination.walk {
+                let walk_started = Instant::now();
+                match walk_through(root, &project, egov, combination.name) {
+                    Ok(()) => println!(
+                        "PASS  {}: run → create-admin --grant notices:write → /auth/login → \
+                         POST /api/notices → its audit event, in {:.1} s",
+                        combination.name,
+                        walk_started.elapsed().as_secs_f64()
+                    ),
+                    Err(message) => failures.push(format!(
+                        "{}: the newcomer's path failed: {message}",
+                        combination.name
+                    )),
+                }
             }
         }
     }
@@ -359,6 +395,246 @@ fn build(root: &Path, project: &Path, egov: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Stops the service when dropped, whatever happened.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What a newcomer does after `cargo run` (README, "Your own service in ten
+/// minutes"), on the generated service's binary: create an administrator who
+/// may write notices with the `egov` CLI, log in over HTTP, create a notice,
+/// and find its audit event through the admin API.
+fn walk_through(root: &Path, project: &Path, egov: &Path, name: &str) -> Result<(), String> {
+    let binary = target_dir(root).join("debug").join(name);
+    if !binary.is_file() {
+        return Err(format!("{} was not built", binary.display()));
+    }
+    let scratch = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let url = format!("sqlite://{}", scratch.path().join("service.db").display());
+    let log_path = scratch.path().join("service.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| format!("service log: {e}"))?;
+    let log_text = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    // Its own config/ (dev profile), a fresh SQLite file, port 0 (it prints the
+    // address it got).
+    let mut child = Command::new(&binary)
+        .current_dir(project)
+        .env_remove("EGOV_PROFILE")
+        .env_remove("EGOV_CONFORMANCE_REPORT")
+        .env("EGOV__DATABASE__URL", &url)
+        .env("EGOV__SERVER__HOST", "127.0.0.1")
+        .env("EGOV__SERVER__PORT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take();
+    let service = Service(child);
+    let (lines, received) = std::sync::mpsc::channel();
+    if let Some(stdout) = stdout {
+        // Reads (and so drains) the service's stdout until it exits.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let address = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match received.recv_timeout(left) {
+            Ok(line) => {
+                if let Some((_, rest)) = line.split_once("listening on http://") {
+                    break rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                }
+            }
+            Err(_) => {
+                return Err(format!(
+                    "{name} did not print its address within 60 s\n{}",
+                    log_text()
+                ));
+            }
+        }
+    };
+
+    // egov accounts create-admin, in the service's directory (its config/).
+    let created = Command::new(egov)
+        .current_dir(project)
+        .env_remove("EGOV_PROFILE")
+        .args(["--db", &url, "accounts", "create-admin", "admin"])
+        .args(["--grant", "notices:write"])
+        .output()
+        .map_err(|e| format!("cannot run egov: {e}"))?;
+    let password = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    if !created.status.success() || password.is_empty() {
+        return Err(format!(
+            "`egov accounts create-admin` failed: {}",
+            String::from_utf8_lossy(&created.stderr)
+        ));
+    }
+
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/auth/login",
+        None,
+        Some(&serde_json::json!({"login_id": "admin", "password": password})),
+    )?;
+    let token = json(&body)["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .filter(|_| status == 200)
+        .ok_or_else(|| format!("POST /auth/login: {status} {body}"))?;
+
+    // The role the CLI changed reaches the running service within one
+    // `auth.change_poll_ms`: until then the write is refused (403).
+    let notice =
+        serde_json::json!({"title": "설 연휴 안내", "body": "2월 9일 휴무", "category": "GENERAL"});
+    let granted_by = Instant::now() + Duration::from_secs(15);
+    let (status, body) = loop {
+        let (status, body) = http(
+            &address,
+            "POST",
+            "/api/notices",
+            Some(&token),
+            Some(&notice),
+        )?;
+        if status == 403 && Instant::now() < granted_by {
+            std::thread::sleep(Duration::from_millis(200));
+            continue;
+        }
+        break (status, body);
+    };
+    let id = json(&body)["id"]
+        .as_str()
+        .map(str::to_owned)
+        .filter(|_| status == 201)
+        .ok_or_else(|| format!("POST /api/notices: {status} {body}"))?;
+
+    let (status, body) = http(
+        &address,
+        "GET",
+        "/admin/audit/events?action=create",
+        Some(&token),
+        None,
+    )?;
+    let events = json(&body);
+    let recorded = events["items"].as_array().is_some_and(|items| {
+        items
+            .iter()
+            .any(|e| e["target_type"] == "notice" && e["target_id"] == id.as_str())
+    });
+    if status != 200 || !recorded {
+        return Err(format!(
+            "GET /admin/audit/events?action=create: {status}, no `create` event of notice {id}: {body}"
+        ));
+    }
+    drop(service);
+    Ok(())
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+}
+
+/// One HTTP/1.1 request to `address` (`host:port`), JSON in and out; returns
+/// the status and the body.
+fn http(
+    address: &str,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Result<(u16, String), String> {
+    let what = |e: std::io::Error| format!("{method} {path}: {e}");
+    let mut stream = TcpStream::connect(address).map_err(what)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(what)?;
+    let body = body.map(serde_json::Value::to_string).unwrap_or_default();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\n\
+         accept: application/json\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    if let Some(token) = bearer {
+        request.push_str(&format!("authorization: Bearer {token}\r\n"));
+    }
+    if !body.is_empty() {
+        request.push_str("content-type: application/json\r\n");
+    }
+    request.push_str("\r\n");
+    request.push_str(&body);
+    stream.write_all(request.as_bytes()).map_err(what)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(what)?;
+    let (status, body) = parse_response(&response).map_err(|e| format!("{method} {path}: {e}"))?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// The status and body of a whole HTTP/1.1 response (`connection: close`),
+/// chunked or not.
+fn parse_response(raw: &[u8]) -> Result<(u16, Vec<u8>), String> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("no end of the response head")?;
+    let head = String::from_utf8_lossy(&raw[..end]);
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line: {}", head.lines().next().unwrap_or("")))?;
+    let body = &raw[end + 4..];
+    let chunked = head.lines().any(|line| {
+        let line = line.to_ascii_lowercase();
+        line.starts_with("transfer-encoding:") && line.contains("chunked")
+    });
+    Ok((
+        status,
+        if chunked {
+            dechunk(body)?
+        } else {
+            body.to_vec()
+        },
+    ))
+}
+
+fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let line = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("truncated chunk size")?;
+        let size = std::str::from_utf8(&data[..line])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next()?.trim(), 16).ok())
+            .ok_or("bad chunk size")?;
+        data = &data[line + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        let chunk = data.get(..size).ok_or("truncated chunk")?;
+        out.extend_from_slice(chunk);
+        data = data.get(size + 2..).ok_or("truncated chunk")?;
+    }
+}
+
 /// Every `name = "x"` / `name = { version = "x" … }` dependency of the template's
 /// `Cargo.toml` must have the version `[workspace.dependencies]` pins.
 fn check_dependency_versions(root: &Path) -> Result<(), String> {
@@ -439,6 +715,22 @@ mod tests {
     fn the_template_pins_what_the_workspace_pins() {
         let root = crate::workspace_root();
         check_dependency_versions(&root).unwrap();
+    }
+
+    #[test]
+    fn responses_are_read_with_or_without_chunks() {
+        let plain = b"HTTP/1.1 201 Created\r\ncontent-length: 7\r\n\r\n{\"a\":1}";
+        assert_eq!(parse_response(plain).unwrap(), (201, b"{\"a\":1}".to_vec()));
+        let chunked =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n4;x=y\r\n\":1}\r\n0\r\n\r\n";
+        assert_eq!(
+            parse_response(chunked).unwrap(),
+            (200, b"{\"a\":1}".to_vec())
+        );
+        assert!(parse_response(b"HTTP/1.1 200 OK\r\n").is_err());
+        assert!(
+            parse_response(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n").is_err()
+        );
     }
 
     #[test]

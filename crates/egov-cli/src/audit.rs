@@ -67,6 +67,10 @@ pub(crate) enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print the public key of the configured checkpoint signing key
+    /// (`<key id> <base64>`, not secret): what auditors keep to verify exported
+    /// checkpoints, and what to archive with them before rotating the key.
+    PublicKey,
 }
 
 /// Formats of the monthly report.
@@ -85,6 +89,11 @@ pub(crate) async fn run(context: &Context, command: AuditCommand) -> Result<Exit
     let signer =
         CheckpointSigner::from_config(&settings.signing_key_id, settings.signing_key.expose())
             .map_err(|e| Failure::Usage(format!("audit signing key: {e}")))?;
+    if matches!(command, AuditCommand::PublicKey) {
+        // Needs the key only, not the database.
+        println!("{}", signer.verifier().to_text());
+        return Ok(ExitCode::SUCCESS);
+    }
     let db = context.migrated_database().await?;
     let chain = settings.chain_id.as_str();
     match command {
@@ -195,6 +204,8 @@ pub(crate) async fn run(context: &Context, command: AuditCommand) -> Result<Exit
             sink.flush().map_err(Failure::file("output"))?;
             Ok(ExitCode::SUCCESS)
         }
+        // Answered above, before the database is opened.
+        AuditCommand::PublicKey => Ok(ExitCode::SUCCESS),
     }
 }
 

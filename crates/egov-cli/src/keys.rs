@@ -159,7 +159,7 @@ fn render(kind: KeyKind, id: &str, key: &[u8; 32], rotate: bool) -> String {
                 text.push_str(
                     "# Rotation: checkpoints signed so far stay verifiable with the OLD public key;\n\
                      # export them (`egov audit checkpoint --out FILE`) and archive the old public key\n\
-                     # (`egov-audit public-key`) together, then switch to the new key and restart.\n",
+                     # (`egov audit public-key`) together, then switch to the new key and restart.\n",
                 );
             }
             text

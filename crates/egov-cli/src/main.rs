@@ -6,7 +6,7 @@
 //! egov migrate                          apply every framework migration
 //!                                       (change feed, audit, codes, auth)
 //! egov keys generate <kind> [--id ID] [--algorithm eddsa|es256]
-//!                                       a new key (audit | jwt | field | blind-index);
+//!                                       a new key (audit | jwt | field | blind-index | csrf);
 //!                                       --algorithm for jwt keys only
 //! egov keys rotate <kind> [--id ID] [--algorithm eddsa|es256]
 //!                                       a new key plus how to keep the old one verifying
@@ -15,18 +15,26 @@
 //!                                       import code tables, all or nothing
 //! egov codes export [--format json|csv] [--out F]
 //!                                       every category, group and code
-//! egov accounts create-admin <LOGIN_ID> [--name NAME] [--as NAME]
-//!                                       an administrator; prints its one-time password
+//! egov accounts create-admin <LOGIN_ID> [--name NAME] [--grant PERMISSION]... [--as NAME]
+//!                                       an administrator (role EGOV_ADMIN, plus each
+//!                                       --grant); prints its one-time password
 //! egov accounts import-egovframe <FILE>... [--format sql|csv] [--as NAME]
 //!                                       eGovFrame accounts, roles and assignments
 //! egov accounts unlock <LOGIN_ID> [--as NAME]
 //!                                       clear failures, make a locked account active
 //! egov audit verify [--checkpoints F]   recompute the chain, check every signature
-//! egov audit export [--out F]           the events as JSON lines, in chain order
+//! egov audit export [--after SEQ] [--out F]
+//!                                       the events as JSON lines, in chain order
 //! egov audit checkpoint [--out F]       sign a checkpoint now; export every checkpoint
-//! egov audit report --month YYYY-MM     the monthly review (json | csv | html)
+//! egov audit report --month YYYY-MM [--format json|csv|html] [--out F]
+//!                                       the monthly review
 //! egov audit purge [--keep-days N] --yes  remove events past retention, up to a checkpoint
+//! egov audit public-key                 the checkpoint signing key's public key (not secret)
+//! egov check [--project DIR] [--binary PATH | --report FILE]
+//!                                       the six conformance rules; exit 1 if one is broken
 //! ```
+//!
+//! `docs/cli.md` in the egov-rs checkout documents every command.
 //!
 //! Configuration comes from the service's usual layers (`config/*.toml` in
 //! `--config-dir` or `EGOV_CONFIG_DIR`, the profile, `EGOV__…` variables);

@@ -164,3 +164,40 @@ fn generated_keys_are_printed_once_and_differ() {
     assert_ne!(stdout(&a), stdout(&b));
     assert!(stdout(&a).contains("EGOV__AUDIT__SIGNING_KEY="));
 }
+
+#[test]
+fn audit_public_key_prints_the_configured_key_without_a_database() {
+    // A generated key, configured through the environment as a service would be.
+    let generated = egov(
+        "sqlite::memory:",
+        &["keys", "generate", "audit", "--id", "k7"],
+    );
+    let lines = stdout(&generated);
+    let value = |name: &str| {
+        lines
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap()
+            .to_owned()
+    };
+    let secret = value("EGOV__AUDIT__SIGNING_KEY=");
+    let public = value("# Public key for auditors (not secret): ");
+    let config = tempfile::tempdir().unwrap();
+    let printed = Command::new(env!("CARGO_BIN_EXE_egov"))
+        .arg("--config-dir")
+        .arg(config.path())
+        // Unreachable: the command must not need the database.
+        .args([
+            "--db",
+            "postgres://nobody@127.0.0.1:1/none?connect_timeout=1",
+        ])
+        .args(["audit", "public-key"])
+        .env_remove("EGOV_PROFILE")
+        .env("EGOV__AUDIT__SIGNING_KEY_ID", "k7")
+        .env("EGOV__AUDIT__SIGNING_KEY", &secret)
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{printed:?}");
+    assert_eq!(stdout(&printed), format!("k7 {public}\n"));
+    assert!(!stdout(&printed).contains(&secret));
+}

@@ -1,6 +1,8 @@
 //! The conformance report `egov check` reads: what it says about a service.
-//! (The `EGOV_CONFORMANCE_REPORT` hook in `App::serve` is exercised by
-//! egov-cli's tests, which run real service binaries with it.)
+//! (The `EGOV_CONFORMANCE_REPORT` hook in `App::serve` is exercised end to end
+//! by egov-cli's `tests/check.rs`, whose test executable doubles as a small
+//! service that `egov check --binary` runs, and by `cargo xtask template-check`,
+//! which runs `egov check` on every buildable generated service.)
 
 use axum::Json;
 use egov_audit::web::{AuditLayer, RouteAudit};

@@ -122,5 +122,8 @@ mod guide_migrating_from_egovframe {}
 #[doc = include_str!("../../../docs/operating.md")]
 mod guide_operating {}
 #[cfg(doctest)]
+#[doc = include_str!("../../../docs/cli.md")]
+mod guide_cli {}
+#[cfg(doctest)]
 #[doc = include_str!("../../../docs/guide.md")]
 mod guide_contents {}

@@ -26,6 +26,15 @@ egov::db::backend_tests! {
             .json().await.unwrap();
         assert_eq!(list["total_items"], 0);
 
+        // Documented: in /openapi.json, so on the /docs/ page too.
+        let spec: Value = client
+            .get(format!("{}/openapi.json", running.base))
+            .send().await.unwrap()
+            .json().await.unwrap();
+        assert!(spec["paths"]["/api/notices"]["get"].is_object(), "{}", spec["paths"]);
+        assert!(spec["paths"]["/api/notices"]["post"].is_object(), "{}", spec["paths"]);
+        assert!(spec["paths"]["/api/notices/{id}"]["put"].is_object(), "{}", spec["paths"]);
+
         // Without credentials: 401 before validation, and recorded.
         let anonymous = client
             .post(format!("{}/api/notices", running.base))

@@ -30,6 +30,9 @@ egov::db::backend_tests! {
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         assert_eq!(missing.headers()["content-type"], "application/problem+json");
         assert_eq!(missing.headers()["content-language"], "en");
+        // Without a preference: the configured default locale (`[i18n]`).
+        let default = client.get(format!("{}/no/such/route", running.base)).send().await.unwrap();
+        assert_eq!(default.headers()["content-language"], "{{default_locale}}");
 
         // Wrong credentials: one generic 401.
         let login = client

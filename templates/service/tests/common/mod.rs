@@ -33,14 +33,17 @@ pub fn config() -> Config {
         .unwrap()
 }
 
-/// Migrates `db` and serves the whole service on it.
+/// Migrates `db` and serves the whole service on it, with the configured
+/// `[i18n]` settings (default locale and fallback), as `main` does.
 pub async fn start(db: Db) -> Running {
-    let services = {{crate_name}}::start(&config(), db).await.unwrap();
+    let config = config();
+    let services = {{crate_name}}::start(&config, db).await.unwrap();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     // The listener decides the address; the settings' host and port are unused.
-    let app = {{crate_name}}::app(WebSettings::default(), &services);
+    let app = {{crate_name}}::app(WebSettings::default(), &services)
+        .i18n(config.section().unwrap());
     tokio::spawn(async move {
         app.serve(listener, async move {
             let _ = stopped.await;
