@@ -60,7 +60,8 @@ pub struct Db {
     _checkpointer: Option<std::sync::Arc<Checkpointer>>,
 }
 
-/// How often [`Checkpointer`] copies the SQLite WAL back into the database.
+/// How often the background checkpointer of a SQLite file [`Db`] copies the WAL
+/// back into the database file.
 pub const SQLITE_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Runs `PRAGMA wal_checkpoint(PASSIVE)` every [`SQLITE_CHECKPOINT_INTERVAL`] on

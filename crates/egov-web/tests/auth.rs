@@ -131,6 +131,21 @@ async fn with_databases(test: impl AsyncFn(&TestDatabase)) {
     }
 }
 
+/// Defines `ROLE_ADMIN` (with `auth:admin`, including `includes`) and gives it
+/// to a new account `login_id`.
+async fn create_admin(auth: &Auth, login_id: &str, includes: &[&str]) {
+    let admin_role = egov_auth::Role {
+        name: "ROLE_ADMIN".into(),
+        description: "admins".into(),
+        includes: includes.iter().map(|s| s.to_string()).collect(),
+        permissions: ["auth:admin".to_string()].into(),
+    };
+    auth.put_role(&Actor::system("test"), admin_role)
+        .await
+        .unwrap();
+    create(auth, login_id, &["ROLE_ADMIN"]).await;
+}
+
 async fn create(auth: &Auth, login_id: &str, roles: &[&str]) {
     auth.create_account(
         &Actor::system("test"),
@@ -180,17 +195,7 @@ async fn http_flows_on_both_databases() {
             ..settings()
         };
         let app = start(db.clone(), lock_fast).await;
-        let admin_role = egov_auth::Role {
-            name: "ROLE_ADMIN".into(),
-            description: "admins".into(),
-            includes: ["ROLE_USER".to_string()].into(),
-            permissions: ["auth:admin".to_string()].into(),
-        };
-        app.auth
-            .put_role(&Actor::system("test"), admin_role)
-            .await
-            .unwrap();
-        create(&app.auth, "admin", &["ROLE_ADMIN"]).await;
+        create_admin(&app.auth, "admin", &["ROLE_USER"]).await;
         let c = reqwest::Client::new();
         let base = &app.base;
 
@@ -705,17 +710,7 @@ async fn two_instances_share_locks_and_revocations() {
         let b = start(second_pool, lock_fast()).await;
         create(&a.auth, "shared", &[]).await;
         // An administrator (for the unlock through B below).
-        let admin_role = egov_auth::Role {
-            name: "ROLE_ADMIN".into(),
-            description: "admins".into(),
-            includes: Default::default(),
-            permissions: ["auth:admin".to_string()].into(),
-        };
-        a.auth
-            .put_role(&Actor::system("test"), admin_role)
-            .await
-            .unwrap();
-        create(&a.auth, "operator", &["ROLE_ADMIN"]).await;
+        create_admin(&a.auth, "operator", &[]).await;
         let c = reqwest::Client::new();
 
         // A revocation made through A is enforced by B.
@@ -1092,17 +1087,7 @@ async fn a_disable_through_one_instance_is_enforced_by_another_on_postgres() {
         },
     )
     .await;
-    let admin_role = egov_auth::Role {
-        name: "ROLE_ADMIN".into(),
-        description: "admins".into(),
-        includes: Default::default(),
-        permissions: ["auth:admin".to_string()].into(),
-    };
-    a.auth
-        .put_role(&Actor::system("test"), admin_role)
-        .await
-        .unwrap();
-    create(&a.auth, "admin", &["ROLE_ADMIN"]).await;
+    create_admin(&a.auth, "admin", &[]).await;
     create(&a.auth, "leaver", &[]).await;
     let c = reqwest::Client::new();
     let admin = login(&c, &a.base, "admin").await;
