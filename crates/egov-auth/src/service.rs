@@ -1186,7 +1186,15 @@ impl Auth {
         let sql = if own_state && current.status != AccountStatus::Disabled {
             "UPDATE egov_auth_accounts SET failed_count = 0, not_before = NULL, locked_until = NULL, \
              status = 'active', last_login_at = $1, password_hash = COALESCE($2, password_hash) WHERE id = $3"
-        } else if let Some(reason) = blocked_reason(&current, now) {
+        } else if let Some(reason) =
+            // A delay now in force was set by attempts counted after this one
+            // (this one was let through when it was counted): tried one after
+            // another, this attempt would have succeeded before them, so it
+            // still does — otherwise a user's own concurrent logins (several
+            // tabs, a shared service account) would refuse each other. Locks and
+            // disabling still refuse it.
+            blocked_reason(&current, now).filter(|reason| *reason != "throttled")
+        {
             tx.rollback().await?;
             return Ok(Err(reason));
         } else {

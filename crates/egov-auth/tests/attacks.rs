@@ -599,6 +599,32 @@ egov_db::backend_tests! {
         env.audit.shutdown().await;
     }
 
+    async fn a_users_own_concurrent_logins_do_not_refuse_each_other(db) {
+        // Each attempt counts as a failure while it is checked, so the fourth of
+        // four simultaneous logins sets a delay; the first three were let through
+        // before it and, tried one after another, would have succeeded first: all
+        // four get in, and the last one's success clears the count.
+        let settings = AuthSettings {
+            free_failures: 3,
+            ..AuthSettings::default()
+        };
+        let env = env_with(db, settings).await;
+        let created = account(&env, "shared").await;
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let auth = env.auth.clone();
+            tasks.push(tokio::spawn(async move {
+                auth.login(&Actor::anonymous(), "shared", PASSWORD, None).await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().expect("the right password is let in");
+        }
+        assert_eq!(env.auth.account(created.id).await.unwrap().failed_count, 0);
+        assert_eq!(audit_count(&env.db, "login").await, 4);
+        env.audit.shutdown().await;
+    }
+
     async fn the_right_password_racing_guesses_gets_at_most_the_last_allowed_attempt(db) {
         // Four failures of five: one attempt is left. Forty wrong guesses and the
         // right password race for it; exactly one is tried. Either the right
