@@ -15,8 +15,8 @@
 //!   [`Auth::set_status`], [`Auth::unlock`], [`Auth::reset_password`].
 //! - **Passwords** ([`password`]): Argon2id PHC strings with a configured cost
 //!   (floor m = 19,456 KiB, t = 2, p = 1, lower is refused at start-up),
-//!   rehashed on login when the cost changes; hashing on the blocking pool behind
-//!   a concurrency cap. The rev 4 policy: 15 characters for single-factor
+//!   rehashed on login when the cost changes; hashing on low-priority threads of
+//!   its own behind a concurrency cap. The rev 4 policy: 15 characters for single-factor
 //!   accounts (8 with MFA), up to 128, NFKC, no composition rules, a shipped
 //!   blocklist of more than 19,000 common passwords and context words; every rejection
 //!   has a localized reason. eGovFrame hashes are verified and replaced.
