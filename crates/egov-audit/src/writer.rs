@@ -327,6 +327,10 @@ struct Writer {
     head: Option<(u64, [u8; 32])>,
 }
 
+/// The longest one batch may take in the database before it counts as failed
+/// (its callers get an error; nothing is claimed recorded).
+const BATCH_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long the writer keeps its connection without work.
 const IDLE_RELEASE: Duration = Duration::from_millis(500);
 
@@ -442,14 +446,23 @@ impl Writer {
                 .await
                 .map_err(egov_db::DbError::from)?,
         };
-        let result = write_on(
+        let write = write_on(
             &mut conn,
             self.db.backend(),
             &self.chain_id,
             self.head,
             drafts,
-        )
-        .await;
+        );
+        // A held connection has no acquire timeout in front of it: a peer that
+        // vanished without a reset would otherwise keep the writer (and every
+        // caller waiting on it) until TCP gives up, minutes later.
+        let result = match tokio::time::timeout(BATCH_TIMEOUT, write).await {
+            Ok(result) => result,
+            Err(_) => {
+                conn.close_on_drop();
+                Err(AuditError::Store(egov_db::DbError::TimedOut(BATCH_TIMEOUT)))
+            }
+        };
         match &result {
             Ok((_, head)) => {
                 self.head = Some(*head);
