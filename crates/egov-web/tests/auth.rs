@@ -161,6 +161,21 @@ async fn create(auth: &Auth, login_id: &str, roles: &[&str]) {
     .unwrap();
 }
 
+/// `POST /auth/login` with `login_id` and `password`, the raw response.
+async fn attempt(
+    client: &reqwest::Client,
+    base: &str,
+    login_id: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"login_id": login_id, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn login(client: &reqwest::Client, base: &str, login_id: &str) -> Value {
     let response = client
         .post(format!("{base}/auth/login"))
@@ -365,12 +380,7 @@ async fn http_flows_on_both_databases() {
         // 413, under it (but far over 128 characters) the usual 401.
         let hashed = app.auth.hasher().computations();
         for (size, status) in [(1 << 20, 413), (600 * 1024, 401)] {
-            let r = c
-                .post(format!("{base}/auth/login"))
-                .json(&json!({"login_id": "clerk", "password": "x".repeat(size)}))
-                .send()
-                .await
-                .unwrap();
+            let r = attempt(&c, base, "clerk", &"x".repeat(size)).await;
             assert_eq!(r.status(), status, "{size} bytes");
             assert_eq!(
                 r.headers()["content-type"],
@@ -394,12 +404,7 @@ async fn http_flows_on_both_databases() {
                 .unwrap()
         };
         for _ in 0..3 {
-            let r = c
-                .post(format!("{base}/auth/login"))
-                .json(&json!({"login_id": "clerk", "password": "wrong password guess"}))
-                .send()
-                .await
-                .unwrap();
+            let r = attempt(&c, base, "clerk", "wrong password guess").await;
             assert_eq!(r.status(), 401);
         }
         let locked = account(&c).await;
@@ -409,12 +414,7 @@ async fn http_flows_on_both_databases() {
         let left = until - egov_core::Clock::now(&egov_core::SystemClock);
         assert!(left.whole_minutes() >= 59, "locked for an hour: {locked}");
         for password in [PASSWORD, "another wrong guess"] {
-            let r = c
-                .post(format!("{base}/auth/login"))
-                .json(&json!({"login_id": "clerk", "password": password}))
-                .send()
-                .await
-                .unwrap();
+            let r = attempt(&c, base, "clerk", password).await;
             assert_eq!(r.status(), 401, "locked: even the right password is refused");
         }
         assert_eq!(account(&c).await["failed_count"], 3, "attempts during a lock are not counted");
