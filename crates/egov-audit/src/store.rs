@@ -13,11 +13,18 @@ use crate::checkpoint::SignedCheckpoint;
 pub static MIGRATIONS: MigrationSet = MigrationSet::new(
     "egov-audit",
     2,
-    &[Migration::portable(
-        1,
-        "audit events, subjects, heads and checkpoints",
-        include_str!("../migrations/0001_audit.sql"),
-    )],
+    &[
+        Migration::portable(
+            1,
+            "audit events, subjects, heads and checkpoints",
+            include_str!("../migrations/0001_audit.sql"),
+        ),
+        Migration::portable(
+            2,
+            "actor lookups through the time index",
+            include_str!("../migrations/0002_actor_in_time_index.sql"),
+        ),
+    ],
 );
 
 pub(crate) const EVENT_COLUMNS: &str = "chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, \
