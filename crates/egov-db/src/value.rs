@@ -14,10 +14,51 @@ const TIMESTAMP: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 /// Encodes `at` (converted to UTC) for storage.
+///
+/// Written digit by digit for years 0–9999: the audit writer encodes every
+/// event's time twice (hash and row), and `time`'s general formatter was 3% of
+/// its CPU. Other years (which [`TIMESTAMP`] also writes as given) go through
+/// the formatter; a property test keeps the two identical.
 pub fn timestamp_to_sql(at: OffsetDateTime) -> String {
-    at.to_offset(UtcOffset::UTC)
-        .format(TIMESTAMP)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+    let utc = at.to_offset(UtcOffset::UTC);
+    let Ok(year) = u32::try_from(utc.year()) else {
+        return format_timestamp(utc);
+    };
+    if year > 9999 {
+        return format_timestamp(utc);
+    }
+    let mut out = String::with_capacity(27);
+    let mut digits = |value: u32, width: u32| {
+        for place in (0..width).rev() {
+            let digit = (value / 10u32.pow(place)) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    };
+    digits(year, 4);
+    digits(u32::from(u8::from(utc.month())), 2);
+    digits(u32::from(utc.day()), 2);
+    digits(u32::from(utc.hour()), 2);
+    digits(u32::from(utc.minute()), 2);
+    digits(u32::from(utc.second()), 2);
+    digits(utc.microsecond(), 6);
+    // Separators go in afterwards, at their fixed places.
+    for (at, separator) in [
+        (4, '-'),
+        (7, '-'),
+        (10, 'T'),
+        (13, ':'),
+        (16, ':'),
+        (19, '.'),
+    ] {
+        out.insert(at, separator);
+    }
+    out.push('Z');
+    out
+}
+
+fn format_timestamp(utc: OffsetDateTime) -> String {
+    utc.format(TIMESTAMP)
+        .unwrap_or_else(|_| utc.unix_timestamp().to_string())
 }
 
 /// Decodes a timestamp stored by [`timestamp_to_sql`]; `column` names it in errors.
@@ -45,6 +86,23 @@ mod tests {
             time::macros::datetime!(2026-11-27 07:25:08.123_456 UTC)
         );
         assert!(timestamp_from_sql("at", "yesterday").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_encoding_matches_the_format_description(
+            seconds in -62_000_000_000i64..253_402_200_000i64,
+            nanos in 0u32..1_000_000_000,
+            offset_minutes in -900i32..900,
+        ) {
+            let at = OffsetDateTime::from_unix_timestamp(seconds).unwrap()
+                + time::Duration::nanoseconds(i64::from(nanos));
+            let at = at.to_offset(UtcOffset::from_whole_seconds(offset_minutes * 60).unwrap());
+            proptest::prop_assert_eq!(
+                timestamp_to_sql(at),
+                format_timestamp(at.to_offset(UtcOffset::UTC))
+            );
+        }
     }
 
     #[test]
