@@ -107,6 +107,7 @@ impl AuditLog {
             hold_connection: db.pool().options().get_max_connections() > 1,
             conn: None,
             head: None,
+            acks: AckSender::start(),
         };
         let verifier = writer.signer.verifier();
         let handle = tokio::spawn(writer.run(jobs));
@@ -325,6 +326,56 @@ struct Writer {
     conn: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
     /// The head this writer committed last, if nothing failed since.
     head: Option<(u64, [u8; 32])>,
+    /// Where the callers' answers go out.
+    acks: AckSender,
+}
+
+type Answer = (
+    oneshot::Sender<Result<Receipt, String>>,
+    Result<Receipt, String>,
+);
+
+/// Answers a batch's callers from a thread of its own, not from the writer's
+/// runtime worker.
+///
+/// Waking 64 callers from a worker on a 2-worker runtime made the two workers
+/// play ping-pong: each wake handed the previously woken task to the other
+/// worker's queue and unparked it (an `eventfd` write), it ran that one task
+/// and parked again before the next wake — 3.4 µs per caller, 0.22 ms of a
+/// 1.45 ms PostgreSQL batch cycle (measured with a timer around the loop; with
+/// one worker the same loop took 7 µs). From a thread outside the runtime the
+/// wakes go to the shared queue in one quick burst, and the workers take them
+/// from there.
+struct AckSender(Option<std::sync::mpsc::Sender<Vec<Answer>>>);
+
+impl AckSender {
+    fn start() -> Self {
+        let (sender, batches) = std::sync::mpsc::channel::<Vec<Answer>>();
+        let started = std::thread::Builder::new()
+            .name("egov-audit-acks".into())
+            .spawn(move || {
+                for batch in batches {
+                    for (done, answer) in batch {
+                        let _ = done.send(answer);
+                    }
+                }
+            });
+        // Without the thread, the writer answers directly (slower, same result).
+        Self(started.ok().map(|_| sender))
+    }
+
+    fn send(&self, answers: Vec<Answer>) {
+        let answers = match &self.0 {
+            Some(thread) => match thread.send(answers) {
+                Ok(()) => return,
+                Err(std::sync::mpsc::SendError(answers)) => answers,
+            },
+            None => answers,
+        };
+        for (done, answer) in answers {
+            let _ = done.send(answer);
+        }
+    }
 }
 
 /// The longest one batch may take in the database before it counts as failed
@@ -403,14 +454,18 @@ impl Writer {
     async fn commit(&mut self, drafts: Vec<Draft>, waiters: Vec<Waiter>) {
         match self.write_batch(drafts).await {
             Ok((first_seq, head)) => {
-                for (i, (done, id)) in waiters.into_iter().enumerate() {
-                    if let Some(done) = done {
-                        let _ = done.send(Ok(Receipt {
+                let answers = waiters
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, (done, id))| {
+                        let receipt = Receipt {
                             seq: first_seq + i as u64,
                             id,
-                        }));
-                    }
-                }
+                        };
+                        done.map(|done| (done, Ok(receipt)))
+                    })
+                    .collect();
+                self.acks.send(answers);
                 if head.0 >= self.last_checkpoint + self.every_events {
                     self.checkpoint(head.0, head.1).await;
                 }
