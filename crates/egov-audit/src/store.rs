@@ -47,12 +47,12 @@ macro_rules! pg_insert_events {
         concat!(
             "INSERT INTO egov_audit_events (",
             event_columns!(),
-            ") SELECT $5, r.seq, r.id, r.occurred_at, r.principal_kind, r.principal_id, r.roles, \
-             r.client_ip, r.request_id, r.trace_id, r.action, r.target_type, r.target_id, r.subjects, \
-             r.outcome, r.reason_code, r.reason, r.detail, \
-             COALESCE(LAG(r.hash) OVER (ORDER BY r.seq), ",
+            ") SELECT $5, j.a, j.b, j.c, j.d, j.e, j.f, j.g, j.h, j.i, j.j, j.k, j.l, j.m, j.n, j.o, \
+             j.p, j.q, COALESCE(LAG(j.r) OVER (ORDER BY j.a), ",
             $prev,
-            "), r.hash FROM json_populate_recordset(NULL::egov_audit_events, $1::json) r ",
+            "), j.r FROM json_to_recordset($1::json) AS j (a bigint, b text, c text, d text, \
+             e text, f text, g text, h text, i text, j text, k text, l text, m text, n text, o text, \
+             p text, q text, r text) ",
             $condition
         )
     };
@@ -63,8 +63,8 @@ macro_rules! pg_insert_events {
 macro_rules! pg_insert_subjects {
     ($condition:literal) => {
         concat!(
-            "INSERT INTO egov_audit_subjects (chain_id, seq, subject) SELECT $5, s.seq, s.subject \
-             FROM json_populate_recordset(NULL::egov_audit_subjects, $2::json) s ",
+            "INSERT INTO egov_audit_subjects (chain_id, seq, subject) SELECT $5, s.a, s.b \
+             FROM json_to_recordset($2::json) AS s (a bigint, b text) ",
             $condition,
             " ON CONFLICT DO NOTHING"
         )
@@ -175,42 +175,55 @@ const PG_APPEND: &str = concat!(
     ") UPDATE egov_audit_heads SET seq = $3, hash = $4 WHERE chain_id = $5"
 );
 
-/// One event as `json_populate_recordset` reads it: keys are column names and
-/// values exactly the text the SQLite path binds. Absent values are left out
-/// (a missing key is NULL): less JSON for the server to read.
+/// One event as [`pg_insert_events`] reads it: one-letter keys (the
+/// column definition list there names them), values exactly the text the SQLite
+/// path binds, absent values left out (a missing key is NULL) — the server
+/// reads half the JSON it read with column names as keys.
 #[derive(serde::Serialize)]
 struct JsonRow<'a> {
+    #[serde(rename = "a")]
     seq: u64,
+    #[serde(rename = "b")]
     id: &'a str,
+    #[serde(rename = "c")]
     occurred_at: String,
+    #[serde(rename = "d")]
     principal_kind: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "e", skip_serializing_if = "Option::is_none")]
     principal_id: Option<&'a str>,
+    #[serde(rename = "f")]
     roles: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "g", skip_serializing_if = "Option::is_none")]
     client_ip: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "h", skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "i", skip_serializing_if = "Option::is_none")]
     trace_id: Option<&'a str>,
+    #[serde(rename = "j")]
     action: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "k", skip_serializing_if = "Option::is_none")]
     target_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "l", skip_serializing_if = "Option::is_none")]
     target_id: Option<&'a str>,
+    #[serde(rename = "m")]
     subjects: String,
+    #[serde(rename = "n")]
     outcome: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "o", skip_serializing_if = "Option::is_none")]
     reason_code: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "p", skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    #[serde(rename = "q")]
     detail: &'a str,
+    #[serde(rename = "r")]
     hash: Hex<'a>,
 }
 
 #[derive(serde::Serialize)]
 struct JsonSubject<'a> {
+    #[serde(rename = "a")]
     seq: u64,
+    #[serde(rename = "b")]
     subject: &'a str,
 }
 
