@@ -11,7 +11,8 @@
 //!    directory; loads them in turn with wrk — a, b, c, a, b, c, a, b, c —
 //!    each measured run after a warm-up; reads requests/s, p50 and p99; samples
 //!    resident memory from `/proc`.
-//! 3. Audit: `egov-audit load` with 64 `Committed` callers on three fresh
+//! 3. Audit, on SQLite and then PostgreSQL (`EGOV_BENCH_POSTGRES_URL`):
+//!    `egov-audit load` with 64 `Committed` callers on three fresh
 //!    databases, with one caller, and `egov-audit verify` (skipped by
 //!    `--http-only`).
 //! 4. Crate benches: `cargo bench` of every bench target in `crates/*/benches`
@@ -191,12 +192,12 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), String> {
     phases.push(("HTTP", started.elapsed().as_secs_f64()));
 
     let audit = if options.http_only {
-        None
+        Vec::new()
     } else {
         let started = Instant::now();
-        let figures = audit_suite(&bin.join("egov-audit"), work.path())?;
+        let figures = audit_suites(&bin.join("egov-audit"), work.path())?;
         phases.push(("audit", started.elapsed().as_secs_f64()));
-        Some(figures)
+        figures
     };
     let crates = if options.http_only || options.skip_crates {
         None
@@ -899,14 +900,56 @@ fn wrk(
 // ---------------------------------------------------------------------------
 // the audit trail
 
-fn audit_suite(binary: &Path, work: &Path) -> Result<AuditFigures, String> {
-    let sqlite = |name: &str| format!("sqlite://{}", work.join(name).display());
+/// Where `cargo xtask bench` measures the audit trail on PostgreSQL: an admin
+/// URL whose server may get fresh `egov_bench_audit_*` databases (created and
+/// dropped with `psql`).
+const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The audit figures on SQLite, then on PostgreSQL (`EGOV_BENCH_POSTGRES_URL`,
+/// default [`POSTGRES_URL`]; `EGOV_BENCH_POSTGRES_URL=off` skips it).
+fn audit_suites(binary: &Path, work: &Path) -> Result<Vec<AuditFigures>, String> {
+    let sqlite = |name: &str| Ok(format!("sqlite://{}", work.join(name).display()));
+    let mut suites = vec![audit_suite(binary, work, "SQLite WAL", &sqlite)?];
+    let admin = std::env::var("EGOV_BENCH_POSTGRES_URL").unwrap_or_else(|_| POSTGRES_URL.into());
+    if admin != "off" {
+        let base = admin
+            .rsplit_once('/')
+            .map(|(base, _)| base.to_owned())
+            .ok_or_else(|| format!("EGOV_BENCH_POSTGRES_URL has no database: {admin}"))?;
+        let postgres = |name: &str| {
+            let database = format!("egov_bench_{}", name.replace(['-', '.'], "_"));
+            let status = Command::new("psql")
+                .args([admin.as_str(), "-q", "-c"])
+                .arg(format!("DROP DATABASE IF EXISTS {database}"))
+                .arg("-c")
+                .arg(format!("CREATE DATABASE {database}"))
+                .status()
+                .map_err(|e| format!("cannot run psql (needed for the PostgreSQL figures): {e}"))?;
+            if !status.success() {
+                return Err(format!("psql could not create {database} on {admin}"));
+            }
+            Ok(format!("{base}/{database}"))
+        };
+        suites.push(audit_suite(binary, work, "PostgreSQL", &postgres)?);
+    }
+    Ok(suites)
+}
+
+/// Three 64-caller append runs, one single-caller run and a verify of the first
+/// run's events, each on a database `fresh` makes for a name.
+fn audit_suite(
+    binary: &Path,
+    work: &Path,
+    backend: &'static str,
+    fresh: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<AuditFigures, String> {
     let mut append = Vec::new();
+    let mut first = None;
     for run in 1..=3 {
         step(&format!(
-            "audit append run {run}/3: egov-audit load --callers 64 --events 1000"
+            "audit append run {run}/3 ({backend}): egov-audit load --callers 64 --events 1000"
         ));
-        let db = sqlite(&format!("audit-{run}.db"));
+        let db = fresh(&format!("audit-{run}.db"))?;
         let output = crates::egov_audit(
             binary,
             work,
@@ -920,16 +963,21 @@ fn audit_suite(binary: &Path, work: &Path) -> Result<AuditFigures, String> {
             report::time(parsed.p99)
         );
         append.push(parsed);
+        first.get_or_insert(db);
     }
-    step("audit single caller: egov-audit load --callers 1 --events 2000");
-    let db = sqlite("audit-single.db");
+    step(&format!(
+        "audit single caller ({backend}): egov-audit load --callers 1 --events 2000"
+    ));
+    let db = fresh("audit-single.db")?;
     let single = crates::parse_load(&crates::egov_audit(
         binary,
         work,
         &["load", "--db", &db, "--callers", "1", "--events", "2000"],
     )?)?;
-    step("audit verify of the first append run's 64,000 events");
-    let db = sqlite("audit-1.db");
+    step(&format!(
+        "audit verify of the first append run's 64,000 events ({backend})"
+    ));
+    let db = first.unwrap_or_default();
     let started = Instant::now();
     let output = crates::egov_audit(binary, work, &["verify", "--db", &db])?;
     let verify_seconds = started.elapsed().as_secs_f64();
@@ -945,6 +993,7 @@ fn audit_suite(binary: &Path, work: &Path) -> Result<AuditFigures, String> {
     }
     println!("    {verified_events} events in {verify_seconds:.2} s");
     Ok(AuditFigures {
+        backend,
         append,
         single,
         verified_events,
