@@ -7,7 +7,12 @@
 //!   page (JSON [`Page`](egov_core::paging::Page) of
 //!   [`StoredEvent`](crate::chain::StoredEvent)s, newest first) of the events
 //!   matching every given parameter ([`find_events`]):
-//!   - `actor`: a principal id (account UUID or system name);
+//!   - `actor`: a principal id (account UUID or system name). There is no
+//!     index led by the actor (it cost the write path half its speed, see
+//!     `migrations/0002_actor_in_time_index.sql`): the time index carries the
+//!     actor, so an actor search reads that index — over `from`..`to` when given,
+//!     else all of it — but never the events' rows it does not return. Give a
+//!     time range for large trails;
 //!   - `subject`: a subject id (`bi:<blind index>` or `id:<uuid>`);
 //!   - `action`: an action name; `outcome`: `success`, `failure` or `denied`;
 //!   - `from` (inclusive), `to` (exclusive): RFC 3339 times, e.g.

@@ -146,49 +146,110 @@ fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn put_list(out: &mut Vec<u8>, items: &[String]) {
+fn put_list<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
     let count = u32::try_from(items.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&count.to_be_bytes());
     for item in items.iter().take(count as usize) {
-        put_str(out, item);
+        put_str(out, item.as_ref());
+    }
+}
+
+/// An event's fields as the canonical encoding reads them, borrowed from
+/// wherever they are (a [`StoredEvent`], or a row `verify` has not copied).
+/// `occurred_at` is already text in the stored form.
+pub(crate) struct EventFields<'a, S> {
+    pub(crate) chain_id: &'a str,
+    pub(crate) seq: u64,
+    pub(crate) id: &'a str,
+    pub(crate) occurred_at: &'a str,
+    pub(crate) principal_kind: &'a str,
+    pub(crate) principal_id: Option<&'a str>,
+    pub(crate) roles: &'a [S],
+    pub(crate) client_ip: Option<&'a str>,
+    pub(crate) request_id: Option<&'a str>,
+    pub(crate) trace_id: Option<&'a str>,
+    pub(crate) action: &'a str,
+    pub(crate) target_type: Option<&'a str>,
+    pub(crate) target_id: Option<&'a str>,
+    pub(crate) subjects: &'a [S],
+    pub(crate) outcome: &'a str,
+    pub(crate) reason_code: Option<&'a str>,
+    pub(crate) reason: Option<&'a str>,
+    pub(crate) detail: &'a str,
+}
+
+impl<S: AsRef<str>> EventFields<'_, S> {
+    /// Appends the canonical encoding (version 1) to `out`.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        put_str(out, "egov-audit/v1");
+        put_str(out, self.chain_id);
+        out.extend_from_slice(&self.seq.to_be_bytes());
+        put_str(out, self.id);
+        put_str(out, self.occurred_at);
+        put_str(out, self.principal_kind);
+        put_opt(out, self.principal_id);
+        put_list(out, self.roles);
+        put_opt(out, self.client_ip);
+        put_opt(out, self.request_id);
+        put_opt(out, self.trace_id);
+        put_str(out, self.action);
+        put_opt(out, self.target_type);
+        put_opt(out, self.target_id);
+        put_list(out, self.subjects);
+        put_str(out, self.outcome);
+        put_opt(out, self.reason_code);
+        put_opt(out, self.reason);
+        put_str(out, self.detail);
+    }
+
+    /// `SHA-256(prev ‖ canonical(self))`, encoding into `scratch` (cleared).
+    pub(crate) fn hash(&self, prev: &[u8; 32], scratch: &mut Vec<u8>) -> [u8; 32] {
+        scratch.clear();
+        self.encode(scratch);
+        let mut hasher = Sha256::new();
+        hasher.update(prev);
+        hasher.update(&scratch);
+        hasher.finalize().into()
     }
 }
 
 impl StoredEvent {
     /// The canonical encoding (version 1) of everything but the hashes.
     pub fn canonical(&self) -> Vec<u8> {
+        let occurred_at = egov_db::value::timestamp_to_sql(self.occurred_at);
         let mut out = Vec::with_capacity(512);
-        put_str(&mut out, "egov-audit/v1");
-        put_str(&mut out, &self.chain_id);
-        out.extend_from_slice(&self.seq.to_be_bytes());
-        put_str(&mut out, &self.id);
-        put_str(
-            &mut out,
-            &egov_db::value::timestamp_to_sql(self.occurred_at),
-        );
-        put_str(&mut out, &self.principal_kind);
-        put_opt(&mut out, self.principal_id.as_deref());
-        put_list(&mut out, &self.roles);
-        put_opt(&mut out, self.client_ip.as_deref());
-        put_opt(&mut out, self.request_id.as_deref());
-        put_opt(&mut out, self.trace_id.as_deref());
-        put_str(&mut out, &self.action);
-        put_opt(&mut out, self.target_type.as_deref());
-        put_opt(&mut out, self.target_id.as_deref());
-        put_list(&mut out, &self.subjects);
-        put_str(&mut out, &self.outcome);
-        put_opt(&mut out, self.reason_code.as_deref());
-        put_opt(&mut out, self.reason.as_deref());
-        put_str(&mut out, &self.detail);
+        self.fields(&occurred_at).encode(&mut out);
         out
     }
 
     /// `SHA-256(prev ‖ canonical(self))`.
     pub fn compute_hash(&self, prev: &[u8; 32]) -> [u8; 32] {
-        let mut hasher = Sha256::new();
-        hasher.update(prev);
-        hasher.update(self.canonical());
-        hasher.finalize().into()
+        let occurred_at = egov_db::value::timestamp_to_sql(self.occurred_at);
+        self.fields(&occurred_at)
+            .hash(prev, &mut Vec::with_capacity(512))
+    }
+
+    fn fields<'a>(&'a self, occurred_at: &'a str) -> EventFields<'a, String> {
+        EventFields {
+            chain_id: &self.chain_id,
+            seq: self.seq,
+            id: &self.id,
+            occurred_at,
+            principal_kind: &self.principal_kind,
+            principal_id: self.principal_id.as_deref(),
+            roles: &self.roles,
+            client_ip: self.client_ip.as_deref(),
+            request_id: self.request_id.as_deref(),
+            trace_id: self.trace_id.as_deref(),
+            action: &self.action,
+            target_type: self.target_type.as_deref(),
+            target_id: self.target_id.as_deref(),
+            subjects: &self.subjects,
+            outcome: &self.outcome,
+            reason_code: self.reason_code.as_deref(),
+            reason: self.reason.as_deref(),
+            detail: &self.detail,
+        }
     }
 }
 

@@ -38,6 +38,11 @@
 //!   execution on SQLite) that moves the head only if it is still that one; if
 //!   another process appended meanwhile, nothing is written and the batch goes the
 //!   locked way instead, so the shortcut never forks the chain.
+//! - **Threads.** Each [`AuditLog`] runs its writer as a task on the caller's
+//!   runtime and keeps one small OS thread (`egov-audit-acks`) that answers the
+//!   callers of each committed batch: waking dozens of waiting tasks from a
+//!   runtime worker made a 2-worker runtime's workers wake each other once per
+//!   task (measured: 0.22 ms of a 1.45 ms PostgreSQL batch).
 //!
 //! ```
 //! use egov_audit::{Action, AuditEvent, AuditLog, AuditSettings, Outcome, Target};

@@ -5,7 +5,9 @@ use egov_db::value::timestamp_to_sql;
 use sqlx::Row;
 use time::OffsetDateTime;
 
-use crate::chain::GENESIS;
+use std::borrow::Cow;
+
+use crate::chain::{EventFields, GENESIS, from_hex};
 use crate::checkpoint::{CheckpointVerifier, SignedCheckpoint};
 use crate::{AuditError, store};
 
@@ -100,13 +102,14 @@ pub async fn verify_against(
 
     // Where the stored chain starts: 1, or just after a checkpoint up to which
     // events were purged.
-    let first: Option<i64> =
-        sqlx::query("SELECT MIN(seq) FROM egov_audit_events WHERE chain_id = $1")
-            .bind(chain_id)
-            .fetch_one(db.pool())
-            .await?
-            .try_get(0)?;
+    // The chain is checked up to its last event when verify starts.
+    let span = sqlx::query("SELECT MIN(seq), MAX(seq) FROM egov_audit_events WHERE chain_id = $1")
+        .bind(chain_id)
+        .fetch_one(db.pool())
+        .await?;
+    let (first, last): (Option<i64>, Option<i64>) = (span.try_get(0)?, span.try_get(1)?);
     let first = first.map_or(1, |s| u64::try_from(s).unwrap_or(1));
+    let last = last.map_or(0, |s| u64::try_from(s).unwrap_or(0));
     let mut prev = if first <= 1 {
         GENESIS
     } else if let Some(head) = head_at(first - 1) {
@@ -119,41 +122,56 @@ pub async fn verify_against(
         return Ok(report);
     };
     let mut expected = first.max(1);
-    // Reading the next page overlaps checking this one (the hashing and the
-    // row decoding each take a core).
+    // Reading the next page (the database builds its text) overlaps checking
+    // this one.
     let (pages, mut next_page) = tokio::sync::mpsc::channel(2);
     let reader = AbortOnDrop(tokio::spawn({
         let (db, chain_id, mut after) = (db.clone(), chain_id.to_owned(), expected - 1);
         async move {
-            loop {
-                let page = store::events_after_packed(&db, &chain_id, after, PAGE).await;
-                let last = page.as_ref().map(|p| p.last().map(|e| e.seq));
-                let stop = !matches!(last, Ok(Some(_)));
-                if let Ok(Some(seq)) = last {
-                    after = seq;
-                }
-                if pages.send(page).await.is_err() || stop {
+            while after < last {
+                let up_to = after.saturating_add(PAGE).min(last);
+                let page = store::event_page(&db, &chain_id, after, up_to).await;
+                let failed = page.is_err();
+                after = up_to;
+                // A range whose events were all deleted reads as no page; the
+                // next page's first event then shows the gap.
+                let page = page.transpose();
+                if let Some(page) = page
+                    && (pages.send(page).await.is_err() || failed)
+                {
                     break;
                 }
             }
         }
     }));
+    let mut scratch = Vec::with_capacity(1024);
     while let Some(page) = next_page.recv().await {
         let page = page?;
-        if page.is_empty() {
-            break;
+        let mut rows = page
+            .split('\n')
+            .map(|line| {
+                serde_json::from_str::<PageRow<'_>>(line)
+                    .map_err(|e| AuditError::Corrupt(format!("event row: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !rows.is_sorted_by_key(|row| row.1) {
+            rows.sort_unstable_by_key(|row| row.1);
         }
-        for event in &page {
-            let damage = if event.seq != expected {
+        for row in rows {
+            let damage = if row.1 != expected {
                 Some(DamageKind::Missing)
-            } else if event.prev_hash != prev {
+            } else if hash_column("prev_hash", &row.18)? != prev {
                 Some(DamageKind::Unlinked)
-            } else if event.compute_hash(&prev) != event.hash {
-                Some(DamageKind::Modified)
-            } else if head_at(event.seq).is_some_and(|h| h != event.hash) {
-                Some(DamageKind::CheckpointMismatch)
             } else {
-                None
+                let hash = hash_column("hash", &row.19)?;
+                if row.fields().hash(&prev, &mut scratch) != hash {
+                    Some(DamageKind::Modified)
+                } else if head_at(row.1).is_some_and(|h| h != hash) {
+                    Some(DamageKind::CheckpointMismatch)
+                } else {
+                    prev = hash;
+                    None
+                }
             };
             if let Some(kind) = damage {
                 report.damage = Some(Damage {
@@ -163,8 +181,7 @@ pub async fn verify_against(
                 return Ok(report);
             }
             report.events_checked += 1;
-            report.last_seq = event.seq;
-            prev = event.hash;
+            report.last_seq = row.1;
             expected += 1;
         }
     }
@@ -180,8 +197,64 @@ pub async fn verify_against(
     Ok(report)
 }
 
-/// Events read per query by [`verify_against`].
-const PAGE: u32 = 4096;
+/// Sequence numbers read per query by [`verify_against`].
+const PAGE: u64 = 4096;
+
+/// One line of a [`store::event_page`]: the columns in
+/// [`store::EVENT_COLUMNS`] order, borrowed from the page where JSON escaping
+/// allows.
+#[derive(serde::Deserialize)]
+struct PageRow<'a>(
+    #[serde(borrow)] Cow<'a, str>,
+    u64,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Vec<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Vec<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+);
+
+impl PageRow<'_> {
+    fn fields(&self) -> EventFields<'_, Cow<'_, str>> {
+        EventFields {
+            chain_id: &self.0,
+            seq: self.1,
+            id: &self.2,
+            occurred_at: &self.3,
+            principal_kind: &self.4,
+            principal_id: self.5.as_deref(),
+            roles: &self.6,
+            client_ip: self.7.as_deref(),
+            request_id: self.8.as_deref(),
+            trace_id: self.9.as_deref(),
+            action: &self.10,
+            target_type: self.11.as_deref(),
+            target_id: self.12.as_deref(),
+            subjects: &self.13,
+            outcome: &self.14,
+            reason_code: self.15.as_deref(),
+            reason: self.16.as_deref(),
+            detail: &self.17,
+        }
+    }
+}
+
+fn hash_column(name: &str, text: &str) -> Result<[u8; 32], AuditError> {
+    from_hex(text).ok_or_else(|| AuditError::Corrupt(format!("{name} is not a hash")))
+}
 
 /// Stops the page reader when `verify` returns early.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -259,6 +259,34 @@ egov_db::backend_tests! {
         assert_eq!((report.damage, report.events_checked), (None, 301));
     }
 
+    async fn verify_reads_a_chain_of_many_pages_and_text_that_needs_escaping(db) {
+        // verify reads 4,096 events per query, each page as one text of JSON
+        // lines: 9,000 events span three pages, and quotes, backslashes,
+        // newlines and Korean in the fields must come back byte for byte.
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        let log = AuditLog::start(db.clone(), &settings(4096)).await.unwrap();
+        let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
+        let mut conn = db.pool().acquire().await.unwrap();
+        conn.execute(begin).await.unwrap();
+        let tricky = |i: usize| {
+            AuditEvent::new(Action::UPDATE, &Actor::system("batch \"nightly\""), Outcome::Failure)
+                .target(Target::new("민원", format!("P-{i}")))
+                .reason_code("quote\"back\\slash")
+                .detail(Detail::new().text("memo", "첫 줄\n둘째 줄 \"인용\" \\ 끝").number("n", i as i64))
+        };
+        log.record_all_in_transaction(&mut conn, (0..9000).map(tricky).collect())
+            .await
+            .unwrap();
+        conn.execute("COMMIT").await.unwrap();
+        drop(conn);
+        log.shutdown().await;
+        let report = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!((report.damage, report.events_checked, report.last_seq), (None, 9000, 9000));
+        // Damage on the third page is found at its place.
+        let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET detail = '{\"memo\":\"x\"}' WHERE seq = 8500").await;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((8500, DamageKind::Modified)));
+    }
+
     async fn a_store_failure_is_an_error_and_nothing_is_claimed(db) {
         db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
         let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();
