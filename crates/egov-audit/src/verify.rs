@@ -6,6 +6,8 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::chain::{EventFields, GENESIS, from_hex};
 use crate::checkpoint::{CheckpointVerifier, SignedCheckpoint};
@@ -93,27 +95,27 @@ pub async fn verify_against(
         }
     }
     report.checkpoints_checked = signed.len();
-    let head_at = |size: u64| {
+    let heads: Arc<HashMap<u64, [u8; 32]>> = Arc::new(
         signed
             .iter()
-            .find(|c| c.checkpoint.size == size)
-            .map(|c| c.checkpoint.head)
-    };
+            .map(|c| (c.checkpoint.size, c.checkpoint.head))
+            .collect(),
+    );
 
     // Where the stored chain starts: 1, or just after a checkpoint up to which
-    // events were purged.
-    // The chain is checked up to its last event when verify starts.
+    // events were purged. The chain is checked up to its last event when
+    // verify starts.
     let span = sqlx::query("SELECT MIN(seq), MAX(seq) FROM egov_audit_events WHERE chain_id = $1")
         .bind(chain_id)
         .fetch_one(db.pool())
         .await?;
     let (first, last): (Option<i64>, Option<i64>) = (span.try_get(0)?, span.try_get(1)?);
-    let first = first.map_or(1, |s| u64::try_from(s).unwrap_or(1));
+    let first = first.map_or(1, |s| u64::try_from(s).unwrap_or(1)).max(1);
     let last = last.map_or(0, |s| u64::try_from(s).unwrap_or(0));
     let mut prev = if first <= 1 {
         GENESIS
-    } else if let Some(head) = head_at(first - 1) {
-        head
+    } else if let Some(head) = heads.get(&(first - 1)) {
+        *head
     } else {
         report.damage = Some(Damage {
             seq: 1,
@@ -121,22 +123,108 @@ pub async fn verify_against(
         });
         return Ok(report);
     };
-    let mut expected = first.max(1);
+
+    // Long chains are checked in parallel parts, each from its first event's
+    // stored `prev_hash`; where two parts meet, the later one's assumed start
+    // must be the earlier one's last hash, which makes the parts one chain.
+    let parts = if last >= first && last - first >= 4 * PAGE {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as u64
+    } else {
+        1
+    };
+    let size = (last.saturating_sub(first) + 1).div_ceil(parts);
+    let mut running = Vec::new();
+    for part in 0..parts {
+        let from = first + part * size;
+        let to = (from + size - 1).min(last);
+        let start = (part == 0).then_some(prev);
+        let (db, chain_id, heads) = (db.clone(), chain_id.to_owned(), Arc::clone(&heads));
+        running.push(AbortOnDrop(tokio::spawn(async move {
+            check_part(&db, &chain_id, from, to, start, &heads).await
+        })));
+    }
+    for mut part in running {
+        let part = (&mut part.0)
+            .await
+            .map_err(|e| AuditError::Corrupt(format!("a verify task failed: {e}")))??;
+        if let Some(start) = part.assumed_start
+            && start != prev
+        {
+            report.damage = Some(Damage {
+                seq: part.from,
+                kind: DamageKind::Unlinked,
+            });
+            return Ok(report);
+        }
+        report.events_checked += part.checked;
+        if part.checked > 0 {
+            // The part's events up to its damage (or end) are consecutive.
+            report.last_seq = part.from + part.checked - 1;
+            prev = part.end;
+        }
+        if let Some(damage) = part.damage {
+            report.damage = Some(damage);
+            return Ok(report);
+        }
+    }
+    if let Some(largest) = signed.last()
+        && largest.checkpoint.size > report.last_seq
+    {
+        report.damage = Some(Damage {
+            seq: report.last_seq + 1,
+            kind: DamageKind::Truncated,
+        });
+    }
+    Ok(report)
+}
+
+/// What [`check_part`] found in `from..=to`.
+struct Part {
+    from: u64,
+    /// Events checked before the first damage (all of them without one).
+    checked: u64,
+    /// The first event's stored `prev_hash`, taken on trust when the part was
+    /// given no start (the caller checks it against the part before).
+    assumed_start: Option<[u8; 32]>,
+    /// The last checked event's hash.
+    end: [u8; 32],
+    damage: Option<Damage>,
+}
+
+/// Checks the events `from..=to` of `chain_id`: each must be there, follow the
+/// one before (`start`, or the first one's own `prev_hash` when `None`), hash
+/// to its stored hash, and match any checkpoint at its position.
+async fn check_part(
+    db: &Db,
+    chain_id: &str,
+    from: u64,
+    to: u64,
+    start: Option<[u8; 32]>,
+    heads: &HashMap<u64, [u8; 32]>,
+) -> Result<Part, AuditError> {
+    let mut part = Part {
+        from,
+        checked: 0,
+        assumed_start: None,
+        end: start.unwrap_or(GENESIS),
+        damage: None,
+    };
+    let mut prev = start;
+    let mut expected = from;
     // Reading the next page (the database builds its text) overlaps checking
     // this one.
     let (pages, mut next_page) = tokio::sync::mpsc::channel(2);
     let reader = AbortOnDrop(tokio::spawn({
-        let (db, chain_id, mut after) = (db.clone(), chain_id.to_owned(), expected - 1);
+        let (db, chain_id, mut after) = (db.clone(), chain_id.to_owned(), from - 1);
         async move {
-            while after < last {
-                let up_to = after.saturating_add(PAGE).min(last);
+            while after < to {
+                let up_to = after.saturating_add(PAGE).min(to);
                 let page = store::event_page(&db, &chain_id, after, up_to).await;
                 let failed = page.is_err();
                 after = up_to;
                 // A range whose events were all deleted reads as no page; the
-                // next page's first event then shows the gap.
-                let page = page.transpose();
-                if let Some(page) = page
+                // next event read (or the end of the part) shows the gap.
+                if let Some(page) = page.transpose()
                     && (pages.send(page).await.is_err() || failed)
                 {
                     break;
@@ -158,43 +246,53 @@ pub async fn verify_against(
             rows.sort_unstable_by_key(|row| row.1);
         }
         for row in rows {
+            let stored_prev = hash_column("prev_hash", &row.18)?;
+            let linked = *prev.get_or_insert_with(|| {
+                part.assumed_start = Some(stored_prev);
+                stored_prev
+            });
             let damage = if row.1 != expected {
                 Some(DamageKind::Missing)
-            } else if hash_column("prev_hash", &row.18)? != prev {
+            } else if stored_prev != linked {
                 Some(DamageKind::Unlinked)
             } else {
                 let hash = hash_column("hash", &row.19)?;
-                if row.fields().hash(&prev, &mut scratch) != hash {
+                let lists = serde_json::from_str::<Vec<Cow<'_, str>>>(&row.6)
+                    .and_then(|roles| Ok((roles, serde_json::from_str(&row.13)?)));
+                // A list column that is no list was edited.
+                let computed = lists.map(|(roles, subjects): (_, Vec<Cow<'_, str>>)| {
+                    row.fields(&roles, &subjects).hash(&linked, &mut scratch)
+                });
+                if computed.ok() != Some(hash) {
                     Some(DamageKind::Modified)
-                } else if head_at(row.1).is_some_and(|h| h != hash) {
+                } else if heads.get(&row.1).is_some_and(|h| *h != hash) {
                     Some(DamageKind::CheckpointMismatch)
                 } else {
-                    prev = hash;
+                    prev = Some(hash);
+                    part.end = hash;
                     None
                 }
             };
             if let Some(kind) = damage {
-                report.damage = Some(Damage {
+                part.damage = Some(Damage {
                     seq: expected,
                     kind,
                 });
-                return Ok(report);
+                return Ok(part);
             }
-            report.events_checked += 1;
-            report.last_seq = row.1;
+            part.checked += 1;
             expected += 1;
         }
     }
     drop(reader);
-    if let Some(largest) = signed.last()
-        && largest.checkpoint.size > report.last_seq
-    {
-        report.damage = Some(Damage {
-            seq: report.last_seq + 1,
-            kind: DamageKind::Truncated,
+    if expected <= to {
+        // Events at the end of the part are gone.
+        part.damage = Some(Damage {
+            seq: expected,
+            kind: DamageKind::Missing,
         });
     }
-    Ok(report)
+    Ok(part)
 }
 
 /// Sequence numbers read per query by [`verify_against`].
@@ -211,14 +309,14 @@ struct PageRow<'a>(
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Vec<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Vec<Cow<'a, str>>,
+    #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
@@ -228,7 +326,12 @@ struct PageRow<'a>(
 );
 
 impl PageRow<'_> {
-    fn fields(&self) -> EventFields<'_, Cow<'_, str>> {
+    /// The fields, with the list columns already parsed.
+    fn fields<'b>(
+        &'b self,
+        roles: &'b [Cow<'b, str>],
+        subjects: &'b [Cow<'b, str>],
+    ) -> EventFields<'b, Cow<'b, str>> {
         EventFields {
             chain_id: &self.0,
             seq: self.1,
@@ -236,14 +339,14 @@ impl PageRow<'_> {
             occurred_at: &self.3,
             principal_kind: &self.4,
             principal_id: self.5.as_deref(),
-            roles: &self.6,
+            roles,
             client_ip: self.7.as_deref(),
             request_id: self.8.as_deref(),
             trace_id: self.9.as_deref(),
             action: &self.10,
             target_type: self.11.as_deref(),
             target_id: self.12.as_deref(),
-            subjects: &self.13,
+            subjects,
             outcome: &self.14,
             reason_code: self.15.as_deref(),
             reason: self.16.as_deref(),
@@ -256,10 +359,10 @@ fn hash_column(name: &str, text: &str) -> Result<[u8; 32], AuditError> {
     from_hex(text).ok_or_else(|| AuditError::Corrupt(format!("{name} is not a hash")))
 }
 
-/// Stops the page reader when `verify` returns early.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+/// Stops a page reader or part checker when `verify` returns early.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }

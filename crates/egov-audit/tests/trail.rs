@@ -287,6 +287,36 @@ egov_db::backend_tests! {
         assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((8500, DamageKind::Modified)));
     }
 
+    async fn a_long_chain_is_verified_in_parts_that_must_join(db) {
+        // Chains of more than 16,384 events are checked in parallel parts (one
+        // per core, at most four); with 20,000 events and two or four cores,
+        // a part starts at 10,001. Damage is still reported at its first place.
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        let log = AuditLog::start(db.clone(), &settings(100_000)).await.unwrap();
+        let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
+        let mut conn = db.pool().acquire().await.unwrap();
+        conn.execute(begin).await.unwrap();
+        log.record_all_in_transaction(&mut conn, (0..20_000).map(event).collect())
+            .await
+            .unwrap();
+        conn.execute("COMMIT").await.unwrap();
+        drop(conn);
+        log.shutdown().await;
+        let report = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!((report.damage, report.events_checked, report.last_seq), (None, 20_000, 20_000));
+        let found = |damage: Option<egov_audit::Damage>| damage.map(|d| (d.seq, d.kind));
+        let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET target_id = 'P-x' WHERE seq = 15000").await;
+        assert_eq!(found(damage), Some((15_000, DamageKind::Modified)));
+        // A part's first event claiming another predecessor does not join.
+        let damage = damage_after(&db, &log, &format!("UPDATE egov_audit_events SET prev_hash = '{}' WHERE seq = 10001", "0".repeat(64))).await;
+        assert_eq!(found(damage), Some((10_001, DamageKind::Unlinked)));
+        // The last event of a part gone.
+        let damage = damage_after(&db, &log, "DELETE FROM egov_audit_events WHERE seq = 10000").await;
+        assert_eq!(found(damage), Some((10_000, DamageKind::Missing)));
+        let report = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!((report.events_checked, report.last_seq), (9_999, 9_999));
+    }
+
     async fn a_store_failure_is_an_error_and_nothing_is_claimed(db) {
         db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
         let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();
