@@ -919,6 +919,7 @@ fn audit_suites(binary: &Path, work: &Path) -> Result<Vec<AuditFigures>, String>
         let postgres = |name: &str| {
             let database = format!("egov_bench_{}", name.replace(['-', '.'], "_"));
             let status = Command::new("psql")
+                .env("PGOPTIONS", "-c client_min_messages=warning")
                 .args([admin.as_str(), "-q", "-c"])
                 .arg(format!("DROP DATABASE IF EXISTS {database}"))
                 .arg("-c")

@@ -34,6 +34,33 @@ async fn setup(db: &Db, events: usize, every: u64) -> AuditLog {
     log
 }
 
+/// A pooled connection with a write transaction open (SQLite: `BEGIN
+/// IMMEDIATE`, so the audit append cannot fail to upgrade its lock).
+async fn write_transaction(db: &Db) -> sqlx::pool::PoolConnection<sqlx::Any> {
+    let begin = match db.backend() {
+        egov_db::Backend::Sqlite => "BEGIN IMMEDIATE",
+        egov_db::Backend::Postgres => "BEGIN",
+    };
+    let mut conn = db.pool().acquire().await.unwrap();
+    conn.execute(begin).await.unwrap();
+    conn
+}
+
+/// `events` recorded in one transaction on a migrated `db`; the log is shut
+/// down (its final checkpoint signed) before it is returned.
+async fn recorded_in_one_transaction(db: &Db, every: u64, events: Vec<AuditEvent>) -> AuditLog {
+    db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+    let log = AuditLog::start(db.clone(), &settings(every)).await.unwrap();
+    let mut conn = write_transaction(db).await;
+    log.record_all_in_transaction(&mut conn, events)
+        .await
+        .unwrap();
+    conn.execute("COMMIT").await.unwrap();
+    drop(conn);
+    log.shutdown().await;
+    log
+}
+
 async fn damage_after(db: &Db, log: &AuditLog, tamper: &str) -> Option<egov_audit::Damage> {
     for statement in tamper.split(';').filter(|s| !s.trim().is_empty()) {
         sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
@@ -239,9 +266,7 @@ egov_db::backend_tests! {
     async fn bulk_records_in_a_transaction_are_all_or_nothing(db) {
         db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
         let log = AuditLog::start(db.clone(), &settings(100)).await.unwrap();
-        let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
-        let mut conn = db.pool().acquire().await.unwrap();
-        conn.execute(begin).await.unwrap();
+        let mut conn = write_transaction(&db).await;
         // A download without a reason is invalid: nothing of the batch is written.
         let invalid = AuditEvent::new(Action::DOWNLOAD, &Actor::system("test"), Outcome::Success)
             .subject(egov_audit::SubjectId::from_blind_index(&"ab12cd34".repeat(8)).unwrap());
@@ -263,23 +288,13 @@ egov_db::backend_tests! {
         // verify reads 4,096 events per query, each page as one text of JSON
         // lines: 9,000 events span three pages, and quotes, backslashes,
         // newlines and Korean in the fields must come back byte for byte.
-        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
-        let log = AuditLog::start(db.clone(), &settings(4096)).await.unwrap();
-        let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
-        let mut conn = db.pool().acquire().await.unwrap();
-        conn.execute(begin).await.unwrap();
         let tricky = |i: usize| {
             AuditEvent::new(Action::UPDATE, &Actor::system("batch \"nightly\""), Outcome::Failure)
                 .target(Target::new("민원", format!("P-{i}")))
                 .reason_code("quote\"back\\slash")
                 .detail(Detail::new().text("memo", "첫 줄\n둘째 줄 \"인용\" \\ 끝").number("n", i as i64))
         };
-        log.record_all_in_transaction(&mut conn, (0..9000).map(tricky).collect())
-            .await
-            .unwrap();
-        conn.execute("COMMIT").await.unwrap();
-        drop(conn);
-        log.shutdown().await;
+        let log = recorded_in_one_transaction(&db, 4096, (0..9000).map(tricky).collect()).await;
         let report = verify(&db, "main", &log.verifier()).await.unwrap();
         assert_eq!((report.damage, report.events_checked, report.last_seq), (None, 9000, 9000));
         // Damage on the third page is found at its place.
@@ -291,17 +306,7 @@ egov_db::backend_tests! {
         // Chains of more than 16,384 events are checked in parallel parts (one
         // per core, at most four); with 20,000 events and two or four cores,
         // a part starts at 10,001. Damage is still reported at its first place.
-        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
-        let log = AuditLog::start(db.clone(), &settings(100_000)).await.unwrap();
-        let begin = match db.backend() { egov_db::Backend::Sqlite => "BEGIN IMMEDIATE", egov_db::Backend::Postgres => "BEGIN" };
-        let mut conn = db.pool().acquire().await.unwrap();
-        conn.execute(begin).await.unwrap();
-        log.record_all_in_transaction(&mut conn, (0..20_000).map(event).collect())
-            .await
-            .unwrap();
-        conn.execute("COMMIT").await.unwrap();
-        drop(conn);
-        log.shutdown().await;
+        let log = recorded_in_one_transaction(&db, 100_000, (0..20_000).map(event).collect()).await;
         let report = verify(&db, "main", &log.verifier()).await.unwrap();
         assert_eq!((report.damage, report.events_checked, report.last_seq), (None, 20_000, 20_000));
         let found = |damage: Option<egov_audit::Damage>| damage.map(|d| (d.seq, d.kind));
