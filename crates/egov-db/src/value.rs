@@ -17,8 +17,8 @@ const TIMESTAMP: &[FormatItem<'static>] =
 ///
 /// Written digit by digit for years 0–9999: the audit writer encodes every
 /// event's time twice (hash and row), and `time`'s general formatter was 3% of
-/// its CPU. Other years (which [`TIMESTAMP`] also writes as given) go through
-/// the formatter; a property test keeps the two identical.
+/// its CPU. Other years go through the formatter; a property test keeps the
+/// two identical.
 pub fn timestamp_to_sql(at: OffsetDateTime) -> String {
     let utc = at.to_offset(UtcOffset::UTC);
     let Ok(year) = u32::try_from(utc.year()) else {
