@@ -473,11 +473,12 @@ impl Writer {
             Err(error) => {
                 let lost = waiters.iter().filter(|(done, _)| done.is_none()).count();
                 tracing::error!(%error, events = waiters.len(), queued_lost = lost, "audit batch was not recorded");
-                for (done, _) in waiters {
-                    if let Some(done) = done {
-                        let _ = done.send(Err(error.to_string()));
-                    }
-                }
+                let reason = error.to_string();
+                let answers = waiters
+                    .into_iter()
+                    .filter_map(|(done, _)| done.map(|done| (done, Err(reason.clone()))))
+                    .collect();
+                self.acks.send(answers);
             }
         }
     }
