@@ -115,6 +115,11 @@ pub(crate) fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
 
 /// Parses 64 lowercase hex digits.
 pub fn from_hex(text: &str) -> Option<[u8; 32]> {
+    hex_bytes(text.as_bytes())
+}
+
+/// [`from_hex`] of text not known to be UTF-8 (anything else is no hash).
+pub(crate) fn hex_bytes(text: &[u8]) -> Option<[u8; 32]> {
     // A table instead of a match per digit: `verify` parses two hashes per
     // event, and the match was 9% of its time.
     const NIBBLE: [u8; 256] = {
@@ -131,7 +136,7 @@ pub fn from_hex(text: &str) -> Option<[u8; 32]> {
         }
         table
     };
-    let text: &[u8; 64] = text.as_bytes().try_into().ok()?;
+    let text: &[u8; 64] = text.try_into().ok()?;
     let mut out = [0u8; 32];
     let mut bad = 0u8;
     for (i, pair) in text.chunks_exact(2).enumerate() {
@@ -143,13 +148,13 @@ pub fn from_hex(text: &str) -> Option<[u8; 32]> {
     (bad < 16).then_some(out)
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+fn put_str(out: &mut Vec<u8>, s: &[u8]) {
     let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(&s.as_bytes()[..len as usize]);
+    out.extend_from_slice(&s[..len as usize]);
 }
 
-fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+fn put_opt(out: &mut Vec<u8>, s: Option<&[u8]>) {
     match s {
         None => out.push(0),
         Some(s) => {
@@ -163,38 +168,40 @@ fn put_list<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
     let count = u32::try_from(items.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&count.to_be_bytes());
     for item in items.iter().take(count as usize) {
-        put_str(out, item.as_ref());
+        put_str(out, item.as_ref().as_bytes());
     }
 }
 
 /// An event's fields as the canonical encoding reads them, borrowed from
 /// wherever they are (a [`StoredEvent`], or a row `verify` has not copied).
-/// `occurred_at` is already text in the stored form.
+/// Text is taken as bytes: the writer hashed UTF-8, and any other bytes in a
+/// row are a change like any other. `occurred_at` is already text in the
+/// stored form.
 pub(crate) struct EventFields<'a, S> {
-    pub(crate) chain_id: &'a str,
+    pub(crate) chain_id: &'a [u8],
     pub(crate) seq: u64,
-    pub(crate) id: &'a str,
-    pub(crate) occurred_at: &'a str,
-    pub(crate) principal_kind: &'a str,
-    pub(crate) principal_id: Option<&'a str>,
+    pub(crate) id: &'a [u8],
+    pub(crate) occurred_at: &'a [u8],
+    pub(crate) principal_kind: &'a [u8],
+    pub(crate) principal_id: Option<&'a [u8]>,
     pub(crate) roles: &'a [S],
-    pub(crate) client_ip: Option<&'a str>,
-    pub(crate) request_id: Option<&'a str>,
-    pub(crate) trace_id: Option<&'a str>,
-    pub(crate) action: &'a str,
-    pub(crate) target_type: Option<&'a str>,
-    pub(crate) target_id: Option<&'a str>,
+    pub(crate) client_ip: Option<&'a [u8]>,
+    pub(crate) request_id: Option<&'a [u8]>,
+    pub(crate) trace_id: Option<&'a [u8]>,
+    pub(crate) action: &'a [u8],
+    pub(crate) target_type: Option<&'a [u8]>,
+    pub(crate) target_id: Option<&'a [u8]>,
     pub(crate) subjects: &'a [S],
-    pub(crate) outcome: &'a str,
-    pub(crate) reason_code: Option<&'a str>,
-    pub(crate) reason: Option<&'a str>,
-    pub(crate) detail: &'a str,
+    pub(crate) outcome: &'a [u8],
+    pub(crate) reason_code: Option<&'a [u8]>,
+    pub(crate) reason: Option<&'a [u8]>,
+    pub(crate) detail: &'a [u8],
 }
 
 impl<S: AsRef<str>> EventFields<'_, S> {
     /// Appends the canonical encoding (version 1) to `out`.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        put_str(out, "egov-audit/v1");
+        put_str(out, b"egov-audit/v1");
         put_str(out, self.chain_id);
         out.extend_from_slice(&self.seq.to_be_bytes());
         put_str(out, self.id);
@@ -244,24 +251,24 @@ impl StoredEvent {
 
     fn fields<'a>(&'a self, occurred_at: &'a str) -> EventFields<'a, String> {
         EventFields {
-            chain_id: &self.chain_id,
+            chain_id: self.chain_id.as_bytes(),
             seq: self.seq,
-            id: &self.id,
-            occurred_at,
-            principal_kind: &self.principal_kind,
-            principal_id: self.principal_id.as_deref(),
+            id: self.id.as_bytes(),
+            occurred_at: occurred_at.as_bytes(),
+            principal_kind: self.principal_kind.as_bytes(),
+            principal_id: self.principal_id.as_deref().map(str::as_bytes),
             roles: &self.roles,
-            client_ip: self.client_ip.as_deref(),
-            request_id: self.request_id.as_deref(),
-            trace_id: self.trace_id.as_deref(),
-            action: &self.action,
-            target_type: self.target_type.as_deref(),
-            target_id: self.target_id.as_deref(),
+            client_ip: self.client_ip.as_deref().map(str::as_bytes),
+            request_id: self.request_id.as_deref().map(str::as_bytes),
+            trace_id: self.trace_id.as_deref().map(str::as_bytes),
+            action: self.action.as_bytes(),
+            target_type: self.target_type.as_deref().map(str::as_bytes),
+            target_id: self.target_id.as_deref().map(str::as_bytes),
             subjects: &self.subjects,
-            outcome: &self.outcome,
-            reason_code: self.reason_code.as_deref(),
-            reason: self.reason.as_deref(),
-            detail: &self.detail,
+            outcome: self.outcome.as_bytes(),
+            reason_code: self.reason_code.as_deref().map(str::as_bytes),
+            reason: self.reason.as_deref().map(str::as_bytes),
+            detail: self.detail.as_bytes(),
         }
     }
 }

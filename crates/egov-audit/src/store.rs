@@ -27,16 +27,26 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
     ],
 );
 
-/// The events table's columns, in order, as a literal (for `concat!`).
-macro_rules! event_columns {
+/// The events table's columns after `chain_id`, in order, as a literal.
+macro_rules! event_columns_in_chain {
     () => {
-        "chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, \
+        "seq, id, occurred_at, principal_kind, principal_id, roles, \
          client_ip, request_id, trace_id, action, target_type, target_id, subjects, outcome, \
          reason_code, reason, detail, prev_hash, hash"
     };
 }
 
+/// The events table's columns, in order, as a literal (for `concat!`).
+macro_rules! event_columns {
+    () => {
+        concat!("chain_id, ", event_columns_in_chain!())
+    };
+}
+
 pub(crate) const EVENT_COLUMNS: &str = event_columns!();
+
+/// [`EVENT_COLUMNS`] without `chain_id`, for reading one chain.
+pub(crate) const EVENT_COLUMNS_IN_CHAIN: &str = event_columns_in_chain!();
 
 /// PostgreSQL: inserts the events of JSON parameter `$1` ([`JsonRow`]s) into
 /// chain `$5`. The chain id and each event's `prev_hash` are not in the JSON:

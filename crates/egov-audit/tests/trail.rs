@@ -285,14 +285,16 @@ egov_db::backend_tests! {
     }
 
     async fn verify_reads_a_chain_of_many_pages_and_text_that_needs_escaping(db) {
-        // verify reads 4,096 events per query, each page as one text of JSON
-        // lines: 9,000 events span three pages, and quotes, backslashes,
-        // newlines and Korean in the fields must come back byte for byte.
+        // verify reads SQLite 4,096 events per query, each page as one text of
+        // JSON lines, and PostgreSQL as binary COPY cut into pages of about
+        // 1 MiB: 9,000 events span several pages either way, and quotes,
+        // backslashes, tabs, newlines and Korean in the fields must come back
+        // byte for byte.
         let tricky = |i: usize| {
             AuditEvent::new(Action::UPDATE, &Actor::system("batch \"nightly\""), Outcome::Failure)
                 .target(Target::new("민원", format!("P-{i}")))
-                .reason_code("quote\"back\\slash")
-                .detail(Detail::new().text("memo", "첫 줄\n둘째 줄 \"인용\" \\ 끝").number("n", i as i64))
+                .reason_code("quote\"back\\slash\ttab")
+                .detail(Detail::new().text("memo", "첫 줄\n둘째 줄 \"인용\" \\ 끝\r\t").number("n", i as i64))
         };
         let log = recorded_in_one_transaction(&db, 4096, (0..9000).map(tricky).collect()).await;
         let report = verify(&db, "main", &log.verifier()).await.unwrap();
@@ -300,6 +302,26 @@ egov_db::backend_tests! {
         // Damage on the third page is found at its place.
         let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET detail = '{\"memo\":\"x\"}' WHERE seq = 8500").await;
         assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((8500, DamageKind::Modified)));
+    }
+
+    async fn a_chain_id_with_quotes_and_backslashes_is_read_as_itself(db) {
+        // PostgreSQL reads with COPY, which takes no parameters: the chain id
+        // is quoted by the server, and must select this chain and no other.
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        for (chain, events) in [("o'brien\\ \"x\"", 3), ("o", 5)] {
+            let settings = AuditSettings { chain_id: chain.into(), ..settings(2) };
+            let log = AuditLog::start(db.clone(), &settings).await.unwrap();
+            for i in 0..events {
+                log.record(event(i)).await.unwrap();
+            }
+            log.shutdown().await;
+        }
+        let log = AuditLog::start(db.clone(), &AuditSettings { chain_id: "o'brien\\ \"x\"".into(), ..settings(2) }).await.unwrap();
+        let report = verify(&db, "o'brien\\ \"x\"", &log.verifier()).await.unwrap();
+        assert_eq!((report.damage, report.events_checked), (None, 3));
+        let report = verify(&db, "o", &log.verifier()).await.unwrap();
+        assert_eq!((report.damage, report.events_checked), (None, 5));
+        log.shutdown().await;
     }
 
     async fn a_long_chain_is_verified_in_parts_that_must_join(db) {

@@ -210,6 +210,23 @@ impl Db {
         &self.url
     }
 
+    /// A PostgreSQL connection of its own, outside the pool, for protocol
+    /// features the pool's driver-neutral connections do not offer (`COPY …
+    /// TO STDOUT`, which sends rows without building a value per column in
+    /// the client). The caller owns it and closes it by dropping it.
+    ///
+    /// Fails with [`DbError::InvalidUrl`] on SQLite.
+    pub async fn postgres_connection(&self) -> Result<sqlx::PgConnection, DbError> {
+        use sqlx::Connection;
+        if self.backend != Backend::Postgres {
+            return Err(DbError::InvalidUrl(format!(
+                "{} is not a PostgreSQL database",
+                self.redacted_url
+            )));
+        }
+        Ok(sqlx::PgConnection::connect(&self.url).await?)
+    }
+
     /// The URL without its password, for logs.
     pub fn redacted_url(&self) -> &str {
         &self.redacted_url
