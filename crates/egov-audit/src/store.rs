@@ -24,8 +24,21 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
             "actor lookups through the time index",
             include_str!("../migrations/0002_actor_in_time_index.sql"),
         ),
+        // PostgreSQL keeps plain columns: it reads them with COPY, and it has
+        // no virtual generated columns (a stored one would parse the record
+        // once per column on every append).
+        Migration::per_backend(
+            3,
+            "SQLite: one JSON record per event, columns generated from it",
+            SQLITE_EVENTS_TABLE_MIGRATION,
+            "SELECT 1",
+        ),
     ],
 );
+
+/// Migration 3 on SQLite, which also defines the events table there.
+const SQLITE_EVENTS_TABLE_MIGRATION: &str =
+    include_str!("../migrations/0003_sqlite_event_record.sql");
 
 /// The events table's columns after `chain_id`, in order, as a literal.
 macro_rules! event_columns_in_chain {
@@ -80,9 +93,7 @@ macro_rules! pg_insert_subjects {
         )
     };
 }
-const EVENT_COLUMN_COUNT: usize = 20;
-
-/// Most events in one INSERT statement (20 parameters each) on SQLite.
+/// Most events in one INSERT statement (5 parameters each) on SQLite.
 pub(crate) const ROWS_PER_STATEMENT: usize = 128;
 
 /// Splits `n` rows into power-of-two chunks (45 → 32, 8, 4, 1), so only a few
@@ -450,14 +461,14 @@ pub(crate) fn is_stale_head(error: &AuditError) -> bool {
 fn push_rows_sql(sql: &mut String, backend: Backend, events: &[StoredEvent]) {
     let mut param = 0;
     for size in chunk_sizes(events.len(), ROWS_PER_STATEMENT) {
-        sql.push_str("INSERT INTO egov_audit_events (");
-        sql.push_str(EVENT_COLUMNS);
-        sql.push_str(") VALUES ");
+        sql.push_str(
+            "INSERT INTO egov_audit_events (chain_id, seq, record, prev_hash, hash) VALUES ",
+        );
         for row in 0..size {
             if row > 0 {
                 sql.push_str(", ");
             }
-            push_tuple(sql, backend, EVENT_COLUMN_COUNT, &mut param);
+            push_tuple(sql, backend, 5, &mut param);
         }
         sql.push(';');
     }
@@ -493,22 +504,7 @@ fn bind_rows(mut query: AnyQuery, events: &[StoredEvent]) -> AnyQuery {
         query = query
             .bind(e.chain_id.clone())
             .bind(i64::try_from(e.seq).unwrap_or(i64::MAX))
-            .bind(e.id.clone())
-            .bind(timestamp_to_sql(e.occurred_at))
-            .bind(e.principal_kind.clone())
-            .bind(e.principal_id.clone())
-            .bind(json_list(&e.roles))
-            .bind(e.client_ip.clone())
-            .bind(e.request_id.clone())
-            .bind(e.trace_id.clone())
-            .bind(e.action.clone())
-            .bind(e.target_type.clone())
-            .bind(e.target_id.clone())
-            .bind(json_list(&e.subjects))
-            .bind(e.outcome.clone())
-            .bind(e.reason_code.clone())
-            .bind(e.reason.clone())
-            .bind(e.detail.clone())
+            .bind(sqlite_record(e))
             .bind(to_hex(&e.prev_hash))
             .bind(to_hex(&e.hash));
     }
@@ -546,6 +542,31 @@ fn push_placeholder(sql: &mut String, backend: Backend, n: usize) {
             sql.push_str(&n.to_string());
         }
     }
+}
+
+/// SQLite's stored form of an event's fields after `seq` (migration 3): a
+/// JSON array in the columns' order, roles and subjects as nested arrays.
+pub(crate) fn sqlite_record(e: &StoredEvent) -> String {
+    let record = (
+        &e.id,
+        timestamp_to_sql(e.occurred_at),
+        &e.principal_kind,
+        &e.principal_id,
+        &e.roles,
+        &e.client_ip,
+        &e.request_id,
+        &e.trace_id,
+        &e.action,
+        &e.target_type,
+        &e.target_id,
+        &e.subjects,
+        &e.outcome,
+        &e.reason_code,
+        &e.reason,
+        &e.detail,
+    );
+    // Serializing strings, options and string lists cannot fail.
+    serde_json::to_string(&record).unwrap_or_default()
 }
 
 fn json_list(items: &[String]) -> String {
@@ -605,46 +626,38 @@ pub(crate) async fn events_after(
     rows.iter().map(event_from_row).collect()
 }
 
-/// A page of events (`$2 < seq <= $3`) as ONE text: each event a JSON
-/// array of the columns in [`EVENT_COLUMNS`] order (the list columns as the
-/// JSON text they hold: re-parsing them in SQL cost the database time), one per
-/// line (JSON escapes newlines inside strings), in `seq` order as the ordered
-/// subquery yields them — `verify` sorts a page that is not (an aggregate's own
-/// `ORDER BY` made SQLite sort every page again: 1.8 instead of 1.0 µs a row). One row per page instead of one
-/// per event: through sqlx `Any` the per-row conversion (column metadata and a
-/// `String` per value, per row) was most of `verify`'s time.
+/// SQLite: a page of events (`$2 < seq <= $3`) as ONE text, a line per event:
+/// `seq prev_hash hash record` (the record is JSON, which escapes newlines
+/// inside strings), in `seq` order as the ordered subquery yields them —
+/// `verify` sorts a page that is not (an aggregate's own `ORDER BY` made
+/// SQLite sort every page again). One row per page instead of one per event:
+/// through sqlx `Any` the per-row conversion (column metadata and a `String`
+/// per value, per row) was most of `verify`'s time. Only four stored columns
+/// are read: building JSON from the twenty columns of the earlier form cost
+/// SQLite ~1 µs a row.
 ///
-/// A page is a range of sequence numbers, not "the next N": on a freshly
-/// loaded, not yet analyzed PostgreSQL table the planner answered `ORDER BY seq
-/// LIMIT N` by sorting every remaining row (on disk) for each page; a range
-/// bounds what it reads. The page is chosen in a subquery before its JSON is
-/// built, so no plan builds the JSON of rows outside it.
-const PAGE_SQLITE: &str = "SELECT group_concat(json_array(chain_id, seq, id, occurred_at, \
-     principal_kind, principal_id, roles, client_ip, request_id, trace_id, action, \
-     target_type, target_id, subjects, outcome, reason_code, reason, detail, prev_hash, \
-     hash), char(10)) \
-     FROM (SELECT * FROM egov_audit_events WHERE chain_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq)";
-const PAGE_POSTGRES: &str = "SELECT string_agg(json_build_array(chain_id, seq, id, occurred_at, \
-     principal_kind, principal_id, roles, client_ip, request_id, trace_id, action, \
-     target_type, target_id, subjects, outcome, reason_code, reason, detail, prev_hash, \
-     hash)::text, E'\\n') \
-     FROM (SELECT * FROM egov_audit_events WHERE chain_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq) page";
+/// A page is a range of sequence numbers, not "the next N", so each query
+/// reads only its range.
+const PAGE_SQLITE: &str = "SELECT group_concat(concat(seq, ' ', prev_hash, ' ', hash, ' ', record), \
+     char(10)) FROM (SELECT seq, prev_hash, hash, record FROM egov_audit_events \
+     WHERE chain_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq)";
 
-/// The events of `chain_id` with `after < seq <= up_to`, one JSON array per
-/// line in `seq` order; `None` when there are none.
+/// SQLite: the events of `chain_id` with `after < seq <= up_to` as lines of
+/// `seq prev_hash hash record`, in `seq` order, in a row's only column (NULL
+/// when there are none; the row is handed over, not its text copied).
+/// (PostgreSQL is read with `COPY`, see `verify`.)
 pub(crate) async fn event_page(
     db: &Db,
     chain_id: &str,
     after: u64,
     up_to: u64,
-) -> Result<Option<String>, AuditError> {
-    Ok(sqlx::query(db.backend().pick(PAGE_SQLITE, PAGE_POSTGRES))
+) -> Result<AnyRow, AuditError> {
+    Ok(sqlx::query(PAGE_SQLITE)
         .bind(chain_id)
         .bind(i64::try_from(after).unwrap_or(i64::MAX))
         .bind(i64::try_from(up_to).unwrap_or(i64::MAX))
         .fetch_one(db.pool())
-        .await?
-        .try_get(0)?)
+        .await?)
 }
 
 /// The stored checkpoints of `chain_id`, smallest first, parsed.

@@ -232,7 +232,14 @@ async fn check_part(
     while let Some(page) = next_page.recv().await {
         let page = page?;
         let done = match page {
-            Page::Json(lines) => checker.json_page(&lines)?,
+            Page::Records(row) => {
+                // A range whose events were all deleted reads as no page; the
+                // next event read (or the end of the part) shows the gap.
+                match row.try_get::<Option<&str>, _>(0)? {
+                    Some(lines) => checker.record_page(lines)?,
+                    None => false,
+                }
+            }
             Page::Copy(rows) => checker.copy_page(&rows)?,
         };
         if done {
@@ -251,8 +258,8 @@ async fn check_part(
     Ok(part)
 }
 
-/// SQLite: pages of [`PAGE`] sequence numbers, each one value of JSON lines
-/// built by the database ([`store::event_page`]).
+/// SQLite: pages of [`PAGE`] sequence numbers, each one text of
+/// `seq prev_hash hash record` lines ([`store::event_page`]).
 async fn read_json_pages(
     db: &Db,
     chain_id: &str,
@@ -266,11 +273,7 @@ async fn read_json_pages(
         let page = store::event_page(db, chain_id, after, up_to).await;
         let failed = page.is_err();
         after = up_to;
-        // A range whose events were all deleted reads as no page; the
-        // next event read (or the end of the part) shows the gap.
-        if let Some(page) = page.transpose()
-            && (pages.send(page.map(Page::Json)).await.is_err() || failed)
-        {
+        if pages.send(page.map(Page::Records)).await.is_err() || failed {
             break;
         }
     }
@@ -278,8 +281,9 @@ async fn read_json_pages(
 
 /// A page of events as the database sent it.
 enum Page {
-    /// SQLite: JSON lines built by the database ([`store::event_page`]).
-    Json(String),
+    /// SQLite: a row of `seq prev_hash hash record` lines
+    /// ([`store::event_page`]).
+    Records(sqlx::any::AnyRow),
     /// PostgreSQL: whole rows of binary `COPY` output, without its header.
     Copy(Vec<u8>),
 }
@@ -373,20 +377,24 @@ struct Checker<'h> {
 }
 
 impl Checker<'_> {
-    /// Checks a page of JSON lines; `true` when damage was found.
-    fn json_page(&mut self, page: &str) -> Result<bool, AuditError> {
-        let mut rows = page
+    /// Checks a page of `seq prev_hash hash record` lines (SQLite); `true`
+    /// when damage was found.
+    fn record_page(&mut self, page: &str) -> Result<bool, AuditError> {
+        let mut lines = page
             .split('\n')
-            .map(|line| {
-                serde_json::from_str::<PageRow<'_>>(line)
-                    .map_err(|e| AuditError::Corrupt(format!("event row: {e}")))
-            })
+            .map(RecordLine::parse)
             .collect::<Result<Vec<_>, _>>()?;
-        if !rows.is_sorted_by_key(|row| row.1) {
-            rows.sort_unstable_by_key(|row| row.1);
+        if !lines.is_sorted_by_key(|line| line.seq) {
+            lines.sort_unstable_by_key(|line| line.seq);
         }
-        for row in &rows {
-            if self.check(&row.raw())? {
+        let chain_id = self.chain_id.as_bytes();
+        for line in &lines {
+            let damaged = self.check(line.seq, line.prev_hash, line.hash, |prev, scratch| {
+                // A record that does not parse as the fields was edited.
+                let record = Record::parse(line.record)?;
+                Some(record.fields(chain_id, line.seq).hash(prev, scratch))
+            })?;
+            if damaged {
                 return Ok(true);
             }
         }
@@ -405,38 +413,44 @@ impl Checker<'_> {
                 // The trailer: no rows follow.
                 break;
             };
-            if self.check(&row)? {
+            let damaged = self.check(row.seq, row.prev_hash, row.hash, |prev, scratch| {
+                // A list column that is no list was edited.
+                let (roles, subjects) = (parse_list(row.roles)?, parse_list(row.subjects)?);
+                Some(row.fields(&roles, &subjects).hash(prev, scratch))
+            })?;
+            if damaged {
                 return Ok(true);
             }
         }
         Ok(false)
     }
 
-    /// Checks the next row; `true` when it is damaged (recorded in the part).
-    fn check(&mut self, row: &RawRow<'_>) -> Result<bool, AuditError> {
-        let stored_prev = hash_column("prev_hash", row.prev_hash)?;
+    /// Checks the next event, whose stored hashes are `prev_hash` and `hash`
+    /// and whose own hash `compute` works out from the previous one (`None`:
+    /// its fields are not even readable); `true` when it is damaged (recorded
+    /// in the part).
+    fn check(
+        &mut self,
+        seq: u64,
+        prev_hash: &[u8],
+        hash: &[u8],
+        compute: impl FnOnce(&[u8; 32], &mut Vec<u8>) -> Option<[u8; 32]>,
+    ) -> Result<bool, AuditError> {
+        let stored_prev = hash_column("prev_hash", prev_hash)?;
         let part = &mut self.part;
         let linked = *self.prev.get_or_insert_with(|| {
             part.assumed_start = Some(stored_prev);
             stored_prev
         });
-        let damage = if row.seq != self.expected {
+        let damage = if seq != self.expected {
             Some(DamageKind::Missing)
         } else if stored_prev != linked {
             Some(DamageKind::Unlinked)
         } else {
-            let hash = hash_column("hash", row.hash)?;
-            // A list column that is no list was edited.
-            let computed =
-                parse_list(row.roles)
-                    .zip(parse_list(row.subjects))
-                    .map(|(roles, subjects)| {
-                        row.fields(&roles, &subjects)
-                            .hash(&linked, &mut self.scratch)
-                    });
-            if computed != Some(hash) {
+            let hash = hash_column("hash", hash)?;
+            if compute(&linked, &mut self.scratch) != Some(hash) {
                 Some(DamageKind::Modified)
-            } else if self.heads.get(&row.seq).is_some_and(|h| *h != hash) {
+            } else if self.heads.get(&seq).is_some_and(|h| *h != hash) {
                 Some(DamageKind::CheckpointMismatch)
             } else {
                 self.prev = Some(hash);
@@ -460,65 +474,175 @@ impl Checker<'_> {
 /// Sequence numbers read per query by [`verify_against`].
 const PAGE: u64 = 4096;
 
-/// One line of a [`store::event_page`]: the columns in
-/// [`store::EVENT_COLUMNS`] order, borrowed from the page where JSON escaping
-/// allows.
-#[derive(serde::Deserialize)]
-struct PageRow<'a>(
-    #[serde(borrow)] Cow<'a, str>,
-    u64,
+/// One line of a [`store::event_page`], the record not yet parsed.
+struct RecordLine<'a> {
+    seq: u64,
+    prev_hash: &'a [u8],
+    hash: &'a [u8],
+    record: &'a str,
+}
+
+impl<'a> RecordLine<'a> {
+    fn parse(line: &'a str) -> Result<Self, AuditError> {
+        let corrupt = || AuditError::Corrupt("event row: not `seq prev_hash hash record`".into());
+        let (seq, rest) = line.split_once(' ').ok_or_else(corrupt)?;
+        let (prev_hash, rest) = rest.split_once(' ').ok_or_else(corrupt)?;
+        let (hash, record) = rest.split_once(' ').ok_or_else(corrupt)?;
+        Ok(RecordLine {
+            seq: seq.parse().map_err(|_| corrupt())?,
+            prev_hash: prev_hash.as_bytes(),
+            hash: hash.as_bytes(),
+            record,
+        })
+    }
+}
+
+/// SQLite's stored record of an event (`store::sqlite_record`): its fields
+/// after `seq`, borrowed from the page where JSON escaping allows.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Record<'a>(
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Vec<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Vec<Cow<'a, str>>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
 );
 
-impl PageRow<'_> {
-    /// The row's columns as bytes.
-    fn raw(&self) -> RawRow<'_> {
-        fn opt<'b>(column: &'b Option<Cow<'_, str>>) -> Option<&'b [u8]> {
-            column.as_deref().map(str::as_bytes)
+impl<'a> Record<'a> {
+    /// Parses a stored record; `None` when it is not one (it was edited).
+    fn parse(text: &'a str) -> Option<Self> {
+        RecordReader::new(text)
+            .record()
+            .or_else(|| serde_json::from_str(text).ok())
+    }
+
+    /// The fields of event `seq` of chain `chain_id`.
+    fn fields<'b>(&'b self, chain_id: &'b [u8], seq: u64) -> EventFields<'b, Cow<'b, str>> {
+        fn opt<'b>(field: &'b Option<Cow<'_, str>>) -> Option<&'b [u8]> {
+            field.as_deref().map(str::as_bytes)
         }
-        RawRow {
-            chain_id: self.0.as_bytes(),
-            seq: self.1,
-            id: self.2.as_bytes(),
-            occurred_at: self.3.as_bytes(),
-            principal_kind: self.4.as_bytes(),
-            principal_id: opt(&self.5),
-            roles: self.6.as_bytes(),
-            client_ip: opt(&self.7),
-            request_id: opt(&self.8),
-            trace_id: opt(&self.9),
-            action: self.10.as_bytes(),
-            target_type: opt(&self.11),
-            target_id: opt(&self.12),
-            subjects: self.13.as_bytes(),
-            outcome: self.14.as_bytes(),
-            reason_code: opt(&self.15),
-            reason: opt(&self.16),
-            detail: self.17.as_bytes(),
-            prev_hash: self.18.as_bytes(),
-            hash: self.19.as_bytes(),
+        EventFields {
+            chain_id,
+            seq,
+            id: self.0.as_bytes(),
+            occurred_at: self.1.as_bytes(),
+            principal_kind: self.2.as_bytes(),
+            principal_id: opt(&self.3),
+            roles: &self.4,
+            client_ip: opt(&self.5),
+            request_id: opt(&self.6),
+            trace_id: opt(&self.7),
+            action: self.8.as_bytes(),
+            target_type: opt(&self.9),
+            target_id: opt(&self.10),
+            subjects: &self.11,
+            outcome: self.12.as_bytes(),
+            reason_code: opt(&self.13),
+            reason: opt(&self.14),
+            detail: self.15.as_bytes(),
         }
     }
 }
 
-/// One stored event as `verify` reads it: the columns of
+/// Reads a record in the compact form the writer stores — `[` values `,`
+/// `]` without spaces, each `null`, a string without escapes, or a list of
+/// such strings — without serde's per-value machinery (serde was a fifth of
+/// SQLite verify's time). Gives up (`None`) on anything else, escapes
+/// included, and [`Record::parse`] leaves those to serde, so what it accepts
+/// is exactly what serde would read the same way.
+struct RecordReader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> RecordReader<'a> {
+    fn new(text: &'a str) -> Self {
+        RecordReader { text, at: 0 }
+    }
+
+    fn record(&mut self) -> Option<Record<'a>> {
+        self.byte(b'[')?;
+        let record = Record(
+            self.string()?,
+            self.next()?.string()?,
+            self.next()?.string()?,
+            self.next()?.optional()?,
+            self.next()?.list()?,
+            self.next()?.optional()?,
+            self.next()?.optional()?,
+            self.next()?.optional()?,
+            self.next()?.string()?,
+            self.next()?.optional()?,
+            self.next()?.optional()?,
+            self.next()?.list()?,
+            self.next()?.string()?,
+            self.next()?.optional()?,
+            self.next()?.optional()?,
+            self.next()?.string()?,
+        );
+        self.byte(b']')?;
+        (self.at == self.text.len()).then_some(record)
+    }
+
+    /// Takes `byte`.
+    fn byte(&mut self, byte: u8) -> Option<()> {
+        (self.text.as_bytes().get(self.at) == Some(&byte)).then(|| self.at += 1)
+    }
+
+    /// Takes the `,` between values.
+    fn next(&mut self) -> Option<&mut Self> {
+        self.byte(b',')?;
+        Some(self)
+    }
+
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.byte(b'"')?;
+        let start = self.at;
+        let len = self.text.as_bytes()[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        self.at = start + len;
+        self.byte(b'"')?;
+        // Both ends are ASCII quotes, so both are character boundaries.
+        Some(Cow::Borrowed(&self.text[start..start + len]))
+    }
+
+    fn optional(&mut self) -> Option<Option<Cow<'a, str>>> {
+        if self.text.as_bytes()[self.at..].starts_with(b"null") {
+            self.at += 4;
+            return Some(None);
+        }
+        self.string().map(Some)
+    }
+
+    fn list(&mut self) -> Option<Vec<Cow<'a, str>>> {
+        self.byte(b'[')?;
+        let mut items = Vec::new();
+        if self.byte(b']').is_some() {
+            return Some(items);
+        }
+        loop {
+            items.push(self.string()?);
+            if self.byte(b']').is_some() {
+                return Some(items);
+            }
+            self.byte(b',')?;
+        }
+    }
+}
+
+/// One stored event as `verify` reads it from PostgreSQL: the columns of
 /// [`store::EVENT_COLUMNS`], still as the stored text's bytes.
 struct RawRow<'a> {
     chain_id: &'a [u8],
@@ -837,7 +961,63 @@ mod tests {
         assert_eq!(parse_list(b"[\"\xff\"]"), None);
     }
 
+    #[test]
+    fn records_are_read_by_the_fast_reader_or_serde_alike() {
+        let plain = r#"["id","2026-11-27T00:00:00.000000Z","account","u-1",["admin","clerk"],null,"r-1",null,"view",null,"P-1",[],"success",null,null,"{}"]"#;
+        let fast = RecordReader::new(plain).record().unwrap();
+        assert_eq!(
+            Some(&fast),
+            serde_json::from_str::<Record<'_>>(plain).ok().as_ref()
+        );
+        assert_eq!(
+            (fast.4.len(), fast.5.clone(), fast.15.clone()),
+            (2, None, Cow::from("{}"))
+        );
+        // Escapes and spaces are left to serde, which reads them.
+        for text in [
+            plain.replace("\"u-1\"", "\"u\\\"1\""),
+            plain.replace(",null,\"r-1\"", ", null,\"r-1\""),
+            plain.replace("\"{}\"", "\"{\\\"memo\\\":\\\"\\\\n\\\"}\""),
+        ] {
+            assert!(RecordReader::new(&text).record().is_none(), "{text}");
+            assert!(Record::parse(&text).is_some(), "{text}");
+        }
+        // Not records: wrong length, wrong types, trailing text.
+        for text in [
+            plain.replace(",\"{}\"]", "]"),
+            plain.replace("[\"admin\",\"clerk\"]", "\"admin\""),
+            plain.replace("\"view\"", "null"),
+            format!("{plain}x"),
+            String::new(),
+            "[".into(),
+        ] {
+            assert!(Record::parse(&text).is_none(), "{text}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn the_fast_record_reader_agrees_with_serde(
+            fields in proptest::collection::vec(proptest::option::of(".{0,12}"), 16),
+            roles in proptest::collection::vec(".{0,6}", 0..3),
+        ) {
+            let text = |i: usize| fields[i].clone().unwrap_or_default();
+            let record = (
+                text(0), text(1), text(2), &fields[3], &roles, &fields[5], &fields[6], &fields[7],
+                text(8), &fields[9], &fields[10], &roles, text(12), &fields[13], &fields[14], text(15),
+            );
+            let stored = serde_json::to_string(&record).unwrap();
+            let by_serde = serde_json::from_str::<Record<'_>>(&stored).unwrap();
+            if let Some(fast) = RecordReader::new(&stored).record() {
+                prop_assert_eq!(&fast, &by_serde);
+            }
+            prop_assert_eq!(Record::parse(&stored), Some(by_serde));
+            // Cut anywhere: never a panic, never a record.
+            for cut in (0..stored.len()).filter(|&i| stored.is_char_boundary(i)) {
+                prop_assert!(RecordReader::new(&stored[..cut]).record().is_none());
+            }
+        }
+
         #[test]
         fn any_bytes_read_as_copy_rows_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
             let mut rest = &bytes[..];

@@ -10,7 +10,7 @@ use egov_audit::{
 };
 use egov_core::actor::Actor;
 use egov_core::clock::{Clock, ManualClock};
-use egov_db::Db;
+use egov_db::{Backend, Db};
 use sqlx::{Executor, Row};
 
 fn settings(every: u64) -> AuditSettings {
@@ -61,6 +61,43 @@ async fn recorded_in_one_transaction(db: &Db, every: u64, events: Vec<AuditEvent
     log
 }
 
+/// SQL that sets stored field `field` of event `seq` to the SQL literal
+/// `value`, as someone with write access to the database would: PostgreSQL
+/// keeps a column per field; SQLite keeps one JSON record per event and
+/// generates the columns from it (they cannot be updated), so the record is
+/// what gets edited there.
+fn set_field(db: &Db, field: &str, value: &str, seq: u64) -> String {
+    const RECORD_FIELDS: [&str; 16] = [
+        "id",
+        "occurred_at",
+        "principal_kind",
+        "principal_id",
+        "roles",
+        "client_ip",
+        "request_id",
+        "trace_id",
+        "action",
+        "target_type",
+        "target_id",
+        "subjects",
+        "outcome",
+        "reason_code",
+        "reason",
+        "detail",
+    ];
+    match db.backend() {
+        Backend::Postgres => {
+            format!("UPDATE egov_audit_events SET {field} = {value} WHERE seq = {seq}")
+        }
+        Backend::Sqlite => {
+            let index = RECORD_FIELDS.iter().position(|f| *f == field).unwrap();
+            format!(
+                "UPDATE egov_audit_events SET record = json_replace(record, '$[{index}]', {value}) WHERE seq = {seq}"
+            )
+        }
+    }
+}
+
 async fn damage_after(db: &Db, log: &AuditLog, tamper: &str) -> Option<egov_audit::Damage> {
     for statement in tamper.split(';').filter(|s| !s.trim().is_empty()) {
         sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
@@ -87,8 +124,25 @@ egov_db::backend_tests! {
     async fn a_modified_field_is_detected(db) {
         let log = setup(&db, 20, 5).await;
         log.shutdown().await;
-        let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET action = 'delete' WHERE seq = 7").await;
+        let damage = damage_after(&db, &log, &set_field(&db, "action", "'delete'", 7)).await;
         assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((7, DamageKind::Modified)));
+    }
+
+    async fn sqlite_columns_come_from_the_hashed_record_and_cannot_be_edited_apart(db) {
+        let log = setup(&db, 3, 5).await;
+        log.shutdown().await;
+        let row = sqlx::query("SELECT principal_kind, principal_id, roles, action, target_type, target_id, subjects, outcome, detail FROM egov_audit_events WHERE seq = 2")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let columns: Vec<Option<String>> = (0..9).map(|i| row.get(i)).collect();
+        let expected = ["system", "test", "[]", "view", "petition", "P-1", "[]", "success", "{}"];
+        assert_eq!(columns, expected.map(|c| Some(c.to_owned())).to_vec());
+        if db.backend() == Backend::Sqlite {
+            let edit = sqlx::query("UPDATE egov_audit_events SET action = 'delete' WHERE seq = 2").execute(db.pool()).await;
+            assert!(edit.unwrap_err().to_string().contains("generated column"));
+        }
+        assert_eq!(verify(&db, "main", &log.verifier()).await.unwrap().damage, None);
     }
 
     async fn a_deleted_row_is_detected(db) {
@@ -144,10 +198,13 @@ egov_db::backend_tests! {
             hash: [0; 32],
         };
         forged.hash = forged.compute_hash(&prev);
-        sqlx::query(
-            "INSERT INTO egov_audit_events (chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, action, subjects, outcome, detail, prev_hash, hash)
+        let insert = match db.backend() {
+            Backend::Postgres => "INSERT INTO egov_audit_events (chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, action, subjects, outcome, detail, prev_hash, hash)
              VALUES ('main', 7, $1, $2, 'system', 'forger', '[]', 'view', '[]', 'success', '{}', $3, $4)",
-        )
+            Backend::Sqlite => "INSERT INTO egov_audit_events (chain_id, seq, record, prev_hash, hash)
+             VALUES ('main', 7, json_array($1, $2, 'system', 'forger', json('[]'), NULL, NULL, NULL, 'view', NULL, NULL, json('[]'), 'success', NULL, NULL, '{}'), $3, $4)",
+        };
+        sqlx::query(insert)
         .bind(&forged.id)
         .bind(egov_db::value::timestamp_to_sql(forged.occurred_at))
         .bind(egov_audit::chain::to_hex(&prev))
@@ -176,7 +233,7 @@ egov_db::backend_tests! {
         log.shutdown().await;
         // Rewrite event 3 and recompute every later hash, as an attacker with
         // database access (but without the signing key) could.
-        sqlx::query("UPDATE egov_audit_events SET target_id = 'P-forged' WHERE seq = 3").execute(db.pool()).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(set_field(&db, "target_id", "'P-forged'", 3))).execute(db.pool()).await.unwrap();
         let rows = sqlx::query("SELECT seq FROM egov_audit_events ORDER BY seq").fetch_all(db.pool()).await.unwrap();
         let mut prev = [0u8; 32];
         for row in rows {
@@ -300,7 +357,7 @@ egov_db::backend_tests! {
         let report = verify(&db, "main", &log.verifier()).await.unwrap();
         assert_eq!((report.damage, report.events_checked, report.last_seq), (None, 9000, 9000));
         // Damage on the third page is found at its place.
-        let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET detail = '{\"memo\":\"x\"}' WHERE seq = 8500").await;
+        let damage = damage_after(&db, &log, &set_field(&db, "detail", "'{\"memo\":\"x\"}'", 8500)).await;
         assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((8500, DamageKind::Modified)));
     }
 
@@ -332,7 +389,7 @@ egov_db::backend_tests! {
         let report = verify(&db, "main", &log.verifier()).await.unwrap();
         assert_eq!((report.damage, report.events_checked, report.last_seq), (None, 20_000, 20_000));
         let found = |damage: Option<egov_audit::Damage>| damage.map(|d| (d.seq, d.kind));
-        let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET target_id = 'P-x' WHERE seq = 15000").await;
+        let damage = damage_after(&db, &log, &set_field(&db, "target_id", "'P-x'", 15000)).await;
         assert_eq!(found(damage), Some((15_000, DamageKind::Modified)));
         // A part's first event claiming another predecessor does not join.
         let damage = damage_after(&db, &log, &format!("UPDATE egov_audit_events SET prev_hash = '{}' WHERE seq = 10001", "0".repeat(64))).await;

@@ -56,8 +56,13 @@ egov_db::backend_tests! {
         assert!(checkpoints.status.success());
         assert!(!stdout(&checkpoints).is_empty());
 
-        // Tampering makes verify exit 1.
-        egov_db::sqlx::query("UPDATE egov_audit_events SET target_id = 'forged' WHERE seq = 2")
+        // Tampering makes verify exit 1. (SQLite keeps each event as one JSON
+        // record with the columns generated from it: the record is edited.)
+        let tamper = db.backend().pick(
+            "UPDATE egov_audit_events SET record = json_replace(record, '$[10]', 'forged') WHERE seq = 2",
+            "UPDATE egov_audit_events SET target_id = 'forged' WHERE seq = 2",
+        );
+        egov_db::sqlx::query(tamper)
             .execute(db.pool())
             .await
             .unwrap();
