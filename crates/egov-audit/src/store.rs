@@ -660,6 +660,30 @@ pub(crate) async fn event_page(
         .await?)
 }
 
+/// SQLite: whether the events table is still defined as migration 3 made it,
+/// every field column generated from the hashed record. (Someone who
+/// redefined it — `PRAGMA writable_schema` — could keep the records intact and
+/// show other values in the columns that searches and reports read.)
+pub(crate) async fn sqlite_events_table_intact(db: &Db) -> Result<bool, AuditError> {
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'egov_audit_events'",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(stored.as_deref() == Some(sqlite_events_table_definition()))
+}
+
+/// The events table's `CREATE TABLE` statement in migration 3, as SQLite keeps
+/// it in `sqlite_master` (without the `;`).
+fn sqlite_events_table_definition() -> &'static str {
+    let sql = SQLITE_EVENTS_TABLE_MIGRATION;
+    let start = sql.find("CREATE TABLE egov_audit_events (").unwrap_or(0);
+    let end = sql[start..]
+        .find(");\n")
+        .map_or(sql.len(), |i| start + i + 1);
+    &sql[start..end]
+}
+
 /// The stored checkpoints of `chain_id`, smallest first, parsed.
 pub(crate) async fn checkpoints(
     db: &Db,
@@ -724,7 +748,20 @@ pub(crate) async fn begin_write(
 
 #[cfg(test)]
 mod tests {
-    use super::chunk_sizes;
+    use super::{chunk_sizes, sqlite_events_table_definition};
+
+    #[test]
+    fn the_sqlite_events_table_definition_is_the_whole_create_statement() {
+        let definition = sqlite_events_table_definition();
+        assert!(
+            definition.starts_with("CREATE TABLE egov_audit_events (\n    chain_id TEXT NOT NULL,")
+        );
+        assert!(
+            definition.ends_with("PRIMARY KEY (chain_id, seq)\n)"),
+            "{definition}"
+        );
+        assert_eq!(definition.matches("GENERATED ALWAYS AS").count(), 16);
+    }
 
     #[test]
     fn chunks_are_powers_of_two_that_add_up() {

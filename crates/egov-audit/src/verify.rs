@@ -31,6 +31,9 @@ pub enum DamageKind {
     CheckpointMismatch,
     /// A stored checkpoint's signature does not verify.
     BadSignature,
+    /// SQLite: the events table was redefined, so its columns may no longer
+    /// show what the hashed records hold (reported at the first stored event).
+    Redefined,
 }
 
 /// Where the chain first went wrong.
@@ -112,6 +115,13 @@ pub async fn verify_against(
     let (first, last): (Option<i64>, Option<i64>) = (span.try_get(0)?, span.try_get(1)?);
     let first = first.map_or(1, |s| u64::try_from(s).unwrap_or(1)).max(1);
     let last = last.map_or(0, |s| u64::try_from(s).unwrap_or(0));
+    if db.backend() == Backend::Sqlite && !store::sqlite_events_table_intact(db).await? {
+        report.damage = Some(Damage {
+            seq: first,
+            kind: DamageKind::Redefined,
+        });
+        return Ok(report);
+    }
     let mut prev = if first <= 1 {
         GENESIS
     } else if let Some(head) = heads.get(&(first - 1)) {

@@ -145,6 +145,26 @@ egov_db::backend_tests! {
         assert_eq!(verify(&db, "main", &log.verifier()).await.unwrap().damage, None);
     }
 
+    async fn a_redefined_sqlite_events_table_is_detected(db) {
+        let log = setup(&db, 3, 5).await;
+        log.shutdown().await;
+        if db.backend() == Backend::Sqlite {
+            // Columns generated from something other than the record: the
+            // records still verify, the columns would lie.
+            let mut conn = db.pool().acquire().await.unwrap();
+            for statement in [
+                "PRAGMA writable_schema = ON",
+                "UPDATE sqlite_master SET sql = replace(sql, 'AS (record ->> 8)', 'AS (coalesce(NULL, record ->> 8))') WHERE name = 'egov_audit_events'",
+                "PRAGMA writable_schema = OFF",
+            ] {
+                conn.execute(statement).await.unwrap();
+            }
+            drop(conn);
+            let damage = verify(&db, "main", &log.verifier()).await.unwrap().damage;
+            assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((1, DamageKind::Redefined)));
+        }
+    }
+
     async fn a_deleted_row_is_detected(db) {
         let log = setup(&db, 20, 5).await;
         log.shutdown().await;
