@@ -40,26 +40,28 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
 const SQLITE_EVENTS_TABLE_MIGRATION: &str =
     include_str!("../migrations/0003_sqlite_event_record.sql");
 
-/// The events table's columns after `chain_id`, in order, as a literal.
-macro_rules! event_columns_in_chain {
+/// The events table's columns of an event's own fields (after `seq`, before
+/// the hashes), in order, as a literal.
+macro_rules! event_field_columns {
     () => {
-        "seq, id, occurred_at, principal_kind, principal_id, roles, \
+        "id, occurred_at, principal_kind, principal_id, roles, \
          client_ip, request_id, trace_id, action, target_type, target_id, subjects, outcome, \
-         reason_code, reason, detail, prev_hash, hash"
+         reason_code, reason, detail"
     };
 }
 
 /// The events table's columns, in order, as a literal (for `concat!`).
 macro_rules! event_columns {
     () => {
-        concat!("chain_id, ", event_columns_in_chain!())
+        concat!("chain_id, seq, ", event_field_columns!(), ", prev_hash, hash")
     };
 }
 
 pub(crate) const EVENT_COLUMNS: &str = event_columns!();
 
-/// [`EVENT_COLUMNS`] without `chain_id`, for reading one chain.
-pub(crate) const EVENT_COLUMNS_IN_CHAIN: &str = event_columns_in_chain!();
+/// What `verify` reads of each event of one chain: neither the chain id it
+/// asked for nor `prev_hash` (the event's hash covers its predecessor's).
+pub(crate) const VERIFY_COLUMNS: &str = concat!("seq, ", event_field_columns!(), ", hash");
 
 /// PostgreSQL: inserts the events of JSON parameter `$1` ([`JsonRow`]s) into
 /// chain `$5`. The chain id and each event's `prev_hash` are not in the JSON:
@@ -627,7 +629,7 @@ pub(crate) async fn events_after(
 }
 
 /// SQLite: a page of events (`$2 < seq <= $3`) as ONE text, a line per event:
-/// `seq prev_hash hash record` (the record is JSON, which escapes newlines
+/// `seq hash record` (the record is JSON, which escapes newlines
 /// inside strings), in `seq` order as the ordered subquery yields them —
 /// `verify` sorts a page that is not (an aggregate's own `ORDER BY` made
 /// SQLite sort every page again). One row per page instead of one per event:
@@ -638,12 +640,12 @@ pub(crate) async fn events_after(
 ///
 /// A page is a range of sequence numbers, not "the next N", so each query
 /// reads only its range.
-const PAGE_SQLITE: &str = "SELECT group_concat(concat(seq, ' ', prev_hash, ' ', hash, ' ', record), \
-     char(10)) FROM (SELECT seq, prev_hash, hash, record FROM egov_audit_events \
+const PAGE_SQLITE: &str = "SELECT group_concat(concat(seq, ' ', hash, ' ', record), \
+     char(10)) FROM (SELECT seq, hash, record FROM egov_audit_events \
      WHERE chain_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq)";
 
 /// SQLite: the events of `chain_id` with `after < seq <= up_to` as lines of
-/// `seq prev_hash hash record`, in `seq` order, in a row's only column (NULL
+/// `seq hash record`, in `seq` order, in a row's only column (NULL
 /// when there are none; the row is handed over, not its text copied).
 /// (PostgreSQL is read with `COPY`, see `verify`.)
 pub(crate) async fn event_page(
@@ -658,6 +660,23 @@ pub(crate) async fn event_page(
         .bind(i64::try_from(up_to).unwrap_or(i64::MAX))
         .fetch_one(db.pool())
         .await?)
+}
+
+/// The stored `prev_hash` of event `seq` of `chain_id`: `None` when there is
+/// no such event, or what is stored there is no hash.
+pub(crate) async fn prev_hash(
+    db: &Db,
+    chain_id: &str,
+    seq: u64,
+) -> Result<Option<[u8; 32]>, AuditError> {
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT prev_hash FROM egov_audit_events WHERE chain_id = $1 AND seq = $2",
+    )
+    .bind(chain_id)
+    .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(stored.as_deref().and_then(from_hex))
 }
 
 /// SQLite: whether the events table is still defined as migration 3 made it,

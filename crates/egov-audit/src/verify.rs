@@ -212,13 +212,20 @@ async fn check_part(
     start: Option<[u8; 32]>,
     heads: &HashMap<u64, [u8; 32]>,
 ) -> Result<Part, AuditError> {
+    // Rows are read without their `prev_hash` (each event's own hash covers
+    // its predecessor's): only a part's first one is read, to start from.
+    let assumed_start = match start {
+        Some(_) => None,
+        None => store::prev_hash(db, chain_id, from).await?,
+    };
+    let start = start.or(assumed_start).unwrap_or(GENESIS);
     let mut checker = Checker {
         chain_id,
         part: Part {
             from,
             checked: 0,
-            assumed_start: None,
-            end: start.unwrap_or(GENESIS),
+            assumed_start,
+            end: start,
             damage: None,
         },
         prev: start,
@@ -253,7 +260,16 @@ async fn check_part(
             Page::Copy(rows) => checker.copy_page(&rows)?,
         };
         if done {
-            return Ok(checker.part);
+            let mut part = checker.part;
+            // Damaged events are told apart by their stored `prev_hash`: one
+            // that does not name the event before was moved or inserted.
+            if let Some(damage) = &mut part.damage
+                && damage.kind == DamageKind::Modified
+                && store::prev_hash(db, chain_id, damage.seq).await? != Some(checker.prev)
+            {
+                damage.kind = DamageKind::Unlinked;
+            }
+            return Ok(part);
         }
     }
     drop(reader);
@@ -269,7 +285,7 @@ async fn check_part(
 }
 
 /// SQLite: pages of [`PAGE`] sequence numbers, each one text of
-/// `seq prev_hash hash record` lines ([`store::event_page`]).
+/// `seq hash record` lines ([`store::event_page`]).
 async fn read_json_pages(
     db: &Db,
     chain_id: &str,
@@ -291,7 +307,7 @@ async fn read_json_pages(
 
 /// A page of events as the database sent it.
 enum Page {
-    /// SQLite: a row of `seq prev_hash hash record` lines
+    /// SQLite: a row of `seq hash record` lines
     /// ([`store::event_page`]).
     Records(sqlx::any::AnyRow),
     /// PostgreSQL: whole rows of binary `COPY` output, without its header.
@@ -331,7 +347,7 @@ async fn copy_pages(
     let statement = format!(
         "COPY (SELECT {columns} FROM egov_audit_events WHERE chain_id = {chain} \
          AND seq > {after} AND seq <= {to} ORDER BY seq) TO STDOUT (FORMAT binary)",
-        columns = store::EVENT_COLUMNS_IN_CHAIN,
+        columns = store::VERIFY_COLUMNS,
         after = from - 1,
     );
     let mut rows = conn.copy_out_raw(&statement).await?;
@@ -377,9 +393,8 @@ struct Checker<'h> {
     /// The chain being checked (`COPY` rows leave it out).
     chain_id: &'h str,
     part: Part,
-    /// The hash the next event must follow (`None`: take the first one's
-    /// stored `prev_hash` and report it as the part's assumed start).
-    prev: Option<[u8; 32]>,
+    /// The hash the next event must follow.
+    prev: [u8; 32],
     /// The sequence number the next event must have.
     expected: u64,
     heads: &'h HashMap<u64, [u8; 32]>,
@@ -387,7 +402,7 @@ struct Checker<'h> {
 }
 
 impl Checker<'_> {
-    /// Checks a page of `seq prev_hash hash record` lines (SQLite); `true`
+    /// Checks a page of `seq hash record` lines (SQLite); `true`
     /// when damage was found.
     fn record_page(&mut self, page: &str) -> Result<bool, AuditError> {
         let mut lines = page
@@ -399,7 +414,7 @@ impl Checker<'_> {
         }
         let chain_id = self.chain_id.as_bytes();
         for line in &lines {
-            let damaged = self.check(line.seq, line.prev_hash, line.hash, |prev, scratch| {
+            let damaged = self.check(line.seq, line.hash, |prev, scratch| {
                 // A record that does not parse as the fields was edited.
                 let record = Record::parse(line.record)?;
                 Some(record.fields(chain_id, line.seq).hash(prev, scratch))
@@ -423,7 +438,7 @@ impl Checker<'_> {
                 // The trailer: no rows follow.
                 break;
             };
-            let damaged = self.check(row.seq, row.prev_hash, row.hash, |prev, scratch| {
+            let damaged = self.check(row.seq, row.hash, |prev, scratch| {
                 // A list column that is no list was edited.
                 let (roles, subjects) = (parse_list(row.roles)?, parse_list(row.subjects)?);
                 Some(row.fields(&roles, &subjects).hash(prev, scratch))
@@ -435,27 +450,19 @@ impl Checker<'_> {
         Ok(false)
     }
 
-    /// Checks the next event, whose stored hashes are `prev_hash` and `hash`
-    /// and whose own hash `compute` works out from the previous one (`None`:
-    /// its fields are not even readable); `true` when it is damaged (recorded
-    /// in the part).
+    /// Checks the next event, whose stored hash is `hash` and whose own hash
+    /// `compute` works out from the previous one (`None`: its fields are not
+    /// even readable); `true` when it is damaged (recorded in the part, an
+    /// event that does not hash as `Modified`).
     fn check(
         &mut self,
         seq: u64,
-        prev_hash: &[u8],
         hash: &[u8],
         compute: impl FnOnce(&[u8; 32], &mut Vec<u8>) -> Option<[u8; 32]>,
     ) -> Result<bool, AuditError> {
-        let stored_prev = hash_column("prev_hash", prev_hash)?;
-        let part = &mut self.part;
-        let linked = *self.prev.get_or_insert_with(|| {
-            part.assumed_start = Some(stored_prev);
-            stored_prev
-        });
+        let linked = self.prev;
         let damage = if seq != self.expected {
             Some(DamageKind::Missing)
-        } else if stored_prev != linked {
-            Some(DamageKind::Unlinked)
         } else {
             let hash = hash_column("hash", hash)?;
             if compute(&linked, &mut self.scratch) != Some(hash) {
@@ -463,7 +470,7 @@ impl Checker<'_> {
             } else if self.heads.get(&seq).is_some_and(|h| *h != hash) {
                 Some(DamageKind::CheckpointMismatch)
             } else {
-                self.prev = Some(hash);
+                self.prev = hash;
                 self.part.end = hash;
                 None
             }
@@ -487,20 +494,17 @@ const PAGE: u64 = 4096;
 /// One line of a [`store::event_page`], the record not yet parsed.
 struct RecordLine<'a> {
     seq: u64,
-    prev_hash: &'a [u8],
     hash: &'a [u8],
     record: &'a str,
 }
 
 impl<'a> RecordLine<'a> {
     fn parse(line: &'a str) -> Result<Self, AuditError> {
-        let corrupt = || AuditError::Corrupt("event row: not `seq prev_hash hash record`".into());
+        let corrupt = || AuditError::Corrupt("event row: not `seq hash record`".into());
         let (seq, rest) = line.split_once(' ').ok_or_else(corrupt)?;
-        let (prev_hash, rest) = rest.split_once(' ').ok_or_else(corrupt)?;
         let (hash, record) = rest.split_once(' ').ok_or_else(corrupt)?;
         Ok(RecordLine {
             seq: seq.parse().map_err(|_| corrupt())?,
-            prev_hash: prev_hash.as_bytes(),
             hash: hash.as_bytes(),
             record,
         })
@@ -653,7 +657,7 @@ impl<'a> RecordReader<'a> {
 }
 
 /// One stored event as `verify` reads it from PostgreSQL: the columns of
-/// [`store::EVENT_COLUMNS`], still as the stored text's bytes.
+/// [`store::VERIFY_COLUMNS`], still as the stored text's bytes.
 struct RawRow<'a> {
     chain_id: &'a [u8],
     seq: u64,
@@ -673,22 +677,21 @@ struct RawRow<'a> {
     reason_code: Option<&'a [u8]>,
     reason: Option<&'a [u8]>,
     detail: &'a [u8],
-    prev_hash: &'a [u8],
     hash: &'a [u8],
 }
 
 impl<'a> RawRow<'a> {
     /// Takes one row of binary `COPY` output (the columns in
-    /// [`store::EVENT_COLUMNS_IN_CHAIN`] order, of chain `chain_id`) off the
+    /// [`store::VERIFY_COLUMNS`] order, of chain `chain_id`) off the
     /// front of `rest`: `Some(None)` for the trailer, `None` when it is no such
-    /// row (not 19 columns, a required column NULL, a `seq` that is not 8
+    /// row (not 18 columns, a required column NULL, a `seq` that is not 8
     /// bytes, cut short).
     fn from_copy(rest: &mut &'a [u8], chain_id: &'a [u8]) -> Option<Option<Self>> {
         let count = i16::from_be_bytes(take(rest, 2)?.try_into().ok()?);
         if count == -1 {
             return Some(None);
         }
-        if count != 19 {
+        if count != 18 {
             return None;
         }
         let seq = copy_column(rest)??;
@@ -712,7 +715,6 @@ impl<'a> RawRow<'a> {
             reason_code: copy_column(rest)?,
             reason: copy_column(rest)?,
             detail: copy_column(rest)??,
-            prev_hash: copy_column(rest)??,
             hash: copy_column(rest)??,
         }))
     }
@@ -912,7 +914,6 @@ mod tests {
             None,
             None,
             Some(b"{}"),
-            Some(hash),
             Some(hash),
         ]);
         columns
