@@ -53,7 +53,11 @@ macro_rules! event_field_columns {
 /// The events table's columns, in order, as a literal (for `concat!`).
 macro_rules! event_columns {
     () => {
-        concat!("chain_id, seq, ", event_field_columns!(), ", prev_hash, hash")
+        concat!(
+            "chain_id, seq, ",
+            event_field_columns!(),
+            ", prev_hash, hash"
+        )
     };
 }
 
@@ -649,7 +653,7 @@ const PAGE_SQLITE: &str = "SELECT group_concat(concat(seq, ' ', hash, ' ', recor
 /// when there are none; the row is handed over, not its text copied).
 /// (PostgreSQL is read with `COPY`, see `verify`.)
 pub(crate) async fn event_page(
-    db: &Db,
+    conn: &mut AnyConnection,
     chain_id: &str,
     after: u64,
     up_to: u64,
@@ -658,8 +662,60 @@ pub(crate) async fn event_page(
         .bind(chain_id)
         .bind(i64::try_from(after).unwrap_or(i64::MAX))
         .bind(i64::try_from(up_to).unwrap_or(i64::MAX))
-        .fetch_one(db.pool())
+        .fetch_one(conn)
         .await?)
+}
+
+/// SQLite: a pooled connection that reads the database file through memory
+/// mapping (`PRAGMA mmap_size`) while held, for `verify`'s scan of a whole
+/// chain: pages are then read in place instead of copied by `pread`, and one
+/// connection serves a part's every page (a chain of 320,000 events: median
+/// 0.375 → 0.28 s). Only for this scan: a mapped file turns an I/O error into
+/// a signal instead of an error, which a service's everyday queries should
+/// not risk. The connection goes back to the pool unmapped, also when dropped
+/// midway (an aborted verify: a task unmaps it first).
+pub(crate) struct MappedReads(Option<sqlx::pool::PoolConnection<sqlx::Any>>);
+
+/// How much of the file [`MappedReads`] maps.
+const MAPPED_BYTES: u64 = 1 << 30;
+
+impl MappedReads {
+    pub(crate) async fn acquire(db: &Db) -> Result<Self, AuditError> {
+        let mut conn = db.pool().acquire().await?;
+        conn.execute(AssertSqlSafe(format!("PRAGMA mmap_size = {MAPPED_BYTES}")))
+            .await?;
+        Ok(MappedReads(Some(conn)))
+    }
+
+    /// The connection (`None` only after [`MappedReads::release`]).
+    pub(crate) fn conn(&mut self) -> Option<&mut AnyConnection> {
+        self.0.as_deref_mut()
+    }
+
+    /// Unmaps and returns the connection to the pool.
+    pub(crate) async fn release(mut self) {
+        if let Some(conn) = self.0.take() {
+            unmap(conn).await;
+        }
+    }
+}
+
+/// Returns `conn` to the pool unmapped; one that cannot be unmapped is closed.
+async fn unmap(mut conn: sqlx::pool::PoolConnection<sqlx::Any>) {
+    if conn.execute("PRAGMA mmap_size = 0").await.is_err() {
+        drop(conn.detach());
+    }
+}
+
+impl Drop for MappedReads {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => drop(runtime.spawn(unmap(conn))),
+                Err(_) => drop(conn.detach()),
+            }
+        }
+    }
 }
 
 /// The stored `prev_hash` of event `seq` of `chain_id`: `None` when there is

@@ -241,7 +241,7 @@ async fn check_part(
         let (db, chain_id) = (db.clone(), chain_id.to_owned());
         async move {
             match backend {
-                Backend::Sqlite => read_json_pages(&db, &chain_id, from, to, pages).await,
+                Backend::Sqlite => read_record_pages(&db, &chain_id, from, to, pages).await,
                 Backend::Postgres => read_copy_pages(&db, &chain_id, from, to, pages).await,
             }
         }
@@ -260,6 +260,9 @@ async fn check_part(
             Page::Copy(rows) => checker.copy_page(&rows)?,
         };
         if done {
+            // The reader's connection first goes back to the pool (which may
+            // hold only one).
+            drop(reader);
             let mut part = checker.part;
             // Damaged events are told apart by their stored `prev_hash`: one
             // that does not name the event before was moved or inserted.
@@ -286,23 +289,32 @@ async fn check_part(
 
 /// SQLite: pages of [`PAGE`] sequence numbers, each one text of
 /// `seq hash record` lines ([`store::event_page`]).
-async fn read_json_pages(
+async fn read_record_pages(
     db: &Db,
     chain_id: &str,
     from: u64,
     to: u64,
     pages: tokio::sync::mpsc::Sender<Result<Page, AuditError>>,
 ) {
+    let mut reads = match store::MappedReads::acquire(db).await {
+        Ok(reads) => reads,
+        Err(error) => {
+            let _ = pages.send(Err(error)).await;
+            return;
+        }
+    };
     let mut after = from - 1;
     while after < to {
         let up_to = after.saturating_add(PAGE).min(to);
-        let page = store::event_page(db, chain_id, after, up_to).await;
+        let Some(conn) = reads.conn() else { break };
+        let page = store::event_page(conn, chain_id, after, up_to).await;
         let failed = page.is_err();
         after = up_to;
         if pages.send(page.map(Page::Records)).await.is_err() || failed {
             break;
         }
     }
+    reads.release().await;
 }
 
 /// A page of events as the database sent it.

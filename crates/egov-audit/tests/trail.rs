@@ -549,3 +549,36 @@ async fn read_event(db: &Db, seq: i64) -> StoredEvent {
         hash: hex("hash"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_shares_a_one_connection_in_memory_database() {
+    // verify reads each part on one pooled connection and asks about a damaged
+    // event on another query: with a pool of one, the reader must give its
+    // connection back first, and unmapped, not closed (closing the only
+    // connection of an in-memory database would delete it).
+    let db = Db::connect_url("sqlite::memory:").await.unwrap();
+    let log = setup(&db, 20, 5).await;
+    log.shutdown().await;
+    let report = verify(&db, "main", &log.verifier()).await.unwrap();
+    assert_eq!((report.damage, report.events_checked), (None, 20));
+    let damage = damage_after(
+        &db,
+        &log,
+        "UPDATE egov_audit_events SET seq = -7 WHERE seq = 7;
+         UPDATE egov_audit_events SET seq = 7 WHERE seq = 8;
+         UPDATE egov_audit_events SET seq = 8 WHERE seq = -7",
+    )
+    .await;
+    assert_eq!(
+        damage.map(|d| (d.seq, d.kind)),
+        Some((7, DamageKind::Unlinked))
+    );
+    // (An in-memory database has no file to map: the pragma answers nothing.)
+    let mmap: Option<i64> = sqlx::query_scalar("PRAGMA mmap_size")
+        .fetch_optional(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(mmap.unwrap_or(0), 0);
+    let report = verify(&db, "main", &log.verifier()).await.unwrap();
+    assert_eq!(report.events_checked, 6);
+}
