@@ -16,6 +16,18 @@
 //! - **Edits are detected.** Each event is hash-chained to the previous one
 //!   ([`chain`]). [`verify()`] recomputes the chain and finds a modified field, a
 //!   deleted row, a reordered pair, an inserted row, and a truncated tail.
+//!   What it does not look at: the stored `prev_hash` of an event in the middle
+//!   of the chain (each event's hash already covers its predecessor's, so an edit
+//!   there changes nothing the chain vouches for; it is read to start each part
+//!   and to tell a moved or inserted event from an edited one), and the
+//!   `egov_audit_subjects` lookup table (an index of the events' subjects, which
+//!   the hashed events hold themselves).
+//! - **What is stored is what is hashed.** On PostgreSQL each field is a column,
+//!   and [`verify()`] reads every one (a binary `COPY` per part). On SQLite each
+//!   event's fields are stored once, as a JSON record, and the columns that
+//!   queries, searches and reports read are *generated* from it (`VIRTUAL`): they
+//!   cannot be updated apart from it, and [`verify()`] checks that the table is
+//!   still defined that way ([`DamageKind::Redefined`]).
 //! - **Truncation and rewriting need checkpoints.** Anyone who can write the
 //!   database can recompute hashes. What they cannot do is sign: every N events or
 //!   T seconds the log signs a checkpoint (chain, size, head hash, time) with an

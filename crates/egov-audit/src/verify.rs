@@ -1,4 +1,22 @@
 //! Checking the chain, and purging what retention allows.
+//!
+//! ## How `verify` reads
+//!
+//! Long chains are checked in parts, one per core (at most four), each from
+//! its first event's stored `prev_hash`; where two parts meet, the later one's
+//! start must be the earlier one's last hash. Events are read without their
+//! `prev_hash` — each event's hash covers its predecessor's — and a damaged
+//! event's `prev_hash` is read afterwards to tell [`DamageKind::Unlinked`]
+//! (it names another predecessor: moved or inserted) from
+//! [`DamageKind::Modified`].
+//!
+//! - **PostgreSQL:** one binary `COPY (SELECT …) TO STDOUT` per part, on a
+//!   connection of its own (the pool's driver-neutral connections cannot
+//!   `COPY`); rows are checked in the buffers they arrived in.
+//! - **SQLite:** pages of 4,096 sequence numbers, each ONE text of
+//!   `seq hash record` lines built by the database, on one pooled connection
+//!   per part that maps the file while it scans. Records are read by a strict
+//!   parser of the writer's compact JSON that leaves anything else to serde.
 
 use egov_db::value::timestamp_to_sql;
 use egov_db::{Backend, Db};
@@ -20,7 +38,8 @@ pub enum DamageKind {
     /// events' sequence numbers were swapped).
     Modified,
     /// An event does not follow the one before it (a row was inserted, removed
-    /// and renumbered, or events were reordered).
+    /// and renumbered, or events were reordered): its hash does not verify and
+    /// its stored `prev_hash` names another predecessor.
     Unlinked,
     /// A sequence number is missing (a row was deleted).
     Missing,
