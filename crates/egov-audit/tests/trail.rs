@@ -98,6 +98,11 @@ fn set_field(db: &Db, field: &str, value: &str, seq: u64) -> String {
     }
 }
 
+/// Swaps events 7 and 8 (their sequence numbers), as a reordering would.
+const SWAP_7_AND_8: &str = "UPDATE egov_audit_events SET seq = -7 WHERE seq = 7;
+     UPDATE egov_audit_events SET seq = 7 WHERE seq = 8;
+     UPDATE egov_audit_events SET seq = 8 WHERE seq = -7";
+
 async fn damage_after(db: &Db, log: &AuditLog, tamper: &str) -> Option<egov_audit::Damage> {
     for statement in tamper.split(';').filter(|s| !s.trim().is_empty()) {
         sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
@@ -175,14 +180,7 @@ egov_db::backend_tests! {
     async fn a_reordered_pair_is_detected(db) {
         let log = setup(&db, 20, 5).await;
         log.shutdown().await;
-        let damage = damage_after(
-            &db,
-            &log,
-            "UPDATE egov_audit_events SET seq = -7 WHERE seq = 7;
-             UPDATE egov_audit_events SET seq = 7 WHERE seq = 8;
-             UPDATE egov_audit_events SET seq = 8 WHERE seq = -7",
-        )
-        .await;
+        let damage = damage_after(&db, &log, SWAP_7_AND_8).await;
         assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((7, DamageKind::Unlinked)));
     }
 
@@ -561,14 +559,7 @@ async fn verify_shares_a_one_connection_in_memory_database() {
     log.shutdown().await;
     let report = verify(&db, "main", &log.verifier()).await.unwrap();
     assert_eq!((report.damage, report.events_checked), (None, 20));
-    let damage = damage_after(
-        &db,
-        &log,
-        "UPDATE egov_audit_events SET seq = -7 WHERE seq = 7;
-         UPDATE egov_audit_events SET seq = 7 WHERE seq = 8;
-         UPDATE egov_audit_events SET seq = 8 WHERE seq = -7",
-    )
-    .await;
+    let damage = damage_after(&db, &log, SWAP_7_AND_8).await;
     assert_eq!(
         damage.map(|d| (d.seq, d.kind)),
         Some((7, DamageKind::Unlinked))
