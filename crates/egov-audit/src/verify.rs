@@ -272,7 +272,7 @@ async fn check_part(
                 // A range whose events were all deleted reads as no page; the
                 // next event read (or the end of the part) shows the gap.
                 match row.try_get::<Option<&str>, _>(0)? {
-                    Some(lines) => checker.record_page(lines)?,
+                    Some(lines) => checker.record_page(lines),
                     None => false,
                 }
             }
@@ -435,12 +435,22 @@ struct Checker<'h> {
 impl Checker<'_> {
     /// Checks a page of `seq hash record` lines (SQLite); `true`
     /// when damage was found.
-    fn record_page(&mut self, page: &str) -> Result<bool, AuditError> {
-        let mut lines = page
-            .split('\n')
-            .map(RecordLine::parse)
-            .collect::<Result<Vec<_>, _>>()?;
-        if !lines.is_sorted_by_key(|line| line.seq) {
+    fn record_page(&mut self, page: &str) -> bool {
+        let mut lines = Vec::new();
+        let mut unreadable = false;
+        for line in page.split('\n') {
+            match RecordLine::parse(line) {
+                Some(line) => lines.push(line),
+                // A line that is no `seq hash record` (a raw newline or space
+                // written into a column): the events up to it are checked, and
+                // the next one expected is reported modified.
+                None => {
+                    unreadable = true;
+                    break;
+                }
+            }
+        }
+        if !unreadable && !lines.is_sorted_by_key(|line| line.seq) {
             lines.sort_unstable_by_key(|line| line.seq);
         }
         let chain_id = self.chain_id.as_bytes();
@@ -449,12 +459,18 @@ impl Checker<'_> {
                 // A record that does not parse as the fields was edited.
                 let record = Record::parse(line.record)?;
                 Some(record.fields(chain_id, line.seq).hash(prev, scratch))
-            })?;
+            });
             if damaged {
-                return Ok(true);
+                return true;
             }
         }
-        Ok(false)
+        if unreadable {
+            self.part.damage = Some(Damage {
+                seq: self.expected,
+                kind: DamageKind::Modified,
+            });
+        }
+        unreadable
     }
 
     /// Checks a page of binary `COPY` rows (in `seq` order); `true` when
@@ -473,7 +489,7 @@ impl Checker<'_> {
                 // A list column that is no list was edited.
                 let (roles, subjects) = (parse_list(row.roles)?, parse_list(row.subjects)?);
                 Some(row.fields(&roles, &subjects).hash(prev, scratch))
-            })?;
+            });
             if damaged {
                 return Ok(true);
             }
@@ -490,20 +506,24 @@ impl Checker<'_> {
         seq: u64,
         hash: &[u8],
         compute: impl FnOnce(&[u8; 32], &mut Vec<u8>) -> Option<[u8; 32]>,
-    ) -> Result<bool, AuditError> {
+    ) -> bool {
         let linked = self.prev;
         let damage = if seq != self.expected {
             Some(DamageKind::Missing)
         } else {
-            let hash = hash_column("hash", hash)?;
-            if compute(&linked, &mut self.scratch) != Some(hash) {
-                Some(DamageKind::Modified)
-            } else if self.heads.get(&seq).is_some_and(|h| *h != hash) {
-                Some(DamageKind::CheckpointMismatch)
+            // A stored hash that is no hash was edited like any other column.
+            let stored = hex_bytes(hash);
+            let computed = compute(&linked, &mut self.scratch);
+            if let Some(hash) = stored.filter(|stored| Some(*stored) == computed) {
+                if self.heads.get(&seq).is_some_and(|h| *h != hash) {
+                    Some(DamageKind::CheckpointMismatch)
+                } else {
+                    self.prev = hash;
+                    self.part.end = hash;
+                    None
+                }
             } else {
-                self.prev = hash;
-                self.part.end = hash;
-                None
+                Some(DamageKind::Modified)
             }
         };
         if let Some(kind) = damage {
@@ -511,11 +531,11 @@ impl Checker<'_> {
                 seq: self.expected,
                 kind,
             });
-            return Ok(true);
+            return true;
         }
         self.part.checked += 1;
         self.expected += 1;
-        Ok(false)
+        false
     }
 }
 
@@ -530,12 +550,12 @@ struct RecordLine<'a> {
 }
 
 impl<'a> RecordLine<'a> {
-    fn parse(line: &'a str) -> Result<Self, AuditError> {
-        let corrupt = || AuditError::Corrupt("event row: not `seq hash record`".into());
-        let (seq, rest) = line.split_once(' ').ok_or_else(corrupt)?;
-        let (hash, record) = rest.split_once(' ').ok_or_else(corrupt)?;
-        Ok(RecordLine {
-            seq: seq.parse().map_err(|_| corrupt())?,
+    /// `None` when the line is no `seq hash record`.
+    fn parse(line: &'a str) -> Option<Self> {
+        let (seq, rest) = line.split_once(' ')?;
+        let (hash, record) = rest.split_once(' ')?;
+        Some(RecordLine {
+            seq: seq.parse().ok()?,
             hash: hash.as_bytes(),
             record,
         })
@@ -806,10 +826,6 @@ fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     let (head, tail) = rest.split_at(n);
     *rest = tail;
     Some(head)
-}
-
-fn hash_column(name: &str, text: &[u8]) -> Result<[u8; 32], AuditError> {
-    hex_bytes(text).ok_or_else(|| AuditError::Corrupt(format!("{name} is not a hash")))
 }
 
 /// Stops a page reader or part checker when `verify` returns early.

@@ -170,6 +170,19 @@ egov_db::backend_tests! {
         }
     }
 
+    async fn a_stored_hash_or_record_that_cannot_be_read_is_a_modified_event(db) {
+        // Not an error that stops verify: the event is reported where it is.
+        let log = setup(&db, 20, 5).await;
+        log.shutdown().await;
+        let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET hash = 'not a hash' WHERE seq = 9").await;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((9, DamageKind::Modified)));
+        if db.backend() == Backend::Sqlite {
+            // A raw line break in a record cuts its page line in two.
+            let damage = damage_after(&db, &log, "UPDATE egov_audit_events SET record = replace(record, '\"view\"', '\"vi' || char(10) || 'ew\"') WHERE seq = 4").await;
+            assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((4, DamageKind::Modified)));
+        }
+    }
+
     async fn a_deleted_row_is_detected(db) {
         let log = setup(&db, 20, 5).await;
         log.shutdown().await;
