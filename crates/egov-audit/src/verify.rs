@@ -259,9 +259,12 @@ async fn check_part(
     let reader = AbortOnDrop(tokio::spawn({
         let (db, chain_id) = (db.clone(), chain_id.to_owned());
         async move {
-            match backend {
-                Backend::Sqlite => read_record_pages(&db, &chain_id, from, to, pages).await,
-                Backend::Postgres => read_copy_pages(&db, &chain_id, from, to, pages).await,
+            let read = match backend {
+                Backend::Sqlite => read_record_pages(&db, &chain_id, from, to, &pages).await,
+                Backend::Postgres => read_copy_pages(&db, &chain_id, from, to, &pages).await,
+            };
+            if let Err(error) = read {
+                let _ = pages.send(Err(error)).await;
             }
         }
     }));
@@ -313,27 +316,22 @@ async fn read_record_pages(
     chain_id: &str,
     from: u64,
     to: u64,
-    pages: tokio::sync::mpsc::Sender<Result<Page, AuditError>>,
-) {
-    let mut reads = match store::MappedReads::acquire(db).await {
-        Ok(reads) => reads,
-        Err(error) => {
-            let _ = pages.send(Err(error)).await;
-            return;
-        }
-    };
+    pages: &tokio::sync::mpsc::Sender<Result<Page, AuditError>>,
+) -> Result<(), AuditError> {
+    // Dropped on an error, the connection is unmapped all the same.
+    let mut reads = store::MappedReads::acquire(db).await?;
     let mut after = from - 1;
     while after < to {
         let up_to = after.saturating_add(PAGE).min(to);
         let Some(conn) = reads.conn() else { break };
-        let page = store::event_page(conn, chain_id, after, up_to).await;
-        let failed = page.is_err();
+        let page = store::event_page(conn, chain_id, after, up_to).await?;
         after = up_to;
-        if pages.send(page.map(Page::Records)).await.is_err() || failed {
+        if pages.send(Ok(Page::Records(page))).await.is_err() {
             break;
         }
     }
     reads.release().await;
+    Ok(())
 }
 
 /// A page of events as the database sent it.
@@ -351,18 +349,6 @@ enum Page {
 /// JSON for them cost it 3.9 µs a row, three to four times what `COPY` costs
 /// (docs/benchmarks.md).
 async fn read_copy_pages(
-    db: &Db,
-    chain_id: &str,
-    from: u64,
-    to: u64,
-    pages: tokio::sync::mpsc::Sender<Result<Page, AuditError>>,
-) {
-    if let Err(error) = copy_pages(db, chain_id, from, to, &pages).await {
-        let _ = pages.send(Err(error)).await;
-    }
-}
-
-async fn copy_pages(
     db: &Db,
     chain_id: &str,
     from: u64,
