@@ -9,8 +9,11 @@
 //! - **Nothing reported recorded is lost.** [`AuditLog::record`] returns only after
 //!   the event's transaction has committed (`Durability::Committed`). If the
 //!   database is down, it returns an error, and the caller must not proceed as if
-//!   the event were recorded (the web layer answers 503). A full queue makes callers
-//!   wait; events are never dropped silently. `Durability::Queued` returns after
+//!   the event were recorded (the web layer answers 503). Once a batch has found
+//!   the database unreachable (no connection within the pool's acquire timeout),
+//!   later events are refused at once, not after another timeout each, until a
+//!   background probe gets a connection again; recording then resumes by itself.
+//!   A full queue makes callers wait; events are never dropped silently. `Durability::Queued` returns after
 //!   queueing and may lose the last batch if the process crashes — use it only for
 //!   high-volume, low-value events.
 //! - **Edits are detected.** Each event is hash-chained to the previous one

@@ -1,6 +1,7 @@
 //! The write path: a bounded queue, group commit, and checkpoints.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use egov_core::actor::{Actor, Principal};
@@ -108,6 +109,7 @@ impl AuditLog {
             conn: None,
             head: None,
             acks: AckSender::start(),
+            outage: None,
         };
         let verifier = writer.signer.verifier();
         let handle = tokio::spawn(writer.run(jobs));
@@ -328,6 +330,8 @@ struct Writer {
     head: Option<(u64, [u8; 32])>,
     /// Where the callers' answers go out.
     acks: AckSender,
+    /// Set while the store is known to be unreachable.
+    outage: Option<Outage>,
 }
 
 type Answer = (
@@ -374,6 +378,79 @@ impl AckSender {
         };
         for (done, answer) in answers {
             let _ = done.send(answer);
+        }
+    }
+}
+
+/// The store did not answer: no connection could be had within the pool's
+/// acquire timeout (the pool retried connecting all that time).
+///
+/// Until a connection can be had again, batches fail at once instead of each
+/// waiting out that timeout anew: during an outage a caller learns within one
+/// acquire timeout at most (usually at once) that its event was not recorded,
+/// where before each batch queued behind a failing one added a whole timeout
+/// (and a web request held its 503 that long). A probe task keeps asking the
+/// pool for a connection; the first one it gets ends the outage, so recording
+/// resumes within the pool's reconnect back-off (at most a fifth of the
+/// acquire timeout) of the store's return. An exhausted pool looks the same
+/// as an unreachable store and is treated the same: the probe ends the outage
+/// as soon as any connection is free.
+struct Outage {
+    /// Why the store counts as unreachable (the failed acquire).
+    reason: String,
+    /// Set by the probe once it got a connection.
+    over: Arc<AtomicBool>,
+    probe: tokio::task::AbortHandle,
+    /// Events refused at once, and how many of them were `Queued` (lost
+    /// without their callers knowing): logged once, when the outage ends,
+    /// instead of once per refused batch.
+    refused: usize,
+    queued_lost: usize,
+}
+
+/// How long the probe pauses between two acquires that failed at once.
+const PROBE_PAUSE: Duration = Duration::from_millis(50);
+
+impl Outage {
+    fn start(pool: sqlx::AnyPool, reason: String) -> Self {
+        let over = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&over);
+        let probe = tokio::spawn(async move {
+            loop {
+                match pool.acquire().await {
+                    // A closed pool never answers again: let the next batch
+                    // fail with that instead.
+                    Ok(_) | Err(sqlx::Error::PoolClosed) => break,
+                    Err(_) => tokio::time::sleep(PROBE_PAUSE).await,
+                }
+            }
+            flag.store(true, Ordering::Release);
+        });
+        Self {
+            reason,
+            over,
+            probe: probe.abort_handle(),
+            refused: 0,
+            queued_lost: 0,
+        }
+    }
+}
+
+impl Drop for Outage {
+    fn drop(&mut self) {
+        self.probe.abort();
+        let (refused, queued_lost) = (self.refused, self.queued_lost);
+        if queued_lost > 0 {
+            tracing::error!(
+                refused,
+                queued_lost,
+                "audit events were not recorded while the store was unreachable"
+            );
+        } else if refused > 0 {
+            tracing::warn!(
+                refused,
+                "audit events were refused while the store was unreachable"
+            );
         }
     }
 }
@@ -451,7 +528,30 @@ impl Writer {
         self.checkpoint_if_new().await;
     }
 
+    /// The outage the store is known to be in, if any.
+    fn known_outage(&mut self) -> Option<&mut Outage> {
+        if self
+            .outage
+            .as_ref()
+            .is_some_and(|outage| outage.over.load(Ordering::Acquire))
+        {
+            tracing::info!("the audit store answers again");
+            self.outage = None;
+        }
+        self.outage.as_mut()
+    }
+
     async fn commit(&mut self, drafts: Vec<Draft>, waiters: Vec<Waiter>) {
+        if let Some(outage) = self.known_outage() {
+            outage.refused += waiters.len();
+            outage.queued_lost += waiters.iter().filter(|(done, _)| done.is_none()).count();
+            let reason = format!(
+                "{} (the audit store has not answered since; writes fail at once until it does)",
+                outage.reason
+            );
+            answer_refused(&self.acks, waiters, &reason);
+            return;
+        }
         match self.write_batch(drafts).await {
             Ok((first_seq, head)) => {
                 let answers = waiters
@@ -473,12 +573,7 @@ impl Writer {
             Err(error) => {
                 let lost = waiters.iter().filter(|(done, _)| done.is_none()).count();
                 tracing::error!(%error, events = waiters.len(), queued_lost = lost, "audit batch was not recorded");
-                let reason = error.to_string();
-                let answers = waiters
-                    .into_iter()
-                    .filter_map(|(done, _)| done.map(|done| (done, Err(reason.clone()))))
-                    .collect();
-                self.acks.send(answers);
+                answer_refused(&self.acks, waiters, &error.to_string());
             }
         }
     }
@@ -495,12 +590,17 @@ impl Writer {
     ) -> Result<(u64, (u64, [u8; 32])), AuditError> {
         let mut conn = match self.conn.take() {
             Some(conn) => conn,
-            None => self
-                .db
-                .pool()
-                .acquire()
-                .await
-                .map_err(egov_db::DbError::from)?,
+            None => match self.db.pool().acquire().await {
+                Ok(conn) => conn,
+                Err(error) => {
+                    let error = egov_db::DbError::from(error);
+                    if !self.db.pool().is_closed() {
+                        self.outage =
+                            Some(Outage::start(self.db.pool().clone(), error.to_string()));
+                    }
+                    return Err(error.into());
+                }
+            },
         };
         let write = write_on(
             &mut conn,
@@ -533,6 +633,10 @@ impl Writer {
     }
 
     async fn checkpoint_if_new(&mut self) {
+        // Nothing new was written, and asking would wait out the timeout.
+        if self.known_outage().is_some() {
+            return;
+        }
         match store::head(&self.db, &self.chain_id).await {
             Ok((seq, hash)) if seq > self.last_checkpoint => self.checkpoint(seq, hash).await,
             Ok(_) => {}
@@ -559,6 +663,15 @@ impl Writer {
             Err(error) => tracing::warn!(%error, size, "could not store an audit checkpoint"),
         }
     }
+}
+
+/// Tells a batch's callers that it was not recorded, and why.
+fn answer_refused(acks: &AckSender, waiters: Vec<Waiter>, reason: &str) {
+    let answers = waiters
+        .into_iter()
+        .filter_map(|(done, _)| done.map(|done| (done, Err(reason.to_owned()))))
+        .collect();
+    acks.send(answers);
 }
 
 /// One batch on `conn`: guarded in one execution when the head is known,

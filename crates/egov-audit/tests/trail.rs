@@ -586,3 +586,94 @@ async fn verify_shares_a_one_connection_in_memory_database() {
     let report = verify(&db, "main", &log.verifier()).await.unwrap();
     assert_eq!(report.events_checked, 6);
 }
+
+/// The store goes away under a running log: PostgreSQL reached through a proxy
+/// that the test cuts (open connections closed, new ones refused), with a pool
+/// that waits 1 s for a connection.
+///
+/// The batch that finds the store gone fails after that wait; from then on the
+/// writer knows, and refuses events at once — every one, including concurrent
+/// ones, each told that nothing was recorded and why — instead of waiting out
+/// the timeout again per batch. Once the store is back, recording resumes
+/// without a restart, and the chain holds exactly the acknowledged events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_store_is_refused_at_once_until_it_answers_again() {
+    const KNOWN_DOWN: &str = "the audit store has not answered since";
+    let Some(database) = egov_db::testing::TestDatabase::new(Backend::Postgres)
+        .await
+        .unwrap()
+    else {
+        eprintln!("skipped: set EGOV_TEST_POSTGRES_URL to run this PostgreSQL test");
+        return;
+    };
+    let (mut proxy, proxied) = egov_db::testing::Proxy::in_front_of(database.url())
+        .await
+        .unwrap();
+    let mut config = egov_db::DatabaseSettings::from_url(proxied);
+    config.acquire_timeout_secs = 1;
+    let db = Db::connect(&config).await.unwrap();
+    let log = setup(&db, 0, 100).await;
+    let mut acknowledged = vec![log.record(event(0)).await.unwrap().seq];
+
+    proxy.cut().await;
+    // The writer's held connection breaks, or its next acquire times out: one
+    // or two batches fail trying; the one after that is refused at once.
+    let mut tried = Vec::new();
+    let refused = loop {
+        let error = log.record(event(1)).await.unwrap_err();
+        assert!(matches!(error, AuditError::NotRecorded(_)), "{error:?}");
+        let text = error.to_string();
+        assert_eq!(egov_core::Problem::from(error).status(), 503);
+        if text.contains(KNOWN_DOWN) {
+            break text;
+        }
+        tried.push(text);
+        assert!(tried.len() <= 2, "never refused at once: {tried:?}");
+    };
+    assert!(
+        !tried.is_empty(),
+        "refused before any batch found the store gone: {refused}"
+    );
+    // While it stays down, concurrent callers are all refused, for the same reason.
+    let calls = (2..10).map(|i| {
+        let log = log.clone();
+        tokio::spawn(async move { log.record(event(i)).await })
+    });
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert!(error.to_string().contains(KNOWN_DOWN), "{error}");
+    }
+
+    proxy.restore().await;
+    let back = std::time::Instant::now();
+    let receipt = loop {
+        match log.record(event(10)).await {
+            Ok(receipt) => break receipt,
+            Err(error) => {
+                assert!(
+                    back.elapsed() < std::time::Duration::from_secs(30),
+                    "still not recording 30 s after the store came back: {error}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
+    acknowledged.push(receipt.seq);
+    log.shutdown().await;
+
+    // Nothing refused was written; what was acknowledged is there and verifies.
+    assert_eq!(acknowledged, [1, 2]);
+    let report = verify(database.db(), "main", &log.verifier())
+        .await
+        .unwrap();
+    assert_eq!((report.damage, report.events_checked), (None, 2));
+    let targets: Vec<String> =
+        sqlx::query_scalar("SELECT target_id FROM egov_audit_events ORDER BY seq")
+            .fetch_all(database.db().pool())
+            .await
+            .unwrap();
+    assert_eq!(targets, ["P-0", "P-10"]);
+    db.close().await;
+    drop(proxy);
+    database.close().await.unwrap();
+}

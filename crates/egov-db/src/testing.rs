@@ -19,12 +19,19 @@
 //! Without `EGOV_TEST_POSTGRES_URL` the PostgreSQL variant says so and passes,
 //! except under `CI=true`, where PostgreSQL is mandatory and its absence fails the
 //! test.
+//!
+//! [`Proxy`] stands between a pool and PostgreSQL so that a test can take the
+//! server away and bring it back (outage and recovery tests).
+
+mod proxy;
 
 use std::future::Future;
 
 use sqlx::{AnyConnection, AssertSqlSafe, Connection, Executor};
 
 use crate::{Backend, Db, DbError};
+
+pub use proxy::Proxy;
 
 /// The environment variable naming the PostgreSQL server for tests, e.g.
 /// `postgres://postgres@127.0.0.1:5432/test`. Test databases are created on it.

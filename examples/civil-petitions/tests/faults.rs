@@ -25,8 +25,6 @@
 mod common;
 #[path = "faults/load.rs"]
 mod load;
-#[path = "faults/proxy.rs"]
-mod proxy;
 #[path = "faults/service.rs"]
 mod service;
 
@@ -35,10 +33,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use egov::db::Backend;
-use egov::db::testing::TestDatabase;
+use egov::db::testing::{Proxy, TestDatabase};
 
 use load::{Kind, Load, Outcome, by_status, latency, unaudited};
-use proxy::Proxy;
 use service::{Service, assert_chain_verifies};
 
 /// One fault test at a time in this process (`cargo test` runs tests on
@@ -238,23 +235,6 @@ async fn crash(backend: Backend) {
     database.close().await.unwrap();
 }
 
-/// `url` with its `host:port` replaced by `address`, and the `host:port` it
-/// had (PostgreSQL's default port when it named none).
-fn through(url: &str, address: std::net::SocketAddr) -> (String, String) {
-    let (scheme, rest) = url.split_once("://").unwrap();
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let (userinfo, host) = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => (format!("{userinfo}@"), host),
-        None => (String::new(), authority),
-    };
-    let host = if host.contains(':') {
-        host.to_owned()
-    } else {
-        format!("{host}:5432")
-    };
-    (format!("{scheme}://{userinfo}{address}{path}"), host)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn saturation_sqlite() {
     saturation(Backend::Sqlite).await;
@@ -283,17 +263,11 @@ async fn postgres_connection_lost() {
     };
     let url = database.url().to_owned();
     let plan = plan();
-    let (_, upstream) = through(&url, "127.0.0.1:1".parse().unwrap());
-    let upstream = tokio::net::lookup_host(&upstream)
-        .await
-        .unwrap()
-        .next()
-        .unwrap();
-    let mut proxy = Proxy::start(upstream).await;
-    let (proxied, _) = through(&url, proxy.address());
+    let (mut proxy, proxied) = Proxy::in_front_of(&url).await.unwrap();
     // Connections are awaited 1 s (default 5 s) so that the outage's 503s
     // come quickly: a request can wait for its handler's connection, then
-    // for the audit batch ahead of its own and for its own (3 × 1 s).
+    // for the audit batch that finds the store gone (2 × 1 s; once the audit
+    // writer knows, it refuses events at once).
     let mut service =
         Service::start_with(&proxied, &[("EGOV__DATABASE__ACQUIRE_TIMEOUT_SECS", "1")]).await;
     let client = load::client();
