@@ -16,7 +16,19 @@
 //!   `__Host-egov-at` cookie authenticates. An expired or invalid cookie leaves
 //!   the caller anonymous (browsers keep stale cookies; the route's policy then
 //!   answers 401 where it matters, and `/auth/login` and `/auth/refresh` still
-//!   work). A cookie-authenticated `POST`/`PUT`/`PATCH`/`DELETE` must carry the
+//!   work) — except on a page request ([`is_page_request`]: a browser's `GET`
+//!   or `HEAD` accepting `text/html`) that carries the refresh cookie: there
+//!   the middleware rotates the refresh token as `POST /auth/refresh` would,
+//!   serves the request as the session's account and sets the new cookies on
+//!   the response, so a page session lasts as long as its refresh token
+//!   (`refresh_idle_secs` without a rotation, `refresh_absolute_secs` in all),
+//!   not one access-token lifetime. A refresh token that no longer works
+//!   (expired, revoked, used) leaves the caller anonymous and clears the
+//!   cookies; a reused one revokes the session, as on `/auth/refresh`. No CSRF
+//!   token is needed for this: the cookies are `SameSite=Strict`, so a
+//!   cross-site navigation carries none, and a page read changes nothing but
+//!   the tokens. Requests that are not page requests (an API call from the
+//!   page's script) rotate through `POST /auth/refresh`. A cookie-authenticated `POST`/`PUT`/`PATCH`/`DELETE` must carry the
 //!   session's CSRF token in `X-CSRF-Token` (signed double submit: the token is
 //!   an HMAC of the session id, also given to the page in the non-HttpOnly
 //!   `__Host-egov-csrf` cookie), otherwise 403. An HTML form post
@@ -223,6 +235,61 @@ async fn record_denial(auth: &Auth, event: AuditEvent) {
     }
 }
 
+/// Whether a request is a browser asking for a page: `GET` or `HEAD` with
+/// `text/html` in `Accept`. egov-web sends such requests to the login page
+/// instead of answering 401; in cookie mode [`authenticate`] resumes their
+/// session from the refresh cookie.
+pub fn is_page_request(method: &Method, headers: &HeaderMap) -> bool {
+    matches!(*method, Method::GET | Method::HEAD)
+        && headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|media| {
+                let media = media.split(';').next().unwrap_or("").trim();
+                media.eq_ignore_ascii_case("text/html")
+            })
+}
+
+/// Cookie mode, a request without a working access cookie: a page request
+/// with a refresh cookie resumes its session (see the [module docs](self));
+/// anything else goes on anonymous.
+async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) -> Response {
+    let refresh_token = is_page_request(request.method(), request.headers())
+        .then(|| cookie(request.headers(), REFRESH_COOKIE))
+        .flatten()
+        .map(str::to_owned);
+    let Some(refresh_token) = refresh_token else {
+        return next.run(request).await;
+    };
+    let mut actor = request
+        .extensions()
+        .get::<Actor>()
+        .cloned()
+        .unwrap_or_else(Actor::anonymous);
+    let session = match auth.refresh(&actor, &refresh_token).await {
+        Ok(session) => session,
+        Err(Error::InvalidRefreshToken(why)) => {
+            tracing::info!(why, "page session not resumed");
+            let mut response = next.run(request).await;
+            clear_cookies(auth, &mut response);
+            return response;
+        }
+        Err(error) => return error_response(error),
+    };
+    let authenticated = match auth.authenticate(&session.access_token).await {
+        Ok(authenticated) => authenticated,
+        Err(error) => return error_response(error),
+    };
+    authenticated.apply_to(&mut actor);
+    request.extensions_mut().insert(actor);
+    request.extensions_mut().insert(authenticated);
+    let mut response = next.run(request).await;
+    set_session_cookies(auth, &session, &mut response);
+    response
+}
+
 /// The authentication middleware; see the [module docs](self).
 pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
     let (token, from_cookie) = match bearer(request.headers()) {
@@ -238,6 +305,9 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
         None => (None, false),
     };
     let Some(token) = token else {
+        if auth.settings().cookie_mode {
+            return without_access_cookie(&auth, request, next).await;
+        }
         return next.run(request).await;
     };
     let authenticated = match auth.authenticate(&token).await {
@@ -247,7 +317,7 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
             record_denial(&auth, denial(&request, "invalid_token")).await;
             return error_response(Error::InvalidToken(why));
         }
-        Err(Error::InvalidToken(_)) => return next.run(request).await,
+        Err(Error::InvalidToken(_)) => return without_access_cookie(&auth, request, next).await,
         Err(error) => return error_response(error),
     };
     if from_cookie && !is_safe(request.method()) {

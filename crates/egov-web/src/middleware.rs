@@ -12,7 +12,7 @@ use egov_core::actor::Actor;
 use egov_core::message::Message;
 use egov_core::problem::{PROBLEM_JSON, Problem, ProblemType};
 use egov_i18n::{I18n, Locale};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use http::{HeaderName, HeaderValue, StatusCode, header};
 
 use crate::error::ApiError;
 
@@ -103,18 +103,6 @@ pub struct RenderedPage;
 #[derive(Debug, Clone)]
 pub(crate) struct LoginPage(pub(crate) Arc<str>);
 
-fn accepts_html(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|media| {
-            let media = media.split(';').next().unwrap_or("").trim();
-            media.eq_ignore_ascii_case("text/html")
-        })
-}
-
 /// Sends a browser that asked for a page (`GET`/`HEAD` accepting `text/html`)
 /// and got `401` to the login page, with the page it wanted as `?next=`
 /// (`303 See Other`). API clients keep their 401 problem. The denial is
@@ -124,9 +112,7 @@ pub(crate) async fn login_redirect(
     request: Request,
     next: Next,
 ) -> Response {
-    let wanted = (matches!(*request.method(), Method::GET | Method::HEAD)
-        && accepts_html(request.headers()))
-    .then(|| {
+    let wanted = egov_auth::web::is_page_request(request.method(), request.headers()).then(|| {
         request
             .uri()
             .path_and_query()
@@ -145,6 +131,13 @@ pub(crate) async fn login_redirect(
         return response;
     };
     let mut redirect = StatusCode::SEE_OTHER.into_response();
+    // Cookies the layers below set or cleared (a page session that could not
+    // be resumed clears its token cookies) still reach the browser.
+    for cookie in response.headers().get_all(header::SET_COOKIE) {
+        redirect
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
     redirect.headers_mut().insert(header::LOCATION, location);
     redirect
         .headers_mut()

@@ -576,21 +576,40 @@ async fn cookie_mode_needs_csrf_tokens_for_writes() {
     .await;
 }
 
+/// What a browser asks for when it navigates to a page.
+const PAGE: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+/// A cookie-mode service with the account `browser`, and a client that does
+/// not follow redirects (to see where the service sends it).
+async fn browser_app(database: &TestDatabase) -> (Instance, reqwest::Client) {
+    let settings = AuthSettings {
+        cookie_mode: true,
+        ..settings()
+    };
+    let app = start(database.db().clone(), settings).await;
+    create(&app.auth, "browser", &[]).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (app, client)
+}
+
+/// `browser` logs in with `cookie: true`.
+async fn cookie_login(client: &reqwest::Client, base: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"login_id": "browser", "password": PASSWORD, "cookie": true}))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_forms_carry_the_csrf_token_in_a_field_and_browsers_go_to_the_login_page() {
     with_databases(async |database| {
-        let settings = AuthSettings {
-            cookie_mode: true,
-            ..settings()
-        };
-        let app = start(database.db().clone(), settings).await;
-        create(&app.auth, "browser", &[]).await;
-        let c = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let (app, c) = browser_app(database).await;
         let base = &app.base;
-        const PAGE: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
 
         // Not logged in: a browser asking for a page goes to the login page…
         let r = c
@@ -624,12 +643,7 @@ async fn html_forms_carry_the_csrf_token_in_a_field_and_browsers_go_to_the_login
             .unwrap();
         assert_eq!(r.status(), 401);
 
-        let r = c
-            .post(format!("{base}/auth/login"))
-            .json(&json!({"login_id": "browser", "password": PASSWORD, "cookie": true}))
-            .send()
-            .await
-            .unwrap();
+        let r = cookie_login(&c, base).await;
         let jar: String = r
             .headers()
             .get_all("set-cookie")
@@ -690,6 +704,150 @@ async fn html_forms_carry_the_csrf_token_in_a_field_and_browsers_go_to_the_login
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+/// The `name=value` pairs of a response's `Set-Cookie` headers.
+fn set_cookies(response: &reqwest::Response) -> Vec<(String, String)> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| {
+            let pair = v.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// A `Cookie` header of `pairs`, but for the one named `leave_out`.
+fn cookie_header(pairs: &[(String, String)], leave_out: Option<&str>) -> String {
+    pairs
+        .iter()
+        .filter(|(name, _)| Some(name.as_str()) != leave_out)
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A `Cookie` header of `pairs` without the access-token cookie, which the
+/// browser drops once its `Max-Age` has passed.
+fn without_access_cookie(pairs: &[(String, String)]) -> String {
+    cookie_header(pairs, Some(egov_auth::web::ACCESS_COOKIE))
+}
+
+/// A browser navigating to `path` with the `Cookie` header `cookies`.
+async fn navigate(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    cookies: impl AsRef<str>,
+) -> reqwest::Response {
+    client
+        .get(format!("{base}{path}"))
+        .header("accept", PAGE)
+        .header("cookie", cookies.as_ref())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_request_resumes_its_session_from_the_refresh_cookie() {
+    with_databases(async |database| {
+        let (app, c) = browser_app(database).await;
+        let base = &app.base;
+        let r = cookie_login(&c, base).await;
+        let login = set_cookies(&r);
+        let body: Value = r.json().await.unwrap();
+        let account = body["account_id"].as_str().unwrap().to_owned();
+        let refresh_of = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .find(|(name, _)| name == egov_auth::web::REFRESH_COOKIE)
+                .map(|(_, value)| value.clone())
+                .unwrap()
+        };
+        // The access cookie has expired and is gone; the refresh cookie is not.
+        let stale = without_access_cookie(&login);
+
+        // A script's API call does not rotate anything: 401, no cookies.
+        let r = c
+            .get(format!("{base}/api/hello"))
+            .header("cookie", &stale)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(set_cookies(&r).is_empty());
+
+        // A page request resumes the session: served as the account, with new
+        // access, refresh and CSRF cookies (the CSRF token is the session's).
+        let r = navigate(&c, base, "/api/hello", &stale).await;
+        assert_eq!(r.status(), 200);
+        let resumed = set_cookies(&r);
+        let names: Vec<&str> = resumed.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                egov_auth::web::ACCESS_COOKIE,
+                egov_auth::web::REFRESH_COOKIE,
+                egov_auth::web::CSRF_COOKIE
+            ]
+        );
+        assert_ne!(refresh_of(&resumed), refresh_of(&login), "the refresh token was rotated");
+        assert_eq!(resumed[2], login[2], "same session, same CSRF token");
+        assert_eq!(r.json::<String>().await.unwrap(), account);
+        // The audit trail has the request as the account's.
+        let (by_account,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE target_id = '/api/hello' AND outcome = 'success' AND principal_id = $1",
+        )
+        .bind(&account)
+        .fetch_one(database.db().pool())
+        .await
+        .unwrap();
+        assert_eq!(by_account, 1);
+        // The new cookies work as they are: the access cookie authenticates.
+        let r = c
+            .get(format!("{base}/api/hello"))
+            .header("cookie", cookie_header(&resumed, None))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(set_cookies(&r).is_empty(), "a working access cookie rotates nothing");
+        // A garbage access cookie is as good as none on a page request.
+        let garbage = format!(
+            "{}=stale; {}",
+            egov_auth::web::ACCESS_COOKIE,
+            without_access_cookie(&resumed)
+        );
+        let r = navigate(&c, base, "/api/hello", garbage).await;
+        assert_eq!(r.status(), 200);
+        let latest = set_cookies(&r);
+
+        // The first refresh token again — a copy in someone else's hands: the
+        // session is revoked (RFC 9700), the browser sent to the login page
+        // with its token cookies cleared…
+        let r = navigate(&c, base, "/api/hello", &stale).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/login?next=%2Fapi%2Fhello");
+        let cleared = set_cookies(&r);
+        assert_eq!(cleared.len(), 3, "{cleared:?}");
+        assert!(cleared.iter().all(|(_, value)| value.is_empty()), "{cleared:?}");
+        // …and the latest refresh token of that session no longer works either.
+        let r = navigate(&c, base, "/api/hello", without_access_cookie(&latest)).await;
+        assert_eq!(r.status(), 303);
+        let (revoked,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'token_family_revoke' AND reason_code = 'refresh_reuse'",
+        )
+        .fetch_one(database.db().pool())
+        .await
+        .unwrap();
+        assert_eq!(revoked, 1);
         app.audit.shutdown().await;
     })
     .await;

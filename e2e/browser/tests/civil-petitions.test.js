@@ -5,6 +5,7 @@
 //            error summary and at the field → switch to English: the same error
 //            in English → file a valid petition → it is listed;
 //   staff:   log in → the list and the detail show the resident number masked
+//            → the access cookie expires: the next page renews the session
 //            → change the status;
 //   admin:   the audit review report lists the staff's `view` of the petition,
 //            and the audit trail names the data subject and the petition.
@@ -215,6 +216,19 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
     assert.equal(await textOf(detail(t('ko', 'field-petition_type'))), codeLabel('PETITION_TYPE', TYPE, 'ko'));
     assert.ok(!(await page.content()).includes(HIDDEN_DIGITS), 'the detail hides the number');
     await screenshot(page, 'staff-detail');
+  });
+
+  step('the staff session outlives its access cookie', async () => {
+    // After `auth.access_token_ttl_secs` the browser drops the access cookie;
+    // the next page it asks for renews the session from the refresh cookie.
+    const names = async () => (await browser.context.cookies()).map((cookie) => cookie.name);
+    await browser.context.clearCookies({ name: '__Host-egov-at' });
+    assert.ok(!(await names()).includes('__Host-egov-at'));
+    const response = await visit(page, `/staff/petitions/${shared.petitionId}`);
+    assert.equal(response?.status(), 200);
+    assert.equal(pathOf(), `/staff/petitions/${shared.petitionId}`, 'still logged in');
+    assert.equal(await h1(), TITLE);
+    assert.ok((await names()).includes('__Host-egov-at'), 'a new access cookie');
   });
 
   step('staff change the status to "in review"', async () => {
