@@ -23,9 +23,11 @@
 //! | [`sql_dump`] | `egov_db::dump::parse_inserts`, `egov_codes::egovframe::from_dump` | line numbers within the input; every row of a statement has its column count |
 //! | [`codes_import`] | `egov_codes::transfer::{parse_json, parse_csv}`, `egov_codes::egovframe::from_csv` | issue and record line numbers within the input |
 //! | [`token`] | `egov_auth::keys::Keyring::verify` on arbitrary bytes, and on tokens with attacker-chosen header and claims but a valid signature | an accepted token has the issuer, audience and lifetime the keyring demands |
+//! | [`auth_headers`] | egov-web's stack with egov-auth in cookie mode: `Authorization`, `Cookie`, `Accept`, `Content-Type`, `X-CSRF-Token`, form bodies (CSRF field), page-session renewal from the refresh cookie | never a 5xx; no handler that needs an account is reached without real credentials; no cookie-authenticated write without the CSRF token; only the three session cookies are set, with their attributes |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod codes;
 mod korean;
 mod locale;
@@ -33,6 +35,7 @@ mod sql;
 mod token;
 mod web;
 
+pub use auth::auth_headers;
 pub use codes::codes_import;
 pub use korean::korean_id;
 pub use locale::locale;
@@ -53,6 +56,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sql_dump", sql_dump),
     ("codes_import", codes_import),
     ("token", token),
+    ("auth_headers", auth_headers),
 ];
 
 /// `data` as text the way the parsers under test receive it: valid UTF-8 as

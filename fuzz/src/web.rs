@@ -158,6 +158,23 @@ fn uri(prefix: &str, raw: &[u8], keep: &[u8]) -> String {
     }
 }
 
+/// `request` through `router`: the answer's status, headers and whole body.
+pub(crate) async fn send(
+    router: &Router,
+    request: Request<Body>,
+) -> (http::StatusCode, http::HeaderMap, axum::body::Bytes) {
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router is infallible");
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the body is readable");
+    (parts.status, parts.headers, body)
+}
+
 /// Sends one request built from `data`; see the module docs for the format.
 /// Asserts that the answer is never a 5xx, and that every 4xx is a problem
 /// document (`application/problem+json`, `status` as sent, a stable type).
@@ -212,18 +229,7 @@ pub fn web_extract(data: &[u8]) {
     };
 
     let (runtime, router) = service();
-    let (status, headers, body) = runtime.block_on(async {
-        let response = router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("the router is infallible");
-        let (parts, body) = response.into_parts();
-        let body = axum::body::to_bytes(body, usize::MAX)
-            .await
-            .expect("the body is readable");
-        (parts.status, parts.headers, body)
-    });
+    let (status, headers, body) = runtime.block_on(send(router, request));
 
     assert!(
         !status.is_server_error(),

@@ -236,9 +236,9 @@ async fn record_denial(auth: &Auth, event: AuditEvent) {
 }
 
 /// Whether a request is a browser asking for a page: `GET` or `HEAD` with
-/// `text/html` in `Accept`. egov-web sends such requests to the login page
-/// instead of answering 401; in cookie mode [`authenticate`] resumes their
-/// session from the refresh cookie.
+/// `text/html` in `Accept` (not refused with `q=0`). egov-web sends such
+/// requests to the login page instead of answering 401; in cookie mode
+/// [`authenticate`] resumes their session from the refresh cookie.
 pub fn is_page_request(method: &Method, headers: &HeaderMap) -> bool {
     matches!(*method, Method::GET | Method::HEAD)
         && headers
@@ -247,8 +247,15 @@ pub fn is_page_request(method: &Method, headers: &HeaderMap) -> bool {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .any(|media| {
-                let media = media.split(';').next().unwrap_or("").trim();
-                media.eq_ignore_ascii_case("text/html")
+                let mut parts = media.split(';');
+                let kind = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|parameter| {
+                    parameter.split_once('=').is_some_and(|(name, value)| {
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+                    })
+                });
+                kind.eq_ignore_ascii_case("text/html") && !refused
             })
 }
 
@@ -1029,4 +1036,45 @@ pub fn api(auth: Auth) -> Vec<(AccessPolicy, UtoipaMethodRouter)> {
             with_state(a, routes!(admin_put_role, admin_delete_role)),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepting(accept: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in accept {
+            headers.append(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn a_page_request_is_a_get_or_head_that_accepts_html() {
+        let browser = accepting(&["text/html,application/xhtml+xml,*/*;q=0.8"]);
+        assert!(is_page_request(&Method::GET, &browser));
+        assert!(is_page_request(&Method::HEAD, &browser));
+        assert!(!is_page_request(&Method::POST, &browser));
+        for page in [
+            &["TEXT/HTML"][..],
+            &["application/json", "text/html;q=0.5"],
+            &[" text/html ; level=1"],
+        ] {
+            assert!(is_page_request(&Method::GET, &accepting(page)), "{page:?}");
+        }
+        for not_page in [
+            &[][..],
+            &["application/json"],
+            &["*/*"],
+            &["text/html;q=0"],
+            &["text/html; Q=0.000"],
+            &["text/htmlx"],
+        ] {
+            assert!(
+                !is_page_request(&Method::GET, &accepting(not_page)),
+                "{not_page:?}"
+            );
+        }
+    }
 }
