@@ -146,8 +146,8 @@ pub mod web;
 pub use error::{Error, MFA_REQUIRED};
 pub use rbac::{ADMIN_PERMISSION, Role, RoleGraph};
 pub use service::{
-    Account, AccountStatus, Auth, Authenticated, CHANGE_TOPIC, NewAccount, RECOVERY_CODES, Session,
-    TotpEnrolment, actions,
+    AccessGrant, Account, AccountStatus, Auth, Authenticated, CHANGE_TOPIC, NewAccount,
+    RECOVERY_CODES, Resumed, Session, TotpEnrolment, actions,
 };
 pub use settings::{
     ARGON2_MIN_ITERATIONS, ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_PARALLELISM, Argon2Settings,

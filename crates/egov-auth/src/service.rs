@@ -169,6 +169,37 @@ pub struct Session {
     pub session_id: String,
 }
 
+/// What [`Auth::resume`] gives a browser's page request.
+#[derive(Debug)]
+pub enum Resumed {
+    /// The refresh token was rotated: a new access and refresh token.
+    Rotated(Session),
+    /// The refresh token had just been rotated by another page request of the
+    /// same browser: a new access token only.
+    Concurrent(AccessGrant),
+}
+
+/// An access token of an existing session, without a new refresh token.
+pub struct AccessGrant {
+    /// The access token (JWT).
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+    /// The account.
+    pub account_id: AccountId,
+    /// The session (refresh-token family) id.
+    pub session_id: String,
+}
+
+impl std::fmt::Debug for AccessGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessGrant")
+            .field("account_id", &self.account_id)
+            .field("session_id", &self.session_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
@@ -1335,6 +1366,48 @@ impl Auth {
     ///
     /// [`Error::InvalidRefreshToken`].
     pub async fn refresh(&self, context: &Actor, refresh_token: &str) -> Result<Session, Error> {
+        match self.rotate(context, refresh_token, None).await? {
+            Resumed::Rotated(session) => Ok(session),
+            // Only granted when a grace period is asked for.
+            Resumed::Concurrent(_) => Err(Error::InvalidRefreshToken("reused")),
+        }
+    }
+
+    /// [`Auth::refresh`] for a browser's page request in cookie mode (the
+    /// middleware calls it): the same rotation, except that a refresh token
+    /// replaced less than `page_resume_grace_secs` ago by such a request is
+    /// not a reuse but the same browser loading several pages at once (tabs
+    /// opened together, each sending the cookie it had). It gets a new access
+    /// token of the session, [`Resumed::Concurrent`]; the refresh token the
+    /// first request received stays the one to use.
+    ///
+    /// What this gives up: a thief presenting a copy within those seconds of
+    /// the victim's renewal (or the victim within seconds of the thief's) is
+    /// not caught at once. It is caught at the next renewal, at most one
+    /// access-token lifetime later, when the party left with the old refresh
+    /// token presents it outside the grace period and the session is revoked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRefreshToken`].
+    pub async fn resume(&self, context: &Actor, refresh_token: &str) -> Result<Resumed, Error> {
+        let grace = secs(self.0.settings.page_resume_grace_secs);
+        self.rotate(
+            context,
+            refresh_token,
+            Some(grace).filter(|g| g.is_positive()),
+        )
+        .await
+    }
+
+    /// Rotates `refresh_token`; a token already used counts as a concurrent
+    /// renewal (not a reuse) if it was used at most `grace` ago.
+    async fn rotate(
+        &self,
+        context: &Actor,
+        refresh_token: &str,
+        grace: Option<time::Duration>,
+    ) -> Result<Resumed, Error> {
         if refresh_token.is_empty() || refresh_token.len() > 256 {
             return Err(Error::InvalidRefreshToken("malformed"));
         }
@@ -1368,15 +1441,6 @@ impl Auth {
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
-        if marked.rows_affected() == 0 {
-            // Reuse: someone holds a copy. Revoke the family.
-            revoke_family(&mut tx, &family, now, "refresh_reuse").await?;
-            let event = AuditEvent::new(actions::TOKEN_REVOKE, &actor, Outcome::Success)
-                .target(Target::new("session", &family))
-                .reason_code("refresh_reuse");
-            self.commit_audited(tx, event).await?;
-            return Err(Error::InvalidRefreshToken("reused"));
-        }
         let idle_at = timestamp_from_sql(
             "idle_expires_at",
             &row.try_get::<String, _>("idle_expires_at")?,
@@ -1385,11 +1449,39 @@ impl Auth {
             "absolute_expires_at",
             &row.try_get::<String, _>("absolute_expires_at")?,
         )?;
+        let disabled = row.try_get::<String, _>("status")? == AccountStatus::Disabled.as_str();
+        if marked.rows_affected() == 0 {
+            // Used already: at its `used_at`, or (NULL when read) by a
+            // request that marked it between that read and this update.
+            let used_at = row
+                .try_get::<Option<String>, _>("used_at")?
+                .map(|at| timestamp_from_sql("used_at", &at))
+                .transpose()?;
+            let concurrent =
+                grace.is_some_and(|grace| used_at.is_none_or(|used| now - used <= grace));
+            if concurrent && absolute > now && !disabled {
+                tx.commit().await?;
+                let (access_token, claims) = self.0.keyring.issue(account, &family, now)?;
+                return Ok(Resumed::Concurrent(AccessGrant {
+                    access_token,
+                    expires_in: claims.exp - claims.iat,
+                    account_id: account,
+                    session_id: family,
+                }));
+            }
+            // Reuse: someone holds a copy. Revoke the family.
+            revoke_family(&mut tx, &family, now, "refresh_reuse").await?;
+            let event = AuditEvent::new(actions::TOKEN_REVOKE, &actor, Outcome::Success)
+                .target(Target::new("session", &family))
+                .reason_code("refresh_reuse");
+            self.commit_audited(tx, event).await?;
+            return Err(Error::InvalidRefreshToken("reused"));
+        }
         if idle_at <= now || absolute <= now {
             tx.commit().await?;
             return Err(Error::InvalidRefreshToken("expired"));
         }
-        if row.try_get::<String, _>("status")? == AccountStatus::Disabled.as_str() {
+        if disabled {
             tx.commit().await?;
             return Err(Error::InvalidRefreshToken("account disabled"));
         }
@@ -1398,6 +1490,7 @@ impl Auth {
         insert_refresh(&mut tx, &refresh, &family, account, now, idle).await?;
         tx.commit().await?;
         self.session(account, family, refresh, now, idle)
+            .map(Resumed::Rotated)
     }
 
     /// Ends session `session_id` of `account` (revokes its refresh-token family;

@@ -59,6 +59,12 @@ pub struct AuthSettings {
     /// A session (refresh-token family) ends this long after login, whatever
     /// its use (default 43200 = 12 hours).
     pub refresh_absolute_secs: u64,
+    /// Cookie mode: for this long after a page request renewed a session, a
+    /// page request presenting the refresh token just replaced gets an access
+    /// token instead of revoking the session (default 10; 0 turns it off).
+    /// Browsers send such requests when several tabs load at once; see
+    /// [`Auth::resume`](crate::Auth::resume).
+    pub page_resume_grace_secs: u64,
     /// Argon2id parameters of new password hashes.
     pub argon2: Argon2Settings,
     /// Most password hashes computed at once (0: half the CPUs, at least 1).
@@ -137,6 +143,7 @@ audience = "egov-rs"
 access_token_ttl_secs = 600
 refresh_idle_secs = 1800
 refresh_absolute_secs = 43200
+page_resume_grace_secs = 10
 hashing_concurrency = 0
 free_failures = 3
 delay_base_secs = 1

@@ -24,7 +24,10 @@
 //!   (`refresh_idle_secs` without a rotation, `refresh_absolute_secs` in all),
 //!   not one access-token lifetime. A refresh token that no longer works
 //!   (expired, revoked, used) leaves the caller anonymous and clears the
-//!   cookies; a reused one revokes the session, as on `/auth/refresh`. No CSRF
+//!   cookies; a reused one revokes the session, as on `/auth/refresh` —
+//!   unless another page request renewed it less than
+//!   `page_resume_grace_secs` ago (tabs loading together; [`Auth::resume`]),
+//!   which gets an access cookie only. No CSRF
 //!   token is needed for this: the cookies are `SameSite=Strict`, so a
 //!   cross-site navigation carries none, and a page read changes nothing but
 //!   the tokens. Requests that are not page requests (an API call from the
@@ -87,7 +90,7 @@ use utoipa_axum::routes;
 
 use crate::rbac::{ADMIN_PERMISSION, Role};
 use crate::{
-    Account, AccountStatus, Auth, Authenticated, Error, NewAccount, Session, TotpEnrolment,
+    Account, AccountStatus, Auth, Authenticated, Error, NewAccount, Resumed, Session, TotpEnrolment,
 };
 
 /// The access-token cookie (cookie mode).
@@ -275,8 +278,8 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
         .get::<Actor>()
         .cloned()
         .unwrap_or_else(Actor::anonymous);
-    let session = match auth.refresh(&actor, &refresh_token).await {
-        Ok(session) => session,
+    let resumed = match auth.resume(&actor, &refresh_token).await {
+        Ok(resumed) => resumed,
         Err(Error::InvalidRefreshToken(why)) => {
             tracing::info!(why, "page session not resumed");
             let mut response = next.run(request).await;
@@ -285,7 +288,11 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
         }
         Err(error) => return error_response(error),
     };
-    let authenticated = match auth.authenticate(&session.access_token).await {
+    let access_token = match &resumed {
+        Resumed::Rotated(session) => &session.access_token,
+        Resumed::Concurrent(grant) => &grant.access_token,
+    };
+    let authenticated = match auth.authenticate(access_token).await {
         Ok(authenticated) => authenticated,
         Err(error) => return error_response(error),
     };
@@ -293,7 +300,17 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
     request.extensions_mut().insert(actor);
     request.extensions_mut().insert(authenticated);
     let mut response = next.run(request).await;
-    set_session_cookies(auth, &session, &mut response);
+    match &resumed {
+        Resumed::Rotated(session) => set_session_cookies(auth, session, &mut response),
+        // The refresh cookie the rotating request set stays.
+        Resumed::Concurrent(grant) => set_cookie(
+            &mut response,
+            ACCESS_COOKIE,
+            &grant.access_token,
+            grant.expires_in,
+            true,
+        ),
+    }
     response
 }
 

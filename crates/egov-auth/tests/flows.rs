@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use common::{PASSWORD, account, admin, audit_count, env, env_with};
 use egov_auth::password::PasswordRejection;
-use egov_auth::{AccountStatus, AuthSettings, Error, NewAccount, Role, totp};
+use egov_auth::{AccountStatus, AuthSettings, Error, NewAccount, Resumed, Role, totp};
 use egov_core::actor::{Actor, Permission};
 use time::Duration;
 
@@ -124,6 +124,44 @@ egov_db::backend_tests! {
         env.clock.advance(Duration::minutes(20));
         assert!(env.auth.refresh(&ctx, &s.refresh_token).await.is_err());
         assert!(env.auth.refresh(&ctx, "not-a-token").await.is_err());
+        env.audit.shutdown().await;
+    }
+
+    async fn a_page_resume_tolerates_concurrent_tabs_for_a_few_seconds_only(db) {
+        let env = env(db).await; // page_resume_grace_secs = 10
+        account(&env, "park").await;
+        let ctx = Actor::anonymous();
+        let first = env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        let Resumed::Rotated(second) = env.auth.resume(&ctx, &first.refresh_token).await.unwrap() else {
+            panic!("an unused refresh token is rotated");
+        };
+        assert_eq!(second.session_id, first.session_id);
+        // Another tab with the old cookie, 5 s later: an access token of the
+        // same session, nothing revoked, no new refresh token.
+        env.clock.advance(Duration::seconds(5));
+        let Resumed::Concurrent(grant) = env.auth.resume(&ctx, &first.refresh_token).await.unwrap() else {
+            panic!("a token rotated 5 s ago is a concurrent tab");
+        };
+        assert_eq!((grant.account_id, grant.session_id.as_str()), (second.account_id, second.session_id.as_str()));
+        assert!(env.auth.authenticate(&grant.access_token).await.is_ok());
+        assert_eq!(audit_count(&env.db, "token_family_revoke").await, 0);
+        // The API's refresh allows no such grace: the same copy there is a reuse…
+        let api = env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        env.auth.refresh(&ctx, &api.refresh_token).await.unwrap();
+        assert!(matches!(env.auth.refresh(&ctx, &api.refresh_token).await, Err(Error::InvalidRefreshToken("reused"))));
+        assert_eq!(audit_count(&env.db, "token_family_revoke").await, 1);
+        // …and so is the page's old copy once the grace is over: the session ends.
+        env.clock.advance(Duration::seconds(6));
+        assert!(matches!(env.auth.resume(&ctx, &first.refresh_token).await, Err(Error::InvalidRefreshToken("reused"))));
+        assert!(env.auth.resume(&ctx, &second.refresh_token).await.is_err());
+        assert!(env.auth.authenticate(&grant.access_token).await.is_err());
+        assert_eq!(audit_count(&env.db, "token_family_revoke").await, 2);
+        // A grace of 0 turns it off.
+        let strict = env_with(env.db.clone(), AuthSettings { page_resume_grace_secs: 0, ..AuthSettings::default() }).await;
+        let s = strict.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        strict.auth.resume(&ctx, &s.refresh_token).await.unwrap();
+        assert!(strict.auth.resume(&ctx, &s.refresh_token).await.is_err());
+        strict.audit.shutdown().await;
         env.audit.shutdown().await;
     }
 

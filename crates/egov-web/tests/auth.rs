@@ -581,9 +581,13 @@ const PAGE: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
 
 /// A cookie-mode service with the account `browser`, and a client that does
 /// not follow redirects (to see where the service sends it).
-async fn browser_app(database: &TestDatabase) -> (Instance, reqwest::Client) {
+async fn browser_app(
+    database: &TestDatabase,
+    page_resume_grace_secs: u64,
+) -> (Instance, reqwest::Client) {
     let settings = AuthSettings {
         cookie_mode: true,
+        page_resume_grace_secs,
         ..settings()
     };
     let app = start(database.db().clone(), settings).await;
@@ -608,7 +612,7 @@ async fn cookie_login(client: &reqwest::Client, base: &str) -> reqwest::Response
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_forms_carry_the_csrf_token_in_a_field_and_browsers_go_to_the_login_page() {
     with_databases(async |database| {
-        let (app, c) = browser_app(database).await;
+        let (app, c) = browser_app(database, 10).await;
         let base = &app.base;
 
         // Not logged in: a browser asking for a page goes to the login page…
@@ -739,6 +743,17 @@ fn without_access_cookie(pairs: &[(String, String)]) -> String {
     cookie_header(pairs, Some(egov_auth::web::ACCESS_COOKIE))
 }
 
+/// Sessions revoked because a refresh token was used twice.
+async fn reuse_revocations(db: &Db) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'token_family_revoke' AND reason_code = 'refresh_reuse'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    n
+}
+
 /// A browser navigating to `path` with the `Cookie` header `cookies`.
 async fn navigate(
     client: &reqwest::Client,
@@ -758,7 +773,9 @@ async fn navigate(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_request_resumes_its_session_from_the_refresh_cookie() {
     with_databases(async |database| {
-        let (app, c) = browser_app(database).await;
+        // No grace for concurrent tabs (see the next test): a copy of a used
+        // refresh token is a reuse at once.
+        let (app, c) = browser_app(database, 0).await;
         let base = &app.base;
         let r = cookie_login(&c, base).await;
         let login = set_cookies(&r);
@@ -841,13 +858,42 @@ async fn a_page_request_resumes_its_session_from_the_refresh_cookie() {
         // …and the latest refresh token of that session no longer works either.
         let r = navigate(&c, base, "/api/hello", without_access_cookie(&latest)).await;
         assert_eq!(r.status(), 303);
-        let (revoked,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'token_family_revoke' AND reason_code = 'refresh_reuse'",
-        )
-        .fetch_one(database.db().pool())
-        .await
-        .unwrap();
-        assert_eq!(revoked, 1);
+        assert_eq!(reuse_revocations(database.db()).await, 1);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tabs_loading_together_all_resume_the_session() {
+    with_databases(async |database| {
+        let (app, c) = browser_app(database, 10).await;
+        let base = &app.base;
+        let login = set_cookies(&cookie_login(&c, base).await);
+        let stale = without_access_cookie(&login);
+        // Two tabs at once, both with the expired session's cookies: one
+        // rotates the refresh token, the other gets an access cookie only.
+        let (one, two) = tokio::join!(
+            navigate(&c, base, "/api/hello", &stale),
+            navigate(&c, base, "/api/hello", &stale)
+        );
+        assert_eq!((one.status().as_u16(), two.status().as_u16()), (200, 200));
+        let mut counts = [set_cookies(&one), set_cookies(&two)].map(|cookies| {
+            assert_eq!(cookies[0].0, egov_auth::web::ACCESS_COOKIE);
+            cookies.len()
+        });
+        counts.sort_unstable();
+        assert_eq!(counts, [1, 3]);
+        let rotated = if set_cookies(&one).len() == 3 {
+            set_cookies(&one)
+        } else {
+            set_cookies(&two)
+        };
+        // Nothing was revoked: the rotated refresh token renews the session again.
+        let r = navigate(&c, base, "/api/hello", without_access_cookie(&rotated)).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(set_cookies(&r).len(), 3);
+        assert_eq!(reuse_revocations(database.db()).await, 0);
         app.audit.shutdown().await;
     })
     .await;
