@@ -13,8 +13,10 @@
 //! credentials, so that the fuzzer reaches the paths behind them: `{AT}` is the
 //! access token of a session whose refresh token is never given out, `{CSRF}`
 //! that session's CSRF token, and `{RT}` the refresh token of a second session
-//! (using it rotates or, used twice, revokes that second session only). An
-//! invalid header value is dropped, as an HTTP server would have refused it.
+//! (using it rotates or, used twice, revokes that second session only). Every
+//! input meets an unused `{RT}`: after a page request that used it, the
+//! token the response set, or else a new session's. An invalid header value
+//! is dropped, as an HTTP server would have refused it.
 //!
 //! Asserted for every input:
 //! - never a 5xx;
@@ -51,8 +53,8 @@ struct Service {
     auth: Auth,
     access_token: String,
     csrf_token: String,
-    /// Replaced after every input that used it, so that each input meets a
-    /// fresh one and replays the same way whatever ran before it.
+    /// Replaced after every page request that used it, so that each input
+    /// meets an unused one and replays the same way whatever ran before it.
     refresh_token: Mutex<String>,
 }
 
@@ -173,6 +175,17 @@ async fn second_session(auth: &Auth) -> String {
         .refresh_token
 }
 
+/// The refresh token a response sets (not one it clears).
+fn set_refresh_cookie(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|cookie| cookie.split(';').next()?.split_once('='))
+        .find(|(name, value)| *name == REFRESH_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
 /// `raw` with the placeholders replaced by the real credentials.
 fn fill(raw: &[u8], service: &Service, refresh_token: &str) -> Vec<u8> {
     String::from_utf8_lossy(raw)
@@ -232,11 +245,20 @@ pub fn auth_headers(data: &[u8]) {
         return;
     };
     let used_refresh_token = fields.iter().any(|(_, raw)| contains(raw, "{RT}"));
+    // Only a page request renews a session from the refresh cookie.
+    let renews =
+        used_refresh_token && egov_auth::web::is_page_request(request.method(), request.headers());
 
     let (status, headers, answer) = service.runtime.block_on(async {
         let answer = crate::web::send(&service.router, request).await;
-        if used_refresh_token {
-            *refresh_token = second_session(&service.auth).await;
+        if renews {
+            // The next input gets an unused refresh token: the one this
+            // renewal handed out, or (none handed out: refused, or a working
+            // access cookie made renewal needless) a new session's.
+            *refresh_token = match set_refresh_cookie(&answer.1) {
+                Some(rotated) => rotated,
+                None => second_session(&service.auth).await,
+            };
         }
         answer
     });
