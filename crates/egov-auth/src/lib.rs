@@ -72,8 +72,13 @@
 //! - Access tokens carry no roles: permissions come from the cached database
 //!   state on each request, so a revoked grant takes effect within the same
 //!   bound as a revocation.
-//! - No grace window for concurrent refreshes (RFC 9700 defines none): two tabs
-//!   refreshing the same token at once end the session.
+//! - No grace window for concurrent refreshes through [`Auth::refresh`]
+//!   (`POST /auth/refresh`; RFC 9700 defines none): two clients refreshing the
+//!   same token at once end the session. Cookie-mode page requests renew the
+//!   session from the refresh cookie ([`Auth::resume`]) and allow
+//!   `page_resume_grace_secs` (10 s) for tabs loading together: a token replaced
+//!   that recently by another page request gets an access token, not a
+//!   revocation; a stolen copy used within it is caught at the next renewal.
 //! - TOTP secrets are stored encrypted with egov-privacy's `FieldCipher`
 //!   (AES-256-GCM under the `[privacy]` keys, associated data binding each to
 //!   its account id, so a value copied to another row does not decrypt).
