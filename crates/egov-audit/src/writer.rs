@@ -1,7 +1,6 @@
 //! The write path: a bounded queue, group commit, and checkpoints.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use egov_core::actor::{Actor, Principal};
@@ -398,8 +397,8 @@ impl AckSender {
 struct Outage {
     /// Why the store counts as unreachable (the failed acquire).
     reason: String,
-    /// Set by the probe once it got a connection.
-    over: Arc<AtomicBool>,
+    /// Asks the pool for a connection until it gets one: the outage is over
+    /// when this task has finished.
     probe: tokio::task::AbortHandle,
     /// Events refused at once, and how many of them were `Queued` (lost
     /// without their callers knowing): logged once, when the outage ends,
@@ -413,8 +412,6 @@ const PROBE_PAUSE: Duration = Duration::from_millis(50);
 
 impl Outage {
     fn start(pool: sqlx::AnyPool, reason: String) -> Self {
-        let over = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&over);
         let probe = tokio::spawn(async move {
             loop {
                 match pool.acquire().await {
@@ -424,11 +421,9 @@ impl Outage {
                     Err(_) => tokio::time::sleep(PROBE_PAUSE).await,
                 }
             }
-            flag.store(true, Ordering::Release);
         });
         Self {
             reason,
-            over,
             probe: probe.abort_handle(),
             refused: 0,
             queued_lost: 0,
@@ -533,7 +528,7 @@ impl Writer {
         if self
             .outage
             .as_ref()
-            .is_some_and(|outage| outage.over.load(Ordering::Acquire))
+            .is_some_and(|outage| outage.probe.is_finished())
         {
             tracing::info!("the audit store answers again");
             self.outage = None;
