@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path};
 
 /// The top layer, whose crates may depend on any workspace crate.
-pub(crate) const TOP_LAYER: u8 = 5;
+pub(crate) const TOP_LAYER: u8 = 6;
 
 /// Every workspace crate and its layer. Packages under `examples/` or
 /// `templates/` need no entry: they are always [`TOP_LAYER`].
@@ -23,11 +23,12 @@ pub(crate) const LAYERS: &[(&str, u8)] = &[
     ("egov-telemetry", 1),
     ("egov-i18n", 1),
     ("egov-privacy", 1),
-    ("egov-validation", 2),
-    ("egov-audit", 2),
-    ("egov-codes", 3),
-    ("egov-auth", 3),
-    ("egov-web", 4),
+    ("egov-http", 2),
+    ("egov-validation", 3),
+    ("egov-audit", 3),
+    ("egov-codes", 4),
+    ("egov-auth", 4),
+    ("egov-web", 5),
     ("egov", TOP_LAYER),
     ("egov-cli", TOP_LAYER),
     ("egov-fuzz", TOP_LAYER),

@@ -179,3 +179,6 @@ impl From<AuditError> for Problem {
         }
     }
 }
+
+#[cfg(feature = "axum")]
+egov_http::into_problem!(AuditError);

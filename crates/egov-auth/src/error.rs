@@ -108,3 +108,6 @@ impl From<Error> for Problem {
         }
     }
 }
+
+#[cfg(feature = "axum")]
+egov_http::into_problem!(Error);

@@ -341,29 +341,26 @@ impl Auth {
             .await?;
             report.assignments += 1;
         }
-        self.finish_import(tx).await?;
-        self.record(
-            AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
-                .target(Target::kind("egov_import"))
-                .reason_code("egov_import")
-                .detail(
-                    Detail::new()
-                        .number(
-                            "accounts",
-                            i64::try_from(report.accounts).unwrap_or(i64::MAX),
-                        )
-                        .number(
-                            "skipped",
-                            i64::try_from(report.skipped.len()).unwrap_or(i64::MAX),
-                        )
-                        .number("roles", i64::try_from(report.roles).unwrap_or(i64::MAX))
-                        .number(
-                            "assignments",
-                            i64::try_from(report.assignments).unwrap_or(i64::MAX),
-                        ),
-                ),
-        )
-        .await?;
+        let event = AuditEvent::new(actions::ADMIN_CHANGE, actor, Outcome::Success)
+            .target(Target::kind("egov_import"))
+            .reason_code("egov_import")
+            .detail(
+                Detail::new()
+                    .number(
+                        "accounts",
+                        i64::try_from(report.accounts).unwrap_or(i64::MAX),
+                    )
+                    .number(
+                        "skipped",
+                        i64::try_from(report.skipped.len()).unwrap_or(i64::MAX),
+                    )
+                    .number("roles", i64::try_from(report.roles).unwrap_or(i64::MAX))
+                    .number(
+                        "assignments",
+                        i64::try_from(report.assignments).unwrap_or(i64::MAX),
+                    ),
+            );
+        self.finish_import(tx, event).await?;
         Ok(report)
     }
 }

@@ -606,15 +606,17 @@ impl Auth {
         Ok(())
     }
 
-    /// Commits `tx` (bumping the change topic) and only then records `event`:
-    /// the trail never shows a change that was rolled back.
+    /// Records `event` inside `tx`, then commits both (bumping the change
+    /// topic): the change and its audit event commit together or not at all,
+    /// so the trail never shows a rolled-back change and no change lacks its
+    /// event.
     async fn commit_audited(
         &self,
-        tx: sqlx::Transaction<'static, sqlx::Any>,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
         event: AuditEvent,
     ) -> Result<(), Error> {
-        self.commit_change(tx).await?;
-        self.audit(event).await
+        self.0.audit.record_in_transaction(&mut tx, event).await?;
+        self.commit_change(tx).await
     }
 
     /// [`Auth::commit_audited`] for an administrative account change, answering
@@ -1066,25 +1068,26 @@ impl Auth {
         } else {
             None
         };
-        let session = match self.admit(&row, &reserved, new_hash.as_deref()).await? {
-            Ok(session) => session,
-            Err(reason) => {
-                self.settle_failure(&actor, row.id, &reserved, reason)
-                    .await?;
-                return Err(Error::InvalidCredentials);
-            }
-        };
-        self.audit(
+        let login_event = |session: &str| {
             account_event(Action::LOGIN, &actor, Outcome::Success, row.id).detail(
                 Detail::new()
-                    .text("session", &session.session_id)
+                    .text("session", session)
                     .flag("mfa", row.mfa_enabled)
                     .flag("rehashed", new_hash.is_some())
                     .number("attempt", reserved.count),
-            ),
-        )
-        .await?;
-        Ok(session)
+            )
+        };
+        match self
+            .admit(&row, &reserved, new_hash.as_deref(), login_event)
+            .await?
+        {
+            Ok(session) => Ok(session),
+            Err(reason) => {
+                self.settle_failure(&actor, row.id, &reserved, reason)
+                    .await?;
+                Err(Error::InvalidCredentials)
+            }
+        }
     }
 
     /// The account row of `login_id`, locked for this transaction.
@@ -1195,12 +1198,14 @@ impl Auth {
     /// otherwise the account must be open right now — not locked, disabled or in
     /// a delay set by the later attempts — and their failures stay counted.
     /// A password changed meanwhile refuses the attempt too. On success the
-    /// session is created in the same transaction; otherwise the reason.
+    /// session is created in the same transaction, and `event` (given the new
+    /// session's id) is recorded in it; otherwise the reason.
     async fn admit(
         &self,
         before: &AccountRow,
         reserved: &Reservation,
         new_hash: Option<&str>,
+        event: impl FnOnce(&str) -> AuditEvent,
     ) -> Result<Result<Session, &'static str>, Error> {
         let now = self.now();
         let mut tx = begin(&self.0.db).await?;
@@ -1238,6 +1243,10 @@ impl Auth {
             .execute(&mut *tx)
             .await?;
         let (family, refresh, idle) = self.start_session(&mut tx, before.id, now).await?;
+        self.0
+            .audit
+            .record_in_transaction(&mut tx, event(&family))
+            .await?;
         tx.commit().await?;
         Ok(Ok(self.session(before.id, family, refresh, now, idle)?))
     }
@@ -1743,11 +1752,9 @@ impl Auth {
         .execute(&mut *tx)
         .await?;
         replace_recovery_codes(&mut tx, account, &codes).await?;
-        tx.commit().await?;
-        self.audit(
-            account_event(actions::MFA_ENROL, actor, Outcome::Success, account).reason_code("totp"),
-        )
-        .await?;
+        let event =
+            account_event(actions::MFA_ENROL, actor, Outcome::Success, account).reason_code("totp");
+        self.commit_audited(tx, event).await?;
         Ok(codes)
     }
 
@@ -1857,17 +1864,14 @@ impl Auth {
         let codes = new_recovery_codes()?;
         let mut tx = begin(&self.0.db).await?;
         replace_recovery_codes(&mut tx, account, &codes).await?;
-        tx.commit().await?;
-        self.audit(
-            account_event(
-                actions::RECOVERY_CODES_REGENERATE,
-                actor,
-                Outcome::Success,
-                account,
-            )
-            .detail(Detail::new().number("codes", RECOVERY_CODES as i64)),
+        let event = account_event(
+            actions::RECOVERY_CODES_REGENERATE,
+            actor,
+            Outcome::Success,
+            account,
         )
-        .await?;
+        .detail(Detail::new().number("codes", RECOVERY_CODES as i64));
+        self.commit_audited(tx, event).await?;
         Ok(codes)
     }
 
@@ -1991,8 +1995,9 @@ impl Auth {
     pub(crate) async fn finish_import(
         &self,
         tx: sqlx::Transaction<'static, sqlx::Any>,
+        event: AuditEvent,
     ) -> Result<(), Error> {
-        self.commit_change(tx).await
+        self.commit_audited(tx, event).await
     }
 
     pub(crate) fn clock_now(&self) -> OffsetDateTime {

@@ -210,6 +210,9 @@ impl From<Error> for Problem {
     }
 }
 
+#[cfg(feature = "axum")]
+egov_http::into_problem!(Error);
+
 #[cfg(test)]
 mod tests {
     use egov_core::message::Message;

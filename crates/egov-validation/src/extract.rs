@@ -141,6 +141,8 @@ impl From<ValidationRejection> for Problem {
     }
 }
 
+egov_http::into_problem!(ValidationRejection);
+
 impl IntoResponse for ValidationRejection {
     fn into_response(self) -> Response {
         let status =

@@ -22,10 +22,10 @@ use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::routes;
 
-use crate::error::ApiError;
 use crate::middleware::{self as mw, ProblemRenderer, RequestId};
-use crate::router::{ApiRouter, RouteInfo};
 use crate::settings::WebSettings;
+use egov_http::ApiError;
+use egov_http::{ApiRouter, RouteInfo};
 
 /// The Content-Security-Policy of API responses: nothing may load, nothing may frame.
 const API_CSP: &str =
@@ -283,6 +283,7 @@ impl App {
         let (mut router, mut openapi) = api.split_for_parts();
         openapi.info.title = self.title.clone();
         openapi.info.version = self.version.clone();
+        egov_http::openapi::add_security_schemes(&mut openapi, egov_auth::web::ACCESS_COOKIE);
 
         if self.settings.openapi_docs {
             let docs: Router = utoipa_swagger_ui::SwaggerUi::new("/docs")

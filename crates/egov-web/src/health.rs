@@ -8,7 +8,7 @@ use egov_db::Db;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiResult;
+use egov_http::ApiResult;
 
 /// How long `/health/ready` waits for the database.
 const READY_DB_TIMEOUT: Duration = Duration::from_secs(2);

@@ -38,19 +38,17 @@
 
 mod app;
 mod auth_audit;
-mod error;
 mod health;
 mod middleware;
-mod router;
 mod settings;
 
 pub mod conformance;
 
 pub use app::{App, AppError, FRAMEWORK_MESSAGES};
-pub use error::{ApiError, ApiResult};
+pub use egov_http::{ApiError, ApiResult, IntoProblem, Paging, problem_response};
+pub use egov_http::{ApiRouter, POLICY_EXTENSION, RouteInfo};
 pub use health::Health;
 pub use middleware::{REQUEST_ID, RenderedPage, RequestId};
-pub use router::{ApiRouter, POLICY_EXTENSION, RouteInfo};
 pub use settings::WebSettings;
 
 /// Completes on SIGTERM or Ctrl-C (SIGINT).

@@ -14,7 +14,7 @@ use egov_core::problem::{PROBLEM_JSON, Problem, ProblemType};
 use egov_i18n::{I18n, Locale};
 use http::{HeaderName, HeaderValue, StatusCode, header};
 
-use crate::error::ApiError;
+use egov_http::ApiError;
 
 /// The request-id header.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -11,6 +11,7 @@ use utoipa::openapi::path::Operation;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use crate::error::ApiError;
+use crate::openapi;
 
 /// The OpenAPI extension member naming each operation's access policy.
 pub const POLICY_EXTENSION: &str = "x-egov-access-policy";
@@ -29,16 +30,18 @@ pub struct RouteInfo {
 }
 
 /// Routes with their access policies: the only way to give routes to an
-/// [`App`](crate::App).
+/// egov-web's `App`.
 ///
 /// Every method takes an [`AccessPolicy`], so a route without one cannot be
 /// written. The policy is enforced on each request before the handler runs, and
-/// recorded in the OpenAPI document (`x-egov-access-policy`).
+/// recorded in the OpenAPI document (`x-egov-access-policy`), with the problem
+/// responses and security requirement the policy and the operation's
+/// parameters and body imply ([`openapi::describe`](crate::openapi::describe)).
 ///
 /// A route without a policy does not compile:
 ///
 /// ```compile_fail
-/// # use egov_web::ApiRouter;
+/// # use egov_http::ApiRouter;
 /// # use utoipa_axum::routes;
 /// /// Says hello.
 /// #[utoipa::path(get, path = "/hello", responses((status = 200)))]
@@ -51,7 +54,7 @@ pub struct RouteInfo {
 /// ones are not:
 ///
 /// ```compile_fail
-/// # use egov_web::ApiRouter;
+/// # use egov_http::ApiRouter;
 /// let router: ApiRouter = ApiRouter::new().route("/x", axum::routing::get(|| async {}));
 /// ```
 #[derive(Clone)]
@@ -84,7 +87,11 @@ where
     /// Adds handlers documented with `#[utoipa::path]`, collected by
     /// `utoipa_axum::routes!`, all under `policy`.
     pub fn routes(mut self, policy: AccessPolicy, routes: UtoipaMethodRouter<S>) -> Self {
-        let (schemas, mut paths, method_router) = routes;
+        let (mut schemas, mut paths, method_router) = routes;
+        schemas.push((
+            openapi::PROBLEM_SCHEMA.to_owned(),
+            openapi::problem_schema(),
+        ));
         for (path, item) in paths.paths.iter_mut() {
             let mut methods = Vec::new();
             for (name, operation) in [
@@ -99,6 +106,7 @@ where
             ] {
                 if let Some(operation) = operation {
                     mark_policy(operation, &policy);
+                    openapi::describe(operation, &policy);
                     methods.push(name.to_owned());
                 }
             }
@@ -116,8 +124,8 @@ where
     }
 
     /// Adds a capability crate's documented routes, each group under its own
-    /// policy. Capability crates (egov-codes, egov-auth) cannot depend on
-    /// egov-web, so they hand their HTTP API over in this shape:
+    /// policy, as capability crates that predate this crate hand their HTTP
+    /// API over:
     /// `Vec<(AccessPolicy, UtoipaMethodRouter)>`.
     pub fn api(
         self,
@@ -202,7 +210,9 @@ where
         &self.routes
     }
 
-    pub(crate) fn into_parts(self) -> (OpenApiRouter<S>, Vec<RouteInfo>) {
+    /// The routes as utoipa-axum's router, and the route table (for the
+    /// crate that assembles the application).
+    pub fn into_parts(self) -> (OpenApiRouter<S>, Vec<RouteInfo>) {
         (self.inner, self.routes)
     }
 }
@@ -218,7 +228,7 @@ fn mark_policy(operation: &mut Operation, policy: &AccessPolicy) {
 }
 
 /// Wraps every handler of `method_router` in the policy check.
-pub(crate) fn enforce<S>(policy: AccessPolicy, method_router: MethodRouter<S>) -> MethodRouter<S>
+fn enforce<S>(policy: AccessPolicy, method_router: MethodRouter<S>) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {

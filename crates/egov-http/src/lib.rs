@@ -1,0 +1,52 @@
+//! # egov-http
+//!
+//! The HTTP core every egov-rs crate with routes builds on (as `axum-core` is
+//! for axum): what a handler returns, how routes carry their access policy,
+//! and what the OpenAPI document says without being told.
+//!
+//! - [`ApiError`] / [`ApiResult`]: handler errors; `?` works on egov crates'
+//!   errors and on `sqlx::Error` ([`IntoProblem`]). Errors leave as bodiless
+//!   responses carrying a [`Problem`](egov_core::problem::Problem), rendered
+//!   by egov-web's problem layer in the caller's locale ([`problem_response`]).
+//! - [`ApiRouter`]: routes that cannot exist without an
+//!   [`AccessPolicy`](egov_core::AccessPolicy), enforced before the handler,
+//!   with the problem responses and security requirement their policy and
+//!   extractors imply added to OpenAPI ([`openapi::describe`]).
+//! - [`Paging`]: the `page`/`size` query parameters of list endpoints.
+//!
+//! ```
+//! use egov_core::AccessPolicy;
+//! use egov_core::paging::Page;
+//! use egov_http::{ApiResult, ApiRouter, Paging};
+//! use utoipa_axum::routes;
+//!
+//! /// Lists greetings.
+//! #[utoipa::path(get, path = "/greetings", params(Paging), responses((status = 200)))]
+//! async fn list(Paging(page): Paging) -> ApiResult<axum::Json<Page<String>>> {
+//!     Ok(axum::Json(Page::new(vec!["안녕하세요".into()], page, 1)))
+//! }
+//!
+//! let router: ApiRouter = ApiRouter::new().routes(AccessPolicy::Public, routes!(list));
+//! let (api, table) = router.into_parts();
+//! let (_, openapi) = api.split_for_parts();
+//! let operation = openapi.paths.paths["/greetings"].get.as_ref().unwrap();
+//! // `params(Paging)` documents the two parameters, so a bad one's 422 is listed.
+//! assert!(operation.responses.responses.contains_key("422"));
+//! assert_eq!(table[0].policy, AccessPolicy::Public);
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+pub mod openapi;
+mod paging;
+mod router;
+
+pub use error::{ApiError, ApiResult, IntoProblem, logged_problem, problem_response};
+pub use paging::Paging;
+pub use router::{ApiRouter, POLICY_EXTENSION, RouteInfo};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use egov_core::problem::Problem;
+}
