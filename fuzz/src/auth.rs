@@ -72,13 +72,9 @@ fn service() -> &'static Service {
             let db = Db::connect_url("sqlite::memory:")
                 .await
                 .expect("an in-memory database");
-            db.migrate(&[
-                &egov_db::change::MIGRATIONS,
-                &egov_audit::MIGRATIONS,
-                &egov_auth::MIGRATIONS,
-            ])
-            .await
-            .expect("migrations");
+            db.migrate(egov_web::FRAMEWORK_MIGRATIONS)
+                .await
+                .expect("migrations");
             let audit = AuditLog::start(db.clone(), &AuditSettings::default())
                 .await
                 .expect("the audit log starts");

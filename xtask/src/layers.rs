@@ -184,7 +184,7 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].contains("egov-core (layer 0) has a dev dependency on egov-web"));
         assert!(problems[0].contains("higher layer"));
-        assert!(problems[1].contains("egov-db (layer 1) has a build dependency on egov (layer 5"));
+        assert!(problems[1].contains("egov-db (layer 1) has a build dependency on egov (layer 6"));
     }
 
     #[test]
@@ -232,11 +232,11 @@ mod tests {
         );
         assert_eq!(
             layer_of("demo", Path::new("examples/demo/Cargo.toml")),
-            Some(5)
+            Some(6)
         );
         assert_eq!(
             layer_of("demo", Path::new("templates/a/b/Cargo.toml")),
-            Some(5)
+            Some(6)
         );
         assert_eq!(
             layer_of("demo", Path::new("crates/examples/Cargo.toml")),

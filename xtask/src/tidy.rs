@@ -66,6 +66,11 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             what: "members take every non-path dependency with `workspace = true`",
             problems: check_workspace_deps(root, &members),
         },
+        Check {
+            name: "error-enums",
+            what: "every public `…Error`/`…Rejection` enum of crates/ is #[non_exhaustive]",
+            problems: check_error_enums(root),
+        },
     ];
     let failed = print_report(&checks);
     if failed.is_empty() {
@@ -185,6 +190,78 @@ fn missing_root_attributes(source: &str) -> Vec<&'static str> {
         .copied()
         .filter(|attribute| !lines.contains(*attribute))
         .collect()
+}
+
+// ---------------------------------------------------------------------------
+// error-enums
+
+/// Library crates' public error enums must be `#[non_exhaustive]`, so that a
+/// new failure is not a breaking change for every service matching on them.
+fn check_error_enums(root: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut sources = Vec::new();
+    collect_rust_files(&root.join("crates"), &mut sources);
+    for source in sources {
+        if source
+            .components()
+            .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches")
+        {
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(&source) else {
+            continue;
+        };
+        for name in exhaustive_error_enums(&text) {
+            problems.push(format!(
+                "{}: `pub enum {name}` lacks #[non_exhaustive]",
+                relative(root, &source).display()
+            ));
+        }
+    }
+    problems
+}
+
+fn collect_rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Names of `pub enum …Error`/`…Rejection` in `source` whose attributes (the
+/// lines of attributes and doc comments right above) lack `#[non_exhaustive]`.
+fn exhaustive_error_enums(source: &str) -> Vec<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("pub enum ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if !(name.ends_with("Error") || name.ends_with("Rejection")) {
+            continue;
+        }
+        let marked = lines[..i]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
+            .any(|l| l.contains("non_exhaustive"));
+        if !marked {
+            found.push(name);
+        }
+    }
+    found
 }
 
 // ---------------------------------------------------------------------------
@@ -529,6 +606,13 @@ fn unquote(key: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn error_enums_must_be_non_exhaustive() {
+        let source = "/// Bad.\n#[derive(Debug)]\npub enum OpenError {}\n\n#[derive(Debug)]\n#[non_exhaustive]\npub enum ClosedError {}\npub enum Colour {}\n";
+        assert_eq!(exhaustive_error_enums(source), ["OpenError"]);
+    }
+
     use super::*;
 
     fn members<'a>(names: &[&'a str]) -> BTreeSet<&'a str> {

@@ -123,12 +123,7 @@ impl Without {
 /// Returns the app and the audit log (to shut down after serving).
 pub async fn full_app(config: &Config, without: Without) -> Result<(App, AuditLog), StartError> {
     let db = Db::connect(&config.section()?).await?;
-    db.migrate(&[
-        &egov::db::change::MIGRATIONS,
-        &egov::audit::MIGRATIONS,
-        &egov::auth::MIGRATIONS,
-    ])
-    .await?;
+    db.migrate(egov::web::FRAMEWORK_MIGRATIONS).await?;
     let audit_settings: AuditSettings = config.section()?;
     let audit = AuditLog::start(db.clone(), &audit_settings).await?;
     let privacy: PrivacySettings = config.section()?;

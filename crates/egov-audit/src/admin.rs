@@ -32,20 +32,21 @@
 //! everywhere in egov-rs, with a bodiless response of the problem's status that
 //! carries the [`Problem`] in its extensions, for egov-web to render.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use egov_core::access::AccessPolicy;
 use egov_core::message::Message;
 use egov_core::paging::{DEFAULT_PAGE_SIZE, PageRequest};
-use egov_core::problem::{FieldError, Problem, ProblemType};
+use egov_core::problem::{Problem, ProblemType};
 use egov_db::Db;
-use http::{HeaderValue, StatusCode, header};
+use egov_http::problem_response;
+use egov_http::query::StrictQuery;
+use http::{HeaderValue, header};
 use time::format_description::well_known::Rfc3339;
 use time::{Month, OffsetDateTime};
 
@@ -74,15 +75,6 @@ pub fn router(db: Db, settings: &AuditSettings) -> Router {
         .with_state(state)
 }
 
-/// A bodiless response carrying `problem`, for egov-web's problem layer.
-fn problem_response(problem: Problem) -> Response {
-    let status =
-        StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = status.into_response();
-    response.extensions_mut().insert(problem);
-    response
-}
-
 fn store_failure(error: AuditError) -> Response {
     tracing::error!(%error, "audit admin query failed");
     problem_response(Problem::from(error))
@@ -103,93 +95,23 @@ fn with_type(body: impl Into<Body>, content_type: &'static str) -> Response {
     response
 }
 
-/// A query string read field by field, collecting every error.
-struct Params {
-    values: BTreeMap<String, String>,
-    errors: Vec<FieldError>,
+/// A time parameter (RFC 3339).
+fn time(params: &mut StrictQuery, name: &str) -> Option<OffsetDateTime> {
+    params.get(name, "audit-query-time", |v| {
+        OffsetDateTime::parse(v, &Rfc3339).ok()
+    })
 }
 
-/// The JSON pointer of a query parameter (RFC 6901 escaping, cut to 64 characters).
-fn pointer(name: &str) -> String {
-    let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
-    format!("/{}", name.replace('~', "~0").replace('/', "~1"))
-}
-
-impl Params {
-    fn parse(query: Option<&str>, known: &[&str]) -> Self {
-        let mut params = Self {
-            values: BTreeMap::new(),
-            errors: Vec::new(),
-        };
-        let mut seen: Vec<String> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            let name = name.into_owned();
-            if !known.contains(&name.as_str()) {
-                if !seen.contains(&name) {
-                    params.fail(&name, "unknown", Message::new("audit-query-unknown"));
-                }
-            } else if seen.contains(&name) {
-                if !params.errors.iter().any(|e| e.field == pointer(&name)) {
-                    params.fail(&name, "repeated", Message::new("audit-query-repeated"));
-                }
-            } else if !value.trim().is_empty() {
-                params.values.insert(name.clone(), value.trim().to_owned());
-            }
-            seen.push(name);
-        }
-        params
-    }
-
-    fn fail(&mut self, name: &str, code: &'static str, message: Message) {
-        self.errors
-            .push(FieldError::new(pointer(name), code, message));
-    }
-
-    /// The parameter `name` converted by `convert`, or a field error.
-    fn get<T>(
-        &mut self,
-        name: &str,
-        message: &'static str,
-        convert: impl FnOnce(&str) -> Option<T>,
-    ) -> Option<T> {
-        let value = self.values.get(name)?;
-        let converted = convert(value);
-        if converted.is_none() {
-            self.fail(name, "invalid", Message::new(message));
-        }
-        converted
-    }
-
-    fn time(&mut self, name: &str) -> Option<OffsetDateTime> {
-        self.get(name, "audit-query-time", |v| {
-            OffsetDateTime::parse(v, &Rfc3339).ok()
-        })
-    }
-
-    fn number(&mut self, name: &str, default: u32) -> u32 {
-        if !self.values.contains_key(name) {
-            return default;
-        }
-        self.get(name, "audit-query-number", |v| v.parse::<u32>().ok())
-            .unwrap_or(default)
-    }
-
-    /// The 422 problem, when any parameter was bad.
-    fn problem(self) -> Option<Problem> {
-        (!self.errors.is_empty()).then(|| {
-            Problem::new(ProblemType::VALIDATION_FAILED)
-                .with_detail(
-                    Message::new("problem-validation-failed-detail")
-                        .arg("count", self.errors.len()),
-                )
-                .with_field_errors(self.errors)
-        })
-    }
+/// A whole-number parameter, or `default` when absent.
+fn number(params: &mut StrictQuery, name: &str, default: u32) -> u32 {
+    params
+        .get(name, "audit-query-number", |v| v.parse::<u32>().ok())
+        .unwrap_or(default)
 }
 
 /// Parses the parameters of `GET /events`.
 fn event_query(query: Option<&str>) -> Result<(EventFilter, PageRequest), Problem> {
-    let mut params = Params::parse(
+    let mut params = StrictQuery::parse(
         query,
         &[
             "actor", "subject", "action", "outcome", "from", "to", "page", "size",
@@ -204,27 +126,23 @@ fn event_query(query: Option<&str>) -> Result<(EventFilter, PageRequest), Proble
         }),
         action: params.get("action", "audit-query-action", |v| Action::custom(v).ok()),
         outcome: params.get("outcome", "audit-query-outcome", Outcome::parse),
-        from: params.time("from"),
-        to: params.time("to"),
+        from: time(&mut params, "from"),
+        to: time(&mut params, "to"),
     };
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && to <= from
     {
         params.fail("to", "order", Message::new("audit-query-time-order"));
     }
-    let page = params.number("page", 1);
-    let size = params.number("size", DEFAULT_PAGE_SIZE);
+    let page = number(&mut params, "page", 1);
+    let size = number(&mut params, "size", DEFAULT_PAGE_SIZE);
     // Both bounds are checked, so that both are reported.
     for check in [PageRequest::new(page, 1), PageRequest::new(1, size)] {
         if let Err(error) = check {
-            params
-                .errors
-                .extend(Problem::from(error).errors().iter().cloned());
+            params.extend(Problem::from(error).errors().iter().cloned());
         }
     }
-    if let Some(problem) = params.problem() {
-        return Err(problem);
-    }
+    params.finish()?;
     PageRequest::new(page, size)
         .map(|request| (filter, request))
         .map_err(Problem::from)
@@ -268,25 +186,28 @@ fn parse_month(text: &str) -> Option<(i32, Month)> {
 
 /// Parses the parameters of `GET /report`.
 fn report_query(query: Option<&str>) -> Result<(i32, Month, Format), Problem> {
-    let mut params = Params::parse(query, &["month", "format"]);
+    let mut params = StrictQuery::parse(query, &["month", "format"]);
     let month = params.get("month", "audit-query-month", parse_month);
-    if !params.values.contains_key("month") && !params.errors.iter().any(|e| e.field == "/month") {
+    if params.raw("month").is_none_or(str::is_empty) {
         params.fail("month", "required", Message::new("audit-query-month"));
     }
-    let format = if params.values.contains_key("format") {
-        params.get("format", "audit-query-format", |v| match v {
+    let format = params
+        .get("format", "audit-query-format", |v| match v {
             "json" => Some(Format::Json),
             "csv" => Some(Format::Csv),
             "html" => Some(Format::Html),
             _ => None,
         })
-    } else {
-        Some(Format::Json)
-    };
-    match (params.problem(), month, format) {
-        (None, Some((year, month)), Some(format)) => Ok((year, month, format)),
-        (Some(problem), _, _) => Err(problem),
-        (None, _, _) => Err(Problem::new(ProblemType::VALIDATION_FAILED)),
+        .or_else(|| {
+            params
+                .raw("format")
+                .is_none_or(str::is_empty)
+                .then_some(Format::Json)
+        });
+    params.finish()?;
+    match (month, format) {
+        (Some((year, month)), Some(format)) => Ok((year, month, format)),
+        _ => Err(Problem::new(ProblemType::VALIDATION_FAILED)),
     }
 }
 
@@ -418,7 +339,7 @@ mod tests {
         let problem = report_query(Some("month=2026-13&format=pdf")).unwrap_err();
         assert_eq!(
             fields(&problem),
-            [("/month", "invalid"), ("/format", "invalid")]
+            [("/format", "invalid"), ("/month", "invalid")]
         );
     }
 }

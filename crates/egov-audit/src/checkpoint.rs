@@ -115,6 +115,7 @@ const TIME_LINE: usize = 5;
 
 /// Why a checkpoint, key or text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CheckpointError {
     /// The text is not in the documented format (or, from
     /// [`Checkpoint::validate`], a field cannot be written in it; `line` is then

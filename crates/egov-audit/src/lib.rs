@@ -92,6 +92,7 @@ mod event;
 pub mod report;
 mod settings;
 mod store;
+mod transaction;
 pub mod verify;
 #[cfg(feature = "axum")]
 pub mod web;
@@ -100,6 +101,7 @@ mod writer;
 pub use event::{Action, AuditEvent, Detail, Outcome, Reason, SubjectId, Target, scrub};
 pub use settings::AuditSettings;
 pub use store::MIGRATIONS;
+pub use transaction::AuditedTx;
 pub use verify::{Damage, DamageKind, PurgeReport, VerifyReport, purge, verify};
 pub use writer::{AuditLog, Durability, Receipt};
 
@@ -136,6 +138,7 @@ use egov_core::problem::{Problem, ProblemType};
 
 /// Errors of the audit trail.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuditError {
     /// The event breaks a rule (e.g. a bad action name).
     #[error("invalid audit event: {0}")]

@@ -816,8 +816,7 @@ pub(crate) async fn begin_write(
     conn: &mut AnyConnection,
     backend: Backend,
 ) -> Result<(), AuditError> {
-    conn.execute(backend.pick("BEGIN IMMEDIATE", "BEGIN"))
-        .await?;
+    conn.execute(backend.begin_write()).await?;
     Ok(())
 }
 

@@ -451,3 +451,78 @@ where
         })
     }
 }
+
+/// What a handler that changes data needs: the audit log (from the router's
+/// state, through `FromRef`) and the caller (the request's [`Actor`]).
+///
+/// [`begin`](Change::begin) opens the [`AuditedTx`](crate::AuditedTx) (only
+/// when called, so that no lock is held while the body is read and
+/// validated), and [`event`](Change::event) makes the successful change's
+/// event, by this caller:
+///
+/// ```ignore
+/// async fn create(change: Change, Valid(Json(new)): Valid<Json<NewNotice>>) -> ApiResult<…> {
+///     let mut tx = change.begin().await?;
+///     sqlx::query("INSERT …").bind(…).execute(&mut *tx).await?;
+///     tx.commit(change.event(Action::CREATE, Target::new("notice", id))).await?;
+///     …
+/// }
+/// ```
+///
+/// Without an `Actor` in the request (no egov-web stack), the caller is anonymous.
+#[derive(Debug, Clone)]
+pub struct Change {
+    log: AuditLog,
+    actor: Actor,
+}
+
+impl Change {
+    /// A change by `actor` recorded into `log`.
+    pub fn new(log: AuditLog, actor: Actor) -> Self {
+        Self { log, actor }
+    }
+
+    /// Opens the write transaction ([`AuditLog::begin`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`AuditLog::begin`].
+    pub async fn begin(&self) -> Result<crate::AuditedTx, AuditError> {
+        self.log.begin().await
+    }
+
+    /// The event of a successful `action` on `target` by this caller.
+    pub fn event(&self, action: Action, target: Target) -> AuditEvent {
+        AuditEvent::new(action, &self.actor, Outcome::Success).target(target)
+    }
+
+    /// The caller.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The audit log (and through it, the database).
+    pub fn log(&self) -> &AuditLog {
+        &self.log
+    }
+}
+
+impl<S> axum::extract::FromRequestParts<S> for Change
+where
+    AuditLog: axum::extract::FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let actor = parts
+            .extensions
+            .get::<Actor>()
+            .cloned()
+            .unwrap_or_else(Actor::anonymous);
+        Ok(Change::new(axum::extract::FromRef::from_ref(state), actor))
+    }
+}

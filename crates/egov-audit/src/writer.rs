@@ -231,6 +231,12 @@ impl AuditLog {
         self.inner.verifier.clone()
     }
 
+    /// The database the log records into (also where [`AuditLog::begin`]
+    /// opens its transactions).
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
     /// The chain this log appends to.
     pub fn chain_id(&self) -> &str {
         &self.inner.chain_id

@@ -405,7 +405,7 @@ mod over_http {
         for (query, fields) in [
             ("", vec!["/month"]),
             ("month=2026-13", vec!["/month"]),
-            ("month=11-2026&format=pdf", vec!["/month", "/format"]),
+            ("month=11-2026&format=pdf", vec!["/format", "/month"]),
             ("month=2026-11&format=CSV", vec!["/format"]),
             ("month=2026-11&month=2026-12", vec!["/month"]),
             ("month=9999999999-01", vec!["/month"]),

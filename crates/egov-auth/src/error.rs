@@ -10,6 +10,7 @@ pub const MFA_REQUIRED: ProblemType = ProblemType::new("mfa-required", 401);
 
 /// Errors of egov-auth. None of them carries a password, token or hash.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The `[auth]` configuration breaks a rule.
     #[error("auth configuration: {0}")]

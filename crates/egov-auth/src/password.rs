@@ -92,6 +92,7 @@ pub fn blocklist_len() -> usize {
 
 /// Why a new password was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PasswordRejection {
     /// Fewer characters than the minimum.
     TooShort {

@@ -432,10 +432,7 @@ struct Reservation {
 /// Begins a write transaction (SQLite: `BEGIN IMMEDIATE`, so concurrent writers
 /// wait for the lock instead of failing to upgrade it).
 async fn begin(db: &Db) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
-    Ok(db
-        .pool()
-        .begin_with(db.backend().pick("BEGIN IMMEDIATE", "BEGIN"))
-        .await?)
+    Ok(db.begin_write().await?)
 }
 
 impl Auth {

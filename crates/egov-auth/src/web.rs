@@ -73,14 +73,13 @@ use std::collections::BTreeSet;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, MatchedPath, Path, Query, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Path, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use egov_audit::{Action, AuditEvent, Detail, Outcome, Target};
 use egov_core::access::AccessPolicy;
 use egov_core::actor::{Actor, Permission};
 use egov_core::id::AccountId;
-use egov_core::paging::PageRequest;
 use egov_core::problem::{Problem, ProblemType};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -827,21 +826,13 @@ fn account_id(id: &str) -> Result<AccountId, Error> {
 }
 
 /// Paging parameters.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct PageQuery {
-    /// Page, from 1.
-    pub page: Option<u32>,
-    /// Page size, 1–100 (default 20).
-    pub size: Option<u32>,
-}
-
 /// Lists accounts.
-#[utoipa::path(get, path = "/auth/admin/accounts", tag = "auth-admin", params(PageQuery),
+#[utoipa::path(get, path = "/auth/admin/accounts", tag = "auth-admin", params(egov_http::Paging),
     responses((status = 200, description = "a page of accounts")))]
-async fn admin_list_accounts(State(auth): State<Auth>, Query(q): Query<PageQuery>) -> Response {
-    let Ok(page) = PageRequest::new(q.page.unwrap_or(1), q.size.unwrap_or(20)) else {
-        return error_response(Error::Invalid("/size", "page"));
-    };
+async fn admin_list_accounts(
+    State(auth): State<Auth>,
+    egov_http::Paging(page): egov_http::Paging,
+) -> Response {
     json_or_problem(auth.accounts(page).await)
 }
 

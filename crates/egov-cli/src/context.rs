@@ -8,13 +8,8 @@ use egov_core::actor::Actor;
 use egov_core::config::{Config, ConfigSection, Profile};
 use egov_db::{DatabaseSettings, Db, MigrationSet};
 
-/// Every framework migration set, in any order ([`Db::migrate`] sorts by layer).
-pub(crate) const MIGRATIONS: &[&MigrationSet] = &[
-    &egov_db::change::MIGRATIONS,
-    &egov_audit::MIGRATIONS,
-    &egov_codes::MIGRATIONS,
-    &egov_auth::MIGRATIONS,
-];
+/// Every framework migration set (egov-web's one definition).
+pub(crate) const MIGRATIONS: &[&MigrationSet] = egov_web::FRAMEWORK_MIGRATIONS;
 
 /// Options every command takes.
 #[derive(Debug, Args)]

@@ -73,11 +73,8 @@ fn main() {
             .await
             .unwrap();
         codes.install_snapshot(support::snapshot(1, 10, 200));
-        let mut router = Router::new();
-        for (_, (_, paths, method_router)) in egov_codes::http::api(codes.clone()) {
-            let path = paths.paths.keys().next().unwrap().clone();
-            router = router.route(&path, method_router);
-        }
+        let (api, _) = egov_codes::http::api(codes.clone()).into_parts();
+        let router: Router = api.into();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

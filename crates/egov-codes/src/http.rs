@@ -1,7 +1,7 @@
 //! The HTTP API (feature `axum`), documented with utoipa.
 //!
-//! [`api`] returns the routes with their access policies, for egov-web's
-//! `ApiRouter::api(egov_codes::http::api(registry))`.
+//! [`api`] returns the routes with their access policies as an egov-http
+//! `ApiRouter`, for egov-web's `App::codes`.
 //!
 //! # Public read API ([`AccessPolicy::Public`])
 //!
@@ -58,8 +58,6 @@
 //! limit (`server.body_limit_bytes`) are refused with 413: import large files
 //! with the CLI.
 
-use std::collections::BTreeMap;
-
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
@@ -68,12 +66,14 @@ use egov_core::access::AccessPolicy;
 use egov_core::actor::{Actor, Permission};
 use egov_core::message::Message;
 use egov_core::problem::{FieldError, Problem, ProblemType};
+use egov_http::openapi::Conflict;
+use egov_http::query::StrictQuery;
+use egov_http::{ApiRouter, Stale, problem_response};
 use egov_i18n::Locale;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
-use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::model::{Attributes, Labels, format_date, parse_date};
@@ -92,41 +92,30 @@ pub const WRITE_POLICY: AccessPolicy = AccessPolicy::permission("codes:write");
 pub const READ_INACTIVE: Permission = Permission::new("codes:read-inactive");
 const WRITE: Permission = Permission::new("codes:write");
 
-/// The routes, each group under its policy, for egov-web's `ApiRouter::api`.
-pub fn api(registry: CodeRegistry) -> Vec<(AccessPolicy, UtoipaMethodRouter)> {
-    let with = |(schemas, paths, router): UtoipaMethodRouter<CodeRegistry>| -> UtoipaMethodRouter {
-        (schemas, paths, router.with_state(registry.clone()))
-    };
-    vec![
-        (AccessPolicy::Public, with(routes!(list_codes))),
-        (AccessPolicy::Public, with(routes!(get_code))),
-        (WRITE_POLICY, with(routes!(create_category))),
-        (WRITE_POLICY, with(routes!(update_category))),
-        (WRITE_POLICY, with(routes!(deactivate_category))),
-        (WRITE_POLICY, with(routes!(category_history))),
-        (WRITE_POLICY, with(routes!(create_group))),
-        (WRITE_POLICY, with(routes!(update_group))),
-        (WRITE_POLICY, with(routes!(deactivate_group))),
-        (WRITE_POLICY, with(routes!(group_history))),
-        (WRITE_POLICY, with(routes!(create_code))),
-        (WRITE_POLICY, with(routes!(update_code))),
-        (WRITE_POLICY, with(routes!(deactivate_code))),
-        (WRITE_POLICY, with(routes!(code_history))),
-        (WRITE_POLICY, with(routes!(import))),
-        (WRITE_POLICY, with(routes!(export))),
-    ]
+/// The routes with their policies, for the application to merge
+/// (egov-web's `App::codes` does).
+pub fn api(registry: CodeRegistry) -> ApiRouter {
+    ApiRouter::new()
+        .routes(AccessPolicy::Public, routes!(list_codes))
+        .routes(AccessPolicy::Public, routes!(get_code))
+        .routes(WRITE_POLICY, routes!(create_category))
+        .routes(WRITE_POLICY, routes!(update_category))
+        .routes(WRITE_POLICY, routes!(deactivate_category))
+        .routes(WRITE_POLICY, routes!(category_history))
+        .routes(WRITE_POLICY, routes!(create_group))
+        .routes(WRITE_POLICY, routes!(update_group))
+        .routes(WRITE_POLICY, routes!(deactivate_group))
+        .routes(WRITE_POLICY, routes!(group_history))
+        .routes(WRITE_POLICY, routes!(create_code))
+        .routes(WRITE_POLICY, routes!(update_code))
+        .routes(WRITE_POLICY, routes!(deactivate_code))
+        .routes(WRITE_POLICY, routes!(code_history))
+        .routes(WRITE_POLICY, routes!(import))
+        .routes(WRITE_POLICY, routes!(export))
+        .with_state(registry)
 }
 
 // ---- responses -------------------------------------------------------------
-
-/// A bodiless response carrying `problem`, for egov-web's problem layer.
-fn problem_response(problem: Problem) -> Response {
-    let status =
-        StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = status.into_response();
-    response.extensions_mut().insert(problem);
-    response
-}
 
 fn json_response(status: StatusCode, value: &impl Serialize) -> Response {
     match serde_json::to_vec(value) {
@@ -156,97 +145,48 @@ fn field_problem(field: &str, code: &'static str, message: Message) -> Problem {
 
 // ---- query strings -----------------------------------------------------------
 
-struct Params {
-    values: BTreeMap<String, String>,
-    errors: Vec<FieldError>,
+/// A date parameter (`YYYY-MM-DD`); absent when empty.
+fn date(params: &mut StrictQuery, name: &str) -> Option<Date> {
+    let value = params.raw(name).filter(|v| !v.is_empty())?;
+    let date = parse_date(value);
+    if date.is_none() {
+        params.fail(name, "date", Message::new("codes-query-date"));
+    }
+    date
 }
 
-fn pointer(name: &str) -> String {
-    let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
-    format!("/{}", name.replace('~', "~0").replace('/', "~1"))
+/// A flag: absent, `false` or `0` is off; given empty (`?all`), `true` or `1` is on.
+fn flag(params: &mut StrictQuery, name: &str) -> bool {
+    match params.raw(name) {
+        None | Some("false" | "0") => false,
+        Some("" | "true" | "1") => true,
+        Some(_) => {
+            params.fail(name, "flag", Message::new("codes-query-flag"));
+            false
+        }
+    }
 }
 
-impl Params {
-    fn parse(query: Option<&str>, known: &[&str]) -> Self {
-        let mut params = Self {
-            values: BTreeMap::new(),
-            errors: Vec::new(),
-        };
-        let mut seen: Vec<String> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            let name = name.into_owned();
-            if !known.contains(&name.as_str()) {
-                if !seen.contains(&name) {
-                    params.fail(&name, "unknown", Message::new("codes-query-unknown"));
-                }
-            } else if seen.contains(&name) {
-                if !params.errors.iter().any(|e| e.field == pointer(&name)) {
-                    params.fail(&name, "repeated", Message::new("codes-query-repeated"));
-                }
-            } else {
-                params.values.insert(name.clone(), value.trim().to_owned());
+/// One of `allowed`, `default` when absent or empty.
+fn one_of<'a>(
+    params: &mut StrictQuery,
+    name: &str,
+    allowed: &[&'a str],
+    default: &'a str,
+) -> &'a str {
+    match params.raw(name) {
+        None | Some("") => default,
+        Some(v) => match allowed.iter().find(|a| **a == v) {
+            Some(found) => found,
+            None => {
+                params.fail(
+                    name,
+                    "invalid",
+                    Message::new("codes-query-choice").arg("choices", allowed.join(", ")),
+                );
+                default
             }
-            seen.push(name);
-        }
-        params
-    }
-
-    fn fail(&mut self, name: &str, code: &'static str, message: Message) {
-        self.errors
-            .push(FieldError::new(pointer(name), code, message));
-    }
-
-    fn date(&mut self, name: &str) -> Option<Date> {
-        let value = self.values.get(name).filter(|v| !v.is_empty())?;
-        let date = parse_date(value);
-        if date.is_none() {
-            self.fail(name, "date", Message::new("codes-query-date"));
-        }
-        date
-    }
-
-    fn flag(&mut self, name: &str) -> bool {
-        match self.values.get(name).map(String::as_str) {
-            None | Some("false" | "0") => false,
-            Some("" | "true" | "1") => true,
-            Some(_) => {
-                self.fail(name, "flag", Message::new("codes-query-flag"));
-                false
-            }
-        }
-    }
-
-    fn one_of<'a>(&mut self, name: &str, allowed: &[&'a str], default: &'a str) -> &'a str {
-        match self.values.get(name).map(String::as_str) {
-            None | Some("") => default,
-            Some(v) => allowed
-                .iter()
-                .find(|a| **a == v)
-                .copied()
-                .unwrap_or_else(|| {
-                    self.fail(
-                        name,
-                        "invalid",
-                        Message::new("codes-query-choice").arg("choices", allowed.join(", ")),
-                    );
-                    default
-                }),
-        }
-    }
-
-    fn finish(mut self) -> Result<BTreeMap<String, String>, Problem> {
-        // Sorted by pointer, so clients see a stable order.
-        self.errors.sort_by(|a, b| a.field.cmp(&b.field));
-        if self.errors.is_empty() {
-            Ok(self.values)
-        } else {
-            Err(Problem::new(ProblemType::VALIDATION_FAILED)
-                .with_detail(
-                    Message::new("problem-validation-failed-detail")
-                        .arg("count", self.errors.len()),
-                )
-                .with_field_errors(self.errors))
-        }
+        },
     }
 }
 
@@ -402,10 +342,7 @@ fn actor_of(actor: Option<Extension<Actor>>) -> Actor {
     responses(
         (status = 200, description = "The codes, sorted", body = CodeList,
             headers(("ETag" = String, description = "Strong validator"), ("Cache-Control" = String))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, description = "No such group", content_type = "application/problem+json"),
-        (status = 422, description = "Bad query parameter", content_type = "application/problem+json"),
-    ))]
+        (status = 304, description = "Not modified (If-None-Match)")))]
 async fn list_codes(
     State(registry): State<CodeRegistry>,
     Path(group): Path<String>,
@@ -415,9 +352,9 @@ async fn list_codes(
     headers: HeaderMap,
 ) -> Response {
     let actor = actor_of(actor);
-    let mut params = Params::parse(query.as_deref(), &["at", "include_inactive", "lang"]);
-    let at = params.date("at");
-    let wants_inactive = params.flag("include_inactive");
+    let mut params = StrictQuery::parse(query.as_deref(), &["at", "include_inactive", "lang"]);
+    let at = date(&mut params, "at");
+    let wants_inactive = flag(&mut params, "include_inactive");
     if let Err(problem) = params.finish() {
         return problem_response(problem);
     }
@@ -475,10 +412,7 @@ async fn list_codes(
     ),
     responses(
         (status = 200, description = "The code", body = CodeDetail),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 404, description = "No such group or code", content_type = "application/problem+json"),
-        (status = 422, description = "Bad query parameter", content_type = "application/problem+json"),
-    ))]
+        (status = 304, description = "Not modified (If-None-Match)")))]
 async fn get_code(
     State(registry): State<CodeRegistry>,
     Path((group, code)): Path<(String, String)>,
@@ -486,8 +420,8 @@ async fn get_code(
     locale: Locale,
     headers: HeaderMap,
 ) -> Response {
-    let mut params = Params::parse(query.as_deref(), &["at", "lang"]);
-    let at = params.date("at");
+    let mut params = StrictQuery::parse(query.as_deref(), &["at", "lang"]);
+    let at = date(&mut params, "at");
     if let Err(problem) = params.finish() {
         return problem_response(problem);
     }
@@ -794,10 +728,7 @@ async fn versioned_write_response<B: VersionedBody, R: Record>(
 #[utoipa::path(post, path = "/admin/codes/categories", tag = "codes-admin",
     request_body = WriteBody<CategoryDraft>,
     responses(
-        (status = 201, description = "Created", body = Category),
-        (status = 409, description = "Exists already", content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
-    ))]
+        (status = 201, description = "Created", body = Category), Conflict))]
 async fn create_category(
     State(registry): State<CodeRegistry>,
     actor: Option<Extension<Actor>>,
@@ -821,12 +752,7 @@ async fn create_category(
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = WriteBody<CategoryDraft>,
     responses(
-        (status = 200, description = "Updated", body = Category),
-        (status = 404, description = "No such category", content_type = "application/problem+json"),
-        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
-        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Updated", body = Category), Stale))]
 async fn update_category(
     State(registry): State<CodeRegistry>,
     Path(id): Path<String>,
@@ -851,11 +777,7 @@ async fn update_category(
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = DeactivateBody,
     responses(
-        (status = 200, description = "Deactivated", body = Category),
-        (status = 404, description = "No such category", content_type = "application/problem+json"),
-        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
-        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Deactivated", body = Category), Stale))]
 async fn deactivate_category(
     State(registry): State<CodeRegistry>,
     Path(id): Path<String>,
@@ -890,9 +812,7 @@ fn history_response(result: Result<Vec<HistoryEntry>, Error>) -> Response {
 #[utoipa::path(get, path = "/admin/codes/categories/{category}/history", tag = "codes-admin",
     params(("category" = String, Path, description = "Category id")),
     responses(
-        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>),
-        (status = 404, description = "No such category", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>)))]
 async fn category_history(
     State(registry): State<CodeRegistry>,
     Path(id): Path<String>,
@@ -904,10 +824,7 @@ async fn category_history(
 #[utoipa::path(post, path = "/admin/codes/groups", tag = "codes-admin",
     request_body = WriteBody<GroupDraft>,
     responses(
-        (status = 201, description = "Created", body = CodeGroup),
-        (status = 409, description = "Exists already", content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
-    ))]
+        (status = 201, description = "Created", body = CodeGroup), Conflict))]
 async fn create_group(
     State(registry): State<CodeRegistry>,
     actor: Option<Extension<Actor>>,
@@ -931,12 +848,7 @@ async fn create_group(
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = WriteBody<GroupDraft>,
     responses(
-        (status = 200, description = "Updated", body = CodeGroup),
-        (status = 404, description = "No such group", content_type = "application/problem+json"),
-        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
-        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Updated", body = CodeGroup), Stale))]
 async fn update_group(
     State(registry): State<CodeRegistry>,
     Path(id): Path<String>,
@@ -961,11 +873,7 @@ async fn update_group(
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = DeactivateBody,
     responses(
-        (status = 200, description = "Deactivated", body = CodeGroup),
-        (status = 404, description = "No such group", content_type = "application/problem+json"),
-        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
-        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Deactivated", body = CodeGroup), Stale))]
 async fn deactivate_group(
     State(registry): State<CodeRegistry>,
     Path(id): Path<String>,
@@ -988,9 +896,7 @@ async fn deactivate_group(
 #[utoipa::path(get, path = "/admin/codes/groups/{group}/history", tag = "codes-admin",
     params(("group" = String, Path, description = "Group id")),
     responses(
-        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>),
-        (status = 404, description = "No such group", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>)))]
 async fn group_history(State(registry): State<CodeRegistry>, Path(id): Path<String>) -> Response {
     history_response(registry.group_history(&id).await)
 }
@@ -1000,11 +906,7 @@ async fn group_history(State(registry): State<CodeRegistry>, Path(id): Path<Stri
     params(("group" = String, Path, description = "Group id")),
     request_body = WriteBody<CodeDraft>,
     responses(
-        (status = 201, description = "Created", body = Code),
-        (status = 404, description = "No such group", content_type = "application/problem+json"),
-        (status = 409, description = "Exists already", content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
-    ))]
+        (status = 201, description = "Created", body = Code), Conflict))]
 async fn create_code(
     State(registry): State<CodeRegistry>,
     Path(group): Path<String>,
@@ -1029,12 +931,7 @@ async fn create_code(
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = WriteBody<CodeDraft>,
     responses(
-        (status = 200, description = "Updated", body = Code),
-        (status = 404, description = "No such code", content_type = "application/problem+json"),
-        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
-        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Updated", body = Code), Stale))]
 async fn update_code(
     State(registry): State<CodeRegistry>,
     Path((group, code)): Path<(String, String)>,
@@ -1062,11 +959,7 @@ async fn update_code(
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = DeactivateBody,
     responses(
-        (status = 200, description = "Deactivated", body = Code),
-        (status = 404, description = "No such code", content_type = "application/problem+json"),
-        (status = 409, description = "Stale version (body)", content_type = "application/problem+json"),
-        (status = 412, description = "Stale version (If-Match)", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Deactivated", body = Code), Stale))]
 async fn deactivate_code(
     State(registry): State<CodeRegistry>,
     Path((group, code)): Path<(String, String)>,
@@ -1089,9 +982,7 @@ async fn deactivate_code(
 #[utoipa::path(get, path = "/admin/codes/groups/{group}/codes/{code}/history", tag = "codes-admin",
     params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code")),
     responses(
-        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>),
-        (status = 404, description = "No such code", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>)))]
 async fn code_history(
     State(registry): State<CodeRegistry>,
     Path((group, code)): Path<(String, String)>,
@@ -1107,28 +998,31 @@ async fn code_history(
     ),
     request_body(content = String, description = "The file (UTF-8)", content_type = "text/plain"),
     responses(
-        (status = 200, description = "Imported", body = ImportReport),
-        (status = 422, description = "Refused: every bad line is listed as /lines/<line>/<field>", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "Imported", body = ImportReport)))]
 async fn import(
     State(registry): State<CodeRegistry>,
     RawQuery(query): RawQuery,
     actor: Option<Extension<Actor>>,
     body: Bytes,
 ) -> Response {
-    let mut params = Params::parse(query.as_deref(), &["format", "reason"]);
-    if !params.values.contains_key("format") {
+    let mut params = StrictQuery::parse(query.as_deref(), &["format", "reason"]);
+    if params.raw("format").is_none() {
         params.fail(
             "format",
             "required",
             Message::new("codes-query-choice").arg("choices", "json, csv, egovframe-sql"),
         );
     }
-    let format = params.one_of("format", &["json", "csv", "egovframe-sql"], "json");
-    let values = match params.finish() {
-        Ok(values) => values,
-        Err(problem) => return problem_response(problem),
-    };
+    let format = one_of(
+        &mut params,
+        "format",
+        &["json", "csv", "egovframe-sql"],
+        "json",
+    );
+    let reason = params.raw("reason").map(str::to_owned);
+    if let Err(problem) = params.finish() {
+        return problem_response(problem);
+    }
     let Ok(text) = std::str::from_utf8(&body) else {
         return problem_response(
             Problem::new(ProblemType::BAD_REQUEST).with_detail(Message::new("codes-import-utf8")),
@@ -1143,8 +1037,8 @@ async fn import(
         Ok(dataset) => dataset,
         Err(issues) => return problem_response(Problem::from(Error::ImportRejected(issues))),
     };
-    if let Some(reason) = values.get("reason").filter(|r| !r.is_empty()) {
-        match crate::model::ChangeReason::new(reason.clone()) {
+    if let Some(reason) = reason.filter(|r| !r.is_empty()) {
+        match crate::model::ChangeReason::new(reason) {
             Ok(reason) => dataset.reason = Some(reason.as_str().to_owned()),
             Err(issue) => return problem_response(Problem::from(Error::Invalid(vec![issue]))),
         }
@@ -1166,12 +1060,10 @@ async fn import(
 #[utoipa::path(get, path = "/admin/codes/export", tag = "codes-admin",
     params(("format" = Option<String>, Query, description = "json (default) or csv")),
     responses(
-        (status = 200, description = "The export, as an attachment", content_type = "application/json"),
-        (status = 422, description = "Bad format", content_type = "application/problem+json"),
-    ))]
+        (status = 200, description = "The export, as an attachment", content_type = "application/json")))]
 async fn export(State(registry): State<CodeRegistry>, RawQuery(query): RawQuery) -> Response {
-    let mut params = Params::parse(query.as_deref(), &["format"]);
-    let format = params.one_of("format", &["json", "csv"], "json");
+    let mut params = StrictQuery::parse(query.as_deref(), &["format"]);
+    let format = one_of(&mut params, "format", &["json", "csv"], "json");
     if let Err(problem) = params.finish() {
         return problem_response(problem);
     }
@@ -1225,12 +1117,12 @@ mod tests {
 
     #[test]
     fn query_parameters_are_checked_one_by_one() {
-        let mut params = Params::parse(
+        let mut params = StrictQuery::parse(
             Some("at=2026-13-01&include_inactive=maybe&x=1&at=2"),
             &["at", "include_inactive"],
         );
-        params.date("at");
-        params.flag("include_inactive");
+        date(&mut params, "at");
+        flag(&mut params, "include_inactive");
         let problem = params.finish().unwrap_err();
         let mut fields: Vec<(&str, &str)> = problem
             .errors()

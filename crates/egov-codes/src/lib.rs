@@ -129,6 +129,7 @@ pub static MESSAGES: egov_core::message::FluentResources = egov_core::message::F
 
 /// Errors of the code tables.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The draft breaks rules; every issue is listed.
     #[error("invalid code data ({} issues)", .0.len())]

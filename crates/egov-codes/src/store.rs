@@ -106,8 +106,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 /// Begins a write transaction that serializes writers on both backends.
 pub(crate) async fn begin_write(conn: &mut AnyConnection, backend: Backend) -> Result<(), Error> {
-    conn.execute(backend.pick("BEGIN IMMEDIATE", "BEGIN"))
-        .await?;
+    conn.execute(backend.begin_write()).await?;
     Ok(())
 }
 

@@ -15,11 +15,10 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use common::{admin, registry, seed};
-use egov_codes::http::{WRITE_POLICY, api};
+use egov_codes::http::api;
 use egov_codes::model::parse_date;
 use egov_codes::validate::CodeOf;
 use egov_codes::{CodeDraft, CodeRegistry};
-use egov_core::access::AccessDecision;
 use egov_core::actor::Actor;
 use egov_core::problem::Problem;
 use egov_i18n::I18n;
@@ -71,29 +70,10 @@ async fn stack(State(i18n): State<Arc<I18n>>, mut request: Request, next: Next) 
     }
 }
 
-async fn guard(request: Request, next: Next) -> Response {
-    let actor = request
-        .extensions()
-        .get::<Actor>()
-        .cloned()
-        .unwrap_or_else(Actor::anonymous);
-    match WRITE_POLICY.evaluate(&actor) {
-        AccessDecision::Allow => next.run(request).await,
-        _ => StatusCode::UNAUTHORIZED.into_response(),
-    }
-}
-
 async fn serve(codes: &CodeRegistry) -> String {
-    let mut router = Router::new();
-    for (policy, (_, paths, method_router)) in api(codes.clone()) {
-        let path = paths.paths.keys().next().unwrap().clone();
-        let method_router = if policy == egov_core::access::AccessPolicy::Public {
-            method_router
-        } else {
-            method_router.route_layer(middleware::from_fn(guard))
-        };
-        router = router.route(&path, method_router);
-    }
+    // The routes enforce their own policies (egov-http's ApiRouter).
+    let (api, _) = api(codes.clone()).into_parts();
+    let router: Router = api.into();
     let router = router
         .route("/petitions", axum::routing::post(petition))
         .layer(middleware::from_fn_with_state(Arc::new(i18n()), stack));
@@ -426,17 +406,12 @@ fn every_route_is_documented_with_its_policy() {
             let database = egov_db::testing::TestDatabase::sqlite().await.unwrap();
             let codes = registry(database.db()).await;
             let mut routes: Vec<(String, String)> = api(codes)
-                .into_iter()
-                .map(|(policy, (_, paths, _))| {
-                    let (path, item) = paths.paths.into_iter().next().unwrap();
-                    let method = if item.get.is_some() {
-                        "GET"
-                    } else if item.put.is_some() {
-                        "PUT"
-                    } else {
-                        "POST"
-                    };
-                    (format!("{method} {path}"), policy.to_string())
+                .route_table()
+                .iter()
+                .flat_map(|route| {
+                    route.methods.iter().map(move |method| {
+                        (format!("{method} {}", route.path), route.policy.to_string())
+                    })
                 })
                 .collect();
             routes.sort();

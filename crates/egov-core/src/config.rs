@@ -123,6 +123,7 @@ pub trait ConfigSection: DeserializeOwned {
 /// A configuration error. Messages name the key and what was expected, never a
 /// secret value.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A value is missing, has the wrong type or is out of range.
     #[error("configuration key `{key}`: {problem} (from {origin})")]

@@ -108,6 +108,15 @@ impl<T: ?Sized> FromStr for Id<T> {
             .map_err(|_| IdParseError)
     }
 }
+/// For row mapping (`#[sqlx(try_from = "String")]` on an `Id` field: ids are
+/// stored as canonical text).
+impl<T: ?Sized> TryFrom<String> for Id<T> {
+    type Error = IdParseError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
 impl<T: ?Sized> Serialize for Id<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&self.uuid.hyphenated())

@@ -39,6 +39,7 @@ fn default_size() -> u32 {
 
 /// A page request out of bounds.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PagingError {
     /// Pages start at 1.
     #[error("page must be at least 1")]

@@ -5,6 +5,7 @@ use egov_core::problem::{Problem, ProblemType};
 /// database password or bound values. Clients see the [`Problem`] it converts
 /// into, which says nothing about the database beyond "unavailable".
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DbError {
     /// The URL is not a `sqlite:` or `postgres:` URL, or does not parse.
     #[error("invalid database URL: {0}")]

@@ -270,8 +270,7 @@ async fn apply_one(
 ) -> Result<bool, DbError> {
     // Raw BEGIN so SQLite can take the write lock up front (IMMEDIATE): a second
     // process waits here instead of failing half-way.
-    conn.execute(backend.pick("BEGIN IMMEDIATE", "BEGIN"))
-        .await?;
+    conn.execute(backend.begin_write()).await?;
     let outcome = async {
         let already = sqlx::query(concat!(
             "SELECT 1 FROM ",

@@ -4,6 +4,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, AssertSqlSafe, Executor};
 
+use egov_core::paging::{Page, PageRequest};
+
 use crate::{DatabaseSettings, DbError};
 
 /// Which database a [`Db`] talks to.
@@ -22,6 +24,15 @@ impl Backend {
             Backend::Sqlite => sqlite,
             Backend::Postgres => postgres,
         }
+    }
+
+    /// The statement that opens a transaction which will write: on SQLite
+    /// `BEGIN IMMEDIATE`, which takes the write lock at once, so concurrent
+    /// writers wait for it (`busy_timeout`) instead of failing to upgrade a
+    /// read lock half-way; on PostgreSQL `BEGIN`. The one definition every
+    /// crate's write transactions use.
+    pub fn begin_write(self) -> &'static str {
+        self.pick("BEGIN IMMEDIATE", "BEGIN")
     }
 
     /// The backend a URL names.
@@ -204,6 +215,66 @@ impl Db {
     /// The backend.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The row of `select` (e.g. `"SELECT id, title FROM notices"`) whose `id`
+    /// is `id`, mapped with sqlx's `FromRow`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError::NotFound`] (a 404 problem) when there is none; a database
+    /// error, or a row `T` cannot be read from.
+    pub async fn find<T>(&self, select: &'static str, id: &str) -> Result<T, DbError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let sql = format!("{select} WHERE id = $1");
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Page `request` of the rows `select` returns in `order` (e.g. `"SELECT id,
+    /// title FROM notices"` and `"ORDER BY id DESC"`), with the total count a
+    /// pager needs, mapped with sqlx's `FromRow`. Both texts are `'static`: SQL
+    /// here is written by the programmer, never assembled from input.
+    ///
+    /// # Errors
+    ///
+    /// A database error, or a row `T` cannot be read from.
+    pub async fn page<T>(
+        &self,
+        select: &'static str,
+        order: &'static str,
+        request: PageRequest,
+    ) -> Result<Page<T>, DbError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let count = format!("SELECT COUNT(*) FROM ({select}) AS listed");
+        let (total,): (i64,) = sqlx::query_as(AssertSqlSafe(count))
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = format!("{select} {order} LIMIT $1 OFFSET $2");
+        let items = sqlx::query_as(AssertSqlSafe(rows))
+            .bind(i64::from(request.limit()))
+            .bind(i64::try_from(request.offset()).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(Page::new(items, request, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// Opens a transaction that will write ([`Backend::begin_write`]: `BEGIN
+    /// IMMEDIATE` on SQLite). A plain `begin()` works on SQLite only while the
+    /// transaction's first statement happens to be a write; a read first makes
+    /// two concurrent writers deadlock on the lock upgrade (`SQLITE_BUSY`).
+    ///
+    /// # Errors
+    ///
+    /// No connection, or the database refused the statement.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
     }
 
     pub(crate) fn secret_url(&self) -> &str {

@@ -61,6 +61,13 @@ fn format_timestamp(utc: OffsetDateTime) -> String {
         .unwrap_or_else(|_| utc.unix_timestamp().to_string())
 }
 
+/// The current time (the system clock) as [`timestamp_to_sql`] stores it: the
+/// `created_at`/`updated_at` of a row written now. Code whose tests move time
+/// takes a [`Clock`](egov_core::clock::Clock) and calls [`timestamp_to_sql`].
+pub fn now_sql() -> String {
+    timestamp_to_sql(OffsetDateTime::now_utc())
+}
+
 /// Decodes a timestamp stored by [`timestamp_to_sql`]; `column` names it in errors.
 pub fn timestamp_from_sql(column: &str, text: &str) -> Result<OffsetDateTime, DbError> {
     PrimitiveDateTime::parse(text, TIMESTAMP)

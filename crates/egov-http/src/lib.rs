@@ -13,6 +13,9 @@
 //!   with the problem responses and security requirement their policy and
 //!   extractors imply added to OpenAPI ([`openapi::describe`]).
 //! - [`Paging`]: the `page`/`size` query parameters of list endpoints.
+//! - [`query::StrictQuery`]: query parameters where unknown and repeated ones are errors.
+//! - [`Created`]: `201` with `Location` and the new resource.
+//! - [`Stale`]: the 409 of optimistic concurrency (a change based on an old read).
 //!
 //! ```
 //! use egov_core::AccessPolicy;
@@ -37,11 +40,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod concurrency;
+mod created;
 mod error;
 pub mod openapi;
 mod paging;
+pub mod query;
 mod router;
 
+pub use concurrency::Stale;
+pub use created::Created;
 pub use error::{ApiError, ApiResult, IntoProblem, logged_problem, problem_response};
 pub use paging::Paging;
 pub use router::{ApiRouter, POLICY_EXTENSION, RouteInfo};

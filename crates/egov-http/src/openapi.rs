@@ -10,12 +10,14 @@
 //! |---|---|
 //! | a policy other than `Public` | 401, the `bearer`/`cookie` security requirement |
 //! | a policy that names a permission | 403 |
-//! | a request body | 413, 415, 422 |
-//! | query parameters | 422 |
+//! | a request body | 400, 413, 415, 422 |
+//! | query parameters | 400, 422 |
 //! | path parameters | 404 |
-//! | an `If-Match` header parameter | 409 |
+//! | an `If-Match` header parameter | 412 |
 //!
-//! A response the attribute lists itself is kept as written.
+//! A response the attribute lists itself is kept as written. What only the
+//! handler knows is one word in its `responses(…)`: [`Stale`](crate::Stale) (409,
+//! a stale version) or [`Conflict`] (409, a clash with the current state).
 
 use egov_core::access::AccessPolicy;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -87,6 +89,7 @@ pub fn describe(operation: &mut Operation, policy: &AccessPolicy) {
         ]);
     }
     if operation.request_body.is_some() {
+        add.push(("400", "Malformed request body"));
         add.push(("413", "Request body too large"));
         add.push(("415", "Unsupported media type"));
         add.push(("422", "Invalid fields"));
@@ -99,6 +102,7 @@ pub fn describe(operation: &mut Operation, policy: &AccessPolicy) {
         })
     };
     if has(ParameterIn::Query) {
+        add.push(("400", "Malformed query string"));
         add.push(("422", "Invalid query parameters"));
     }
     if has(ParameterIn::Path) {
@@ -111,7 +115,10 @@ pub fn describe(operation: &mut Operation, policy: &AccessPolicy) {
         RefOr::Ref(_) => false,
     });
     if if_match {
-        add.push(("409", "Changed by someone else since it was read"));
+        add.push((
+            "412",
+            "Changed by someone else since it was read (If-Match)",
+        ));
     }
     for (status, description) in add {
         operation
@@ -134,6 +141,22 @@ pub fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
         )
         .build()
         .into()
+}
+
+/// A `409`: the request clashes with the current state of what it changes
+/// (already exists, not allowed in the current status). For `responses(…,
+/// Conflict)` of `#[utoipa::path]`; the handler answers with a
+/// `ProblemType::CONFLICT` problem whose detail says what clashed.
+#[derive(Debug, Clone, Copy)]
+pub struct Conflict;
+
+impl utoipa::IntoResponses for Conflict {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        std::collections::BTreeMap::from([(
+            "409".to_owned(),
+            problem_response("Conflicts with the current state"),
+        )])
+    }
 }
 
 /// Whether some caller who is logged in can still be refused by `policy`.
@@ -192,7 +215,7 @@ mod tests {
             )
             .build();
         describe(&mut list, &AccessPolicy::Public);
-        assert_eq!(statuses(&list), ["422"]);
+        assert_eq!(statuses(&list), ["400", "422"]);
         assert!(list.security.is_none());
 
         let mut one = OperationBuilder::new()
@@ -227,7 +250,7 @@ mod tests {
         );
         assert_eq!(
             statuses(&write),
-            ["200", "401", "403", "409", "413", "415", "422"]
+            ["200", "400", "401", "403", "412", "413", "415", "422"]
         );
         let RefOr::T(kept) = &write.responses.responses["422"] else {
             panic!()

@@ -63,6 +63,7 @@ pub struct Reencrypted {
 /// Why a value could not be encrypted or decrypted. Messages never contain the
 /// plaintext, the ciphertext or key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CipherError {
     /// The text is not in the ciphertext format (wrong structure, bad base64,
     /// too short).

@@ -170,6 +170,7 @@ fn printable_id(id: &str) -> String {
 
 /// An invalid `[privacy]` section. Messages name the key id, never the material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SettingsError {
     /// A key id does not match `[A-Za-z0-9_-]{1,32}`.
     #[error(

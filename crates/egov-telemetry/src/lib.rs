@@ -102,6 +102,7 @@ impl Default for TelemetrySettings {
 
 /// Telemetry could not be set up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TelemetryError {
     /// The log filter does not parse.
     #[error("telemetry.log_filter is invalid: {0}")]

@@ -131,9 +131,12 @@
 pub mod extract;
 pub mod korean;
 pub mod problem;
+pub mod rules;
+mod versioned;
 
 #[cfg(feature = "axum")]
 pub use extract::{Valid, ValidationRejection};
+pub use versioned::Versioned;
 
 /// egov-validation's messages in Korean and English: `validation-{code}` for
 /// every built-in `validator` rule (with the `length`/`range` refinements described

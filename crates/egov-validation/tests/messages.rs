@@ -105,6 +105,10 @@ fn every_key_the_crate_produces_exists_with_its_variables() {
     for &code in DESERIALIZATION_CODES {
         check(code, &[]);
     }
+    // The rules of `egov_validation::rules`.
+    let blank = egov_validation::rules::not_blank(" ").unwrap_err();
+    assert_eq!(blank.code, "not_blank");
+    check("not_blank", &[]);
     // The problem details of this crate.
     for key in [
         "problem-bad-request-body",

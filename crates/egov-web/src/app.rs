@@ -142,9 +142,7 @@ impl App {
     #[must_use]
     pub fn codes(mut self, registry: egov_codes::CodeRegistry) -> Self {
         registry.install_global();
-        self.router = self
-            .router
-            .merge(ApiRouter::new().api(egov_codes::http::api(registry)));
+        self.router = self.router.merge(egov_codes::http::api(registry));
         self
     }
 
@@ -478,6 +476,7 @@ pub const FRAMEWORK_MESSAGES: &[&FluentResources] = &[
 
 /// The service could not be built or served.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AppError {
     /// A message resource does not parse, or the locale settings are inconsistent.
     #[error("messages: {0}")]

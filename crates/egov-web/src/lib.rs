@@ -51,6 +51,41 @@ pub use health::Health;
 pub use middleware::{REQUEST_ID, RenderedPage, RequestId};
 pub use settings::WebSettings;
 
+/// The framework's migration sets followed by the service's own: the one
+/// definition of which crates keep tables (egov-db's change topics, egov-audit,
+/// egov-codes, egov-auth). Usable in a `static`:
+///
+/// ```
+/// use egov_db::{Migration, MigrationSet};
+///
+/// static SERVICE: MigrationSet = MigrationSet::new("my-service", 6, &[
+///     Migration::portable(1, "create notices", "CREATE TABLE notices (id TEXT PRIMARY KEY)"),
+/// ]);
+/// pub static MIGRATIONS: &[&MigrationSet] = egov_web::migrations![&SERVICE];
+/// assert_eq!(MIGRATIONS.len(), egov_web::FRAMEWORK_MIGRATIONS.len() + 1);
+/// ```
+#[macro_export]
+macro_rules! migrations {
+    ($($service:expr),* $(,)?) => {
+        &[
+            &$crate::__private::egov_db::change::MIGRATIONS,
+            &$crate::__private::egov_audit::MIGRATIONS,
+            &$crate::__private::egov_codes::MIGRATIONS,
+            &$crate::__private::egov_auth::MIGRATIONS,
+            $($service),*
+        ]
+    };
+}
+
+/// Every framework migration set ([`migrations!`] with no service sets), in
+/// any order ([`Db::migrate`](egov_db::Db::migrate) sorts by layer).
+pub static FRAMEWORK_MIGRATIONS: &[&egov_db::MigrationSet] = migrations![];
+
+#[doc(hidden)]
+pub mod __private {
+    pub use {egov_audit, egov_auth, egov_codes, egov_db};
+}
+
 /// Completes on SIGTERM or Ctrl-C (SIGINT).
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -10,6 +10,7 @@
 //! | `telemetry` | `egov-telemetry`: logs, traces, OTLP | `telemetry` (default) |
 //! | `i18n` | `egov-i18n`: Fluent messages, locale negotiation, `JOSA` | `i18n` (default) |
 //! | `privacy` | `egov-privacy`: masking, field encryption, blind indexes | `privacy` (default) |
+//! | `http` | `egov-http`: handler errors (`?` on sqlx errors), policy-carrying routes, paging, `Stale` | `http` (default) |
 //! | `validation` | `egov-validation`: `Valid<…>` extractors, Korean identifiers | `validation` (default) |
 //! | `audit` | `egov-audit`: the hash-chained audit trail | `audit` (default) |
 //! | `codes` | `egov-codes`: common code tables, cached and localized | `codes` (default) |
@@ -36,6 +37,8 @@ pub use egov_codes as codes;
 pub use egov_core as core;
 #[cfg(feature = "db")]
 pub use egov_db as db;
+#[cfg(feature = "http")]
+pub use egov_http as http;
 #[cfg(feature = "i18n")]
 pub use egov_i18n as i18n;
 #[cfg(feature = "privacy")]
@@ -50,13 +53,17 @@ pub use egov_web as web;
 /// The names almost every service uses.
 pub mod prelude {
     #[cfg(feature = "audit")]
+    pub use egov_audit::web::Change;
+    #[cfg(feature = "audit")]
     pub use egov_audit::{
-        Action, AuditEvent, AuditLog, AuditSettings, Outcome, Reason, SubjectId, Target,
+        Action, AuditEvent, AuditLog, AuditSettings, AuditedTx, Outcome, Reason, SubjectId, Target,
     };
     #[cfg(feature = "auth")]
     pub use egov_auth::CurrentUser;
     #[cfg(feature = "auth")]
     pub use egov_auth::{Auth, AuthSettings};
+    #[cfg(feature = "codes")]
+    pub use egov_codes::validate::{CodeOf, valid_code};
     #[cfg(feature = "codes")]
     pub use egov_codes::{CodeRegistry, CodesSettings};
     pub use egov_core::access::AccessPolicy;
@@ -69,12 +76,18 @@ pub mod prelude {
     pub use egov_core::problem::{FieldError, Problem, ProblemType};
     #[cfg(feature = "db")]
     pub use egov_db::{DatabaseSettings, Db, DbError, Migration, MigrationSet};
+    #[cfg(feature = "http")]
+    pub use egov_http::openapi::Conflict;
+    #[cfg(feature = "http")]
+    pub use egov_http::{ApiError, ApiResult, ApiRouter, Created, Paging, Stale};
     #[cfg(feature = "i18n")]
     pub use egov_i18n::{I18n, Locale};
     #[cfg(feature = "telemetry")]
     pub use egov_telemetry::TelemetrySettings;
+    #[cfg(feature = "validation")]
+    pub use egov_validation::{Valid, Versioned, rules::not_blank};
     #[cfg(feature = "web")]
-    pub use egov_web::{ApiError, ApiResult, ApiRouter, App, WebSettings};
+    pub use egov_web::{App, WebSettings};
 }
 
 // The developer guide (`docs/`): every ```rust block of every chapter is a doctest

@@ -48,13 +48,7 @@ pub static SERVICE_MIGRATIONS: MigrationSet = MigrationSet::new(
 );
 
 /// Every migration the service needs ([`Db::migrate`] runs them in layer order).
-pub static MIGRATIONS: &[&MigrationSet] = &[
-    &egov::db::change::MIGRATIONS,
-    &egov::audit::MIGRATIONS,
-    &egov::codes::MIGRATIONS,
-    &egov::auth::MIGRATIONS,
-    &SERVICE_MIGRATIONS,
-];
+pub static MIGRATIONS: &[&MigrationSet] = egov::web::migrations![&SERVICE_MIGRATIONS];
 
 /// This service's messages, in Korean and English.
 pub static MESSAGES: FluentResources = FluentResources {

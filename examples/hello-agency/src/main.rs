@@ -26,7 +26,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let _telemetry = egov::telemetry::init(&config.section()?, config.profile())?;
 
     let db = Db::connect(&config.section()?).await?;
-    db.migrate(&hello_agency::all_migrations()).await?;
+    db.migrate(hello_agency::ALL_MIGRATIONS).await?;
     let audit_settings: AuditSettings = config.section()?;
     let audit = AuditLog::start(db.clone(), &audit_settings).await?;
     let codes = hello_agency::start_codes(db.clone(), audit.clone(), config.section()?).await?;

@@ -184,7 +184,7 @@ async fn exercise(database_url: &str) {
         "1자 이상 50자 이하로 입력해 주십시오."
     );
 
-    // The application's own rule, with its own message, in both languages.
+    // The framework's shared rule (egov::validation::rules::not_blank) and its message, in both languages.
     for (accept, text) in [
         ("ko", "공백만으로는 입력할 수 없습니다."),
         ("en", "Enter more than spaces."),

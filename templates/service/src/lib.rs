@@ -31,14 +31,9 @@ pub static SERVICE_MIGRATIONS: MigrationSet = MigrationSet::new(
     ){% endif %}],
 );
 
-/// Every migration the service needs ([`Db::migrate`] runs them in layer order).
-pub static MIGRATIONS: &[&MigrationSet] = &[
-    &egov::db::change::MIGRATIONS,
-    &egov::audit::MIGRATIONS,
-    &egov::codes::MIGRATIONS,
-    &egov::auth::MIGRATIONS,
-    &SERVICE_MIGRATIONS,
-];
+/// Every migration the service needs: the framework's, then its own
+/// ([`Db::migrate`] runs them in layer order).
+pub static MIGRATIONS: &[&MigrationSet] = egov::web::migrations![&SERVICE_MIGRATIONS];
 
 /// This service's messages, in Korean and English.
 pub static MESSAGES: FluentResources = FluentResources {
@@ -113,7 +108,7 @@ pub fn app(settings: WebSettings, services: &Services) -> App {
         .audit(egov::audit::web::AuditLayer::new(services.audit.clone()))
         .auth(services.auth.clone())
         .codes(services.codes.clone()){% if sample_resource %}
-        .router(notices::routes(services.db.clone(), services.audit.clone())){% endif %}
+        .router(notices::routes(services.audit.clone())){% endif %}
         .router(ApiRouter::new().nest_router(
             "/admin/audit",
             egov::audit::admin::ADMIN_POLICY,

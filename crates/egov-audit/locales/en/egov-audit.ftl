@@ -7,8 +7,6 @@ audit-not-recorded = The request was processed, but its audit record could not b
 audit-reason-required = A reason is required to download or export personal data.
 
 ## Field messages of the admin API
-audit-query-unknown = This parameter is not recognized.
-audit-query-repeated = Give this parameter only once.
 audit-query-actor = Enter an account id or system name of at most 128 characters.
 audit-query-subject = Enter a subject id: "bi:" and a blind index, or "id:" and a UUID.
 audit-query-action = Enter an action name: lowercase letters, digits and _ . : - (at most 64 characters).

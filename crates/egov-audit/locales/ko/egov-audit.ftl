@@ -6,8 +6,6 @@ audit-not-recorded = 요청은 처리되었으나 감사 기록을 저장하지 
 audit-reason-required = 개인정보를 내려받거나 반출하려면 사유를 입력해야 합니다.
 
 ## 관리 API의 필드 메시지
-audit-query-unknown = 알 수 없는 매개변수입니다.
-audit-query-repeated = 이 매개변수는 한 번만 입력해 주십시오.
 audit-query-actor = 128자 이하의 계정 ID 또는 시스템 이름을 입력해 주십시오.
 audit-query-subject = 정보주체 식별자를 입력해 주십시오: "bi:"와 블라인드 인덱스, 또는 "id:"와 UUID.
 audit-query-action = 행위 이름을 입력해 주십시오: 영문 소문자, 숫자, _ . : - (64자 이하).

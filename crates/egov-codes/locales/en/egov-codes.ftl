@@ -28,8 +28,6 @@ codes-attributes-too-large = Use at most { $max } attributes and { $bytes } byte
 codes-version-required = Send the version your change is based on, as version or in an If-Match header.
 
 ## Query parameters
-codes-query-unknown = Unknown parameter.
-codes-query-repeated = Give this parameter only once.
 codes-query-date = Enter a date as YYYY-MM-DD (e.g. 2026-11-01).
 codes-query-flag = Enter true or false.
 codes-query-choice = Enter one of: { $choices }.

@@ -27,8 +27,6 @@ codes-attributes-too-large = 속성은 { $max }개, { $bytes }바이트 이하�
 codes-version-required = 변경의 기준이 된 버전을 version 또는 If-Match 헤더로 보내 주십시오.
 
 ## 조회 매개변수
-codes-query-unknown = 알 수 없는 매개변수입니다.
-codes-query-repeated = 이 매개변수는 한 번만 입력해 주십시오.
 codes-query-date = 날짜를 YYYY-MM-DD 형식으로 입력해 주십시오(예: 2026-11-01).
 codes-query-flag = true 또는 false를 입력해 주십시오.
 codes-query-choice = 다음 중 하나를 입력해 주십시오: { $choices }.

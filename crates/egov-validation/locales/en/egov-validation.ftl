@@ -44,3 +44,6 @@ problem-bad-request-body = The request body does not have the expected structure
 problem-bad-request-query = The query string of the request is not valid.
 problem-bad-request-form = The form data in the request body is not valid.
 problem-bad-request-path = The request path is not valid.
+
+## egov_validation::rules
+validation-not_blank = Enter more than spaces.

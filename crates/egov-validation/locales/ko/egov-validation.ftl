@@ -44,3 +44,6 @@ problem-bad-request-body = 요청 본문의 구조가 올바르지 않습니다.
 problem-bad-request-query = 요청 주소의 조회 조건이 올바르지 않습니다.
 problem-bad-request-form = 요청 본문의 양식 데이터가 올바르지 않습니다.
 problem-bad-request-path = 요청 주소가 올바르지 않습니다.
+
+## egov_validation::rules
+validation-not_blank = 공백만으로는 입력할 수 없습니다.

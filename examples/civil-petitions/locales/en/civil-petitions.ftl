@@ -1,7 +1,6 @@
 # civil-petitions' messages.
 
 ## Validation and processing rules
-validation-not_blank = Enter more than spaces.
 petition-unknown-status = Not a valid petition status.
 petition-transition-invalid = A petition that is { $from } cannot be moved to { $to }.
 petition-reason-required = Give a reason to move the petition to { $status }.

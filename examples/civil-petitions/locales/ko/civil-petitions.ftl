@@ -1,7 +1,6 @@
 # civil-petitions(민원 신청)의 메시지.
 
 ## 검증과 처리 규칙
-validation-not_blank = 공백만으로는 입력할 수 없습니다.
 petition-unknown-status = 처리 상태 코드가 올바르지 않습니다.
 petition-transition-invalid = { $from } 상태의 민원은 { JOSA($to, "으로/로") } 바꿀 수 없습니다.
 petition-reason-required = { JOSA($status, "으로/로") } 바꾸려면 사유를 입력해 주십시오.

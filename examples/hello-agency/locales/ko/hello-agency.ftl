@@ -2,4 +2,3 @@
 # 세종은, 길동은, Kim은 (엠), Lee는 (이).
 hello-greeting = 안녕하세요, { $name }님!
 hello-greeting-exists = { JOSA($name, "은/는") } 이미 인사를 받았습니다.
-validation-not_blank = 공백만으로는 입력할 수 없습니다.

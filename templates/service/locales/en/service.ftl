@@ -1,4 +1,1 @@
-# {{project-name}}'s messages.
-{% if sample_resource %}notice-stale = Someone else changed this notice first (now version { $version }). Reload it, then edit.
-{% endif -%}
-validation-not_blank = Enter more than spaces.
+# {{project-name}}'s messages. A framework message (e.g. validation-not_blank) can be overridden here under its key.
