@@ -460,7 +460,7 @@ where
 /// validated), and [`event`](Change::event) makes the successful change's
 /// event, by this caller:
 ///
-/// ```ignore
+/// ```text
 /// async fn create(change: Change, Valid(Json(new)): Valid<Json<NewNotice>>) -> ApiResult<…> {
 ///     let mut tx = change.begin().await?;
 ///     sqlx::query("INSERT …").bind(…).execute(&mut *tx).await?;

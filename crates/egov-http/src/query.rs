@@ -25,7 +25,7 @@ use egov_core::problem::{FieldError, Problem, ProblemType};
 /// let from = query.get("from", "my-query-time", |v| v.parse::<u32>().ok());
 /// assert_eq!(from, None);
 /// let problem = query.finish().unwrap_err();
-/// let fields: Vec<_> = problem.errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
+/// let fields: Vec<_> = problem.errors().iter().map(|e| (e.field.as_str(), &*e.code)).collect();
 /// assert_eq!(fields, [("/colour", "unknown"), ("/from", "invalid"), ("/size", "repeated")]);
 /// ```
 #[derive(Debug, Clone, Default)]
