@@ -62,11 +62,19 @@ async fn create_notice(
 ) -> ApiResult<Created<Notice>> {
     let id = Id::<Notice>::new();
     let mut tx = change.begin().await?;
-    sqlx::query("INSERT INTO notices (id, title, body, category, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 1, $5, $5)")
-        .bind(id.to_string()).bind(new.title.trim()).bind(&new.body).bind(new.category.as_str())
-        .bind(egov::db::value::now_sql()).execute(&mut *tx).await?;
-    tx.commit(change.event(Action::CREATE, Target::new("notice", id))).await?;
+    sqlx::query(
+        "INSERT INTO notices (id, title, body, category, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 1, $5, $5)",
+    )
+    .bind(id.to_string())
+    .bind(new.title.trim())
+    .bind(&new.body)
+    .bind(new.category.as_str())
+    .bind(egov::db::value::now_sql())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit(change.event(Action::CREATE, Target::new("notice", id)))
+        .await?;
     let notice = change.log().db().find(SELECT, &id.to_string()).await?;
     Ok(Created(format!("/api/notices/{id}"), notice))
 }
@@ -82,28 +90,45 @@ async fn update_notice(
     let (db, new) = (change.log().db(), &update.value);
     let current: Notice = db.find(SELECT, &id).await?;
     let mut tx = change.begin().await?;
-    let changed = sqlx::query("UPDATE notices SET title = $1, body = $2, category = $3, \
-         version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
-        .bind(new.title.trim()).bind(&new.body).bind(new.category.as_str())
-        .bind(egov::db::value::now_sql()).bind(&id).bind(update.version).execute(&mut *tx).await?;
+    let changed = sqlx::query(
+        "UPDATE notices SET title = $1, body = $2, category = $3, \
+         version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+    )
+    .bind(new.title.trim())
+    .bind(&new.body)
+    .bind(new.category.as_str())
+    .bind(egov::db::value::now_sql())
+    .bind(&id)
+    .bind(update.version)
+    .execute(&mut *tx)
+    .await?;
     if changed.rows_affected() == 0 {
         return Err(Stale(current.version).into());
     }
-    tx.commit(change.event(Action::UPDATE, Target::new("notice", &id))).await?;
+    tx.commit(change.event(Action::UPDATE, Target::new("notice", &id)))
+        .await?;
     Ok(Json(db.find(SELECT, &id).await?))
 }
 
 /// Reads one notice.
 #[utoipa::path(get, path = "/api/notices/{id}", tag = "notices",
     params(("id" = String, Path)), responses((status = 200, body = Notice)))]
-async fn get_notice(State(audit): State<AuditLog>, Path(id): Path<String>) -> ApiResult<Json<Notice>> {
+async fn get_notice(
+    State(audit): State<AuditLog>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Notice>> {
     Ok(Json(audit.db().find(SELECT, &id).await?))
 }
 
 /// Lists notices, newest first.
 #[utoipa::path(get, path = "/api/notices", tag = "notices", params(Paging), responses((status = 200)))]
-async fn list_notices(State(audit): State<AuditLog>, Paging(page): Paging) -> ApiResult<Json<Page<Notice>>> {
-    Ok(Json(audit.db().page(SELECT, "ORDER BY id DESC", page).await?))
+async fn list_notices(
+    State(audit): State<AuditLog>,
+    Paging(page): Paging,
+) -> ApiResult<Json<Page<Notice>>> {
+    Ok(Json(
+        audit.db().page(SELECT, "ORDER BY id DESC", page).await?,
+    ))
 }
 
 /// The notice routes: reads public, writes need [`WRITE`].
