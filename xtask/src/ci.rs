@@ -2,8 +2,9 @@
 //!
 //! Steps: `fmt`, `clippy`, `test` (nextest or `cargo test`, then doctests),
 //! `browser` (the civil-petitions pages in Chromium, [`crate::e2e::browser`]),
-//! `doc`, `tidy`, `i18n`, `template`. `--skip-tests` drops `test`, `browser`
-//! and `template`.
+//! `api` (civil-petitions against its OpenAPI document, [`crate::api::check`]),
+//! `doc`, `tidy`, `i18n`, `template`. `--skip-tests` drops `test`, `browser`,
+//! `api` and `template`.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,11 +12,11 @@ use std::time::{Duration, Instant};
 
 /// The steps, in the order they run.
 const STEPS: &[&str] = &[
-    "fmt", "clippy", "test", "browser", "doc", "tidy", "i18n", "template",
+    "fmt", "clippy", "test", "browser", "api", "doc", "tidy", "i18n", "template",
 ];
 
 /// The steps `--skip-tests` drops: they run tests.
-const TEST_STEPS: &[&str] = &["test", "browser", "template"];
+const TEST_STEPS: &[&str] = &["test", "browser", "api", "template"];
 
 /// Command-line options of `cargo xtask ci`.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -96,6 +97,10 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), String> {
             "browser" => {
                 println!("==> cargo xtask e2e --browser-only");
                 crate::e2e::browser(root)
+            }
+            "api" => {
+                println!("==> cargo xtask api-check");
+                crate::api::check(root)
             }
             "doc" => cargo_step(
                 root,
@@ -230,13 +235,13 @@ mod tests {
         assert_eq!(
             options.selected_steps(),
             [
-                "fmt", "clippy", "test", "browser", "doc", "tidy", "i18n", "template"
+                "fmt", "clippy", "test", "browser", "api", "doc", "tidy", "i18n", "template"
             ]
         );
     }
 
     #[test]
-    fn skip_tests_drops_the_test_browser_and_template_steps() {
+    fn skip_tests_drops_the_test_browser_api_and_template_steps() {
         // Checking the template builds and tests generated services; the
         // browser step tests the pages.
         let options = parse(&["--skip-tests"]).unwrap();

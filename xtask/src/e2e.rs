@@ -250,7 +250,8 @@ fn test_files(dir: &Path) -> Result<Vec<String>, String> {
 }
 
 /// `cargo build -p civil-petitions` (dev profile); returns the binary's path.
-fn build_service(root: &Path) -> Result<PathBuf, String> {
+/// Builds the civil-petitions binary; its path.
+pub(crate) fn build_service(root: &Path) -> Result<PathBuf, String> {
     let shown = "cargo build --package civil-petitions --bin civil-petitions";
     println!("==> {shown}");
     let mut child = Command::new(crate::cargo())
@@ -289,15 +290,18 @@ fn build_service(root: &Path) -> Result<PathBuf, String> {
 
 /// `<target dir>/e2e-artifacts/browser`.
 fn artifacts_dir(root: &Path) -> Result<PathBuf, String> {
+    Ok(artifacts_root(root)?.join("browser"))
+}
+
+/// `<target dir>/e2e-artifacts`.
+pub(crate) fn artifacts_root(root: &Path) -> Result<PathBuf, String> {
     let metadata = MetadataCommand::new()
         .cargo_path(crate::cargo())
         .current_dir(root)
         .no_deps()
         .exec()
         .map_err(|e| format!("cargo metadata failed: {e}"))?;
-    Ok(PathBuf::from(metadata.target_directory)
-        .join("e2e-artifacts")
-        .join("browser"))
+    Ok(PathBuf::from(metadata.target_directory).join("e2e-artifacts"))
 }
 
 /// What the service prints on stdout at start: the first administrator's
@@ -329,10 +333,12 @@ impl Startup {
 }
 
 /// The running service; dropping it stops it (SIGTERM, then SIGKILL).
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base_url: String,
-    admin_password: String,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base_url: String,
+    /// The first administrator's one-time password.
+    pub(crate) admin_password: String,
     /// Copies the service's stdout into the log.
     copier: Option<JoinHandle<()>>,
     /// The database's directory, removed after the service stopped.
@@ -342,7 +348,7 @@ struct Server {
 impl Server {
     /// Starts `binary` with `--demo` on a fresh SQLite database and a free port,
     /// its output going to `log`; returns once `/health/ready` answers 200.
-    fn start(binary: &Path, log: &Path) -> Result<Self, String> {
+    pub(crate) fn start(binary: &Path, log: &Path) -> Result<Self, String> {
         let data = tempfile::Builder::new()
             .prefix("egov-e2e-")
             .tempdir()

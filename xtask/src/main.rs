@@ -4,6 +4,8 @@
 //!   tests, docs, tidy, i18n, template).
 //! - `cargo xtask e2e` runs the real civil-petitions binary under Chromium
 //!   (playwright-core), then its fault suite.
+//! - `cargo xtask api-check` runs schemathesis against civil-petitions'
+//!   OpenAPI document (anonymous, admin, staff, citizen).
 //! - `cargo xtask tidy` runs the repository's own structural checks
 //!   (crate-root attributes, documented crate lists, the layer map,
 //!   workspace-pinned dependencies).
@@ -26,6 +28,7 @@
 // Printing to stdout is this tool's whole job.
 #![allow(clippy::print_stdout)]
 
+mod api;
 mod bench;
 mod check;
 mod ci;
@@ -45,9 +48,9 @@ Usage: cargo xtask <command> [options]
 Commands:
   ci [--skip-tests] [--only <step>]
                  Run the full CI pipeline, stopping at the first failure.
-                 Steps, in order: fmt, clippy, test, browser, doc, tidy,
-                 i18n, template.
-                 --skip-tests   skip the test, browser and template steps
+                 Steps, in order: fmt, clippy, test, browser, api, doc,
+                 tidy, i18n, template.
+                 --skip-tests   skip the test, browser, api and template steps
                  --only <step>  run only the named step
   e2e [--browser-only]
                  Build civil-petitions, start it with --demo on a free port
@@ -57,6 +60,10 @@ Commands:
                  --browser-only, the fault suite (EGOV_FAULTS_FULL=1 cargo
                  nextest run -p civil-petitions --test faults). Needs
                  /usr/bin/chromium (apt-get install chromium) and Node.js 20+.
+  api-check      Build civil-petitions, start it with --demo on a free port
+                 and run schemathesis (st run --checks all, pinned, installed
+                 into the tools directory from PyPI) against its OpenAPI
+                 document: anonymously and as admin, staff and citizen.
   tidy           Run the repository checks (crate-root attributes, crate lists
                  in README.md and ARCHITECTURE.md, layer map, workspace deps).
   i18n-check     Check the Fluent messages (locales/<locale>/*.ftl) of every
@@ -125,6 +132,13 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        "api-check" => {
+            if let Some(extra) = rest.first() {
+                eprint!("error: `api-check` takes no arguments (got `{extra}`)\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            api::check(&root)
+        }
         "tidy" => {
             if let Some(extra) = rest.first() {
                 eprint!("error: `tidy` takes no arguments (got `{extra}`)\n\n{USAGE}");

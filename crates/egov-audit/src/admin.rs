@@ -1,7 +1,8 @@
 //! The admin API: search the trail, and download the monthly review report.
 //!
-//! [`router`] answers, under whatever prefix the caller mounts it (e.g.
-//! `/admin/audit`):
+//! [`api`] answers at [`PREFIX`] (`/admin/audit`), behind [`ADMIN_POLICY`] and
+//! documented in OpenAPI ([`router`]: the same, relative to wherever it is
+//! nested):
 //!
 //! - `GET /events?actor=&subject=&action=&outcome=&from=&to=&page=&size=`: one
 //!   page (JSON [`Page`](egov_core::paging::Page) of
@@ -27,8 +28,7 @@
 //! as a field error (`/from`, `/size`, …); an unreachable database with a 503.
 //! Every response is `Cache-Control: no-store`.
 //!
-//! The router does no access control: mount it behind [`ADMIN_POLICY`] (egov-web
-//! enforces the policies of the routes it mounts). Errors are answered, as
+//! [`router`] does no access control: mount it behind [`ADMIN_POLICY`]. Errors are answered, as
 //! everywhere in egov-rs, with a bodiless response of the problem's status that
 //! carries the [`Problem`] in its extensions, for egov-web to render.
 
@@ -44,11 +44,12 @@ use egov_core::message::Message;
 use egov_core::paging::{DEFAULT_PAGE_SIZE, PageRequest};
 use egov_core::problem::{Problem, ProblemType};
 use egov_db::Db;
-use egov_http::problem_response;
 use egov_http::query::StrictQuery;
+use egov_http::{ApiRouter, Paging, problem_response};
 use http::{HeaderValue, header};
 use time::format_description::well_known::Rfc3339;
 use time::{Month, OffsetDateTime};
+use utoipa_axum::routes;
 
 use crate::report::{EventFilter, MonthlyReport, ReviewCriteria, find_events};
 use crate::{Action, AuditError, AuditSettings, Outcome, SubjectId};
@@ -62,17 +63,36 @@ struct AdminState {
     criteria: ReviewCriteria,
 }
 
-/// The admin API on `db`, for the chain and review criteria of `settings`.
-pub fn router(db: Db, settings: &AuditSettings) -> Router {
-    let state = Arc::new(AdminState {
+fn state(db: Db, settings: &AuditSettings) -> Arc<AdminState> {
+    Arc::new(AdminState {
         db,
         chain_id: settings.chain_id.clone(),
         criteria: ReviewCriteria::from(settings),
-    });
+    })
+}
+
+/// The admin API on `db`, for the chain and review criteria of `settings`,
+/// at [`PREFIX`] (`/admin/audit/events`, `/admin/audit/report`) behind
+/// [`ADMIN_POLICY`], documented in OpenAPI: what an application merges
+/// (`App::router(egov_audit::admin::api(…))`).
+pub fn api(db: Db, settings: &AuditSettings) -> ApiRouter {
+    ApiRouter::new()
+        .routes(ADMIN_POLICY, routes!(events))
+        .routes(ADMIN_POLICY, routes!(report))
+        .with_state(state(db, settings))
+}
+
+/// Where [`api`] mounts the admin API.
+pub const PREFIX: &str = "/admin/audit";
+
+/// The same API as a plain axum router with paths relative to wherever the
+/// caller nests it (`/events`, `/report`), without access control or
+/// OpenAPI: for embedding in a router of one's own (tests, another stack).
+pub fn router(db: Db, settings: &AuditSettings) -> Router {
     Router::new()
         .route("/events", get(events))
         .route("/report", get(report))
-        .with_state(state)
+        .with_state(state(db, settings))
 }
 
 fn store_failure(error: AuditError) -> Response {
@@ -148,6 +168,19 @@ fn event_query(query: Option<&str>) -> Result<(EventFilter, PageRequest), Proble
         .map_err(Problem::from)
 }
 
+/// Searches the audit trail: one page of the events matching every given
+/// parameter, newest first.
+#[utoipa::path(get, path = "/admin/audit/events", tag = "audit-admin",
+    params(
+        ("actor" = Option<String>, Query, description = "A principal id (account UUID or system name)"),
+        ("subject" = Option<String>, Query, description = "A data subject: `bi:<blind index>` or `id:<uuid>`"),
+        ("action" = Option<String>, Query, description = "An action name"),
+        ("outcome" = Option<String>, Query, description = "`success`, `failure` or `denied`"),
+        ("from" = Option<String>, Query, description = "RFC 3339 time, inclusive"),
+        ("to" = Option<String>, Query, description = "RFC 3339 time, exclusive"),
+        Paging,
+    ),
+    responses((status = 200, description = "One page of stored events", content_type = "application/json")))]
 async fn events(State(state): State<Arc<AdminState>>, RawQuery(query): RawQuery) -> Response {
     let (filter, page) = match event_query(query.as_deref()) {
         Ok(parsed) => parsed,
@@ -211,6 +244,18 @@ fn report_query(query: Option<&str>) -> Result<(i32, Month, Format), Problem> {
     }
 }
 
+/// The monthly review report of a local month, as JSON, CSV (an attachment) or
+/// a printable HTML page.
+#[utoipa::path(get, path = "/admin/audit/report", tag = "audit-admin",
+    params(
+        ("month" = String, Query, description = "`YYYY-MM`, years 1–9998"),
+        ("format" = Option<String>, Query, description = "`json` (default), `csv` or `html`"),
+    ),
+    responses((status = 200, description = "The report", content(
+        (String = "application/json"),
+        (String = "text/csv"),
+        (String = "text/html"),
+    ))))]
 async fn report(State(state): State<Arc<AdminState>>, RawQuery(query): RawQuery) -> Response {
     let (year, month, format) = match report_query(query.as_deref()) {
         Ok(parsed) => parsed,

@@ -8,7 +8,8 @@
 //!
 //! | what the operation has | responses added |
 //! |---|---|
-//! | a policy other than `Public` | 401, the `bearer`/`cookie` security requirement |
+//! | any policy | 401 (a presented credential that is not valid is refused on every route) |
+//! | a policy other than `Public` | the `bearer`/`cookie` security requirement |
 //! | a policy that names a permission | 403 |
 //! | a request body | 400, 413, 415, 422 |
 //! | query parameters | 400, 422 |
@@ -78,8 +79,11 @@ pub fn problem_schema() -> RefOr<Schema> {
 /// because of `policy` and its own parameters and body (see the module docs).
 pub fn describe(operation: &mut Operation, policy: &AccessPolicy) {
     let mut add = Vec::new();
-    if *policy != AccessPolicy::Public {
-        add.push(("401", "Not logged in"));
+    if *policy == AccessPolicy::Public {
+        // A credential that is presented is checked on every route.
+        add.push(("401", "The credentials presented are not valid"));
+    } else {
+        add.push(("401", "Not logged in, or the credentials are not valid"));
         if names_permission(policy) {
             add.push(("403", "Lacks the permission the route requires"));
         }
@@ -215,7 +219,7 @@ mod tests {
             )
             .build();
         describe(&mut list, &AccessPolicy::Public);
-        assert_eq!(statuses(&list), ["400", "422"]);
+        assert_eq!(statuses(&list), ["400", "401", "422"]);
         assert!(list.security.is_none());
 
         let mut one = OperationBuilder::new()
@@ -226,7 +230,7 @@ mod tests {
             )
             .build();
         describe(&mut one, &AccessPolicy::Public);
-        assert_eq!(statuses(&one), ["404"]);
+        assert_eq!(statuses(&one), ["401", "404"]);
     }
 
     #[test]

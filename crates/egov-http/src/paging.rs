@@ -85,11 +85,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
 
 impl IntoParams for Paging {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let number = |min: u32, max: Option<u32>, default: u32| {
+        let number = |min: u32, max: u32, default: u32| {
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
                 .minimum(Some(min))
-                .maximum(max)
+                .maximum(Some(max))
                 .default(Some(default.into()))
         };
         vec![
@@ -98,14 +98,14 @@ impl IntoParams for Paging {
                 .parameter_in(ParameterIn::Query)
                 .required(Required::False)
                 .description(Some("Page number, from 1"))
-                .schema(Some(number(1, None, 1)))
+                .schema(Some(number(1, u32::MAX, 1)))
                 .build(),
             ParameterBuilder::new()
                 .name("size")
                 .parameter_in(ParameterIn::Query)
                 .required(Required::False)
                 .description(Some("Items per page"))
-                .schema(Some(number(1, Some(MAX_PAGE_SIZE), DEFAULT_PAGE_SIZE)))
+                .schema(Some(number(1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)))
                 .build(),
         ]
     }

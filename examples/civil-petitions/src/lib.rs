@@ -316,7 +316,6 @@ pub async fn seed_demo_accounts(services: &Services) -> Result<(), StartError> {
 /// API under `/admin/audit` (permission `audit:read`). Every request is
 /// recorded in the audit trail.
 pub fn app(settings: WebSettings, services: &Services) -> App {
-    let admin = egov::audit::admin::router(services.db.clone(), &services.audit_settings);
     let store = petitions::PetitionStore::new(services);
     App::new(settings)
         .api_info("civil-petitions (민원 신청)", env!("CARGO_PKG_VERSION"))
@@ -329,9 +328,8 @@ pub fn app(settings: WebSettings, services: &Services) -> App {
         .login_page("/login")
         .router(petitions::routes(store.clone()))
         .router(pages::routes(store, services))
-        .router(ApiRouter::new().nest_router(
-            "/admin/audit",
-            egov::audit::admin::ADMIN_POLICY,
-            admin,
+        .router(egov::audit::admin::api(
+            services.db.clone(),
+            &services.audit_settings,
         ))
 }

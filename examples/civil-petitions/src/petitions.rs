@@ -189,6 +189,7 @@ pub struct StatusChange {
 
 /// `GET /api/petitions` parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only petitions in this status (a code of `PETITION_STATUS`).
     pub status: Option<String>,
@@ -196,6 +197,7 @@ pub struct ListQuery {
 
 /// `GET /api/petitions/export` parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Why the data is downloaded (required, recorded in the audit trail).
     pub reason: Option<String>,

@@ -344,17 +344,12 @@ pub fn app(
     audit_settings: &AuditSettings,
     codes: CodeRegistry,
 ) -> App {
-    let admin = egov::audit::admin::router(db.clone(), audit_settings);
     App::new(settings)
         .api_info("hello-agency", env!("CARGO_PKG_VERSION"))
         .messages(&MESSAGES)
         .database(db.clone())
         .audit(egov::audit::web::AuditLayer::new(audit))
-        .router(routes(db, codes.clone()))
+        .router(routes(db.clone(), codes.clone()))
         .codes(codes)
-        .router(ApiRouter::new().nest_router(
-            "/admin/audit",
-            egov::audit::admin::ADMIN_POLICY,
-            admin,
-        ))
+        .router(egov::audit::admin::api(db, audit_settings))
 }

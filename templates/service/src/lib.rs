@@ -100,7 +100,6 @@ pub async fn start(config: &Config, db: Db) -> Result<Services, StartError> {
 /// service's routes, and the audit admin API under `/admin/audit`
 /// (permission `audit:read`). Every request is recorded in the audit trail.
 pub fn app(settings: WebSettings, services: &Services) -> App {
-    let admin = egov::audit::admin::router(services.db.clone(), &services.audit_settings);
     App::new(settings)
         .api_info("{{project-name}} ({{agency_name}})", env!("CARGO_PKG_VERSION"))
         .messages(&MESSAGES)
@@ -109,9 +108,5 @@ pub fn app(settings: WebSettings, services: &Services) -> App {
         .auth(services.auth.clone())
         .codes(services.codes.clone()){% if sample_resource %}
         .router(notices::routes(services.audit.clone())){% endif %}
-        .router(ApiRouter::new().nest_router(
-            "/admin/audit",
-            egov::audit::admin::ADMIN_POLICY,
-            admin,
-        ))
+        .router(egov::audit::admin::api(services.db.clone(), &services.audit_settings))
 }
