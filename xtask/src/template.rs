@@ -8,7 +8,10 @@
 //! - Generated services take the framework from this checkout (`framework_source
 //!   = path`), this workspace's `Cargo.lock` and the same target directory, so
 //!   no dependency is built twice.
-//! - Each buildable result must also pass `egov check` (the conformance rules).
+//! - Each buildable result must also pass `egov check` (the conformance rules),
+//!   after `egov generate resource` added resources to it (every field type
+//!   between the two buildable combinations): generated code must pass the
+//!   service's own checks without edits.
 //! - The combination with the sample resource on SQLite then walks the path a
 //!   newcomer follows (README → scaffold → run → token → sample resource →
 //!   audit event): its binary is started on a free port of 127.0.0.1 with a
@@ -41,6 +44,10 @@ struct Combination {
     /// Then run it and walk the newcomer's path over HTTP ([`walk_through`];
     /// needs the sample resource and SQLite).
     walk: bool,
+    /// `egov generate resource` arguments run in the project before it is
+    /// built (after the snapshot): each generated resource must pass the
+    /// service's fmt, clippy, tests and `egov check` without edits.
+    resources: &'static [&'static [&'static str]],
 }
 
 /// Every combination whose output differs in code or configuration. Locale and
@@ -56,6 +63,20 @@ const COMBINATIONS: &[Combination] = &[
         ],
         build: true,
         walk: true,
+        resources: &[
+            // Every field type; a code group the sample seeds; personal data.
+            &[
+                "permit",
+                "title:text",
+                "fee:money",
+                "paid:bool",
+                "issued_on:date",
+                "kind:code:NOTICE_CATEGORY",
+                "floors:int",
+                "phone:phone",
+                "owner:rrn",
+            ],
+        ],
     },
     Combination {
         name: "svc-en-postgres-bare",
@@ -66,6 +87,15 @@ const COMBINATIONS: &[Combination] = &[
         ],
         build: true,
         walk: false,
+        resources: &[
+            // A code group the seed lacks (added with example codes), no personal data.
+            &[
+                "facility",
+                "name:text",
+                "kind:code:FACILITY_KIND",
+                "opened_on:date",
+            ],
+        ],
     },
     Combination {
         name: "svc-en-sqlite-git",
@@ -78,6 +108,7 @@ const COMBINATIONS: &[Combination] = &[
         ],
         build: false,
         walk: false,
+        resources: &[],
     },
     Combination {
         name: "svc-ko-postgres-crates",
@@ -90,6 +121,7 @@ const COMBINATIONS: &[Combination] = &[
         ],
         build: false,
         walk: false,
+        resources: &[],
     },
 ];
 
@@ -226,12 +258,18 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
             }
         }
         if let (true, Some(egov)) = (combination.build, &egov) {
+            if let Err(message) = generate_resources(&project, egov, combination.resources) {
+                failures.push(format!("{}: {message}", combination.name));
+                continue;
+            }
             let build_started = Instant::now();
             match build(root, &project, egov) {
                 Ok(()) => println!(
-                    "PASS  {}: fmt, clippy -D warnings, tests and `egov check` in {:.0} s",
+                    "PASS  {}: fmt, clippy -D warnings, tests and `egov check` in {:.0} s \
+                     ({} generated resource(s) included)",
                     combination.name,
-                    build_started.elapsed().as_secs_f64()
+                    build_started.elapsed().as_secs_f64(),
+                    combination.resources.len(),
                 ),
                 Err(message) => {
                     failures.push(format!("{}: {message}", combination.name));
@@ -358,6 +396,26 @@ fn build_egov_cli(root: &Path) -> Result<PathBuf, String> {
         return Err("building the egov CLI failed".into());
     }
     Ok(target_dir(root).join("debug/egov"))
+}
+
+/// Runs `egov generate resource …` in `project` for each of `resources`.
+fn generate_resources(project: &Path, egov: &Path, resources: &[&[&str]]) -> Result<(), String> {
+    for arguments in resources {
+        println!("==> egov generate resource {}", arguments.join(" "));
+        let status = Command::new(egov)
+            .args(["generate", "resource", "--project"])
+            .arg(project)
+            .args(*arguments)
+            .status()
+            .map_err(|e| format!("cannot run egov generate: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "`egov generate resource {}` failed",
+                arguments.join(" ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `cargo fmt --check`, clippy with `-D warnings`, the tests and `egov check`,

@@ -32,6 +32,9 @@
 //! egov audit public-key                 the checkpoint signing key's public key (not secret)
 //! egov check [--project DIR] [--binary PATH | --report FILE]
 //!                                       the six conformance rules; exit 1 if one is broken
+//! egov generate resource NAME FIELD:TYPE... [--plural P] [--project DIR]
+//!                                       a resource (module, migration, tests) written
+//!                                       into a generated service and registered
 //! ```
 //!
 //! `docs/cli.md` in the egov-rs checkout documents every command.
@@ -61,6 +64,7 @@ mod audit;
 mod check;
 mod codes;
 mod context;
+mod generate;
 mod keys;
 
 use std::process::ExitCode;
@@ -98,6 +102,9 @@ enum Command {
     /// Check a service against the framework's rules (policies, audit,
     /// messages, configuration, endpoints, versions); exit 1 if one is broken.
     Check(check::CheckArgs),
+    /// Write code into a generated service: `egov generate resource NAME field:type…`.
+    #[command(subcommand)]
+    Generate(generate::GenerateCommand),
 }
 
 fn main() -> ExitCode {
@@ -141,5 +148,6 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Codes(command) => codes::run(&context, command).await,
         Command::Accounts(command) => accounts::run(&context, command).await,
         Command::Check(args) => check::run(&args),
+        Command::Generate(command) => generate::run(command),
     }
 }

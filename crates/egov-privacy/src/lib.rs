@@ -115,3 +115,38 @@ pub use cipher::{CipherError, FORMAT_VERSION, FieldCipher, NONCE_LEN, Reencrypte
 pub use settings::{
     KEY_LEN, KeyProblem, MAX_KEY_ID_LEN, PrivacySettings, SettingsError, is_valid_key_id,
 };
+
+/// The two tools a service's personal data needs, built once from `[privacy]`:
+/// the [`FieldCipher`] that encrypts fields (bound to their row id as
+/// associated data) and the [`BlindIndex`] that finds and names a data subject
+/// without decrypting.
+///
+/// ```
+/// use egov_privacy::{Privacy, PrivacySettings};
+///
+/// let privacy = Privacy::from_settings(&PrivacySettings::default()).unwrap();
+/// let stored = privacy.cipher.encrypt_with_aad("9001011234568", b"row-1").unwrap();
+/// assert_eq!(privacy.cipher.decrypt_with_aad(&stored, b"row-1").unwrap(), "9001011234568");
+/// assert_eq!(privacy.index.compute("9001011234568").len(), 64);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Privacy {
+    /// Encrypts and decrypts personal-data fields.
+    pub cipher: FieldCipher,
+    /// Computes blind indexes of identifiers (canonical form in).
+    pub index: BlindIndex,
+}
+
+impl Privacy {
+    /// Both tools from the `[privacy]` settings.
+    ///
+    /// # Errors
+    ///
+    /// The settings break a rule (a missing or malformed key).
+    pub fn from_settings(settings: &PrivacySettings) -> Result<Self, SettingsError> {
+        Ok(Self {
+            cipher: FieldCipher::from_settings(settings)?,
+            index: BlindIndex::from_settings(settings)?,
+        })
+    }
+}

@@ -1,4 +1,5 @@
-//! Rules every service needs, written once, for `#[validate(custom(function = …))]`.
+//! Rules every service needs, written once, for `#[validate(custom(function = …))]`:
+//! [`not_blank`], [`date`].
 //!
 //! Each rule fails with a code whose message `validation-{code}` is in this
 //! crate's messages (ko/en), so a service adds no text for them.
@@ -30,9 +31,53 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A calendar date written `YYYY-MM-DD` (ISO 8601 / RFC 3339 full-date, code
+/// `date`), as date columns store it (text that sorts as time).
+///
+/// # Errors
+///
+/// `date` when `value` is not exactly that, or names no day of the calendar
+/// (`2026-02-30`).
+pub fn date(value: &str) -> Result<(), ValidationError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let bytes = value.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if shaped && time::Date::parse(value, &format).is_ok() {
+        Ok(())
+    } else {
+        Err(ValidationError::new("date"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_real_days_written_yyyy_mm_dd() {
+        for good in ["2026-12-07", "2024-02-29", "0001-01-01", "9999-12-31"] {
+            assert!(date(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "2026-02-30",
+            "2025-02-29",
+            "2026-1-07",
+            "20261207",
+            "2026-12-07T00:00",
+            " 2026-12-07",
+            "２０２６-12-07",
+            "+2026-12-07",
+            "",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn blank_means_only_white_space() {

@@ -109,6 +109,11 @@ fn every_key_the_crate_produces_exists_with_its_variables() {
     let blank = egov_validation::rules::not_blank(" ").unwrap_err();
     assert_eq!(blank.code, "not_blank");
     check("not_blank", &[]);
+    assert_eq!(
+        egov_validation::rules::date("2026-02-30").unwrap_err().code,
+        "date"
+    );
+    check("date", &[]);
     // The problem details of this crate.
     for key in [
         "problem-bad-request-body",

@@ -31,7 +31,7 @@ use egov::core::message::FluentResources;
 use egov::core::paging::PageRequest;
 use egov::i18n::I18nSettings;
 use egov::prelude::*;
-use egov::privacy::{BlindIndex, FieldCipher, PrivacySettings};
+use egov::privacy::PrivacySettings;
 
 /// The defaults compiled into the binary (`config/default.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
@@ -76,14 +76,9 @@ pub const ADMIN_ROLE: &str = "PETITION_ADMIN";
 /// Why the service could not start.
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Field encryption and blind indexing of personal data (`[privacy]` keys).
-#[derive(Clone)]
-pub struct Privacy {
-    /// Encrypts resident and phone numbers (AES-256-GCM, bound to the row id).
-    pub cipher: FieldCipher,
-    /// Computes the blind index of a resident number.
-    pub index: BlindIndex,
-}
+/// Field encryption (resident and phone numbers, bound to the row id) and
+/// blind indexing of resident numbers (`[privacy]` keys).
+pub use egov::privacy::Privacy;
 
 /// The parts of the running service, started once at start-up.
 #[derive(Clone)]
@@ -121,18 +116,22 @@ pub async fn start(config: &Config, db: Db) -> Result<Services, StartError> {
             &egov::codes::transfer::no_progress,
         )
         .await?;
-    let privacy_settings: PrivacySettings = config.section()?;
-    let cipher = FieldCipher::from_settings(&privacy_settings)?;
-    let index = BlindIndex::from_settings(&privacy_settings)?;
+    let privacy = Privacy::from_settings(&config.section::<PrivacySettings>()?)?;
     // TOTP secrets are encrypted with the same `[privacy]` field keys.
-    let auth = Auth::new(db.clone(), config.section()?, cipher.clone(), audit.clone()).await?;
+    let auth = Auth::new(
+        db.clone(),
+        config.section()?,
+        privacy.cipher.clone(),
+        audit.clone(),
+    )
+    .await?;
     let services = Services {
         db,
         audit,
         audit_settings,
         auth,
         codes,
-        privacy: Arc::new(Privacy { cipher, index }),
+        privacy: Arc::new(privacy),
         i18n: config.section()?,
     };
     ensure_roles(&services).await?;

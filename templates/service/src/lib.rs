@@ -11,11 +11,14 @@
 #![deny(missing_docs)]
 {% if sample_resource %}
 pub mod notices;
-{% endif %}
+{% endif %}// egov generate: modules
+
+use std::sync::Arc;
+
 use egov::codes::CodeRegistry;
 use egov::core::message::FluentResources;
 use egov::prelude::*;
-use egov::privacy::{FieldCipher, PrivacySettings};
+use egov::privacy::{Privacy, PrivacySettings};
 
 /// The defaults compiled into the binary (`config/default.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
@@ -24,11 +27,14 @@ pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
 pub static SERVICE_MIGRATIONS: MigrationSet = MigrationSet::new(
     "{{project-name}}",
     5,
-    &[{% if sample_resource %}Migration::portable(
-        1,
-        "create notices",
-        include_str!("../migrations/0001_notices.sql"),
-    ){% endif %}],
+    &[
+{% if sample_resource %}        Migration::portable(
+            1,
+            "create notices",
+            include_str!("../migrations/0001_notices.sql"),
+        ),
+{% endif %}        // egov generate: migrations
+    ],
 );
 
 /// Every migration the service needs: the framework's, then its own
@@ -65,6 +71,16 @@ pub struct Services {
     pub auth: Auth,
     /// The common code tables.
     pub codes: CodeRegistry,
+    /// Field encryption and blind indexes of personal data (`[privacy]` keys).
+    pub privacy: Arc<Privacy>,
+}
+
+/// Handlers with `State<Services>` can take egov's `Change` (the caller and
+/// the audit log of a write).
+impl axum::extract::FromRef<Services> for AuditLog {
+    fn from_ref(services: &Services) -> Self {
+        services.audit.clone()
+    }
 }
 
 /// Migrates `db` and starts the audit trail, the code registry (with
@@ -83,9 +99,9 @@ pub async fn start(config: &Config, db: Db) -> Result<Services, StartError> {
             &egov::codes::transfer::no_progress,
         )
         .await?;
+    let privacy = Privacy::from_settings(&config.section::<PrivacySettings>()?)?;
     // TOTP secrets are encrypted with the `[privacy]` field keys.
-    let privacy: PrivacySettings = config.section()?;
-    let cipher = FieldCipher::from_settings(&privacy)?;
+    let cipher = privacy.cipher.clone();
     let auth = Auth::new(db.clone(), config.section()?, cipher, audit.clone()).await?;
     Ok(Services {
         db,
@@ -93,6 +109,7 @@ pub async fn start(config: &Config, db: Db) -> Result<Services, StartError> {
         audit_settings,
         auth,
         codes,
+        privacy: Arc::new(privacy),
     })
 }
 
@@ -108,5 +125,9 @@ pub fn app(settings: WebSettings, services: &Services) -> App {
         .auth(services.auth.clone())
         .codes(services.codes.clone()){% if sample_resource %}
         .router(notices::routes(services.audit.clone())){% endif %}
-        .router(egov::audit::admin::api(services.db.clone(), &services.audit_settings))
+        // egov generate: routes
+        .router(egov::audit::admin::api(
+            services.db.clone(),
+            &services.audit_settings,
+        ))
 }

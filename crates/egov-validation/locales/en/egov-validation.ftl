@@ -47,3 +47,4 @@ problem-bad-request-path = The request path is not valid.
 
 ## egov_validation::rules
 validation-not_blank = Enter more than spaces.
+validation-date = Enter a date as YYYY-MM-DD (e.g. 2026-12-07).
