@@ -95,12 +95,7 @@ const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Lowercase hex.
 pub fn to_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX_DIGITS[usize::from(b >> 4)] as char);
-        out.push(HEX_DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
+    hex::encode(bytes)
 }
 
 /// A hash as 64 lowercase hex digits (ASCII), without allocating.

@@ -99,6 +99,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use egov_core::config::DEV_SECRET_MARKER;
 use sha2::{Digest, Sha256};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use zeroize::Zeroize;
 
 /// The first line of every checkpoint (format version 1).
 pub const FORMAT_HEADER: &str = "egov-audit checkpoint v1";
@@ -229,7 +230,7 @@ impl Checkpoint {
             "{FORMAT_HEADER}\nchain: {}\nsize: {}\nhead: {}\ntime: {time}\n",
             self.chain_id,
             self.size,
-            encode_hex(&self.head),
+            crate::chain::to_hex(&self.head),
         )
     }
 }
@@ -293,7 +294,7 @@ impl CheckpointSigner {
                             decoded.len()
                         )))
                     };
-                    wipe(&mut decoded);
+                    decoded.zeroize();
                     result
                 }
             }
@@ -302,7 +303,7 @@ impl CheckpointSigner {
             key_id: key_id.to_owned(),
             key: SigningKey::from_bytes(&seed),
         });
-        wipe(&mut seed);
+        seed.zeroize();
         signer
     }
 
@@ -739,16 +740,6 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .map_err(|_| "size does not fit in 64 bits".to_owned())
 }
 
-fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        text.push(char::from(DIGITS[usize::from(b >> 4)]));
-        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    text
-}
-
 /// Exactly 64 lowercase hex digits.
 fn decode_head(text: &str) -> Result<[u8; 32], String> {
     fn nibble(b: u8) -> Option<u8> {
@@ -875,13 +866,6 @@ fn excerpt(text: &str) -> String {
     }
 }
 
-/// Overwrites key material with zeros; the barrier keeps the compiler from
-/// dropping the writes as dead stores (best effort).
-fn wipe(bytes: &mut [u8]) {
-    bytes.fill(0);
-    std::hint::black_box(bytes);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -913,7 +897,7 @@ mod tests {
     #[test]
     fn hex_is_lowercase_and_exact() {
         let bytes: [u8; 32] = std::array::from_fn(|i| (i * 8) as u8);
-        let text = encode_hex(&bytes);
+        let text = crate::chain::to_hex(&bytes);
         assert_eq!(
             text,
             "0008101820283038404850586068707880889098a0a8b0b8c0c8d0d8e0e8f0f8"
@@ -1057,12 +1041,5 @@ mod tests {
                 ..
             })
         ));
-    }
-
-    #[test]
-    fn wiping_zeroes() {
-        let mut bytes = [0xa5u8; 32];
-        wipe(&mut bytes);
-        assert_eq!(bytes, [0; 32]);
     }
 }

@@ -535,19 +535,14 @@ pub const CSV_COLUMNS: [&str; 11] = [
     "reason",
 ];
 
-/// One CSV cell: quoted when it holds a comma, quote or line break (quotes
-/// doubled), and prefixed with `'` when it starts with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return, so that spreadsheets do not run it as a formula.
-pub fn csv_cell(text: &str) -> String {
-    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
+/// `text` safe for a spreadsheet cell: prefixed with `'` when it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return, so that spreadsheet programs
+/// do not run it as a formula (CSV injection). Quoting is the `csv` writer's.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
     } else {
-        text.to_owned()
-    };
-    if neutral.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -610,11 +605,14 @@ impl MonthlyReport {
     ///
     /// Every cell goes through [`csv_cell`].
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("\u{feff}");
+        // A byte-order mark first, so that spreadsheet programs read UTF-8.
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer("\u{feff}".as_bytes().to_vec());
         let mut row = |cells: [&str; 11]| {
-            let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-            out.push_str(&line.join(","));
-            out.push_str("\r\n");
+            // Writing into memory cannot fail.
+            let _ =
+                writer.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned()));
         };
         row(CSV_COLUMNS);
         let total = self.total_events.to_string();
@@ -702,7 +700,8 @@ impl MonthlyReport {
                 "",
             ]);
         }
-        out
+        let bytes = writer.into_inner().map(|b| b.to_vec()).unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
     }
 
     /// The report as a self-contained HTML page (Korean and English labels;
@@ -844,20 +843,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_cells_are_quoted_and_formulas_neutralized() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(csv_cell("=1+2"), "'=1+2");
-        assert_eq!(csv_cell("+1"), "'+1");
-        assert_eq!(csv_cell("-1"), "'-1");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+    fn spreadsheet_cells_are_neutralized_and_quoted_by_the_writer() {
+        assert_eq!(spreadsheet_safe("plain"), "plain");
+        assert_eq!(spreadsheet_safe("=1+2"), "'=1+2");
+        assert_eq!(spreadsheet_safe("+1"), "'+1");
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("a=b"), "a=b");
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        let cells = [
+            "a,b",
+            "say \"hi\"",
+            "line\nbreak",
+            "=HYPERLINK(\"http://x\",\"y\")",
+        ];
+        writer
+            .write_record(cells.iter().map(|c| spreadsheet_safe(c).into_owned()))
+            .unwrap();
+        let line = String::from_utf8(writer.into_inner().unwrap()).unwrap();
         assert_eq!(
-            csv_cell("=HYPERLINK(\"http://x\",\"y\")"),
-            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+            line,
+            "\"a,b\",\"say \"\"hi\"\"\",\"line\nbreak\",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n"
         );
-        assert_eq!(csv_cell("a=b"), "a=b");
     }
 
     #[test]

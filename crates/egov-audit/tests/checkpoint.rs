@@ -429,7 +429,7 @@ fn key_ids_are_checked() {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    egov_audit::chain::to_hex(bytes)
 }
 
 #[test]

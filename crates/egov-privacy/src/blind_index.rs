@@ -5,8 +5,9 @@ use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use zeroize::Zeroize;
 
-use crate::settings::{self, KEY_LEN, PrivacySettings, SettingsError};
+use crate::settings::{KEY_LEN, PrivacySettings, SettingsError};
 
 /// Length of a blind index in characters (64 lowercase hex digits).
 pub const INDEX_LEN: usize = 64;
@@ -52,7 +53,7 @@ impl BlindIndex {
         let mut block = hmac::digest::Key::<Hmac<Sha256>>::default();
         block[..KEY_LEN].copy_from_slice(key);
         let mac = Hmac::<Sha256>::new(&block);
-        settings::wipe(&mut block);
+        block[..].zeroize();
         Self { mac }
     }
 

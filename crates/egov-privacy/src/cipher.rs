@@ -9,6 +9,7 @@ use aes_gcm::aead::{Aead, Generate, KeyInit, Payload};
 type Nonce = aes_gcm::aead::Nonce<Aes256Gcm>;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use zeroize::Zeroize;
 
 use crate::settings::{self, PrivacySettings, SettingsError};
 
@@ -310,7 +311,7 @@ impl FieldCipher {
             .map_err(|_| CipherError::Authentication)?;
         String::from_utf8(plaintext).map_err(|e| {
             let mut bytes = e.into_bytes();
-            settings::wipe(&mut bytes);
+            bytes.zeroize();
             CipherError::NotUtf8
         })
     }
@@ -364,7 +365,7 @@ impl FieldCipher {
                 })
         };
         let mut plaintext = plaintext.into_bytes();
-        settings::wipe(&mut plaintext);
+        plaintext.zeroize();
         result
     }
 }

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use egov_core::config::{ConfigSection, DEV_SECRET_MARKER, Secret};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
 
 /// Length of every key in bytes (AES-256 and the HMAC-SHA-256 blind-index key).
 pub const KEY_LEN: usize = 32;
@@ -266,22 +267,15 @@ impl KeyBytes {
             Ok(bytes) => Ok(KeyBytes(bytes)),
             Err(_) => Err(KeyProblem::WrongLength(decoded.len())),
         };
-        wipe(&mut decoded);
+        decoded.zeroize();
         result
     }
 }
 
 impl Drop for KeyBytes {
     fn drop(&mut self) {
-        wipe(&mut self.0);
+        self.0.zeroize();
     }
-}
-
-/// Overwrites `bytes` with zeros; the barrier keeps the compiler from dropping the
-/// writes as dead stores.
-pub(crate) fn wipe(bytes: &mut [u8]) {
-    bytes.fill(0);
-    std::hint::black_box(bytes);
 }
 
 #[cfg(test)]

@@ -668,7 +668,7 @@ impl PetitionStore {
                     view.id.as_str(),
                     &view.petition_type_label,
                     &view.region_label,
-                    &csv_safe(&view.title),
+                    &egov::audit::report::spreadsheet_safe(&view.title),
                     &view.resident_number,
                     &view.phone,
                     &view.postal_code,
@@ -696,15 +696,6 @@ impl PetitionStore {
             )
             .await?;
         Ok(format!("\u{feff}{text}"))
-    }
-}
-
-/// Keeps spreadsheet programs from running a cell as a formula.
-fn csv_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
     }
 }
 
