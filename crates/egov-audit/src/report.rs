@@ -603,7 +603,7 @@ impl MonthlyReport {
     /// | `denied` | principal, `count` = denied attempts |
     /// | `truncated` | `section` only: the download list was cut at [`DOWNLOAD_LIMIT`] |
     ///
-    /// Every cell goes through [`csv_cell`].
+    /// Every cell goes through [`spreadsheet_safe`]; the `csv` writer quotes.
     pub fn to_csv(&self) -> String {
         // A byte-order mark first, so that spreadsheet programs read UTF-8.
         let mut writer = csv::WriterBuilder::new()

@@ -362,6 +362,21 @@ fn add_field(
         sql_type,
         indexed: false,
     };
+    // An identifier parsed to its canonical form, stored encrypted for its row.
+    let sealed = |resource: &mut Resource, parser: &str| {
+        resource.parses = true;
+        resource.prepare.push(format!(
+            "let {field} = egov::validation::korean::{parser}::from_str(&new.{field})\n            .map_err(|_| ProblemType::VALIDATION_FAILED)?;"
+        ));
+        Column {
+            name: format!("{field}_enc"),
+            row_type: "String",
+            stored_type: "String",
+            stored_expr: format!("seal(services, {field}.expose(), id)?"),
+            sql_type: "TEXT",
+            indexed: false,
+        }
+    };
     let words = field.replace('_', " ");
     let (view_type, input_type, attributes, valid, invalid, column): (
         &'static str,
@@ -448,10 +463,7 @@ fn add_field(
             )
         }
         Kind::Phone => {
-            resource.parses = true;
-            resource.prepare.push(format!(
-                "let {field} = egov::validation::korean::PhoneNumber::from_str(&new.{field})\n            .map_err(|_| ProblemType::VALIDATION_FAILED)?;"
-            ));
+            let column = sealed(resource, "PhoneNumber");
             (
                 "String",
                 "String".into(),
@@ -462,29 +474,12 @@ fn add_field(
                 ],
                 "\"010-1234-5678\"".into(),
                 r#""12""#,
-                Column {
-                    name: format!("{field}_enc"),
-                    row_type: "String",
-                    stored_type: "String",
-                    stored_expr: format!("seal(services, {field}.expose(), id)?"),
-                    sql_type: "TEXT",
-                    indexed: false,
-                },
+                column,
             )
         }
         Kind::Rrn => {
-            resource.parses = true;
-            resource.prepare.push(format!(
-                "let {field} = egov::validation::korean::ResidentNumber::from_str(&new.{field})\n            .map_err(|_| ProblemType::VALIDATION_FAILED)?;"
-            ));
-            resource.columns.push(Column {
-                name: format!("{field}_enc"),
-                row_type: "String",
-                stored_type: "String",
-                stored_expr: format!("seal(services, {field}.expose(), id)?"),
-                sql_type: "TEXT",
-                indexed: false,
-            });
+            let ciphertext = sealed(resource, "ResidentNumber");
+            resource.columns.push(ciphertext);
             if resource.subject.is_none() {
                 resource.subject = Some(field.to_owned());
             }
