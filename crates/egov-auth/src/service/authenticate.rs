@@ -1,0 +1,144 @@
+//! Request authentication: access tokens, the account cache, refresh of page sessions.
+
+use super::*;
+
+impl Auth {
+    /// Authenticates an access token: signature and claims ([`Keyring::verify`]),
+    /// then the account's current state — not disabled, session not revoked —
+    /// and its roles and permissions, from a cache that every replica reloads
+    /// when anything changes (egov-db's change topic `auth`: PostgreSQL
+    /// notifications within milliseconds, else the `auth.change_poll_ms` poll;
+    /// entries are also reloaded after 30 s).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidToken`], or a database error while reloading.
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, Error> {
+        let claims = self.0.keyring.verify(token, self.now())?;
+        let account: AccountId = claims
+            .sub
+            .parse()
+            .map_err(|_| Error::InvalidToken("bad subject"))?;
+        let state = self.account_state(account).await?;
+        if state.status == AccountStatus::Disabled {
+            return Err(Error::InvalidToken("account disabled"));
+        }
+        if state.revoked_sessions.contains(&claims.sid) {
+            return Err(Error::InvalidToken("session revoked"));
+        }
+        Ok(Authenticated {
+            account_id: account,
+            session_id: claims.sid,
+            roles: state.roles.clone(),
+            permissions: state.permissions.clone(),
+        })
+    }
+
+    pub(super) async fn account_state(
+        &self,
+        account: AccountId,
+    ) -> Result<Arc<CachedAccount>, Error> {
+        let version = self.version();
+        if let Some(entry) = self
+            .0
+            .accounts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&account)
+            && entry.version == version
+            && entry.loaded.elapsed() < CACHE_MAX_AGE
+        {
+            return Ok(entry.clone());
+        }
+        let graph = self.role_graph(version).await?;
+        let row = sqlx::query("SELECT status FROM egov_auth_accounts WHERE id = $1")
+            .bind(account.to_string())
+            .fetch_optional(self.0.db.pool())
+            .await?
+            .ok_or(Error::InvalidToken("unknown account"))?;
+        let status = AccountStatus::parse(&row.try_get::<String, _>("status")?)?;
+        // Sessions revoked recently enough for their access tokens to be alive.
+        let horizon = self.now() - secs(self.0.settings.access_token_ttl_secs + 60);
+        let revoked: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM egov_auth_families WHERE account_id = $1 AND revoked_at IS NOT NULL AND revoked_at >= $2",
+        )
+        .bind(account.to_string())
+        .bind(now_sql(horizon))
+        .fetch_all(self.0.db.pool())
+        .await?;
+        let assigned = self.assigned_roles(account).await?;
+        let (roles, permissions) = graph.expand(assigned.iter().map(String::as_str));
+        let entry = Arc::new(CachedAccount {
+            version,
+            loaded: Instant::now(),
+            status,
+            revoked_sessions: revoked.into_iter().map(|(id,)| id).collect(),
+            roles,
+            permissions,
+        });
+        let mut cache = self
+            .0
+            .accounts
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= CACHE_MAX_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(account, entry.clone());
+        Ok(entry)
+    }
+
+    pub(super) async fn role_graph(&self, version: i64) -> Result<Arc<RoleGraph>, Error> {
+        if let Some((v, graph)) = self
+            .0
+            .roles
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            && *v == version
+        {
+            return Ok(graph.clone());
+        }
+        let graph = Arc::new(RoleGraph::new(self.roles().await?));
+        *self
+            .0
+            .roles
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((version, graph.clone()));
+        Ok(graph)
+    }
+
+    /// The CSRF token of session `session_id` (cookie mode): an HMAC of the
+    /// session id under `auth.csrf_key`, so it needs no storage.
+    pub fn csrf_token(&self, session_id: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0.csrf_key).expect("any key size");
+        mac.update(b"egov-auth csrf v1\0");
+        mac.update(session_id.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `token` is the CSRF token of `session_id` (constant time).
+    pub fn check_csrf(&self, session_id: &str, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(
+            self.csrf_token(session_id)
+                .as_bytes()
+                .ct_eq(token.as_bytes()),
+        )
+    }
+
+    /// The session (family) id a refresh token belongs to, if it is known.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn refresh_session(&self, refresh_token: &str) -> Result<Option<String>, Error> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT family_id FROM egov_auth_refresh_tokens WHERE token_hash = $1")
+                .bind(sha256_hex(refresh_token))
+                .fetch_optional(self.0.db.pool())
+                .await?;
+        Ok(row.map(|(f,)| f))
+    }
+}
