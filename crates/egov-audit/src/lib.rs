@@ -90,6 +90,7 @@ pub mod chain;
 pub mod checkpoint;
 mod event;
 pub mod report;
+pub mod retention;
 mod settings;
 mod store;
 mod transaction;
@@ -99,10 +100,11 @@ pub mod web;
 mod writer;
 
 pub use event::{Action, AuditEvent, Detail, Outcome, Reason, SubjectId, Target, scrub};
+pub use retention::{PurgeReport, purge};
 pub use settings::AuditSettings;
 pub use store::MIGRATIONS;
 pub use transaction::AuditedTx;
-pub use verify::{Damage, DamageKind, PurgeReport, VerifyReport, purge, verify};
+pub use verify::{Damage, DamageKind, VerifyReport, verify};
 pub use writer::{AuditLog, Durability, Receipt};
 
 /// egov-audit's messages (the details of its problems and the field messages
