@@ -67,6 +67,11 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             problems: check_workspace_deps(root, &members),
         },
         Check {
+            name: "facade-features",
+            what: "the facade's features gate what is built (web alone builds no audit, auth or codes)",
+            problems: check_facade_features(root),
+        },
+        Check {
             name: "error-enums",
             what: "every public `…Error`/`…Rejection` enum of crates/ is #[non_exhaustive]",
             problems: check_error_enums(root),
@@ -190,6 +195,60 @@ fn missing_root_attributes(source: &str) -> Vec<&'static str> {
         .copied()
         .filter(|attribute| !lines.contains(*attribute))
         .collect()
+}
+
+// ---------------------------------------------------------------------------
+// facade-features
+
+/// Feature sets of the `egov` facade and the workspace crates each must not
+/// pull into the build (normal dependencies, as `cargo tree` resolves them).
+const FACADE_FEATURES: &[(&str, &[&str])] = &[
+    ("web", &["egov-audit", "egov-auth", "egov-codes"]),
+    ("web,audit", &["egov-auth", "egov-codes"]),
+    ("db", &["egov-http", "egov-web", "egov-audit"]),
+];
+
+fn check_facade_features(root: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (features, absent) in FACADE_FEATURES {
+        let output = std::process::Command::new(crate::cargo())
+            .current_dir(root)
+            .args([
+                "tree",
+                "-p",
+                "egov",
+                "--no-default-features",
+                "--features",
+                features,
+            ])
+            .args(["-e", "normal", "--prefix", "none", "--format", "{p}"])
+            .output();
+        let text = match output {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+            Ok(out) => {
+                problems.push(format!(
+                    "cargo tree --features {features}: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+                continue;
+            }
+            Err(error) => {
+                problems.push(format!("cannot run cargo tree: {error}"));
+                continue;
+            }
+        };
+        for name in *absent {
+            if text
+                .lines()
+                .any(|line| line.split_whitespace().next() == Some(name))
+            {
+                problems.push(format!(
+                    "`egov` with only `{features}` builds {name}: a feature does not gate it"
+                ));
+            }
+        }
+    }
+    problems
 }
 
 // ---------------------------------------------------------------------------

@@ -237,29 +237,11 @@ async fn record_denial(auth: &Auth, event: AuditEvent) {
     }
 }
 
-/// Whether a request is a browser asking for a page: `GET` or `HEAD` with
-/// `text/html` in `Accept` (not refused with `q=0`). egov-web sends such
-/// requests to the login page instead of answering 401; in cookie mode
-/// [`authenticate`] resumes their session from the refresh cookie.
-pub fn is_page_request(method: &Method, headers: &HeaderMap) -> bool {
-    matches!(*method, Method::GET | Method::HEAD)
-        && headers
-            .get_all(header::ACCEPT)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|media| {
-                let mut parts = media.split(';');
-                let kind = parts.next().unwrap_or("").trim();
-                let refused = parts.any(|parameter| {
-                    parameter.split_once('=').is_some_and(|(name, value)| {
-                        name.trim().eq_ignore_ascii_case("q")
-                            && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
-                    })
-                });
-                kind.eq_ignore_ascii_case("text/html") && !refused
-            })
-}
+/// Whether a request is a browser asking for a page (egov-http's one
+/// definition): egov-web sends such requests to the login page instead of
+/// answering 401; in cookie mode [`authenticate`] resumes their session from
+/// the refresh cookie.
+pub use egov_http::is_page_request;
 
 /// Cookie mode, a request without a working access cookie: a page request
 /// with a refresh cookie resumes its session (see the [module docs](self));

@@ -13,6 +13,7 @@
 //!   with the problem responses and security requirement their policy and
 //!   extractors imply added to OpenAPI ([`openapi::describe`]).
 //! - [`Paging`]: the `page`/`size` query parameters of list endpoints.
+//! - [`is_page_request`]: a browser asking for a page (one definition).
 //! - [`query::StrictQuery`]: query parameters where unknown and repeated ones are errors.
 //! - [`Created`]: `201` with `Location` and the new resource.
 //! - [`Stale`]: the 409 of optimistic concurrency (a change based on an old read).
@@ -53,6 +54,41 @@ pub use created::Created;
 pub use error::{ApiError, ApiResult, IntoProblem, logged_problem, problem_response};
 pub use paging::Paging;
 pub use router::{ApiRouter, POLICY_EXTENSION, RouteInfo};
+
+/// Whether a request is a browser asking for a page: `GET` or `HEAD` with
+/// `text/html` in `Accept` (not refused with `q=0`). egov-web sends such
+/// requests to the login page instead of answering 401; egov-auth's cookie
+/// mode resumes their session from the refresh cookie.
+///
+/// ```
+/// use http::{HeaderMap, HeaderValue, Method, header};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(http::header::ACCEPT, HeaderValue::from_static("text/html,*/*;q=0.8"));
+/// assert!(egov_http::is_page_request(&Method::GET, &headers));
+/// assert!(!egov_http::is_page_request(&Method::POST, &headers));
+/// headers.insert(http::header::ACCEPT, HeaderValue::from_static("text/html;q=0, application/json"));
+/// assert!(!egov_http::is_page_request(&Method::GET, &headers));
+/// ```
+pub fn is_page_request(method: &http::Method, headers: &http::HeaderMap) -> bool {
+    matches!(*method, http::Method::GET | http::Method::HEAD)
+        && headers
+            .get_all(http::header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|media| {
+                let mut parts = media.split(';');
+                let kind = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|parameter| {
+                    parameter.split_once('=').is_some_and(|(name, value)| {
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+                    })
+                });
+                kind.eq_ignore_ascii_case("text/html") && !refused
+            })
+}
 
 #[doc(hidden)]
 pub mod __private {

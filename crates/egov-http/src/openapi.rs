@@ -174,9 +174,12 @@ fn names_permission(policy: &AccessPolicy) -> bool {
     }
 }
 
-/// Declares the [`BEARER_SCHEME`] (a JWT) and the [`COOKIE_SCHEME`] (the cookie
-/// `cookie_name`) that [`describe`]d operations require.
-pub fn add_security_schemes(openapi: &mut OpenApi, cookie_name: &str) {
+/// Declares the [`BEARER_SCHEME`] (a JWT) and, with `cookie_name`, the
+/// [`COOKIE_SCHEME`] (that cookie) that [`describe`]d operations require.
+/// Without a cookie (a service built without egov-auth's cookie sessions) the
+/// operations' cookie alternative is taken out, so that no requirement names
+/// an undeclared scheme.
+pub fn add_security_schemes(openapi: &mut OpenApi, cookie_name: Option<&str>) {
     let components = openapi.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         BEARER_SCHEME,
@@ -187,10 +190,36 @@ pub fn add_security_schemes(openapi: &mut OpenApi, cookie_name: &str) {
                 .build(),
         ),
     );
-    components.add_security_scheme(
-        COOKIE_SCHEME,
-        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(cookie_name))),
-    );
+    if let Some(cookie_name) = cookie_name {
+        components.add_security_scheme(
+            COOKIE_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(cookie_name))),
+        );
+        return;
+    }
+    let bearer_only = vec![SecurityRequirement::new(
+        BEARER_SCHEME,
+        Vec::<String>::new(),
+    )];
+    for item in openapi.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if operation.security.is_some() {
+                operation.security = Some(bearer_only.clone());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

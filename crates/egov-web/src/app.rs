@@ -72,7 +72,9 @@ pub struct App {
     db: Option<Db>,
     resources: Vec<&'static FluentResources>,
     i18n_settings: I18nSettings,
+    #[cfg(feature = "audit")]
     audit: Option<egov_audit::web::AuditLayer>,
+    #[cfg(feature = "auth")]
     auth: Option<egov_auth::Auth>,
     login_page: Option<std::sync::Arc<str>>,
     title: String,
@@ -88,7 +90,9 @@ impl App {
             db: None,
             resources: Vec::new(),
             i18n_settings: I18nSettings::default(),
+            #[cfg(feature = "audit")]
             audit: None,
+            #[cfg(feature = "auth")]
             auth: None,
             login_page: None,
             title: "egov-rs service".into(),
@@ -112,20 +116,22 @@ impl App {
         self
     }
 
-    /// Records every request in the audit trail (see
+    /// Records every request in the audit trail (feature `audit`; see
     /// [`egov_audit::web::AuditLayer`] for per-route modes). The layer sits
     /// inside the actor layer, so it names the caller, and outside every route's
     /// policy check, so denied requests are recorded too.
+    #[cfg(feature = "audit")]
     #[must_use]
     pub fn audit(mut self, layer: egov_audit::web::AuditLayer) -> Self {
         self.audit = Some(layer);
         self
     }
 
-    /// Authenticates requests with egov-auth and mounts its routes (`/auth/*`,
+    /// Authenticates requests with egov-auth (feature `auth`) and mounts its routes (`/auth/*`,
     /// `/.well-known/jwks.json`; see [`egov_auth::web`]). The authentication
     /// layer sits inside the actor layer (it fills in the actor) and outside
     /// the audit layer and the routes' policy checks (so they see the account).
+    #[cfg(feature = "auth")]
     #[must_use]
     pub fn auth(mut self, auth: egov_auth::Auth) -> Self {
         self.router = self
@@ -135,10 +141,11 @@ impl App {
         self
     }
 
-    /// Mounts egov-codes' HTTP API: the public `GET /codes/{group}` and
+    /// Mounts egov-codes' HTTP API (feature `codes`): the public `GET /codes/{group}` and
     /// `GET /codes/{group}/{code}`, and the admin API under `/admin/codes`
     /// (permission `codes:write`); see [`egov_codes::http`]. Also installs
     /// `registry` as the process's registry for the `CodeOf` validator.
+    #[cfg(feature = "codes")]
     #[must_use]
     pub fn codes(mut self, registry: egov_codes::CodeRegistry) -> Self {
         registry.install_global();
@@ -200,12 +207,41 @@ impl App {
         self.routes().1
     }
 
+    #[cfg(feature = "audit")]
     pub(crate) fn audit_layer(&self) -> Option<&egov_audit::web::AuditLayer> {
         self.audit.as_ref()
     }
 
     pub(crate) fn has_auth(&self) -> bool {
-        self.auth.is_some()
+        #[cfg(feature = "auth")]
+        return self.auth.is_some();
+        #[cfg(not(feature = "auth"))]
+        false
+    }
+
+    /// The audit layer, when [`App::audit`] was given: egov-auth's login
+    /// records each attempt itself, so with [`App::auth`] the layer leaves it.
+    fn with_audit(&self, router: Router) -> Router {
+        #[cfg(feature = "audit")]
+        if let Some(audit) = &self.audit {
+            #[cfg(feature = "auth")]
+            if self.auth.is_some() {
+                return router.layer(crate::auth_audit::AuthAwareAudit {
+                    audit: audit.clone(),
+                });
+            }
+            return router.layer(audit.clone());
+        }
+        router
+    }
+
+    /// The authentication layer, when [`App::auth`] was given.
+    fn with_auth(&self, router: Router) -> Router {
+        #[cfg(feature = "auth")]
+        if let Some(auth) = &self.auth {
+            return router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate));
+        }
+        router
     }
 
     pub(crate) fn message_resources(&self) -> &[&'static FluentResources] {
@@ -281,7 +317,11 @@ impl App {
         let (mut router, mut openapi) = api.split_for_parts();
         openapi.info.title = self.title.clone();
         openapi.info.version = self.version.clone();
-        egov_http::openapi::add_security_schemes(&mut openapi, egov_auth::web::ACCESS_COOKIE);
+        #[cfg(feature = "auth")]
+        let cookie = Some(egov_auth::web::ACCESS_COOKIE);
+        #[cfg(not(feature = "auth"))]
+        let cookie = None;
+        egov_http::openapi::add_security_schemes(&mut openapi, cookie);
 
         if self.settings.openapi_docs {
             let docs: Router = utoipa_swagger_ui::SwaggerUi::new("/docs")
@@ -342,18 +382,8 @@ impl App {
 
         // Router::layer wraps what is already there, so the innermost layer
         // comes first here (the reverse of the list in the type's docs).
-        let router = match (&self.audit, &self.auth) {
-            // egov-auth's login records each attempt itself (one event per attempt).
-            (Some(audit), Some(_)) => router.layer(crate::auth_audit::AuthAwareAudit {
-                audit: audit.clone(),
-            }),
-            (Some(audit), None) => router.layer(audit.clone()),
-            (None, _) => router,
-        };
-        let router = match &self.auth {
-            Some(auth) => router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate)),
-            None => router,
-        };
+        let router = self.with_audit(router);
+        let router = self.with_auth(router);
         let router = match &self.login_page {
             Some(path) => router.layer(from_fn_with_state(
                 mw::LoginPage(path.clone()),
@@ -469,10 +499,29 @@ pub const FRAMEWORK_MESSAGES: &[&FluentResources] = &[
     &egov_core::MESSAGES,
     &egov_i18n::MESSAGES,
     &egov_validation::MESSAGES,
-    &egov_audit::MESSAGES,
-    &egov_codes::MESSAGES,
-    &egov_auth::MESSAGES,
+    AUDIT_MESSAGES,
+    CODES_MESSAGES,
+    AUTH_MESSAGES,
 ];
+
+/// A crate left out by egov-web's features has no messages.
+#[allow(dead_code, reason = "used only when a feature is off")]
+const NO_MESSAGES: &FluentResources = &FluentResources {
+    component: "egov-web: feature off",
+    files: &[],
+};
+#[cfg(feature = "audit")]
+const AUDIT_MESSAGES: &FluentResources = &egov_audit::MESSAGES;
+#[cfg(not(feature = "audit"))]
+const AUDIT_MESSAGES: &FluentResources = NO_MESSAGES;
+#[cfg(feature = "codes")]
+const CODES_MESSAGES: &FluentResources = &egov_codes::MESSAGES;
+#[cfg(not(feature = "codes"))]
+const CODES_MESSAGES: &FluentResources = NO_MESSAGES;
+#[cfg(feature = "auth")]
+const AUTH_MESSAGES: &FluentResources = &egov_auth::MESSAGES;
+#[cfg(not(feature = "auth"))]
+const AUTH_MESSAGES: &FluentResources = NO_MESSAGES;
 
 /// The service could not be built or served.
 #[derive(Debug, thiserror::Error)]

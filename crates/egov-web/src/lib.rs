@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 mod app;
+#[cfg(all(feature = "audit", feature = "auth"))]
 mod auth_audit;
 mod health;
 mod middleware;
@@ -52,8 +53,9 @@ pub use middleware::{REQUEST_ID, RenderedPage, RequestId};
 pub use settings::WebSettings;
 
 /// The framework's migration sets followed by the service's own: the one
-/// definition of which crates keep tables (egov-db's change topics, egov-audit,
-/// egov-codes, egov-auth). Usable in a `static`:
+/// definition of which crates keep tables (egov-db's change topics, and
+/// egov-audit, egov-codes and egov-auth as far as egov-web's features build
+/// them). Usable in a `static`:
 ///
 /// ```
 /// use egov_db::{Migration, MigrationSet};
@@ -69,9 +71,9 @@ macro_rules! migrations {
     ($($service:expr),* $(,)?) => {
         &[
             &$crate::__private::egov_db::change::MIGRATIONS,
-            &$crate::__private::egov_audit::MIGRATIONS,
-            &$crate::__private::egov_codes::MIGRATIONS,
-            &$crate::__private::egov_auth::MIGRATIONS,
+            $crate::__private::AUDIT_MIGRATIONS,
+            $crate::__private::CODES_MIGRATIONS,
+            $crate::__private::AUTH_MIGRATIONS,
             $($service),*
         ]
     };
@@ -83,7 +85,26 @@ pub static FRAMEWORK_MIGRATIONS: &[&egov_db::MigrationSet] = migrations![];
 
 #[doc(hidden)]
 pub mod __private {
-    pub use {egov_audit, egov_auth, egov_codes, egov_db};
+    pub use egov_db;
+    use egov_db::MigrationSet;
+
+    /// What a crate left out by egov-web's features migrates: nothing.
+    #[allow(dead_code, reason = "used only when a feature is off")]
+    const fn nothing(component: &'static str) -> MigrationSet {
+        MigrationSet::new(component, 0, &[])
+    }
+    #[cfg(feature = "audit")]
+    pub const AUDIT_MIGRATIONS: &MigrationSet = &egov_audit::MIGRATIONS;
+    #[cfg(not(feature = "audit"))]
+    pub const AUDIT_MIGRATIONS: &MigrationSet = &nothing("egov-audit (not built)");
+    #[cfg(feature = "codes")]
+    pub const CODES_MIGRATIONS: &MigrationSet = &egov_codes::MIGRATIONS;
+    #[cfg(not(feature = "codes"))]
+    pub const CODES_MIGRATIONS: &MigrationSet = &nothing("egov-codes (not built)");
+    #[cfg(feature = "auth")]
+    pub const AUTH_MIGRATIONS: &MigrationSet = &egov_auth::MIGRATIONS;
+    #[cfg(not(feature = "auth"))]
+    pub const AUTH_MIGRATIONS: &MigrationSet = &nothing("egov-auth (not built)");
 }
 
 /// Completes on SIGTERM or Ctrl-C (SIGINT).

@@ -112,7 +112,7 @@ pub(crate) async fn login_redirect(
     request: Request,
     next: Next,
 ) -> Response {
-    let wanted = egov_auth::web::is_page_request(request.method(), request.headers()).then(|| {
+    let wanted = egov_http::is_page_request(request.method(), request.headers()).then(|| {
         request
             .uri()
             .path_and_query()

@@ -15,7 +15,7 @@
 //! | `audit` | `egov-audit`: the hash-chained audit trail | `audit` (default) |
 //! | `codes` | `egov-codes`: common code tables, cached and localized | `codes` (default) |
 //! | `auth` | `egov-auth`: accounts, tokens, MFA, deny-by-default authorization | `auth` (default) |
-//! | `web` | `egov-web`: the App builder and middleware stack | `web` (default) |
+//! | `web` | `egov-web`: the App builder and middleware stack; with `audit`, `auth`, `codes` also their wiring | `web` (default) |
 //!
 //! ```
 //! use egov::prelude::*;
