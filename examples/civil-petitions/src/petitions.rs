@@ -226,10 +226,6 @@ pub fn field_problem(field: &str, code: &'static str, message: Message) -> ApiEr
     )
 }
 
-fn db_error(error: sqlx::Error) -> ApiError {
-    ApiError::from(DbError::from(error))
-}
-
 impl PetitionStore {
     /// The store of the running `services`.
     pub fn new(services: &Services) -> Self {
@@ -252,9 +248,9 @@ impl PetitionStore {
     }
 
     fn read_row(&self, row: &sqlx::any::AnyRow) -> Result<StoredPetition, ApiError> {
-        let id: String = row.try_get("id").map_err(db_error)?;
+        let id: String = row.try_get("id")?;
         let decrypt = |column: &str| -> Result<String, ApiError> {
-            let text: String = row.try_get(column).map_err(db_error)?;
+            let text: String = row.try_get(column)?;
             self.privacy
                 .cipher
                 .decrypt_with_aad(&text, id.as_bytes())
@@ -266,22 +262,22 @@ impl PetitionStore {
         };
         let resident_number = decrypt("resident_number_enc")?;
         let phone = decrypt("phone_enc")?;
-        let index: String = row.try_get("resident_number_bidx").map_err(db_error)?;
+        let index: String = row.try_get("resident_number_bidx")?;
         let subject = SubjectId::from_blind_index(&index).map_err(|_| Problem::internal())?;
         Ok(StoredPetition {
-            petition_type: row.try_get("petition_type").map_err(db_error)?,
-            region: row.try_get("region").map_err(db_error)?,
-            title: row.try_get("title").map_err(db_error)?,
-            body: row.try_get("body").map_err(db_error)?,
+            petition_type: row.try_get("petition_type")?,
+            region: row.try_get("region")?,
+            title: row.try_get("title")?,
+            body: row.try_get("body")?,
             resident_number,
             phone,
-            postal_code: row.try_get("postal_code").map_err(db_error)?,
-            status: row.try_get("status").map_err(db_error)?,
-            status_reason: row.try_get("status_reason").map_err(db_error)?,
-            filed_by: row.try_get("filed_by").map_err(db_error)?,
-            version: row.try_get("version").map_err(db_error)?,
-            created_at: row.try_get("created_at").map_err(db_error)?,
-            updated_at: row.try_get("updated_at").map_err(db_error)?,
+            postal_code: row.try_get("postal_code")?,
+            status: row.try_get("status")?,
+            status_reason: row.try_get("status_reason")?,
+            filed_by: row.try_get("filed_by")?,
+            version: row.try_get("version")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
             subject,
             id,
         })
@@ -387,7 +383,7 @@ impl PetitionStore {
         let subject = SubjectId::from_blind_index(&index).map_err(|_| Problem::internal())?;
         let now = timestamp_to_sql(time::OffsetDateTime::now_utc());
 
-        let mut tx = self.db.pool().begin().await.map_err(db_error)?;
+        let mut tx = self.audit.begin().await?;
         sqlx::query(
             "INSERT INTO petitions (id, petition_type, region, title, body, resident_number_enc, \
              resident_number_bidx, phone_enc, postal_code, status, status_reason, filed_by, \
@@ -407,18 +403,14 @@ impl PetitionStore {
         .bind(account)
         .bind(&now)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        self.audit
-            .record_in_transaction(
-                &mut tx,
-                AuditEvent::new(Action::CREATE, actor, Outcome::Success)
-                    .target(Target::new("petition", &id))
-                    .subject(subject)
-                    .detail(Detail::new().text("type", petition.petition_type.as_str())),
-            )
-            .await?;
-        tx.commit().await.map_err(db_error)?;
+        .await?;
+        tx.commit(
+            AuditEvent::new(Action::CREATE, actor, Outcome::Success)
+                .target(Target::new("petition", &id))
+                .subject(subject)
+                .detail(Detail::new().text("type", petition.petition_type.as_str())),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -429,8 +421,7 @@ impl PetitionStore {
         )))
         .bind(id)
         .fetch_optional(self.db.pool())
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError(Problem::new(ProblemType::NOT_FOUND)))?;
         self.read_row(&row)
     }
@@ -493,12 +484,7 @@ impl PetitionStore {
         for p in &params {
             count = count.bind(p.clone());
         }
-        let total: i64 = count
-            .fetch_one(self.db.pool())
-            .await
-            .map_err(db_error)?
-            .try_get(0)
-            .map_err(db_error)?;
+        let total: i64 = count.fetch_one(self.db.pool()).await?.try_get(0)?;
         let n = params.len();
         let sql = format!(
             "SELECT {COLUMNS} FROM petitions{filter} ORDER BY id DESC LIMIT ${} OFFSET ${}",
@@ -513,8 +499,7 @@ impl PetitionStore {
             .bind(i64::from(request.limit()))
             .bind(i64::try_from(request.offset()).unwrap_or(i64::MAX))
             .fetch_all(self.db.pool())
-            .await
-            .map_err(db_error)?;
+            .await?;
         let items = rows
             .iter()
             .map(|row| self.read_row(row))
@@ -577,7 +562,7 @@ impl PetitionStore {
             ));
         }
         let now = timestamp_to_sql(time::OffsetDateTime::now_utc());
-        let mut tx = self.db.pool().begin().await.map_err(db_error)?;
+        let mut tx = self.audit.begin().await?;
         let changed = sqlx::query(
             "UPDATE petitions SET status = $1, status_reason = $2, version = version + 1, \
              updated_at = $3 WHERE id = $4 AND version = $5 AND status = $6",
@@ -589,30 +574,26 @@ impl PetitionStore {
         .bind(version)
         .bind(&current.status)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?
+        .await?
         .rows_affected();
         if changed == 0 {
             return Err(ApiError(Problem::new(ProblemType::CONFLICT).with_detail(
                 Message::new("petition-stale").arg("version", current.version),
             )));
         }
-        self.audit
-            .record_in_transaction(
-                &mut tx,
-                AuditEvent::new(Action::UPDATE, actor, Outcome::Success)
-                    .target(Target::new("petition", id))
-                    .subject(current.subject.clone())
-                    .reason_code("status_change")
-                    .detail(
-                        Detail::new()
-                            .text("from", &current.status)
-                            .text("to", to)
-                            .number("version", version + 1),
-                    ),
-            )
-            .await?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit(
+            AuditEvent::new(Action::UPDATE, actor, Outcome::Success)
+                .target(Target::new("petition", id))
+                .subject(current.subject.clone())
+                .reason_code("status_change")
+                .detail(
+                    Detail::new()
+                        .text("from", &current.status)
+                        .text("to", to)
+                        .number("version", version + 1),
+                ),
+        )
+        .await?;
         self.find(id).await
     }
 

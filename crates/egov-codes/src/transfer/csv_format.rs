@@ -23,7 +23,7 @@ pub(super) fn yn(active: bool) -> &'static str {
     if active { "Y" } else { "N" }
 }
 
-/// The snapshot as CSV (see the [module docs](self)).
+/// The snapshot as CSV (see the [module docs](crate::transfer)).
 pub fn export_csv(snapshot: &Snapshot) -> String {
     let groups = sorted_codes(snapshot);
     let mut locales: BTreeSet<&str> = BTreeSet::new();
@@ -155,7 +155,7 @@ pub(super) fn csv_active(row: &CsvRow<'_>, issues: &mut Vec<RowIssue>) -> bool {
     }
 }
 
-/// Reads a CSV export (see the [module docs](self)); every unreadable row is
+/// Reads a CSV export (see the [module docs](crate::transfer)); every unreadable row is
 /// reported with its line.
 pub fn parse_csv(input: &str) -> Result<Dataset, Vec<RowIssue>> {
     let input = input.strip_prefix(BOM).unwrap_or(input);

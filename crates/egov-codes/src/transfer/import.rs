@@ -199,7 +199,7 @@ pub(super) fn stamp_for(
 }
 
 impl CodeRegistry {
-    /// Imports `dataset` (see the [module docs](self)): all or nothing.
+    /// Imports `dataset` (see the [module docs](crate::transfer)): all or nothing.
     ///
     /// # Errors
     ///

@@ -42,7 +42,7 @@ pub(super) fn sorted_codes(snapshot: &Snapshot) -> Vec<(&CodeGroup, &[Code])> {
         .collect()
 }
 
-/// The snapshot as JSON (see the [module docs](self)).
+/// The snapshot as JSON (see the [module docs](crate::transfer)).
 pub fn export_json(snapshot: &Snapshot) -> String {
     let mut out = String::from("{\n");
     out.push_str(&format!("  \"format\": \"{JSON_FORMAT}\",\n"));
@@ -110,7 +110,7 @@ pub(super) fn json_records<T: serde::de::DeserializeOwned>(
     records
 }
 
-/// Reads a JSON export (see the [module docs](self)); every unreadable record
+/// Reads a JSON export (see the [module docs](crate::transfer)); every unreadable record
 /// is reported with its line.
 pub fn parse_json(input: &str) -> Result<Dataset, Vec<RowIssue>> {
     let document: JsonDocument<'_> = match serde_json::from_str(input) {
