@@ -362,20 +362,26 @@ fn add_field(
         sql_type,
         indexed: false,
     };
+    // A text column derived from an identifier (ciphertext or blind index).
+    let derived = |suffix: &str, stored_expr: String, indexed: bool| Column {
+        name: format!("{field}_{suffix}"),
+        row_type: "String",
+        stored_type: "String",
+        stored_expr,
+        sql_type: "TEXT",
+        indexed,
+    };
     // An identifier parsed to its canonical form, stored encrypted for its row.
     let sealed = |resource: &mut Resource, parser: &str| {
         resource.parses = true;
         resource.prepare.push(format!(
             "let {field} = egov::validation::korean::{parser}::from_str(&new.{field})\n            .map_err(|_| ProblemType::VALIDATION_FAILED)?;"
         ));
-        Column {
-            name: format!("{field}_enc"),
-            row_type: "String",
-            stored_type: "String",
-            stored_expr: format!("seal(services, {field}.expose(), id)?"),
-            sql_type: "TEXT",
-            indexed: false,
-        }
+        derived(
+            "enc",
+            format!("seal(services, {field}.expose(), id)?"),
+            false,
+        )
     };
     let words = field.replace('_', " ");
     let (view_type, input_type, attributes, valid, invalid, column): (
@@ -493,14 +499,11 @@ fn add_field(
                 ],
                 "\"900101-1234568\"".into(),
                 r#""901301-1234568""#,
-                Column {
-                    name: format!("{field}_bidx"),
-                    row_type: "String",
-                    stored_type: "String",
-                    stored_expr: format!("services.privacy.index.compute({field}.expose())"),
-                    sql_type: "TEXT",
-                    indexed: true,
-                },
+                derived(
+                    "bidx",
+                    format!("services.privacy.index.compute({field}.expose())"),
+                    true,
+                ),
             )
         }
     };
