@@ -24,6 +24,10 @@
 //! directories, items under `#[cfg(test)]`, comments (so doc examples), and
 //! lines carrying the comment `i18n-check: ignore`. Keys computed at run time
 //! (`Message::new(kind.title_key())`) cannot be checked and are skipped.
+//!
+//! Each file is parsed with `syn` and its syntax tree walked; macro bodies,
+//! which `syn` leaves as token streams (`format!`, `vec!`, `macro_rules!`),
+//! and files `syn` cannot parse are matched token by token instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -31,6 +35,9 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::MetadataCommand;
 use fluent_syntax::ast;
+use proc_macro2::{Delimiter, Ident, TokenStream, TokenTree};
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, ExprCall, ExprLit, Lit, LitStr, Macro, Meta};
 
 use crate::check::{Check, print_report};
 
@@ -281,7 +288,11 @@ pub(crate) fn check(inventory: &Inventory) -> Vec<Check> {
         Check {
             name: "message-keys",
             what: "every Message::new(\"…\") key is defined in all locales of some crate",
-            problems: check_message_keys(&catalogs, &uses.message_keys),
+            problems: [
+                uses.unreadable.clone(),
+                check_message_keys(&catalogs, &uses.message_keys),
+            ]
+            .concat(),
         },
         Check {
             name: "validation-messages",
@@ -648,335 +659,282 @@ pub(crate) struct Use {
 pub(crate) struct Uses {
     pub(crate) message_keys: Vec<Use>,
     pub(crate) validation_codes: Vec<Use>,
+    /// Files neither parsed nor tokenized, one problem each.
+    pub(crate) unreadable: Vec<String>,
 }
 
 fn scan_rust(files: &[RustFile]) -> Uses {
     let mut uses = Uses::default();
     for file in files {
-        let (tokens, ignored) = tokenize(&file.source);
-        let tokens = without_test_items(&tokens);
-        let found = |list: &mut Vec<Use>, line: usize, text: &str| {
-            if !ignored.contains(&line) {
-                list.push(Use {
-                    file: file.path.clone(),
-                    line,
-                    text: text.to_owned(),
-                });
-            }
+        let mut scanner = Scanner {
+            file,
+            ignored: ignored_lines(&file.source),
+            uses: &mut uses,
         };
-        for (i, _) in tokens.iter().enumerate() {
-            if let Some((line, key)) = call_literal(&tokens[i..], "Message") {
-                found(&mut uses.message_keys, line, key);
-            }
-            if let Some((line, code)) = call_literal(&tokens[i..], "ValidationError") {
-                found(&mut uses.validation_codes, line, code);
-            }
-            for (line, code) in validate_attribute_codes(&tokens[i..]) {
-                found(&mut uses.validation_codes, line, code);
-            }
+        match syn::parse_file(&file.source) {
+            Ok(tree) => scanner.visit_file(&tree),
+            // Code `syn` does not parse (newer syntax, say) is still scanned
+            // token by token, as macro bodies are.
+            Err(_) => match file.source.parse::<TokenStream>() {
+                Ok(tokens) => scanner.scan_tokens(tokens),
+                Err(lex_error) => uses.unreadable.push(format!(
+                    "{}:{}: cannot be read as Rust ({lex_error}); its message keys and \
+                     validation codes are not checked",
+                    file.path.display(),
+                    lex_error.span().start().line
+                )),
+            },
         }
     }
     uses
 }
 
-/// A Rust token, as far as these checks care.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    /// An identifier, keyword, lifetime name or number.
-    Word(String),
-    /// A string literal's contents (escapes `\"` and `\\` resolved).
-    Str(String),
-    /// Any other character.
-    Punct(char),
+/// The 1-based lines whose `//` comment carries [`IGNORE_MARKER`]. Comments
+/// are not in the syntax tree, so this reads the raw lines.
+fn ignored_lines(source: &str) -> BTreeSet<usize> {
+    source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.split_once("//")
+                .is_some_and(|(_, comment)| comment.contains(IGNORE_MARKER))
+        })
+        .map(|(index, _)| index + 1)
+        .collect()
 }
 
-/// Tokens with their lines, and the lines marked [`IGNORE_MARKER`]. Comments
-/// are dropped; char and byte literals become `Punct('\'')`.
-fn tokenize(source: &str) -> (Vec<(usize, Token)>, BTreeSet<usize>) {
-    let chars: Vec<char> = source.chars().collect();
-    let mut tokens = Vec::new();
-    let mut ignored = BTreeSet::new();
-    let mut line = 1;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match c {
-            '\n' => {
-                line += 1;
-                i += 1;
-            }
-            c if c.is_whitespace() => i += 1,
-            '/' if next == Some('/') => {
-                let end = chars[i..]
-                    .iter()
-                    .position(|&c| c == '\n')
-                    .map_or(chars.len(), |p| i + p);
-                let comment: String = chars[i..end].iter().collect();
-                if comment.contains(IGNORE_MARKER) {
-                    ignored.insert(line);
-                }
-                i = end;
-            }
-            '/' if next == Some('*') => {
-                let mut depth = 0;
-                while i < chars.len() {
-                    match (chars[i], chars.get(i + 1).copied()) {
-                        ('/', Some('*')) => {
-                            depth += 1;
-                            i += 2;
-                        }
-                        ('*', Some('/')) => {
-                            depth -= 1;
-                            i += 2;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        ('\n', _) => {
-                            line += 1;
-                            i += 1;
-                        }
-                        _ => i += 1,
-                    }
-                }
-            }
-            '"' => {
-                let start_line = line;
-                let (text, end) = read_string(&chars, i + 1, &mut line);
-                tokens.push((start_line, Token::Str(text)));
-                i = end;
-            }
-            '\'' => {
-                // A char literal ('x', '\n', '\u{..}') or a lifetime ('a).
-                if next == Some('\\') {
-                    // Past the escaped character, to the closing quote.
-                    let from = (i + 3).min(chars.len());
-                    i = chars[from..]
-                        .iter()
-                        .position(|&c| c == '\'')
-                        .map_or(chars.len(), |p| from + p + 1);
-                } else if chars.get(i + 2) == Some(&'\'') {
-                    i += 3;
-                } else {
-                    i += 1;
-                }
-                tokens.push((line, Token::Punct('\'')));
-            }
-            c if c.is_alphanumeric() || c == '_' => {
-                let start = i;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    i += 1;
-                }
-                let word: String = chars[start..i].iter().collect();
-                // Raw, byte and C string prefixes.
-                let is_prefix = matches!(word.as_str(), "r" | "b" | "br" | "c" | "cr");
-                if is_prefix && matches!(chars.get(i), Some('"' | '#')) {
-                    let start_line = line;
-                    if let Some((text, end)) = read_raw_or_plain(&chars, i, &word, &mut line) {
-                        tokens.push((start_line, Token::Str(text)));
-                        i = end;
-                        continue;
-                    }
-                }
-                tokens.push((line, Token::Word(word)));
-            }
-            c => {
-                tokens.push((line, Token::Punct(c)));
-                i += 1;
-            }
+/// Collects the [`Uses`] of one file: walks its syntax tree, skipping what
+/// carries `#[cfg(test)]`, and the token streams of macro calls (which `syn`
+/// leaves unparsed).
+struct Scanner<'a> {
+    file: &'a RustFile,
+    ignored: BTreeSet<usize>,
+    uses: &'a mut Uses,
+}
+
+impl Scanner<'_> {
+    /// Records `literal` as a validation code (`code`) or a message key,
+    /// unless its line is marked [`IGNORE_MARKER`].
+    fn record(&mut self, code: bool, literal: &LitStr) {
+        let line = literal.span().start().line;
+        if self.ignored.contains(&line) {
+            return;
+        }
+        let found = Use {
+            file: self.file.path.clone(),
+            line,
+            text: literal.value(),
+        };
+        if code {
+            self.uses.validation_codes.push(found);
+        } else {
+            self.uses.message_keys.push(found);
         }
     }
-    (tokens, ignored)
-}
 
-/// Reads a `"…"` string whose contents start at `start`; returns the text and
-/// the index after the closing quote.
-fn read_string(chars: &[char], start: usize, line: &mut usize) -> (String, usize) {
-    let mut text = String::new();
-    let mut i = start;
-    while i < chars.len() {
-        match chars[i] {
-            '"' => return (text, i + 1),
-            '\\' => {
-                match chars.get(i + 1) {
-                    Some('"') => text.push('"'),
-                    Some('\\') => text.push('\\'),
-                    Some('\n') => *line += 1,
-                    Some(other) => {
-                        text.push('\\');
-                        text.push(*other);
-                    }
-                    None => {}
-                }
-                i += 2;
-            }
-            c => {
-                if c == '\n' {
-                    *line += 1;
-                }
-                text.push(c);
-                i += 1;
-            }
+    /// `ty::new(literal)`: a message key for `Message`, a validation code for
+    /// `ValidationError`.
+    fn new_call(&mut self, ty: &Ident, literal: &LitStr) {
+        if ty == "Message" {
+            self.record(false, literal);
+        } else if ty == "ValidationError" {
+            self.record(true, literal);
         }
     }
-    (text, chars.len())
-}
 
-/// Reads a prefixed string (`r#"…"#`, `b"…"`) starting at `start` (after the
-/// prefix); `None` when it is not one (e.g. `r#ident`).
-fn read_raw_or_plain(
-    chars: &[char],
-    start: usize,
-    prefix: &str,
-    line: &mut usize,
-) -> Option<(String, usize)> {
-    if !prefix.contains('r') {
-        return (chars.get(start) == Some(&'"')).then(|| read_string(chars, start + 1, line));
-    }
-    let hashes = chars[start..].iter().take_while(|&&c| c == '#').count();
-    if chars.get(start + hashes) != Some(&'"') {
-        return None;
-    }
-    let mut i = start + hashes + 1;
-    let mut text = String::new();
-    while i < chars.len() {
-        if chars[i] == '"'
-            && chars[i + 1..]
-                .iter()
-                .take(hashes)
-                .filter(|&&c| c == '#')
-                .count()
-                == hashes
+    /// The `code = "…"` literals of a `#[validate(…)]` attribute.
+    fn validate_attribute(&mut self, meta: &Meta) {
+        if let Meta::List(list) = meta
+            && list.path.is_ident("validate")
         {
-            return Some((text, i + 1 + hashes));
+            self.validate_codes(list.tokens.clone());
         }
-        if chars[i] == '\n' {
-            *line += 1;
-        }
-        text.push(chars[i]);
-        i += 1;
     }
-    Some((text, chars.len()))
-}
 
-/// `tokens` without the items under `#[cfg(test)]`.
-fn without_test_items(tokens: &[(usize, Token)]) -> Vec<(usize, Token)> {
-    let cfg_test = [
-        Token::Punct('#'),
-        Token::Punct('['),
-        Token::Word("cfg".into()),
-        Token::Punct('('),
-        Token::Word("test".into()),
-        Token::Punct(')'),
-        Token::Punct(']'),
-    ];
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        let matches_cfg_test = tokens.len() - i >= cfg_test.len()
-            && tokens[i..i + cfg_test.len()]
-                .iter()
-                .zip(&cfg_test)
-                .all(|((_, token), expected)| token == expected);
-        if !matches_cfg_test {
-            out.push(tokens[i].clone());
-            i += 1;
-            continue;
-        }
-        // Skip the item: to a `;` outside brackets, or through its `{ … }`.
-        i += cfg_test.len();
-        let mut depth = 0i32;
-        while i < tokens.len() {
-            match tokens[i].1 {
-                Token::Punct('(' | '[') => depth += 1,
-                Token::Punct(')' | ']') => depth -= 1,
-                Token::Punct(';') if depth <= 0 => {
-                    i += 1;
-                    break;
-                }
-                Token::Punct('{') if depth <= 0 => {
-                    let mut braces = 0i32;
-                    while i < tokens.len() {
-                        match tokens[i].1 {
-                            Token::Punct('{') => braces += 1,
-                            Token::Punct('}') => braces -= 1,
-                            _ => {}
-                        }
-                        i += 1;
-                        if braces == 0 {
-                            break;
-                        }
+    /// `code = "…"` at any depth of `tokens`.
+    fn validate_codes(&mut self, tokens: TokenStream) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, token) in tokens.iter().enumerate() {
+            match (token, &tokens[i + 1..]) {
+                (
+                    TokenTree::Ident(code),
+                    [TokenTree::Punct(eq), TokenTree::Literal(literal), ..],
+                ) if code == "code" && eq.as_char() == '=' => {
+                    if let Lit::Str(literal) = Lit::new(literal.clone()) {
+                        self.record(true, &literal);
                     }
-                    break;
                 }
+                (TokenTree::Group(group), _) => self.validate_codes(group.stream()),
                 _ => {}
             }
+        }
+    }
+
+    /// A token stream (a macro body): the same calls and attributes matched
+    /// token by token, in nested groups too, without the item after each
+    /// `#[cfg(test)]`.
+    fn scan_tokens(&mut self, tokens: TokenStream) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            if let [TokenTree::Punct(hash), TokenTree::Group(group), ..] = &tokens[i..]
+                && hash.as_char() == '#'
+                && group.delimiter() == Delimiter::Bracket
+                && let Ok(meta) = syn::parse2::<Meta>(group.stream())
+            {
+                if is_cfg_test(&meta) {
+                    i = end_of_item(&tokens, i + 2);
+                    continue;
+                }
+                self.validate_attribute(&meta);
+            }
+            if let Some((ty, literal)) = new_call_tokens(&tokens[i..]) {
+                self.new_call(ty, &literal);
+            }
+            if let TokenTree::Group(group) = &tokens[i] {
+                self.scan_tokens(group.stream());
+            }
             i += 1;
         }
     }
-    out
 }
 
-/// `Type::new("literal")` at the start of `tokens`: (line, literal).
-fn call_literal<'t>(tokens: &'t [(usize, Token)], type_name: &str) -> Option<(usize, &'t str)> {
-    match tokens {
-        [
-            (_, Token::Word(ty)),
-            (_, Token::Punct(':')),
-            (_, Token::Punct(':')),
-            (_, Token::Word(new)),
-            (_, Token::Punct('(')),
-            (line, Token::Str(text)),
-            rest @ ..,
-        ] if ty == type_name && new == "new" => {
-            // `)`, or `,` `)` as rustfmt writes a call split over lines.
-            let closes = matches!(
-                rest,
-                [(_, Token::Punct(')')), ..] | [(_, Token::Punct(',')), (_, Token::Punct(')')), ..]
-            );
-            closes.then_some((*line, text.as_str()))
+/// Visits a node unless one of its attributes is `#[cfg(test)]`.
+macro_rules! unless_cfg_test {
+    ($($method:ident($node:ty);)*) => {$(
+        fn $method(&mut self, node: &'ast $node) {
+            if !node.attrs.iter().any(|attribute| is_cfg_test(&attribute.meta)) {
+                visit::$method(self, node);
+            }
         }
-        _ => None,
+    )*};
+}
+
+impl<'ast> Visit<'ast> for Scanner<'_> {
+    unless_cfg_test! {
+        visit_file(syn::File);
+        visit_item_const(syn::ItemConst);
+        visit_item_enum(syn::ItemEnum);
+        visit_item_fn(syn::ItemFn);
+        visit_item_impl(syn::ItemImpl);
+        visit_item_macro(syn::ItemMacro);
+        visit_item_mod(syn::ItemMod);
+        visit_item_static(syn::ItemStatic);
+        visit_item_struct(syn::ItemStruct);
+        visit_item_trait(syn::ItemTrait);
+        visit_item_union(syn::ItemUnion);
+        visit_impl_item_const(syn::ImplItemConst);
+        visit_impl_item_fn(syn::ImplItemFn);
+        visit_impl_item_macro(syn::ImplItemMacro);
+        visit_trait_item_const(syn::TraitItemConst);
+        visit_trait_item_fn(syn::TraitItemFn);
+        visit_trait_item_macro(syn::TraitItemMacro);
+        visit_local(syn::Local);
+        visit_stmt_macro(syn::StmtMacro);
+        visit_expr_block(syn::ExprBlock);
+        visit_expr_macro(syn::ExprMacro);
+        visit_expr_method_call(syn::ExprMethodCall);
+        visit_field(syn::Field);
+        visit_variant(syn::Variant);
+        visit_arm(syn::Arm);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast ExprCall) {
+        if call
+            .attrs
+            .iter()
+            .any(|attribute| is_cfg_test(&attribute.meta))
+        {
+            return;
+        }
+        if let Expr::Path(function) = &*call.func
+            && let [.., ty, new] = Vec::from_iter(&function.path.segments)[..]
+            && new.ident == "new"
+            && call.args.len() == 1
+            && let Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(literal),
+                ..
+            })) = call.args.first()
+        {
+            self.new_call(&ty.ident, literal);
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_attribute(&mut self, attribute: &'ast Attribute) {
+        self.validate_attribute(&attribute.meta);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        self.scan_tokens(mac.tokens.clone());
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        match item {
+            syn::Item::Verbatim(tokens) => self.scan_tokens(tokens.clone()),
+            _ => visit::visit_item(self, item),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Verbatim(tokens) => self.scan_tokens(tokens.clone()),
+            _ => visit::visit_expr(self, expr),
+        }
     }
 }
 
-/// The `code = "…"` literals of a `#[validate(…)]` attribute at the start of
-/// `tokens`.
-fn validate_attribute_codes(tokens: &[(usize, Token)]) -> Vec<(usize, &str)> {
+/// Whether `meta` is `cfg(test)`.
+fn is_cfg_test(meta: &Meta) -> bool {
+    match meta {
+        Meta::List(list) => list.path.is_ident("cfg") && list.tokens.to_string() == "test",
+        _ => false,
+    }
+}
+
+/// The index after the item starting at `from`: past its `;`, or past its
+/// `{ … }`.
+fn end_of_item(tokens: &[TokenTree], from: usize) -> usize {
+    tokens[from..]
+        .iter()
+        .position(|token| match token {
+            TokenTree::Punct(punct) => punct.as_char() == ';',
+            TokenTree::Group(group) => group.delimiter() == Delimiter::Brace,
+            _ => false,
+        })
+        .map_or(tokens.len(), |at| from + at + 1)
+}
+
+/// `ty::new("literal")` (or `ty::new("literal",)`) at the start of `tokens`.
+fn new_call_tokens(tokens: &[TokenTree]) -> Option<(&Ident, LitStr)> {
     let [
-        (_, Token::Punct('#')),
-        (_, Token::Punct('[')),
-        (_, Token::Word(validate)),
-        (_, Token::Punct('(')),
-        rest @ ..,
+        TokenTree::Ident(ty),
+        TokenTree::Punct(colon1),
+        TokenTree::Punct(colon2),
+        TokenTree::Ident(new),
+        TokenTree::Group(args),
+        ..,
     ] = tokens
     else {
-        return Vec::new();
+        return None;
     };
-    if validate != "validate" {
-        return Vec::new();
+    if colon1.as_char() != ':' || colon2.as_char() != ':' || new != "new" {
+        return None;
     }
-    let mut codes = Vec::new();
-    let mut depth = 1;
-    for (i, (_, token)) in rest.iter().enumerate() {
-        match token {
-            Token::Punct('(') => depth += 1,
-            Token::Punct(')') => {
-                depth -= 1;
-                if depth == 0 {
-                    break;
-                }
-            }
-            Token::Word(word) if word == "code" => {
-                if let [(_, Token::Punct('=')), (line, Token::Str(code)), ..] = &rest[i + 1..] {
-                    codes.push((*line, code.as_str()));
-                }
-            }
-            _ => {}
-        }
+    if args.delimiter() != Delimiter::Parenthesis {
+        return None;
     }
-    codes
+    let args: Vec<TokenTree> = args.stream().into_iter().collect();
+    // `)`, or `,` `)` as rustfmt writes a call split over lines.
+    let literal = match &args[..] {
+        [TokenTree::Literal(literal)] => literal,
+        [TokenTree::Literal(literal), TokenTree::Punct(comma)] if comma.as_char() == ',' => literal,
+        _ => return None,
+    };
+    match Lit::new(literal.clone()) {
+        Lit::Str(literal) => Some((ty, literal)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -1246,8 +1204,160 @@ mod tests {
         );
     }
 
+    /// (line, text) of each literal found.
+    type Found = Vec<(usize, String)>;
+
+    /// The message keys and validation codes in `source`, and the problem of a
+    /// file that cannot be read.
+    fn scan(source: &str) -> (Found, Found, Vec<String>) {
+        let uses = scan_rust(&[rust("x.rs", source)]);
+        let lines = |found: Vec<Use>| found.into_iter().map(|u| (u.line, u.text)).collect();
+        (
+            lines(uses.message_keys),
+            lines(uses.validation_codes),
+            uses.unreadable,
+        )
+    }
+
+    /// [`scan`] of a file `syn` parses (so the syntax tree is walked).
+    fn scan_parsed(source: &str) -> (Found, Found, Vec<String>) {
+        if let Err(error) = syn::parse_file(source) {
+            panic!(
+                "syn does not parse the test source: {error} at {:?}",
+                error.span().start()
+            );
+        }
+        scan(source)
+    }
+
+    fn owned(found: &[(usize, &str)]) -> Found {
+        found
+            .iter()
+            .map(|&(line, text)| (line, text.to_owned()))
+            .collect()
+    }
+
     #[test]
-    fn tokenizer_skips_comments_and_reads_strings() {
+    fn the_syntax_tree_has_no_comments_and_strings_are_not_code() {
+        let source = r####"
+/* block /* nested */ Message::new("a") */
+fn f() {
+    let s = "Message::new(\"b\")";
+    let r = r#"Message::new("c")"#;
+    let lifetime: &'static str = "x"; let ch = '"'; let esc = '\'';
+    Message::new("d");
+}
+#[cfg(test)]
+fn helper() { Message::new("e"); }
+#[cfg(test)]
+use something::Message;
+const F: Message = Message::new("f"); // trailing comment
+/// Message::new("g") in a doc comment
+fn g() -> Message { Message::new(r"h\") }
+fn computed(kind: Kind) { Message::new(kind.key()); Message::new("two", "args"); }
+"####;
+        let (keys, codes, unreadable) = scan_parsed(source);
+        assert_eq!(keys, owned(&[(7, "d"), (13, "f"), (15, r"h\")]));
+        assert!(
+            codes.is_empty() && unreadable.is_empty(),
+            "{codes:?} {unreadable:?}"
+        );
+    }
+
+    #[test]
+    fn cfg_test_anywhere_in_the_tree_excludes_its_node() {
+        let source = r#"
+impl S {
+    #[cfg(test)]
+    const A: Message = Message::new("impl-const");
+    #[cfg(test)]
+    fn f() { Message::new("impl-fn"); }
+    fn g() {
+        #[cfg(test)]
+        let x = Message::new("let");
+        #[cfg(test)]
+        {
+            Message::new("block");
+        }
+        #[cfg(all(test, unix))]
+        let y = Message::new("not-plain-cfg-test");
+    }
+}
+#[cfg(test)]
+mod tests;
+struct V {
+    #[cfg(test)]
+    #[validate(custom(function = "f", code = "field"))]
+    a: String,
+}
+"#;
+        let (keys, codes, _) = scan_parsed(source);
+        assert_eq!(keys, owned(&[(15, "not-plain-cfg-test")]));
+        assert!(codes.is_empty(), "{codes:?}");
+    }
+
+    #[test]
+    fn macro_bodies_are_scanned_token_by_token() {
+        let source = r#"
+fn f(x: Message) -> Vec<Message> {
+    let a = format!("{}", Message::new("in-format"));
+    assert_eq!(x, Message::new("in-assert"));
+    t!(outer!(egov::Message::new(
+        "nested",
+    )));
+    my_macro! {
+        #[cfg(test)]
+        fn fixture() { Message::new("fixture"); }
+        struct S {
+            #[validate(length(min = 1, code = "in-macro"))]
+            s: String,
+        }
+        ValidationError::new("macro-code")
+        Message::new(computed) Message::new("a", "b") Message::new(b"bytes")
+    }
+    vec![Message::new("ignored")] // i18n-check: ignore
+}
+macro_rules! m {
+    () => { Message::new("macro-rules") };
+}
+"#;
+        let (keys, codes, unreadable) = scan_parsed(source);
+        assert_eq!(
+            keys,
+            owned(&[
+                (3, "in-format"),
+                (4, "in-assert"),
+                (6, "nested"),
+                (21, "macro-rules")
+            ])
+        );
+        assert_eq!(codes, owned(&[(12, "in-macro"), (15, "macro-code")]));
+        assert!(unreadable.is_empty(), "{unreadable:?}");
+    }
+
+    #[test]
+    fn validate_attributes_give_codes_at_any_depth() {
+        let source = r#"
+#[derive(Validate)]
+#[validate(schema(function = "check", code = "struct-level"))]
+struct S {
+    #[validate(length(min = 1, code = "length"), custom(function = "rrn", code = "rrn"))]
+    #[serde(rename = "x", code = "not-validate")]
+    id: String,
+}
+fn f() -> ValidationError { ValidationError::new("call") }
+"#;
+        let (keys, codes, _) = scan_parsed(source);
+        assert!(keys.is_empty(), "{keys:?}");
+        assert_eq!(
+            codes,
+            owned(&[(3, "struct-level"), (5, "length"), (5, "rrn"), (9, "call")])
+        );
+    }
+
+    #[test]
+    fn code_syn_cannot_parse_is_scanned_as_tokens() {
+        // Statements at the top level: not a Rust file, but it lexes.
         let source = r####"
 /* block /* nested */ Message::new("a") */
 let s = "Message::new(\"b\")";
@@ -1260,12 +1370,31 @@ fn helper() { Message::new("e"); }
 use something::Message;
 Message::new("f") // trailing comment
 "####;
-        let (tokens, _) = tokenize(source);
-        let tokens = without_test_items(&tokens);
-        let keys: Vec<(usize, &str)> = (0..tokens.len())
-            .filter_map(|i| call_literal(&tokens[i..], "Message"))
-            .collect();
-        assert_eq!(keys, [(6, "d"), (11, "f")]);
+        let (keys, _, unreadable) = scan(source);
+        assert_eq!(keys, owned(&[(6, "d"), (11, "f")]));
+        assert!(unreadable.is_empty(), "{unreadable:?}");
+    }
+
+    #[test]
+    fn code_that_does_not_even_lex_is_reported() {
+        let source = "fn f() {}\n\nfn g() {\n    Message::new(\"x\");\n";
+        let (keys, _, unreadable) = scan(source);
+        assert!(keys.is_empty(), "{keys:?}");
+        assert_eq!(unreadable.len(), 1, "{unreadable:?}");
+        assert!(
+            unreadable[0].starts_with("x.rs:3: cannot be read as Rust ("),
+            "{unreadable:?}"
+        );
+    }
+
+    #[test]
+    fn ignore_markers_are_read_from_line_comments() {
+        let source = "fn f() {\n    Message::new(\"a\"); // i18n-check: ignore\n    \
+                      Message::new(\"b\"); /* i18n-check: ignore */\n    \
+                      Message::new(\"c\"); // fixture; i18n-check: ignore\n}\n";
+        assert_eq!(ignored_lines(source), BTreeSet::from([2, 4]));
+        let (keys, _, _) = scan_parsed(source);
+        assert_eq!(keys, owned(&[(3, "b")]));
     }
 
     #[test]

@@ -12,11 +12,13 @@
 //! - `workspace-deps`: members take every non-path dependency from
 //!   `[workspace.dependencies]` (see [`manifest_violations`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, MetadataCommand, TargetKind};
+use serde::Deserialize;
+use toml::Spanned;
 
 use crate::check::{Check, print_report};
 use crate::layers;
@@ -26,9 +28,6 @@ const ROOT_ATTRIBUTES: &[&str] = &["#![forbid(unsafe_code)]", "#![deny(missing_d
 
 /// Documents that must list every workspace member.
 const CRATE_LIST_FILES: &[&str] = &["README.md", "ARCHITECTURE.md"];
-
-/// Dependency table names in a manifest.
-const DEP_TABLES: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
 
 /// A workspace member, as the checks see it.
 #[derive(Debug)]
@@ -466,201 +465,105 @@ fn check_workspace_deps(root: &Path, members: &[Member]) -> Vec<String> {
     problems
 }
 
-/// What a manifest says about one dependency.
-#[derive(Debug)]
-struct DepSpec {
-    /// The table it is declared in, e.g. `dev-dependencies`.
-    table: String,
-    name: String,
-    /// 1-based line of its first mention.
-    line: usize,
-    workspace: bool,
-    path: bool,
+/// The dependency tables of a manifest, each dependency with its place in the
+/// text. Other tables (`[package]`, `[workspace.dependencies]`, …) are not read.
+/// The same type serves each `[target.…]` platform (`#[serde(flatten)]` of a
+/// shared part would lose the places).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DepTables {
+    dependencies: DepTable,
+    #[serde(rename = "dev-dependencies")]
+    dev_dependencies: DepTable,
+    #[serde(rename = "build-dependencies")]
+    build_dependencies: DepTable,
+    /// `[target.'cfg(…)'.dependencies]` and friends, by platform (read at the
+    /// top level only).
+    target: BTreeMap<String, DepTables>,
 }
 
-/// The kind of table a manifest `[header]` opens.
-#[derive(Debug, PartialEq, Eq)]
-enum ManifestTable {
-    /// Not a dependency table.
-    Other,
-    /// `[dependencies]` and friends: one dependency per key.
-    Deps(String),
-    /// `[dependencies.name]`: (table, dependency name).
-    OneDep(String, String),
+/// Dependency name, with the byte range of its key's first mention → its
+/// specification. (The key's range: with `toml` 0.8 a value written with
+/// dotted keys, `serde.workspace = true`, has none.)
+type DepTable = BTreeMap<Spanned<String>, toml::Value>;
+
+impl DepTables {
+    /// (table name, its dependencies), the name prefixed by `prefix`.
+    fn named(&self, prefix: &str) -> [(String, &DepTable); 3] {
+        [
+            (format!("{prefix}dependencies"), &self.dependencies),
+            (format!("{prefix}dev-dependencies"), &self.dev_dependencies),
+            (
+                format!("{prefix}build-dependencies"),
+                &self.build_dependencies,
+            ),
+        ]
+    }
 }
 
 /// Dependencies in a member manifest that neither use `workspace = true`
-/// nor are path dependencies, one message each.
+/// nor are path dependencies, one message each, in the order of the text.
 ///
-/// Line-based, not a TOML parser: within `[dependencies]`,
-/// `[dev-dependencies]`, `[build-dependencies]` (and their `target.*.`
-/// forms) it reads `name = "1"` (a bare version: violation), `name = { … }`
-/// (fine with `workspace = true` or `path = …`), dotted keys such as
-/// `name.workspace = true`, and `[dependencies.name]` tables with their
-/// `workspace`/`path` keys. `[workspace.dependencies]` is not a member table.
+/// Reads `[dependencies]`, `[dev-dependencies]`, `[build-dependencies]` and
+/// their `[target.….]` forms, however written (`name = "1"`, inline tables,
+/// dotted keys, `[dependencies.name]` tables). A dependency passes when it is a
+/// table with `workspace = true` or a `path` key; a bare version string does
+/// not. A manifest that is not valid TOML 1.0 (the `toml` crate's version; cargo
+/// also reads TOML 1.1, e.g. inline tables over several lines) is one problem.
 fn manifest_violations(manifest: &str) -> Vec<String> {
-    let mut specs: Vec<DepSpec> = Vec::new();
-    let mut table = ManifestTable::Other;
-    let mut lines = manifest.lines().enumerate();
-    while let Some((index, raw)) = lines.next() {
-        let line_no = index + 1;
-        let line = strip_comment(raw).trim();
-        if line.is_empty() {
-            continue;
+    let line_of = |offset: usize| manifest[..offset].matches('\n').count() + 1;
+    let parsed: DepTables = match toml::from_str(manifest) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let line = error.span().map_or(1, |span| line_of(span.start));
+            return vec![format!(
+                "line {line}: not a valid manifest: {}",
+                error.message().trim_end().replace('\n', "; ")
+            )];
         }
-        if line.starts_with('[') {
-            table = classify_header(line);
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let key = unquote(key.trim());
-        let value = value.trim();
-        match &table {
-            ManifestTable::Other => {}
-            ManifestTable::Deps(table_name) => {
-                let (dep, sub_key) = match key.split_once('.') {
-                    Some((dep, sub)) => (unquote(dep.trim()), Some(unquote(sub.trim()))),
-                    None => (key, None),
-                };
-                let spec = spec_for(&mut specs, table_name, dep, line_no);
-                match sub_key {
-                    Some(sub) => apply_key(spec, sub, value),
-                    None if value.starts_with('{') => {
-                        // Gather a (TOML 1.1) multi-line inline table.
-                        let mut inline = value.to_owned();
-                        while brace_depth(&inline) > 0 {
-                            let Some((_, next)) = lines.next() else {
-                                break;
-                            };
-                            inline.push(' ');
-                            inline.push_str(strip_comment(next).trim());
-                        }
-                        let flat: String = inline.chars().filter(|c| !c.is_whitespace()).collect();
-                        let has = |needle: &str| {
-                            flat.contains(&format!("{{{needle}"))
-                                || flat.contains(&format!(",{needle}"))
-                        };
-                        spec.workspace |= has("workspace=true");
-                        spec.path |= has("path=");
-                    }
-                    None => {} // `name = "1.0"`: a bare version.
-                }
-            }
-            ManifestTable::OneDep(table_name, dep) => {
-                let spec = spec_for(&mut specs, table_name, dep, line_no);
-                apply_key(spec, key, value);
+    };
+    let mut tables = parsed.named("").to_vec();
+    for (platform, platform_tables) in &parsed.target {
+        tables.extend(platform_tables.named(&format!("target.{}.", toml_key(platform))));
+    }
+    let mut found: Vec<(usize, String, &str)> = Vec::new();
+    for (table, deps) in tables {
+        for (name, spec) in deps {
+            let passes = spec.as_table().is_some_and(|spec| {
+                spec.get("workspace") == Some(&toml::Value::Boolean(true))
+                    || spec.contains_key("path")
+            });
+            if !passes {
+                found.push((name.span().start, table.clone(), name.get_ref()));
             }
         }
     }
-    specs
+    found.sort();
+    found
         .into_iter()
-        .filter(|spec| !spec.workspace && !spec.path)
-        .map(|spec| {
+        .map(|(offset, table, name)| {
             format!(
-                "line {}: [{}] `{}` does not use `workspace = true`; pin it once in the \
-                 root Cargo.toml's [workspace.dependencies]",
-                spec.line, spec.table, spec.name
+                "line {}: [{table}] `{name}` does not use `workspace = true`; pin it once in \
+                 the root Cargo.toml's [workspace.dependencies]",
+                line_of(offset)
             )
         })
         .collect()
 }
 
-/// The entry for dependency `name` of `table`, created on first mention.
-fn spec_for<'a>(
-    specs: &'a mut Vec<DepSpec>,
-    table: &str,
-    name: &str,
-    line: usize,
-) -> &'a mut DepSpec {
-    let index = match specs
-        .iter()
-        .position(|spec| spec.table == table && spec.name == name)
-    {
-        Some(index) => index,
-        None => {
-            specs.push(DepSpec {
-                table: table.to_owned(),
-                name: name.to_owned(),
-                line,
-                workspace: false,
-                path: false,
-            });
-            specs.len() - 1
-        }
-    };
-    &mut specs[index]
-}
-
-/// Records a `workspace`/`path` key of a dependency.
-fn apply_key(spec: &mut DepSpec, key: &str, value: &str) {
-    match key {
-        "workspace" => spec.workspace |= value == "true",
-        "path" => spec.path = true,
-        _ => {}
+/// `key` as a TOML key: bare when it can be, else quoted.
+fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        key.to_owned()
+    } else if !key.contains(['\'', '\n']) {
+        format!("'{key}'")
+    } else {
+        format!("{key:?}")
     }
-}
-
-/// What a `[header]` line opens.
-fn classify_header(line: &str) -> ManifestTable {
-    if line.starts_with("[[") {
-        return ManifestTable::Other;
-    }
-    let header: String = line
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    if header.starts_with("workspace.") {
-        return ManifestTable::Other;
-    }
-    for kind in DEP_TABLES {
-        if header == *kind || header.ends_with(&format!(".{kind}")) {
-            return ManifestTable::Deps(header);
-        }
-        let prefix = format!("{kind}.");
-        let infix = format!(".{kind}.");
-        let split = if header.starts_with(&prefix) {
-            Some(prefix.len())
-        } else {
-            header.find(&infix).map(|at| at + infix.len())
-        };
-        if let Some(at) = split {
-            let dep = unquote(&header[at..]).to_owned();
-            return ManifestTable::OneDep(header[..at - 1].to_owned(), dep);
-        }
-    }
-    ManifestTable::Other
-}
-
-/// `line` without a trailing `#` comment (a `#` inside quotes is kept).
-fn strip_comment(line: &str) -> &str {
-    let mut quote = None;
-    for (at, c) in line.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(open), _) if c == open => quote = None,
-            (None, '#') => return &line[..at],
-            _ => {}
-        }
-    }
-    line
-}
-
-/// `{` minus `}` in `text`.
-fn brace_depth(text: &str) -> i32 {
-    text.chars().fold(0, |depth, c| match c {
-        '{' => depth + 1,
-        '}' => depth - 1,
-        _ => depth,
-    })
-}
-
-/// `key` without surrounding `"` or `'`.
-fn unquote(key: &str) -> &str {
-    key.trim_matches(|c| c == '"' || c == '\'')
 }
 
 #[cfg(test)]
@@ -790,11 +693,11 @@ egov-core = { workspace = true }
 sqlx = { workspace = true, features = ["any"] } # pinned at the root
 serde.workspace = true
 local = { path = "../local" }
+"quoted" = { path = "a#b" } # a `#` in a string is no comment
 
 [dev-dependencies]
 egov-db = { path = ".", features = ["testing"] }
-tokio = { workspace = true,
-    features = ["rt"] }
+tokio = { workspace = true, features = ["rt"] }
 
 [dependencies.tracing]
 workspace = true
@@ -802,6 +705,12 @@ features = ["std"]
 
 [target.'cfg(unix)'.dependencies]
 libc = { workspace = true }
+
+[target."cfg(unix)".build-dependencies.cc]
+path = "../cc"
+
+[[bin]]
+name = "x"
 
 [workspace.dependencies]
 ignored = "1"
@@ -827,6 +736,9 @@ version = "1"
 
 [target.'cfg(windows)'.dependencies]
 winapi = "0.3"
+
+[target.x86_64-pc-windows-msvc.dev-dependencies]
+"windows-sys" = { version = "0.59" }
 "#;
         let problems = manifest_violations(manifest);
         let names: Vec<String> = problems
@@ -842,43 +754,49 @@ winapi = "0.3"
                 "not-workspace",
                 "cc",
                 "proptest",
-                "winapi"
+                "winapi",
+                "windows-sys"
             ],
             "{problems:?}"
         );
-        assert!(problems[0].starts_with("line 3: [dependencies] `serde`"));
-        assert!(problems[5].contains("[dev-dependencies] `proptest`"));
-        assert!(problems[6].contains("[target.'cfg(windows)'.dependencies] `winapi`"));
+        assert_eq!(
+            problems[0],
+            "line 3: [dependencies] `serde` does not use `workspace = true`; pin it once in the \
+             root Cargo.toml's [workspace.dependencies]"
+        );
+        assert!(problems[2].starts_with("line 5: [dependencies] `uuid`"));
+        assert!(
+            problems[5].starts_with("line 12: [dev-dependencies] `proptest`"),
+            "{problems:?}"
+        );
+        assert!(problems[6].starts_with("line 16: [target.'cfg(windows)'.dependencies] `winapi`"));
+        assert!(problems[7].starts_with(
+            "line 19: [target.x86_64-pc-windows-msvc.dev-dependencies] `windows-sys`"
+        ));
     }
 
     #[test]
-    fn headers_are_classified() {
-        assert_eq!(
-            classify_header("[dev-dependencies]"),
-            ManifestTable::Deps("dev-dependencies".to_owned())
+    fn a_manifest_that_is_not_toml_is_one_problem() {
+        let problems = manifest_violations("[dependencies]\nserde = \n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("line 2: not a valid manifest: "),
+            "{problems:?}"
         );
-        assert_eq!(
-            classify_header("[dependencies.foo]"),
-            ManifestTable::OneDep("dependencies".to_owned(), "foo".to_owned())
-        );
-        assert_eq!(
-            classify_header("[target.'cfg(unix)'.build-dependencies.\"bar\"]"),
-            ManifestTable::OneDep(
-                "target.'cfg(unix)'.build-dependencies".to_owned(),
-                "bar".to_owned()
-            )
-        );
-        assert_eq!(
-            classify_header("[workspace.dependencies]"),
-            ManifestTable::Other
-        );
-        assert_eq!(classify_header("[[bin]]"), ManifestTable::Other);
-        assert_eq!(classify_header("[features]"), ManifestTable::Other);
+        // TOML 1.1's multi-line inline tables, which cargo accepts, are not
+        // TOML 1.0 (the `toml` crate's version).
+        let problems = manifest_violations("[dependencies]\na = { workspace = true,\n  x = 1 }\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]
-    fn comments_are_stripped_outside_quotes() {
-        assert_eq!(strip_comment(r##"a = "x#y" # note"##), r#"a = "x#y" "#);
-        assert_eq!(strip_comment("# all comment"), "");
+    fn platform_keys_are_shown_as_toml_keys() {
+        assert_eq!(
+            toml_key("x86_64-unknown-linux-gnu"),
+            "x86_64-unknown-linux-gnu"
+        );
+        assert_eq!(toml_key("cfg(unix)"), "'cfg(unix)'");
+        assert_eq!(toml_key("it's"), "\"it's\"");
+        assert_eq!(toml_key(""), "''");
     }
 }
