@@ -41,6 +41,8 @@ mod app;
 mod auth_audit;
 mod health;
 mod middleware;
+#[cfg(feature = "audit")]
+pub mod resource;
 mod settings;
 
 pub mod conformance;

@@ -86,8 +86,18 @@ pub mod prelude {
     pub use egov_telemetry::TelemetrySettings;
     #[cfg(feature = "validation")]
     pub use egov_validation::{Valid, Versioned, rules::not_blank};
+    #[cfg(all(feature = "web", feature = "audit"))]
+    pub use egov_web::resource::Resource;
     #[cfg(feature = "web")]
     pub use egov_web::{App, WebSettings};
+
+    // The derives of every resource: records are `Serialize` + `ToSchema`,
+    // inputs `Deserialize` + `Validate` (each name is the trait and its derive).
+    pub use serde::{Deserialize, Serialize};
+    #[cfg(feature = "http")]
+    pub use utoipa::ToSchema;
+    #[cfg(feature = "validation")]
+    pub use validator::Validate;
 }
 
 // The developer guide (`docs/`): every ```rust block of every chapter is a doctest

@@ -124,7 +124,11 @@ pub fn app(settings: WebSettings, services: &Services) -> App {
         .audit(egov::audit::web::AuditLayer::new(services.audit.clone()))
         .auth(services.auth.clone())
         .codes(services.codes.clone()){% if sample_resource %}
-        .router(notices::routes(services.audit.clone())){% endif %}
+        .router(notices::Notice::routes(
+            AccessPolicy::Public,
+            notices::WRITE,
+            services.audit.clone(),
+        )){% endif %}
         // egov generate: routes
         .router(egov::audit::admin::api(
             services.db.clone(),
