@@ -701,16 +701,20 @@ fn resource(args: &ResourceArgs) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-/// The lines of the template's `src/lib.rs` the generator writes before.
+/// The comments in the template's `src/lib.rs` whose lines the generator
+/// writes before (at any indentation: rustfmt moves them).
 const MARKERS: [&str; 3] = [
     "// egov generate: modules",
-    "        // egov generate: migrations",
-    "        // egov generate: routes",
+    "// egov generate: migrations",
+    "// egov generate: routes",
 ];
 
+/// Inserts `addition` (whole lines) at the start of `marker`'s line; the
+/// file is formatted afterwards.
 fn insert_before(text: &mut String, marker: &str, addition: &str) {
     if let Some(at) = text.find(marker) {
-        text.insert_str(at, addition);
+        let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        text.insert_str(line_start, addition);
     }
 }
 

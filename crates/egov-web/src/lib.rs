@@ -43,7 +43,11 @@ mod health;
 mod middleware;
 #[cfg(feature = "audit")]
 pub mod resource;
+#[cfg(all(feature = "audit", feature = "auth", feature = "codes"))]
+pub mod service;
 mod settings;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub mod conformance;
 

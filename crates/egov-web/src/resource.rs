@@ -19,7 +19,8 @@
 //! (named as the field is serialized), `version BIGINT` (1 on insert, +1 on
 //! every change), and `created_at` / `updated_at` as portable timestamps
 //! ([`egov_db::value::now_sql`]). Field values are bound by their JSON type:
-//! strings as text, integers as `BIGINT`, booleans, `null` as `NULL`, and
+//! strings as text, integers as `BIGINT`, booleans as `BIGINT` 0/1 (the
+//! portable convention; read them back as `i64`), `null` as `NULL`, and
 //! arrays/objects as JSON text. A field left out of the serialized form (e.g.
 //! `skip_serializing_if`) is left to the column's default on insert and
 //! unchanged on update.
@@ -385,7 +386,8 @@ impl Column {
             Column::Text(text) => query.bind(text),
             Column::Integer(number) => query.bind(number),
             Column::Real(number) => query.bind(number),
-            Column::Boolean(flag) => query.bind(flag),
+            // The portable convention for booleans: BIGINT 0/1.
+            Column::Boolean(flag) => query.bind(i64::from(flag)),
         }
     }
 }

@@ -11,9 +11,9 @@ use egov_core::AccessPolicy;
 use egov_core::actor::Actor;
 use egov_db::testing::TestDatabase;
 use egov_db::{Backend, Db};
+use egov_web::testing::TestServer;
 use egov_web::{ApiRouter, App, WebSettings};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use utoipa_axum::routes;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -53,7 +53,7 @@ struct Instance {
     base: String,
     auth: Auth,
     audit: AuditLog,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _server: TestServer,
 }
 
 async fn migrate(db: &Db) {
@@ -98,17 +98,12 @@ async fn start(db: Db, settings: AuthSettings) -> Instance {
     let auth = Auth::new(db, settings, cipher(), audit.clone())
         .await
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app(&auth, &audit).serve(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = TestServer::start(app(&auth, &audit)).await;
     Instance {
-        base,
+        base: server.base.clone(),
         auth,
         audit,
-        _stop: stop,
+        _server: server,
     }
 }
 

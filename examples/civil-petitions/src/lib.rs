@@ -23,15 +23,11 @@ pub mod pages;
 pub mod petitions;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use egov::auth::{NewAccount, Role};
-use egov::codes::CodeRegistry;
 use egov::core::message::FluentResources;
 use egov::core::paging::PageRequest;
-use egov::i18n::I18nSettings;
 use egov::prelude::*;
-use egov::privacy::PrivacySettings;
 
 /// The defaults compiled into the binary (`config/default.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
@@ -73,67 +69,34 @@ pub const STAFF_ROLE: &str = "PETITION_STAFF";
 /// The role of administrators: accounts, codes, the audit trail, and review.
 pub const ADMIN_ROLE: &str = "PETITION_ADMIN";
 
-/// Why the service could not start.
-pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+/// The framework's parts, started for this service ([`SERVICE`]), and why
+/// they could not start.
+pub use egov::web::service::{Service, Services, StartError};
 
 /// Field encryption (resident and phone numbers, bound to the row id) and
 /// blind indexing of resident numbers (`[privacy]` keys).
 pub use egov::privacy::Privacy;
 
-/// The parts of the running service, started once at start-up.
-#[derive(Clone)]
-pub struct Services {
-    /// The database (migrated).
-    pub db: Db,
-    /// The audit trail.
-    pub audit: AuditLog,
-    /// The `[audit]` settings (for the audit admin API and the report page).
-    pub audit_settings: AuditSettings,
-    /// Accounts, tokens and permissions.
-    pub auth: Auth,
-    /// The common code tables.
-    pub codes: CodeRegistry,
-    /// Field encryption and blind indexes.
-    pub privacy: Arc<Privacy>,
-    /// The `[i18n]` settings (pages list the supported languages).
-    pub i18n: I18nSettings,
-}
+/// The service: what it adds to the framework.
+pub static SERVICE: Service = Service {
+    name: "civil-petitions",
+    title: "civil-petitions (민원 신청)",
+    version: env!("CARGO_PKG_VERSION"),
+    default_config: DEFAULT_CONFIG,
+    migrations: MIGRATIONS,
+    messages: &MESSAGES,
+    seed_codes: Some(SEED_CODES),
+};
 
-/// Migrates `db` and starts the audit trail, the code registry (with
-/// [`SEED_CODES`]), privacy and authentication, configured by `config`; makes
-/// sure the service's roles exist.
+/// Starts the framework's parts ([`Service::start`]: migrations, audit,
+/// codes with [`SEED_CODES`], privacy, authentication) as `config` says, and
+/// makes sure the service's roles exist.
+///
+/// # Errors
+///
+/// The first part that could not start.
 pub async fn start(config: &Config, db: Db) -> Result<Services, StartError> {
-    db.migrate(MIGRATIONS).await?;
-    let audit_settings: AuditSettings = config.section()?;
-    let audit = AuditLog::start(db.clone(), &audit_settings).await?;
-    let codes = CodeRegistry::start(db.clone(), audit.clone(), config.section()?).await?;
-    let seed = egov::codes::transfer::parse_json(SEED_CODES)
-        .map_err(|issues| format!("codes/seed.json: {issues:?}"))?;
-    codes
-        .import(
-            &Actor::system("civil-petitions-seed"),
-            seed,
-            &egov::codes::transfer::no_progress,
-        )
-        .await?;
-    let privacy = Privacy::from_settings(&config.section::<PrivacySettings>()?)?;
-    // TOTP secrets are encrypted with the same `[privacy]` field keys.
-    let auth = Auth::new(
-        db.clone(),
-        config.section()?,
-        privacy.cipher.clone(),
-        audit.clone(),
-    )
-    .await?;
-    let services = Services {
-        db,
-        audit,
-        audit_settings,
-        auth,
-        codes,
-        privacy: Arc::new(privacy),
-        i18n: config.section()?,
-    };
+    let services = SERVICE.start(config, db).await?;
     ensure_roles(&services).await?;
     Ok(services)
 }
@@ -316,19 +279,9 @@ pub async fn seed_demo_accounts(services: &Services) -> Result<(), StartError> {
 /// recorded in the audit trail.
 pub fn app(settings: WebSettings, services: &Services) -> App {
     let store = petitions::PetitionStore::new(services);
-    App::new(settings)
-        .api_info("civil-petitions (민원 신청)", env!("CARGO_PKG_VERSION"))
-        .messages(&MESSAGES)
-        .database(services.db.clone())
-        .audit(egov::audit::web::AuditLayer::new(services.audit.clone()))
-        .auth(services.auth.clone())
-        .codes(services.codes.clone())
-        .i18n(services.i18n.clone())
+    services
+        .app(settings)
         .login_page("/login")
         .router(petitions::routes(store.clone()))
         .router(pages::routes(store, services))
-        .router(egov::audit::admin::api(
-            services.db.clone(),
-            &services.audit_settings,
-        ))
 }

@@ -10,7 +10,6 @@
 use std::process::ExitCode;
 
 use egov::prelude::*;
-use egov::web::shutdown_signal;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -31,9 +30,7 @@ fn demo_requested() -> bool {
 
 #[allow(clippy::print_stdout)]
 async fn run() -> Result<(), civil_petitions::StartError> {
-    let config = Config::builder()
-        .embedded("civil-petitions defaults", civil_petitions::DEFAULT_CONFIG)
-        .load()?;
+    let config = civil_petitions::SERVICE.config()?;
     let _telemetry = egov::telemetry::init(&config.section()?, config.profile())?;
 
     let db = Db::connect(&config.section()?).await?;
@@ -59,16 +56,7 @@ async fn run() -> Result<(), civil_petitions::StartError> {
     }
 
     let settings: WebSettings = config.section()?;
-    let listener = tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
-    let address = listener.local_addr()?;
-    tracing::info!(%address, database = services.db.redacted_url(), profile = %config.profile(), "started");
-    println!("civil-petitions listening on http://{address} (API docs: http://{address}/docs/)");
-
-    civil_petitions::app(settings, &services)
-        .serve(listener, shutdown_signal())
-        .await?;
-    // Writes what is queued and signs a final checkpoint.
-    services.audit.shutdown().await;
-    tracing::info!("stopped");
-    Ok(())
+    let app = civil_petitions::app(settings.clone(), &services);
+    // Serves until SIGTERM/Ctrl-C, then flushes the audit trail.
+    services.serve(app, &settings, &config).await
 }

@@ -8,55 +8,20 @@ use egov::db::Db;
 use egov::prelude::*;
 
 /// A running service.
-pub(crate) struct Running {
-    /// `http://127.0.0.1:PORT`.
-    pub(crate) base: String,
-    /// What it runs on.
-    pub(crate) services: civil_petitions::Services,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.shutdown.take() {
-            let _ = stop.send(());
-        }
-    }
-}
+pub(crate) use egov::web::testing::TestApp as Running;
 
 /// The service's configuration for tests: its defaults, the test profile.
 pub(crate) fn config() -> Config {
-    Config::builder()
-        .embedded("defaults", civil_petitions::DEFAULT_CONFIG)
-        .profile(Profile::Test)
-        .load()
-        .unwrap()
+    civil_petitions::SERVICE.test_config().unwrap()
 }
 
 /// Migrates `db` and serves the whole service on it.
 pub(crate) async fn start(db: Db) -> Running {
     let services = civil_petitions::start(&config(), db).await.unwrap();
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = civil_petitions::app(WebSettings::default(), &services);
-    tokio::spawn(async move {
-        app.serve(listener, async move {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
-    Running {
-        base,
-        services,
-        shutdown: Some(stop),
-    }
+    Running::serve(services, civil_petitions::app).await
 }
 
-pub(crate) const PASSWORD: &str = "correct horse battery staple 2026";
+pub(crate) use egov::web::testing::TEST_PASSWORD as PASSWORD;
 
 /// Creates an account with `roles`.
 pub(crate) async fn account(running: &Running, login_id: &str, roles: &[&str]) {
