@@ -358,9 +358,7 @@ mod over_http {
                 egov_audit::admin::router(db.clone(), &settings()),
             )
             .layer(from_fn(problems));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}/admin/audit", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let base = format!("{}/admin/audit", egov_http::testing::serve(router).await);
         let get = |query: &str| reqwest::get(format!("{base}/report?{query}"));
         let text = |r: &reqwest::Response, name: header::HeaderName| {
             r.headers()

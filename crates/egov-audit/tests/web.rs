@@ -202,13 +202,7 @@ fn app(log: AuditLog) -> Router {
         .layer(from_fn(stand_in))
 }
 
-/// Serves `router` on 127.0.0.1 and returns its base URL.
-async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{address}")
-}
+use egov_http::testing::serve;
 
 async fn start(db: &Db) -> (AuditLog, String) {
     db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();

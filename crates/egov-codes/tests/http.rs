@@ -77,10 +77,7 @@ async fn serve(codes: &CodeRegistry) -> String {
     let router = router
         .route("/petitions", axum::routing::post(petition))
         .layer(middleware::from_fn_with_state(Arc::new(i18n()), stack));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{address}")
+    egov_http::testing::serve(router).await
 }
 
 fn client() -> reqwest::Client {

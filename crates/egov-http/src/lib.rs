@@ -48,6 +48,8 @@ pub mod openapi;
 mod paging;
 pub mod query;
 mod router;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use concurrency::Stale;
 pub use created::Created;

@@ -13,7 +13,6 @@ use egov_core::problem::{PROBLEM_JSON, Problem};
 use egov_validation::Valid;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use validator::Validate;
 
 #[derive(Debug, Deserialize, Validate)]
@@ -70,10 +69,7 @@ async fn serve() -> String {
         )
         .layer(DefaultBodyLimit::max(1024))
         .layer(middleware::from_fn(render_problems));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{address}/petitions")
+    format!("{}/petitions", egov_http::testing::serve(app).await)
 }
 
 async fn post_body(

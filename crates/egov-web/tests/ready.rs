@@ -6,25 +6,16 @@ use std::time::Duration;
 
 use egov_db::Db;
 use egov_db::testing::{TestDatabase, postgres_url};
+use egov_web::testing::TestServer;
 use egov_web::{App, WebSettings};
 use http::StatusCode;
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-async fn serve(db: Db) -> (String, oneshot::Sender<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(
-        App::new(WebSettings::default())
-            .database(db)
-            .serve(listener, async move {
-                let _ = stopped.await;
-            }),
-    );
-    (base, stop)
+async fn serve(db: Db) -> (String, TestServer) {
+    let server = TestServer::start(App::new(WebSettings::default()).database(db)).await;
+    (server.base.clone(), server)
 }
 
 async fn ready(base: &str) -> (StatusCode, Value) {
