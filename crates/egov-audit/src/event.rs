@@ -222,11 +222,21 @@ impl fmt::Display for SubjectId {
 pub struct Reason(String);
 
 impl Reason {
-    /// A reason: 1–500 characters, not blank.
+    /// A reason: 1–500 characters with visible text
+    /// ([`egov_core::text::is_visible_text`]: not only white space,
+    /// zero-width or control characters) and no refused control character
+    /// ([`egov_core::text::is_refused_control`]).
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError::ReasonRequired`] otherwise.
     pub fn new(text: impl Into<String>) -> Result<Self, AuditError> {
         let text = text.into();
         let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.chars().count() > 500 {
+        if !egov_core::text::is_visible_text(trimmed)
+            || egov_core::text::first_refused_control(trimmed).is_some()
+            || trimmed.chars().count() > 500
+        {
             return Err(AuditError::ReasonRequired);
         }
         Ok(Self(scrub(trimmed, 500)))

@@ -109,7 +109,7 @@ async fn command_on(
             let report = match option(args, "--checkpoints") {
                 Some(file) => {
                     let kept = parse_many(&std::fs::read_to_string(file)?)?;
-                    egov_audit::verify::verify_against(
+                    egov_audit::verify::verify_also_against(
                         db,
                         &settings.chain_id,
                         &signer.verifier(),

@@ -87,7 +87,26 @@ pub async fn verify(
     verify_against(db, chain_id, verifier, &checkpoints).await
 }
 
-/// As [`verify`], against checkpoints kept elsewhere (e.g. exported ones).
+/// As [`verify`], against the stored checkpoints **and** `kept` ones kept
+/// elsewhere (exported off the host): every signature of both is checked, and
+/// two signed checkpoints of one size with different heads are damage.
+///
+/// # Errors
+///
+/// A database error, or a stored checkpoint that cannot be read.
+pub async fn verify_also_against(
+    db: &Db,
+    chain_id: &str,
+    verifier: &CheckpointVerifier,
+    kept: &[SignedCheckpoint],
+) -> Result<VerifyReport, AuditError> {
+    let mut checkpoints = store::checkpoints(db, chain_id).await?;
+    checkpoints.extend(kept.iter().cloned());
+    verify_against(db, chain_id, verifier, &checkpoints).await
+}
+
+/// As [`verify`], against only `checkpoints` (e.g. exported ones): what an
+/// auditor checks who does not trust the stored ones.
 pub async fn verify_against(
     db: &Db,
     chain_id: &str,
@@ -115,12 +134,22 @@ pub async fn verify_against(
         }
     }
     report.checkpoints_checked = signed.len();
-    let heads: Arc<HashMap<u64, [u8; 32]>> = Arc::new(
-        signed
-            .iter()
-            .map(|c| (c.checkpoint.size, c.checkpoint.head))
-            .collect(),
-    );
+    let mut by_size: HashMap<u64, [u8; 32]> = HashMap::with_capacity(signed.len());
+    for c in &signed {
+        // Two signed statements of different heads for one size: one of the
+        // copies was rewritten (and re-signed with a stolen key), or the chain
+        // was, between the two signings.
+        if let Some(head) = by_size.insert(c.checkpoint.size, c.checkpoint.head)
+            && head != c.checkpoint.head
+        {
+            report.damage = Some(Damage {
+                seq: c.checkpoint.size,
+                kind: DamageKind::CheckpointMismatch,
+            });
+            return Ok(report);
+        }
+    }
+    let heads: Arc<HashMap<u64, [u8; 32]>> = Arc::new(by_size);
 
     // Where the stored chain starts: 1, or just after a checkpoint up to which
     // events were purged. The chain is checked up to its last event when

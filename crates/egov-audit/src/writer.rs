@@ -303,7 +303,7 @@ fn seal(chain_id: &str, draft: Draft) -> StoredEvent {
         principal_id,
         roles: actor.roles.iter().cloned().collect(),
         client_ip: actor.client_ip.map(|ip| ip.to_string()),
-        request_id: actor.request_id.as_deref().map(|r| crate::scrub(r, 128)),
+        request_id: actor.request_id.as_deref().and_then(request_id),
         trace_id: actor.trace_id.clone(),
         action: event.action.as_str().to_owned(),
         target_type: event.target.as_ref().map(|t| t.kind.clone()),
@@ -743,5 +743,35 @@ async fn finish<T>(
             }
             Err(error)
         }
+    }
+}
+
+/// A request id as the audit trail keeps it: verbatim (it is a correlation
+/// key, not personal data — masking its digits made ids collide), but only
+/// the characters a request id may have (ASCII letters, digits, `.`, `_`,
+/// `:`, `-`; egov-web replaces any other caller-supplied id) and at most 128.
+fn request_id(id: &str) -> Option<String> {
+    let kept: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'))
+        .take(128)
+        .collect();
+    (!kept.is_empty()).then_some(kept)
+}
+
+#[cfg(test)]
+mod request_id_tests {
+    #[test]
+    fn request_ids_are_kept_verbatim_within_their_charset_and_length() {
+        assert_eq!(
+            super::request_id("order-20261207-123456").as_deref(),
+            Some("order-20261207-123456")
+        );
+        assert_eq!(super::request_id("a b\u{0}<c>").as_deref(), Some("abc"));
+        assert_eq!(
+            super::request_id(&"9".repeat(300)).map(|r| r.len()),
+            Some(128)
+        );
+        assert_eq!(super::request_id("한글"), None);
     }
 }

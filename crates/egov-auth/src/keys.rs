@@ -363,6 +363,12 @@ impl Keyring {
                     || t.eq_ignore_ascii_case("application/at+jwt") => {}
             _ => return Err(Error::InvalidToken("wrong typ")),
         }
+        // RFC 7515 §4.1.11: a recipient must refuse a token whose `crit`
+        // names an extension it does not understand; this verifier
+        // understands none.
+        if header.crit.is_some() {
+            return Err(Error::InvalidToken("critical header extension"));
+        }
         if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() {
             return Err(Error::InvalidToken(
                 "embedded key references are not accepted",

@@ -106,6 +106,14 @@ fn a_token_that_failed_is_not_remembered_as_good() {
 }
 
 #[test]
+fn an_unknown_critical_header_is_refused() {
+    let ring = keyring();
+    let mut critical = header("dev");
+    critical.crit = Some(vec!["exp".into()]);
+    refused(&ring, &sign(critical, &claims(NOW)), NOW);
+}
+
+#[test]
 fn alg_none_is_refused() {
     let ring = keyring();
     for alg in ["none", "None", "NONE"] {

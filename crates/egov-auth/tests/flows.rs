@@ -21,6 +21,35 @@ fn new_account(login_id: &str, password: &str) -> NewAccount {
 }
 
 egov_db::backend_tests! {
+    async fn an_access_token_must_name_a_live_session_of_its_own_account(db) {
+        use egov_core::clock::Clock as _;
+        let env = env(db).await;
+        let alice = account(&env, "alice").await;
+        account(&env, "bob").await;
+        let context = Actor::anonymous();
+        let alices = env.auth.login(&context, "alice", PASSWORD, None).await.unwrap();
+        let bobs = env.auth.login(&context, "bob", PASSWORD, None).await.unwrap();
+        // Validly signed (the configured key), but naming bob's session, or none.
+        let ring = egov_auth::keys::Keyring::from_settings(&AuthSettings::default()).unwrap();
+        let now = env.clock.now();
+        for sid in [bobs.session_id.as_str(), "no-such-session", ""] {
+            let (forged, _) = ring.issue(alice.id, sid, now).unwrap();
+            assert!(
+                matches!(env.auth.authenticate(&forged).await, Err(Error::InvalidToken(_))),
+                "sid {sid:?} accepted"
+            );
+        }
+        // Her own session: accepted, also in a token issued after the cache was loaded.
+        let (own, _) = ring.issue(alice.id, &alices.session_id, now).unwrap();
+        assert_eq!(env.auth.authenticate(&own).await.unwrap().account_id, alice.id);
+        let again = env.auth.login(&context, "alice", PASSWORD, None).await.unwrap();
+        assert!(env.auth.authenticate(&again.access_token).await.is_ok());
+        // After logout the session is not live: its tokens stop at once.
+        env.auth.logout(&context, alice.id, &alices.session_id).await.unwrap();
+        assert!(env.auth.authenticate(&own).await.is_err());
+        env.audit.shutdown().await;
+    }
+
     async fn accounts_passwords_and_login(db) {
         let env = env(db).await;
         for (password, expected) in [
@@ -94,6 +123,39 @@ egov_db::backend_tests! {
         env.auth.login(&ctx, "lee", PASSWORD, None).await.unwrap();
         assert_eq!(audit_count(&env.db, "account_unlock").await, 1);
         assert!(audit_count(&env.db, "login_failed").await >= 10);
+        env.audit.shutdown().await;
+    }
+
+    async fn re_authentication_shares_the_login_throttle(db) {
+        let settings = AuthSettings {
+            free_failures: 1,
+            lock_after_failures: 3,
+            disable_after_failures: 6,
+            lock_secs: 600,
+            ..AuthSettings::default()
+        };
+        let env = env_with(db, settings).await;
+        let created = account(&env, "park").await;
+        let ctx = Actor::anonymous();
+        let new_password = "a brand new passphrase 2026";
+        // A stolen session guessing the current password: counted as failed logins.
+        for _ in 0..3 {
+            assert!(matches!(
+                env.auth.change_password(&ctx, created.id, "a wrong guess of it", new_password).await,
+                Err(Error::WrongPassword)
+            ));
+            env.clock.advance(Duration::seconds(2));
+        }
+        assert_eq!(env.auth.account(created.id).await.unwrap().failed_count, 3);
+        assert_eq!(audit_count(&env.db, "account_lock").await, 1);
+        // Locked: even the right current password is refused, and so is login.
+        assert!(env.auth.change_password(&ctx, created.id, PASSWORD, new_password).await.is_err());
+        assert!(env.auth.login(&ctx, "park", PASSWORD, None).await.is_err());
+        env.clock.advance(Duration::seconds(601));
+        // After the lock the right password works, and a right re-authentication
+        // does not clear failures counted by others.
+        env.auth.change_password(&ctx, created.id, PASSWORD, new_password).await.unwrap();
+        env.auth.login(&ctx, "park", new_password, None).await.unwrap();
         env.audit.shutdown().await;
     }
 

@@ -105,7 +105,7 @@ pub(crate) async fn run(context: &Context, command: AuditCommand) -> Result<Exit
                     let kept = parse_many(&text).map_err(|e| {
                         Failure::Usage(format!("{}: not a checkpoint file: {e}", path.display()))
                     })?;
-                    egov_audit::verify::verify_against(&db, chain, &signer.verifier(), &kept)
+                    egov_audit::verify::verify_also_against(&db, chain, &signer.verifier(), &kept)
                         .await?
                 }
                 None => egov_audit::verify(&db, chain, &signer.verifier()).await?,

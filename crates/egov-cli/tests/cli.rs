@@ -56,6 +56,27 @@ egov_db::backend_tests! {
         assert!(checkpoints.status.success());
         assert!(!stdout(&checkpoints).is_empty());
 
+        // `--checkpoints FILE` checks the file's checkpoints *and* the stored
+        // ones: a stored checkpoint whose signature no longer verifies is damage.
+        let kept = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(kept.path(), stdout(&checkpoints)).unwrap();
+        let path = kept.path().to_str().unwrap();
+        let with_file = egov(&url, &["audit", "verify", "--checkpoints", path]);
+        assert!(with_file.status.success(), "{with_file:?}");
+        egov_db::sqlx::query("UPDATE egov_audit_checkpoints SET text = REPLACE(text, '20', '19')")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        for args in [&["audit", "verify"][..], &["audit", "verify", "--checkpoints", path]] {
+            let bad = egov(&url, args);
+            assert_eq!(bad.status.code(), Some(1), "{args:?}: {bad:?}");
+            assert!(stdout(&bad).contains("BadSignature"), "{args:?}: {}", stdout(&bad));
+        }
+        egov_db::sqlx::query("DELETE FROM egov_audit_checkpoints")
+            .execute(db.pool())
+            .await
+            .unwrap();
+
         // Tampering makes verify exit 1. (SQLite keeps each event as one JSON
         // record with the columns generated from it: the record is edited.)
         let tamper = db.backend().pick(

@@ -488,7 +488,9 @@ impl ChangeReason {
     /// Checks `text`.
     pub fn new(text: impl Into<String>) -> Result<Self, Issue> {
         let text = text.into().trim().to_owned();
-        if text.is_empty() {
+        // Required text is visible text: not only white space, zero-width or
+        // control characters.
+        if !egov_core::text::is_visible_text(&text) {
             return Err(Issue::new(
                 "/reason",
                 "required",

@@ -138,11 +138,12 @@ pub enum ConfigError {
     /// `EGOV_PROFILE` names no known profile.
     #[error("unknown profile `{0}`: expected dev, test or prod")]
     UnknownProfile(String),
-    /// A built-in development secret is configured in the prod profile.
+    /// A built-in development secret is configured in the prod profile, or
+    /// no profile is chosen and the service listens beyond loopback.
     #[error(
-        "configuration key `{key}` still holds a built-in development secret; the prod profile \
-         refuses to start with it: set a real value (for example with the environment \
-         variable {env})"
+        "configuration key `{key}` still holds a built-in development secret, which only a \
+         development machine may use (EGOV_PROFILE=dev, or no profile and `server.host` on \
+         loopback): set a real value (for example with the environment variable {env})"
     )]
     DevelopmentSecret {
         /// Dotted key.
@@ -158,6 +159,13 @@ pub enum ConfigError {
 pub struct Config {
     profile: Profile,
     layers: Figment,
+    /// Whether built-in development secrets are refused: in the prod
+    /// profile, and when no profile was chosen and the service listens
+    /// beyond loopback.
+    refuse_development_secrets: bool,
+    /// No profile was chosen (`dev` by default) and development secrets are
+    /// allowed because the service listens on loopback only.
+    implicit_development: bool,
 }
 
 /// Builds a [`Config`]. See the module docs for the layer order.
@@ -213,9 +221,12 @@ impl ConfigBuilder {
     pub fn load(self) -> Result<Config, ConfigError> {
         let env = self.env.unwrap_or_else(|| std::env::vars().collect());
         let lookup = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let profile = match self.profile {
-            Some(p) => p,
-            None => lookup(PROFILE_ENV).map_or(Ok(Profile::Dev), |p| p.parse())?,
+        let (profile, chosen) = match self.profile {
+            Some(p) => (p, true),
+            None => match lookup(PROFILE_ENV) {
+                Some(p) => (p.parse()?, true),
+                None => (Profile::Dev, false),
+            },
         };
         let dir = self
             .dir
@@ -238,7 +249,26 @@ impl ConfigBuilder {
         }
         layers = layers.merge(EnvLayer::from_vars(&env));
 
-        let config = Config { profile, layers };
+        // Without a chosen profile the built-in development keys (published
+        // in this repository) are allowed only for a service no other machine
+        // can reach: tokens signed with them can be forged, data encrypted
+        // with them read by anyone.
+        let host: Option<String> = layers.extract_inner("server.host").ok();
+        let loopback = host.as_deref().is_none_or(is_loopback_host);
+        let refuse = profile == Profile::Prod || (!chosen && !loopback);
+        let config = Config {
+            profile,
+            layers,
+            refuse_development_secrets: refuse,
+            implicit_development: !chosen && loopback,
+        };
+        if !chosen && !loopback {
+            let everything: Value = config
+                .layers
+                .extract()
+                .map_err(|e| invalid(e, "configuration"))?;
+            refuse_development_secrets("", &everything)?;
+        }
         if profile == Profile::Prod {
             let everything: Value = config
                 .layers
@@ -266,6 +296,13 @@ impl Config {
         self.profile
     }
 
+    /// Whether no profile was chosen (`EGOV_PROFILE` unset) and the built-in
+    /// development secrets are allowed only because the service listens on
+    /// loopback (`server.host`). A service says so on every start.
+    pub fn is_implicit_development(&self) -> bool {
+        self.implicit_development
+    }
+
     /// Extracts section `T`, starting from its built-in defaults. In the prod
     /// profile a value still holding a development secret is refused.
     pub fn section<T: ConfigSection>(&self) -> Result<T, ConfigError> {
@@ -275,7 +312,7 @@ impl Config {
             .remove(&figment::Profile::Default)
             .unwrap_or_default();
         let mut stripped = Vec::new();
-        if self.profile == Profile::Prod {
+        if self.refuse_development_secrets {
             // The built-in development keys exist so a laptop runs without
             // setup; in prod they are not defaults at all: a key table holds only
             // the keys the operator configured, and a missing real secret is
@@ -290,7 +327,7 @@ impl Config {
             )]),
         })
         .merge(self.layers.clone());
-        if self.profile == Profile::Prod
+        if self.refuse_development_secrets
             && let Ok(value) = figment.find_value(T::KEY)
         {
             refuse_development_secrets(T::KEY, &value)?;
@@ -374,6 +411,16 @@ fn strip_development_secrets(dict: &mut Dict, prefix: &str, stripped: &mut Vec<S
             strip_development_secrets(inner, &format!("{prefix}.{key}"), stripped);
         }
     }
+}
+
+/// `127.0.0.1` and the rest of 127/8, `::1`, `localhost`.
+fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn refuse_development_secrets(prefix: &str, value: &Value) -> Result<(), ConfigError> {

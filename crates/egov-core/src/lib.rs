@@ -12,7 +12,8 @@
 //! - [`paging`]: page requests with a hard maximum size, and pages;
 //! - [`actor`]: who is acting, so audit and codes can name the actor without knowing auth;
 //! - [`access`]: the access policy every route declares;
-//! - [`config`]: layered configuration (defaults < files < environment) and [`config::Secret`].
+//! - [`config`]: layered configuration (defaults < files < environment) and [`config::Secret`];
+//! - [`text`]: the one rule for text from outside (control characters) and visible text.
 //!
 //! ```
 //! use egov_core::access::{AccessDecision, AccessPolicy};
@@ -41,6 +42,7 @@ pub mod id;
 pub mod message;
 pub mod paging;
 pub mod problem;
+pub mod text;
 
 pub use access::AccessPolicy;
 pub use actor::Actor;

@@ -200,6 +200,47 @@ fn prod_refuses_a_built_in_development_secret() {
     assert!(matches!(err, ConfigError::DevelopmentSecret { key, .. } if key == "other.token"));
 }
 
+#[test]
+fn without_a_chosen_profile_development_secrets_need_a_loopback_address() {
+    let load = |env: &[(&str, &str)]| {
+        Config::builder()
+            .dir("/nonexistent")
+            .env(env.iter().copied())
+            .load()
+            .and_then(|c| Ok((c.is_implicit_development(), c.section::<Signing>()?)))
+    };
+    // No EGOV_PROFILE, the default (or an explicit) loopback address: allowed, and said.
+    for env in [
+        &[][..],
+        &[("EGOV__SERVER__HOST", "127.0.0.1")],
+        &[("EGOV__SERVER__HOST", "::1")],
+        &[("EGOV__SERVER__HOST", "localhost")],
+    ] {
+        let (implicit, signing) = load(env).unwrap();
+        assert!(implicit && signing.key.is_development(), "{env:?}");
+    }
+    // Reachable from other machines without a chosen profile: refused, naming the variable.
+    for host in ["0.0.0.0", "10.0.0.5", "::"] {
+        let err = load(&[("EGOV__SERVER__HOST", host)]).unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::DevelopmentSecret { key, env } if key == "signing.key" && env == "EGOV__SIGNING__KEY"),
+            "{host}: {err:?}"
+        );
+        assert!(err.to_string().contains("EGOV_PROFILE"), "{err}");
+    }
+    // A chosen dev profile may listen anywhere; a real key is fine everywhere.
+    let (implicit, _) =
+        load(&[("EGOV_PROFILE", "dev"), ("EGOV__SERVER__HOST", "0.0.0.0")]).unwrap();
+    assert!(!implicit);
+    assert!(
+        load(&[
+            ("EGOV__SERVER__HOST", "0.0.0.0"),
+            ("EGOV__SIGNING__KEY", "a-real-key")
+        ])
+        .is_ok()
+    );
+}
+
 #[derive(Debug, Deserialize)]
 struct Keyring {
     active: String,

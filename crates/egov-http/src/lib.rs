@@ -50,6 +50,7 @@ pub mod query;
 mod router;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod text;
 
 pub use concurrency::Stale;
 pub use created::Created;

@@ -13,7 +13,7 @@
 //! | a policy that names a permission | 403 |
 //! | a request body | 400, 413, 415, 422 |
 //! | query parameters | 400, 422 |
-//! | path parameters | 404 |
+//! | path parameters | 400 (control characters), 404 |
 //! | an `If-Match` header parameter | 412 |
 //!
 //! A response the attribute lists itself is kept as written. What only the
@@ -110,6 +110,7 @@ pub fn describe(operation: &mut Operation, policy: &AccessPolicy) {
         add.push(("422", "Invalid query parameters"));
     }
     if has(ParameterIn::Path) {
+        add.push(("400", "Control characters in the path"));
         add.push(("404", "Not found"));
     }
     let if_match = parameters.iter().any(|p| match p {
@@ -259,7 +260,7 @@ mod tests {
             )
             .build();
         describe(&mut one, &AccessPolicy::Public);
-        assert_eq!(statuses(&one), ["401", "404"]);
+        assert_eq!(statuses(&one), ["400", "401", "404"]);
     }
 
     #[test]

@@ -170,11 +170,7 @@ where
             policy: policy.clone(),
             documented: false,
         });
-        let guarded = if policy == AccessPolicy::Public {
-            router
-        } else {
-            router.route_layer(middleware::from_fn_with_state(policy, check))
-        };
+        let guarded = router.route_layer(middleware::from_fn_with_state(policy, check));
         self.inner = self.inner.nest(prefix, guarded.into());
         self
     }
@@ -232,18 +228,34 @@ fn enforce<S>(policy: AccessPolicy, method_router: MethodRouter<S>) -> MethodRou
 where
     S: Clone + Send + Sync + 'static,
 {
-    if policy == AccessPolicy::Public {
-        return method_router;
-    }
+    // Public routes too: the edge rule for text holds on every route.
     method_router.route_layer(middleware::from_fn_with_state(policy, check))
 }
 
-/// The policy check every non-public route runs before its handler.
+/// What every route runs around its handler: the policy check, then the edge
+/// rule for text ([`crate::text`]); afterwards `Cache-Control: no-store` on
+/// an authenticated caller's response.
 async fn check(State(policy): State<AccessPolicy>, request: Request, next: Next) -> Response {
     let anonymous = Actor::anonymous();
     let actor = request.extensions().get::<Actor>().unwrap_or(&anonymous);
     match policy.evaluate(actor) {
-        AccessDecision::Allow => next.run(request).await,
+        // The edge rule for text comes right after the policy: callers who
+        // may not call the route learn nothing about its input rules.
+        AccessDecision::Allow => {
+            let authenticated = actor.is_authenticated();
+            let mut response = match crate::text::check(request).await {
+                Ok(request) => next.run(request).await,
+                Err(problem) => ApiError(problem).into_response(),
+            };
+            // What an authenticated caller gets may be personal data: no
+            // shared or browser cache keeps it, unless the handler decided.
+            if authenticated && !response.headers().contains_key(header::CACHE_CONTROL) {
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+            response
+        }
         AccessDecision::Unauthenticated => {
             let mut response = ApiError(Problem::new(ProblemType::UNAUTHENTICATED)).into_response();
             response

@@ -200,11 +200,22 @@ async fn read_body<S: Send + Sync>(
         })
 }
 
+/// The edge rule for text (`egov_core::text`): a refused control character
+/// in any field is a 422 naming each such field, before anything else.
+fn refuse_controls(errors: Vec<egov_core::problem::FieldError>) -> Result<(), Problem> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(egov_http::text::problem(errors))
+    }
+}
+
 /// Deserializes and validates `application/x-www-form-urlencoded` data.
 fn from_urlencoded<T>(bytes: &[u8], bad_request_detail: &'static str) -> Result<T, Problem>
 where
     T: DeserializeOwned + Validate,
 {
+    refuse_controls(egov_http::text::form_errors(bytes))?;
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(bytes));
     let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         data_problem(
@@ -235,6 +246,7 @@ where
             return Err(unsupported_media_type(JSON));
         }
         let bytes = read_body(request, state).await?;
+        refuse_controls(egov_http::text::json_errors(&bytes))?;
         let value: T = deserialize_json(&bytes)?;
         validate_in(&value, || serde_json::from_slice(&bytes).ok())?;
         Ok(Valid(Json(value)))
@@ -285,6 +297,12 @@ where
     type Rejection = ValidationRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if egov_http::text::path_is_refused(parts.uri.path()) {
+            return Err(ValidationRejection(
+                Problem::new(ProblemType::BAD_REQUEST)
+                    .with_detail(Message::new("problem-bad-request-control-characters")),
+            ));
+        }
         let Path(value) = Path::<T>::from_request_parts(parts, state)
             .await
             .map_err(path_problem)?;

@@ -19,14 +19,38 @@
 
 use validator::ValidationError;
 
-/// Text with more than white space in it (code `not_blank`).
+/// Text with something visible in it (code `not_blank`): "required text"
+/// everywhere in the framework ([`egov_core::text::is_visible_text`]).
 ///
 /// # Errors
 ///
-/// `not_blank` when `value` is empty or only white space.
+/// `not_blank` when `value` is empty or only white space, zero-width,
+/// format or control characters.
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
+    if !egov_core::text::is_visible_text(value) {
         return Err(ValidationError::new("not_blank"));
+    }
+    Ok(())
+}
+
+/// Text on one line (code `single_line`): no tab, line feed or carriage
+/// return, and no line or paragraph separator (U+2028/U+2029). The edge rule
+/// already refuses every other control character; titles, names and reasons
+/// shown in one table cell add this rule.
+///
+/// ```
+/// use egov_validation::rules::single_line;
+///
+/// assert!(single_line("설 연휴 민원실 운영 안내").is_ok());
+/// assert!(single_line("둘\n줄").is_err());
+/// ```
+///
+/// # Errors
+///
+/// `single_line` when `value` holds a line break or a tab.
+pub fn single_line(value: &str) -> Result<(), ValidationError> {
+    if value.contains(['\t', '\n', '\r', '\u{2028}', '\u{2029}']) {
+        return Err(ValidationError::new("single_line"));
     }
     Ok(())
 }

@@ -114,6 +114,13 @@ fn every_key_the_crate_produces_exists_with_its_variables() {
         "date"
     );
     check("date", &[]);
+    assert_eq!(
+        egov_validation::rules::single_line("a\nb")
+            .unwrap_err()
+            .code,
+        "single_line"
+    );
+    check("single_line", &[]);
     // The problem details of this crate.
     for key in [
         "problem-bad-request-body",

@@ -121,9 +121,22 @@ impl Service {
     ///
     /// A file or variable that does not parse.
     pub fn config(&self) -> Result<Config, StartError> {
-        Ok(Config::builder()
+        let config = Config::builder()
             .embedded(format!("{} defaults", self.name), self.default_config)
-            .load()?)
+            .load()?;
+        if config.is_implicit_development() {
+            // Every start, before telemetry (so also when logs go elsewhere).
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "{}: EGOV_PROFILE is not set: running as `dev` with the built-in development \
+                     keys, reachable from this machine only. Set EGOV_PROFILE=dev to develop, \
+                     or EGOV_PROFILE=prod with real keys to serve.",
+                    self.name
+                );
+            }
+        }
+        Ok(config)
     }
 
     /// The configuration of tests: the compiled-in defaults in the `test`

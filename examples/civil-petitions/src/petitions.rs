@@ -553,7 +553,10 @@ impl PetitionStore {
                 ),
             ));
         }
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        // Required text is visible text (not only spaces or zero-width characters).
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| egov::core::text::is_visible_text(r));
         if reason_required && reason.is_none() {
             return Err(field_problem(
                 "/reason",

@@ -297,7 +297,7 @@ impl Auth {
         new_password: &str,
     ) -> Result<(), Error> {
         let row = self.account_row(id).await?;
-        if !self.password_matches(&row, current).await? {
+        if !self.password_matches(actor, &row, current).await? {
             let event = account_event(actions::PASSWORD_CHANGE, actor, Outcome::Failure, id)
                 .reason_code("wrong_password");
             return self.refuse(event, Error::WrongPassword).await;

@@ -4,7 +4,8 @@ use super::*;
 
 impl Auth {
     /// Authenticates an access token: signature and claims ([`Keyring::verify`]),
-    /// then the account's current state — not disabled, session not revoked —
+    /// then the account's current state — not disabled, the token's `sid` one of
+    /// its live sessions (not revoked, not expired) —
     /// and its roles and permissions, from a cache that every replica reloads
     /// when anything changes (egov-db's change topic `auth`: PostgreSQL
     /// notifications within milliseconds, else the `auth.change_poll_ms` poll;
@@ -19,12 +20,17 @@ impl Auth {
             .sub
             .parse()
             .map_err(|_| Error::InvalidToken("bad subject"))?;
-        let state = self.account_state(account).await?;
+        let mut state = self.account_state(account, false).await?;
+        if !state.live_sessions.contains(&claims.sid) {
+            // A session begun after the cache entry was loaded, or none of
+            // this account's: ask the database once.
+            state = self.account_state(account, true).await?;
+            if !state.live_sessions.contains(&claims.sid) {
+                return Err(Error::InvalidToken("session not live for this account"));
+            }
+        }
         if state.status == AccountStatus::Disabled {
             return Err(Error::InvalidToken("account disabled"));
-        }
-        if state.revoked_sessions.contains(&claims.sid) {
-            return Err(Error::InvalidToken("session revoked"));
         }
         Ok(Authenticated {
             account_id: account,
@@ -34,17 +40,21 @@ impl Auth {
         })
     }
 
+    /// The account's cached state; `reload` reads it from the database even
+    /// when the cache entry is current.
     pub(super) async fn account_state(
         &self,
         account: AccountId,
+        reload: bool,
     ) -> Result<Arc<CachedAccount>, Error> {
         let version = self.version();
-        if let Some(entry) = self
-            .0
-            .accounts
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&account)
+        if !reload
+            && let Some(entry) = self
+                .0
+                .accounts
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&account)
             && entry.version == version
             && entry.loaded.elapsed() < CACHE_MAX_AGE
         {
@@ -57,13 +67,13 @@ impl Auth {
             .await?
             .ok_or(Error::InvalidToken("unknown account"))?;
         let status = AccountStatus::parse(&row.try_get::<String, _>("status")?)?;
-        // Sessions revoked recently enough for their access tokens to be alive.
-        let horizon = self.now() - secs(self.0.settings.access_token_ttl_secs + 60);
-        let revoked: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM egov_auth_families WHERE account_id = $1 AND revoked_at IS NOT NULL AND revoked_at >= $2",
+        // Sessions an access token may name: not revoked, not past their
+        // absolute expiry.
+        let live: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM egov_auth_families WHERE account_id = $1 AND revoked_at IS NULL AND absolute_expires_at > $2",
         )
         .bind(account.to_string())
-        .bind(now_sql(horizon))
+        .bind(now_sql(self.now()))
         .fetch_all(self.0.db.pool())
         .await?;
         let assigned = self.assigned_roles(account).await?;
@@ -72,7 +82,7 @@ impl Auth {
             version,
             loaded: Instant::now(),
             status,
-            revoked_sessions: revoked.into_iter().map(|(id,)| id).collect(),
+            live_sessions: live.into_iter().map(|(id,)| id).collect(),
             roles,
             permissions,
         });

@@ -155,8 +155,19 @@ impl Auth {
         login_id: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(AccountRow, Gate)>, Error> {
+        self.reserve_attempt_by("login_id", login_id, now).await
+    }
+
+    /// [`Auth::reserve_attempt`] of the account whose `column` is `value`
+    /// (`login_id` or `id`).
+    pub(super) async fn reserve_attempt_by(
+        &self,
+        column: &str,
+        value: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(AccountRow, Gate)>, Error> {
         let mut tx = begin(&self.0.db).await?;
-        let Some(row) = self.locked_account(&mut tx, "login_id", login_id).await? else {
+        let Some(row) = self.locked_account(&mut tx, column, value).await? else {
             tx.rollback().await?;
             return Ok(None);
         };

@@ -96,7 +96,7 @@ impl Auth {
         if !row.mfa_enabled {
             return Err(Error::Conflict("mfa-not-enabled"));
         }
-        if !self.password_matches(&row, current_password).await? {
+        if !self.password_matches(actor, &row, current_password).await? {
             return self
                 .refuse(fail("wrong_password"), Error::WrongPassword)
                 .await;
@@ -186,24 +186,58 @@ impl Auth {
     }
 
     /// Whether `password` is the account's password (one Argon2 computation).
+    /// Whether `password` is the current password of `row`'s account — a
+    /// re-authentication, checked through the login throttle: it reserves an
+    /// attempt on the same counter, so wrong guesses are delayed, lock and
+    /// disable the account exactly as wrong logins do (a stolen session
+    /// cannot guess the password), and a locked account is refused even with
+    /// the right one. A right password leaves the counter as it was.
     pub(super) async fn password_matches(
         &self,
+        actor: &Actor,
         row: &AccountRow,
         password: &str,
     ) -> Result<bool, Error> {
-        let Ok(normalized) = NormalizedPassword::new(password) else {
+        let now = self.now();
+        let Some((current, gate)) = self
+            .reserve_attempt_by("id", &row.id.to_string(), now)
+            .await?
+        else {
             return Ok(false);
         };
-        Ok(self
-            .0
-            .hasher
-            .verify(
-                &normalized,
-                password,
-                &row.login_id,
-                row.password_hash.as_deref(),
-            )
-            .await?
-            .is_some())
+        let reserved = match gate {
+            Gate::Blocked(reason) => {
+                self.audit(
+                    account_event(Action::LOGIN_FAILED, actor, Outcome::Failure, row.id)
+                        .reason_code(reason)
+                        .detail(Detail::new().text("during", "reauthentication")),
+                )
+                .await?;
+                return Ok(false);
+            }
+            Gate::Open(reserved) => reserved,
+        };
+        // One Argon2 computation, as at login.
+        let verified = match NormalizedPassword::new(password) {
+            Ok(normalized) => self
+                .0
+                .hasher
+                .verify(
+                    &normalized,
+                    password,
+                    &current.login_id,
+                    current.password_hash.as_deref(),
+                )
+                .await?
+                .is_some(),
+            Err(_) => false,
+        };
+        if verified {
+            self.release(&current, &reserved).await?;
+        } else {
+            self.settle_failure(actor, row.id, &reserved, "bad_password_reauthentication")
+                .await?;
+        }
+        Ok(verified)
     }
 }

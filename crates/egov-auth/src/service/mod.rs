@@ -260,7 +260,9 @@ struct CachedAccount {
     version: i64,
     loaded: Instant,
     status: AccountStatus,
-    revoked_sessions: HashSet<String>,
+    /// The account's sessions (refresh families) neither revoked nor past
+    /// their absolute expiry: an access token's `sid` must be one of them.
+    live_sessions: HashSet<String>,
     roles: BTreeSet<String>,
     permissions: BTreeSet<Permission>,
 }

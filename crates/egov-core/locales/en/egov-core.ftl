@@ -21,6 +21,7 @@ problem-timeout = Request timed out
 ## Problem details and field messages
 problem-payload-too-large-detail = The request body may be at most { $limit } bytes.
 problem-bad-request-json = The request body is not valid JSON.
+problem-bad-request-control-characters = The address contains control characters.
 problem-timeout-detail = The request was not completed within { $seconds } seconds.
 problem-service-unavailable-database = The database is not reachable.
 problem-unsupported-media-type-detail = Send the request body as { $expected }.
@@ -30,3 +31,4 @@ query-unknown = This parameter is not recognized.
 query-repeated = Give this parameter only once.
 field-length = Must be between { $min } and { $max } characters.
 field-range = Must be between { $min } and { $max }.
+field-control-characters = Must not contain control characters (such as U+0000).

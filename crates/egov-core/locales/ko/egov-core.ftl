@@ -21,6 +21,7 @@ problem-timeout = 요청 처리 시간이 초과되었습니다
 ## Problem details and field messages
 problem-payload-too-large-detail = 요청 본문은 최대 { $limit }바이트까지 보낼 수 있습니다.
 problem-bad-request-json = 요청 본문이 올바른 JSON 형식이 아닙니다.
+problem-bad-request-control-characters = 주소에 제어 문자가 포함되어 있습니다.
 problem-timeout-detail = 요청을 { $seconds }초 안에 처리하지 못했습니다.
 problem-service-unavailable-database = 데이터베이스에 연결할 수 없습니다.
 problem-unsupported-media-type-detail = 요청 본문을 { $expected } 형식으로 보내 주십시오.
@@ -30,3 +31,4 @@ query-unknown = 알 수 없는 매개변수입니다.
 query-repeated = 이 매개변수는 한 번만 입력해 주십시오.
 field-length = { $min }자 이상 { $max }자 이하로 입력해 주십시오.
 field-range = { $min } 이상 { $max } 이하의 값을 입력해 주십시오.
+field-control-characters = 제어 문자(U+0000 등)는 입력할 수 없습니다.

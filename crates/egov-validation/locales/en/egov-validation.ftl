@@ -47,4 +47,5 @@ problem-bad-request-path = The request path is not valid.
 
 ## egov_validation::rules
 validation-not_blank = Enter more than spaces.
+validation-single_line = Enter it on one line (no line breaks or tabs).
 validation-date = Enter a date as YYYY-MM-DD (e.g. 2026-12-07).

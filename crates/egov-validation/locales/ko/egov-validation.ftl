@@ -47,4 +47,5 @@ problem-bad-request-path = 요청 주소가 올바르지 않습니다.
 
 ## egov_validation::rules
 validation-not_blank = 공백만으로는 입력할 수 없습니다.
+validation-single_line = 한 줄로 입력해 주십시오(줄바꿈·탭 불가).
 validation-date = 날짜를 YYYY-MM-DD 형식으로 입력해 주십시오(예: 2026-12-07).

@@ -1,0 +1,140 @@
+//! What an attacker got through, closed in the framework (issue: hardening),
+//! over real HTTP on SQLite and PostgreSQL: control characters in text are
+//! refused at the edge the same way on both databases (PostgreSQL cannot
+//! store NUL: it was a 500), required reasons need visible text, and an
+//! authenticated caller's responses are not cached.
+
+mod common;
+
+use common::{audit_count, login_with, petition};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const RRN: &str = "900101-1234568";
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+egov::db::backend_tests! {
+    async fn control_characters_are_a_422_naming_the_field_on_both_databases(db) {
+        let running = common::start(db).await;
+        let client = &running.client;
+        let citizen = login_with(&running, "hong", &["petitions:file"]).await;
+
+        for (title, body, expected) in [
+            ("a\u{0}b", "본문", vec!["/title"]),
+            ("제목", "x\u{7f}", vec!["/body"]),
+            ("\u{85}", "y\u{1b}[31m", vec!["/body", "/title"]),
+        ] {
+            let mut sent = petition(RRN);
+            sent["title"] = json!(title);
+            sent["body"] = json!(body);
+            let response = client.post(running.url("/api/petitions")).bearer_auth(&citizen)
+                .header("accept-language", "en").json(&sent).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{title:?} {body:?}");
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(fields(&problem), expected, "{problem}");
+            assert_eq!(problem["errors"][0]["code"], "control_characters");
+            assert!(problem["errors"][0]["message"].as_str().unwrap().contains("control characters"));
+        }
+        // Tabs and line breaks are text: a multi-line body is fine.
+        let mut fine = petition(RRN);
+        fine["body"] = json!("첫째 줄\n둘째 줄\t끝\r\n");
+        let filed = client.post(running.url("/api/petitions")).bearer_auth(&citizen)
+            .json(&fine).send().await.unwrap();
+        assert_eq!(filed.status(), StatusCode::CREATED);
+        let filed: Value = filed.json().await.unwrap();
+
+        // A NUL in a path id: 400, not a database error.
+        let staff = login_with(&running, "clerk", &["petitions:review"]).await;
+        for path in ["/api/petitions/a%00b", "/api/petitions/%C2%85"] {
+            let response = client.get(running.url(path)).bearer_auth(&staff).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        }
+        // What an authenticated caller reads is not cached; public data may be.
+        let read = client.get(running.url(&format!("/api/petitions/{}", filed["id"].as_str().unwrap())))
+            .bearer_auth(&staff).send().await.unwrap();
+        assert_eq!(read.status(), StatusCode::OK);
+        assert_eq!(read.headers()["cache-control"], "no-store");
+        let public = client.get(running.url("/codes/PETITION_TYPE")).send().await.unwrap();
+        assert_eq!(public.status(), StatusCode::OK);
+        assert_ne!(public.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+
+        // In a query parameter: 422 naming it. Anonymous callers still get 401 first.
+        let response = client.get(running.url("/api/petitions?status=%00")).bearer_auth(&staff)
+            .send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(fields(&problem), ["/status"]);
+        let anonymous = client.get(running.url("/api/petitions?status=%00")).send().await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+        // Account administration goes through the same rule (egov-auth's own bodies).
+        let admin = login_with(&running, "root", &["auth:admin"]).await;
+        let account = client.post(running.url("/auth/admin/accounts")).bearer_auth(&admin)
+            .json(&json!({"login_id": "kim", "display_name": "김\u{0}철수", "password": "correct horse battery staple 2026", "roles": []}))
+            .send().await.unwrap();
+        assert_eq!(account.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = account.json().await.unwrap();
+        assert_eq!(fields(&problem), ["/display_name"]);
+    }
+
+    async fn a_required_reason_needs_visible_text(db) {
+        let running = common::start(db).await;
+        let client = &running.client;
+        let citizen = login_with(&running, "hong", &["petitions:file"]).await;
+        let staff = login_with(&running, "clerk", &["petitions:review"]).await;
+        let filed: Value = client.post(running.url("/api/petitions")).bearer_auth(&citizen)
+            .json(&petition(RRN)).send().await.unwrap().json().await.unwrap();
+
+        // %01 and %00 are control characters; %7F is DEL; the rest render as nothing.
+        for reason in ["%01", "%00", "%7F", "%E2%80%8B", "%E3%80%80%EF%BB%BF", "%E2%80%AE%20"] {
+            let response = client.get(running.url(&format!("/api/petitions/export?reason={reason}")))
+                .bearer_auth(&staff).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "reason={reason}");
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(fields(&problem), ["/reason"], "reason={reason}: {problem}");
+        }
+        assert_eq!(audit_count(&running, "action = 'download'").await, 0);
+
+        // A status change that needs a reason.
+        let id = filed["id"].as_str().unwrap();
+        let url = running.url(&format!("/api/petitions/{id}/status"));
+        let review = client.put(&url).bearer_auth(&staff)
+            .json(&json!({"status": "in_review", "version": 1})).send().await.unwrap();
+        assert_eq!(review.status(), StatusCode::OK);
+        let invisible = client.put(&url).bearer_auth(&staff)
+            .json(&json!({"status": "rejected", "reason": "\u{200b}\u{3000}", "version": 2}))
+            .send().await.unwrap();
+        assert_eq!(invisible.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = invisible.json().await.unwrap();
+        assert_eq!(fields(&problem), ["/reason"], "{problem}");
+    }
+
+    async fn caller_request_ids_reach_the_audit_trail_verbatim(db) {
+        let running = common::start(db).await;
+        // Six or more digits used to be masked as if they were a phone number.
+        for id in ["order-20261207-123456", "1234567890", "batch:7:000001"] {
+            let response = running.client.get(running.url("/codes/PETITION_TYPE"))
+                .header("x-request-id", id).send().await.unwrap();
+            assert_eq!(response.headers()["x-request-id"], id);
+        }
+        running.services.audit.shutdown().await;
+        let stored: Vec<String> = sqlx::query_scalar(
+            "SELECT request_id FROM egov_audit_events WHERE request_id IS NOT NULL ORDER BY seq",
+        )
+        .fetch_all(running.services.db.pool()).await.unwrap();
+        for id in ["order-20261207-123456", "1234567890", "batch:7:000001"] {
+            assert!(stored.iter().any(|s| s == id), "{id} not in {stored:?}");
+        }
+    }
+}
