@@ -177,7 +177,8 @@ pub(crate) async fn send(
 
 /// Sends one request built from `data`; see the module docs for the format.
 /// Asserts that the answer is never a 5xx, and that every 4xx is a problem
-/// document (`application/problem+json`, `status` as sent, a stable type).
+/// document (`application/problem+json`, `status` as sent, a stable type);
+/// a text field that reached a handler holds no refused control character.
 pub fn web_extract(data: &[u8]) {
     let mut parts = data.splitn(5, |&b| b == b'\n');
     let first = parts.next().unwrap_or_default();
@@ -236,6 +237,15 @@ pub fn web_extract(data: &[u8]) {
         "{status} for {uri}: {}",
         String::from_utf8_lossy(&body)
     );
+    // The `Valid` routes echo the text they extracted: what passed the edge
+    // rule for text holds no refused control character.
+    if status.is_success() && matches!(kind, b'j' | b'f' | b'g' | b'q' | b'p') {
+        let echoed = String::from_utf8_lossy(&body);
+        assert!(
+            egov_core::text::first_refused_control(&echoed).is_none(),
+            "{uri} let a control character through: {echoed:?}"
+        );
+    }
     if status.is_client_error() {
         let content_type = headers
             .get(header::CONTENT_TYPE)

@@ -69,6 +69,15 @@ pub(crate) fn check(root: &Path) -> Result<(), String> {
             .args(["run", &spec, "--checks", "all"])
             .args(["--exclude-checks", "positive_data_acceptance"])
             .args(["--max-examples", &examples, "--seed", &seed])
+            // NUL and every other control character in generated strings (the
+            // hardening issue's edge rule): explicit, so a changed default
+            // cannot drop them silently.
+            .args([
+                "--generation-allow-x00",
+                "true",
+                "--generation-codec",
+                "utf-8",
+            ])
             .args(["--no-color"])
             .stdin(Stdio::null());
         if let Some(token) = token {
