@@ -82,7 +82,8 @@ pub struct EgovImport {
 pub struct ImportReport {
     /// Accounts created.
     pub accounts: usize,
-    /// Login ids skipped because they exist.
+    /// Login ids skipped because they exist (such an account gets nothing from
+    /// the dump, not even role assignments) or have no valid normalized form.
     pub skipped: Vec<String>,
     /// Roles created or replaced.
     pub roles: usize,
@@ -275,15 +276,20 @@ impl Auth {
 
         let mut by_esntl: HashMap<String, AccountId> = HashMap::new();
         for account in &import.accounts {
+            // Stored and compared in the one normalized form; an id that has
+            // none (controls, look-alike letters of other scripts) is skipped.
+            let Some(login_id) = crate::normalize_login_id(&account.login_id) else {
+                report.skipped.push(account.login_id.clone());
+                continue;
+            };
             let exists: Option<(String,)> =
                 sqlx::query_as("SELECT id FROM egov_auth_accounts WHERE login_id = $1")
-                    .bind(&account.login_id)
+                    .bind(&login_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if let Some((id,)) = exists {
-                if let (Some(e), Ok(id)) = (&account.esntl_id, id.parse()) {
-                    by_esntl.insert(e.clone(), id);
-                }
+            if exists.is_some() {
+                // Another person may hold this login id here: the dump's
+                // roles for its ESNTL_ID must not reach the existing account.
                 report.skipped.push(account.login_id.clone());
                 continue;
             }
@@ -301,16 +307,19 @@ impl Auth {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $9, $9)",
             )
             .bind(id.to_string())
-            .bind(&account.login_id)
+            .bind(&login_id)
             .bind(&account.name)
             .bind(account.email.as_deref())
             .bind(status)
-            .bind(
-                account
-                    .password_hash
-                    .as_ref()
-                    .map(|h| format!("{EGOV_SHA256_PREFIX}{h}")),
-            )
+            .bind(account.password_hash.as_ref().map(|h| {
+                // eGovFrame salts with its own login id: keep it when the
+                // normalized one differs.
+                if login_id == account.login_id {
+                    format!("{EGOV_SHA256_PREFIX}{h}")
+                } else {
+                    format!("{EGOV_SHA256_PREFIX}{h}${}", account.login_id)
+                }
+            }))
             .bind(account.lock_count)
             .bind(account.esntl_id.as_deref())
             .bind(&now)

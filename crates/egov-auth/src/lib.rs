@@ -152,7 +152,7 @@ pub use error::{Error, MFA_REQUIRED};
 pub use rbac::{ADMIN_PERMISSION, Role, RoleGraph};
 pub use service::{
     AccessGrant, Account, AccountStatus, Auth, Authenticated, CHANGE_TOPIC, NewAccount,
-    RECOVERY_CODES, Resumed, Session, TotpEnrolment, actions,
+    RECOVERY_CODES, Resumed, Session, TotpEnrolment, actions, normalize_login_id,
 };
 pub use settings::{
     ARGON2_MIN_ITERATIONS, ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_PARALLELISM, Argon2Settings,
@@ -169,11 +169,18 @@ use egov_db::{Migration, MigrationSet};
 pub static MIGRATIONS: MigrationSet = MigrationSet::new(
     "egov-auth",
     3,
-    &[Migration::portable(
-        1,
-        "accounts, sessions, refresh tokens, recovery codes, roles, grants, assignments",
-        include_str!("../migrations/0001_auth.sql"),
-    )],
+    &[
+        Migration::portable(
+            1,
+            "accounts, sessions, refresh tokens, recovery codes, roles, grants, assignments",
+            include_str!("../migrations/0001_auth.sql"),
+        ),
+        Migration::portable(
+            2,
+            "login ids in lower case",
+            include_str!("../migrations/0002_login_id_lower_case.sql"),
+        ),
+    ],
 );
 
 /// egov-auth's messages (login, token, password and MFA problems), in Korean and English.

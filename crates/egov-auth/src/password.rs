@@ -598,8 +598,13 @@ impl Hasher {
         let memory = self.memory.clone();
         match stored {
             Some(stored) if stored.starts_with(EGOV_SHA256_PREFIX) => {
-                let expected = stored[EGOV_SHA256_PREFIX.len()..].to_owned();
-                let actual = egov_sha256(login_id, raw_password);
+                // `egov-sha256$HASH`, salted with the login id; or
+                // `egov-sha256$HASH$ID` when eGovFrame's id (the salt) differs
+                // from its normalized form here (base64 has no `$`).
+                let rest = &stored[EGOV_SHA256_PREFIX.len()..];
+                let (expected, salt) = rest.split_once('$').unwrap_or((rest, login_id));
+                let expected = expected.to_owned();
+                let actual = egov_sha256(salt, raw_password);
                 let dummy = self.dummy.clone();
                 // Same cost as an Argon2 check.
                 self.blocking(move || verify_now(params, &bytes, &dummy, &memory))

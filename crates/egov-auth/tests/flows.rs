@@ -505,6 +505,49 @@ egov_db::backend_tests! {
         env.audit.shutdown().await;
     }
 
+    async fn login_ids_have_one_form_and_look_alikes_are_refused(db) {
+        let env = env(db).await;
+        let created = account(&env, "Admin").await;
+        assert_eq!(created.login_id, "admin");
+        // Case, full width and surrounding space are the same id: a conflict, and a login.
+        for same in ["admin", "ADMIN", "ａｄｍｉｎ", " admin "] {
+            assert!(matches!(
+                env.auth.create_account(&admin(), new_account(same, PASSWORD)).await,
+                Err(Error::Conflict(_))
+            ), "{same:?}");
+        }
+        let ctx = Actor::anonymous();
+        for same in ["ADMIN", "ａｄｍｉｎ"] {
+            env.auth.login(&ctx, same, PASSWORD, None).await.unwrap();
+        }
+        // Look-alikes and invisible characters are refused at creation.
+        for confusable in ["\u{430}dmin", "admin\u{200b}", "adm\u{131}n", "ad\u{feff}min"] {
+            assert!(matches!(
+                env.auth.create_account(&admin(), new_account(confusable, PASSWORD)).await,
+                Err(Error::Invalid("/login_id", _))
+            ), "{confusable:?}");
+        }
+        // Import: an existing id (in another case) is skipped and gets none of the
+        // dump's roles; an eGovFrame id in upper case keeps its legacy password.
+        let theirs = egov_auth::password::egov_sha256("ADMIN", "egov1234!");
+        let mine = egov_auth::password::egov_sha256("KIM", "egov1234!");
+        let dump = format!(
+            "INSERT INTO COMTNAUTHORINFO VALUES ('ROLE_ADMIN','관리자','시스템관리자','2011-08-31');\n\
+             INSERT INTO COMTNEMPLYRINFO (EMPLYR_ID, USER_NM, PASSWORD, EMAIL_ADRES, LOCK_AT, LOCK_CNT, EMPLYR_STTUS_CODE, ESNTL_ID) VALUES \
+             ('ADMIN','다른 사람','{theirs}',NULL,'N',0,'P','USRCNFRM_00000000009'),\
+             ('KIM','김철수','{mine}',NULL,'N',0,'P','USRCNFRM_00000000010');\n\
+             INSERT INTO COMTNEMPLYRSCRTYESTBS VALUES ('USRCNFRM_00000000009','USR','ROLE_ADMIN'),('USRCNFRM_00000000010','USR','ROLE_ADMIN');\n"
+        );
+        let import = egov_auth::import::EgovImport::from_sql_dump(&dump).unwrap();
+        let report = env.auth.import_egov(&admin(), &import).await.unwrap();
+        assert_eq!((report.accounts, report.skipped.clone()), (1, vec!["ADMIN".to_owned()]));
+        assert!(env.auth.account(created.id).await.unwrap().roles.is_empty(), "the existing admin got the dump's roles");
+        let kim = env.auth.login(&ctx, "kim", "egov1234!", None).await.unwrap();
+        let who = env.auth.authenticate(&kim.access_token).await.unwrap();
+        assert!(who.roles.contains("ROLE_ADMIN"));
+        env.audit.shutdown().await;
+    }
+
     async fn an_egovframe_reference_hash_logs_in_and_is_replaced(db) {
         // EgovFileScrty.encryptPassword("1", "admin"): Base64(SHA-256("admin" ‖ "1")),
         // computed independently (Python hashlib), as an eGovFrame database holds it.

@@ -7,6 +7,9 @@ impl Auth {
         &self,
         login_id: &str,
     ) -> Result<Option<AccountRow>, Error> {
+        let Some(login_id) = normalize_login_id(login_id) else {
+            return Ok(None);
+        };
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM egov_auth_accounts WHERE login_id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(login_id)
@@ -96,10 +99,9 @@ impl Auth {
     /// [`Error::PasswordRejected`], [`Error::Invalid`] for a bad login id or role
     /// name, [`Error::Conflict`] when the login id exists.
     pub async fn create_account(&self, actor: &Actor, new: NewAccount) -> Result<Account, Error> {
-        let login_id = new.login_id.trim().to_owned();
-        if !valid_login_id(&login_id) {
+        let Some(login_id) = normalize_login_id(&new.login_id) else {
             return Err(Error::Invalid("/login_id", "login-id"));
-        }
+        };
         let display_name = new.display_name.trim().to_owned();
         if display_name.is_empty() || display_name.chars().count() > 100 {
             return Err(Error::Invalid("/display_name", "display-name"));

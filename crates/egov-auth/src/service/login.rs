@@ -40,9 +40,10 @@ impl Auth {
                 .reason_code("password_too_long");
             return self.refuse(event, Error::InvalidCredentials).await;
         };
-        let login_id = login_id.trim();
+        let normalized_id = normalize_login_id(login_id);
+        let login_id = normalized_id.as_deref().unwrap_or_else(|| login_id.trim());
         let now = self.now();
-        let attempt = if valid_login_id(login_id) {
+        let attempt = if normalized_id.is_some() {
             self.reserve_attempt(login_id, now).await?
         } else {
             None

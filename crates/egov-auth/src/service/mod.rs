@@ -323,11 +323,35 @@ fn opt_time(row: &AnyRow, column: &str) -> Result<Option<OffsetDateTime>, Error>
         .map_err(Error::from)
 }
 
-fn valid_login_id(login_id: &str) -> bool {
-    (1..=64).contains(&login_id.chars().count())
-        && !login_id
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace())
+/// A login id in the one form it is stored and looked up in: Unicode NFKC
+/// (full-width `ａｄｍｉｎ` is `admin`), then lower case (`Admin` is `admin`),
+/// 1–64 characters of ASCII letters, digits, `.`, `_`, `-`, `@` or Hangul
+/// syllables. Anything else — white space, controls, zero-width characters,
+/// letters of other scripts that look Latin (Cyrillic `а`, Greek `ο`) — is
+/// refused (`None`), so two accounts can never differ only in ways a person
+/// cannot see.
+///
+/// ```
+/// use egov_auth::normalize_login_id;
+///
+/// assert_eq!(normalize_login_id(" Admin ").as_deref(), Some("admin"));
+/// assert_eq!(normalize_login_id("ａｄｍｉｎ").as_deref(), Some("admin"));
+/// assert_eq!(normalize_login_id("홍길동.2026").as_deref(), Some("홍길동.2026"));
+/// for confusable in ["\u{430}dmin", "admin\u{200b}", "ad min", "", "a\u{0}"] {
+///     assert_eq!(normalize_login_id(confusable), None, "{confusable:?}");
+/// }
+/// ```
+pub fn normalize_login_id(raw: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization as _;
+    let normalized: String = raw.trim().nfkc().collect::<String>().to_lowercase();
+    let allowed = |c: char| {
+        c.is_ascii_lowercase()
+            || c.is_ascii_digit()
+            || matches!(c, '.' | '_' | '-' | '@')
+            || ('\u{ac00}'..='\u{d7a3}').contains(&c)
+    };
+    ((1..=64).contains(&normalized.chars().count()) && normalized.chars().all(allowed))
+        .then_some(normalized)
 }
 
 const ACCOUNT_COLUMNS: &str = "id, login_id, display_name, email, status, password_hash, \
