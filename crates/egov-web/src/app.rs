@@ -300,8 +300,10 @@ impl App {
     /// inconsistent.
     pub fn build(self) -> Result<Router, AppError> {
         let i18n = self.catalog()?;
+        let proxies = crate::proxy::TrustedProxies::parse(&self.settings.trusted_proxies)
+            .map_err(AppError::Settings)?;
         let (router, _, _) = self.routes();
-        Ok(self.with_stack(router, i18n))
+        Ok(self.with_stack(router, i18n, proxies))
     }
 
     /// Routes, health and docs, without the middleware stack.
@@ -344,7 +346,12 @@ impl App {
         (router, route_table, openapi)
     }
 
-    fn with_stack(&self, router: Router, i18n: I18n) -> Router {
+    fn with_stack(
+        &self,
+        router: Router,
+        i18n: I18n,
+        proxies: crate::proxy::TrustedProxies,
+    ) -> Router {
         let settings = &self.settings;
         let renderer = Arc::new(ProblemRenderer {
             i18n: i18n.clone(),
@@ -392,7 +399,7 @@ impl App {
             None => router,
         };
         let mut router = router
-            .layer(from_fn(mw::actor))
+            .layer(from_fn_with_state(Arc::new(proxies), mw::actor))
             .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
             .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
             .layer(from_fn_with_state(
@@ -533,6 +540,9 @@ pub enum AppError {
     /// Binding or serving failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// A `[server]` setting is not usable (e.g. a bad `trusted_proxies` entry).
+    #[error("{0}")]
+    Settings(String),
 }
 
 fn make_span(request: &Request<axum::body::Body>) -> tracing::Span {

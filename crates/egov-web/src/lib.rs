@@ -41,6 +41,7 @@ mod app;
 mod auth_audit;
 mod health;
 mod middleware;
+mod proxy;
 #[cfg(feature = "audit")]
 pub mod resource;
 #[cfg(all(feature = "audit", feature = "auth", feature = "codes"))]

@@ -50,13 +50,17 @@ fn is_valid_request_id(id: &str) -> bool {
 
 /// Puts an anonymous [`Actor`] with the request's context (client IP, request
 /// id, trace id) into the request, unless an earlier layer placed one.
-pub(crate) async fn actor(mut request: Request, next: Next) -> Response {
+pub(crate) async fn actor(
+    State(proxies): State<Arc<crate::proxy::TrustedProxies>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if request.extensions().get::<Actor>().is_none() {
         let mut actor = Actor::anonymous();
         actor.client_ip = request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
+            .map(|ConnectInfo(addr)| proxies.client(addr.ip(), request.headers()));
         actor.request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
         actor.trace_id = egov_telemetry::current_trace_id();
         request.extensions_mut().insert(actor);

@@ -23,6 +23,11 @@ pub struct WebSettings {
     pub cors_allowed_origins: Vec<String>,
     /// Serve `/openapi.json` and the interactive docs page at `/docs`.
     pub openapi_docs: bool,
+    /// Reverse proxies (addresses or CIDR networks, e.g. `10.0.0.0/8`) whose
+    /// `Forwarded`/`X-Forwarded-For` headers name the client recorded in the
+    /// audit trail. Empty: the connection's address is the client, and those
+    /// headers are ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl ConfigSection for WebSettings {
@@ -36,6 +41,7 @@ shutdown_timeout_secs = 20
 hsts = false
 cors_allowed_origins = []
 openapi_docs = true
+trusted_proxies = []
 "#;
 }
 

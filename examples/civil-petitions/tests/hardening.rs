@@ -137,4 +137,36 @@ egov::db::backend_tests! {
             assert!(stored.iter().any(|s| s == id), "{id} not in {stored:?}");
         }
     }
+
+    async fn behind_a_trusted_proxy_the_access_record_names_the_client(db) {
+        async fn recorded_ip(running: &common::Running, request_id: &str) -> String {
+            sqlx::query_scalar("SELECT client_ip FROM egov_audit_events WHERE request_id = $1")
+                .bind(request_id)
+                .fetch_one(running.services.db.pool()).await.unwrap()
+        }
+        let send = |running: &common::Running, id: &'static str, name: &'static str, value: &'static str| {
+            running.client.get(running.url("/codes/PETITION_TYPE"))
+                .header("x-request-id", id).header(name, value).send()
+        };
+        // Without trusted proxies a client cannot choose its recorded address.
+        let direct = common::start(db.clone()).await;
+        send(&direct, "spoof-1", "x-forwarded-for", "203.0.113.7").await.unwrap();
+        send(&direct, "spoof-2", "forwarded", "for=203.0.113.7").await.unwrap();
+        direct.services.audit.shutdown().await;
+        assert_eq!(recorded_ip(&direct, "spoof-1").await, "127.0.0.1");
+        assert_eq!(recorded_ip(&direct, "spoof-2").await, "127.0.0.1");
+        drop(direct);
+
+        // Behind a proxy on 127.0.0.1: the client it names, and no further back.
+        let services = civil_petitions::start(&common::config(), db).await.unwrap();
+        let proxied = common::Running::serve(services, |mut settings, services| {
+            settings.trusted_proxies = vec!["127.0.0.1/32".to_owned()];
+            civil_petitions::app(settings, services)
+        }).await;
+        send(&proxied, "proxied-1", "x-forwarded-for", "1.2.3.4, 203.0.113.7").await.unwrap();
+        send(&proxied, "proxied-2", "forwarded", r#"for="[2001:db8::17]:4711""#).await.unwrap();
+        proxied.services.audit.shutdown().await;
+        assert_eq!(recorded_ip(&proxied, "proxied-1").await, "203.0.113.7");
+        assert_eq!(recorded_ip(&proxied, "proxied-2").await, "2001:db8::17");
+    }
 }
