@@ -40,6 +40,12 @@
 //!   [`Auth::csrf_token`]), so server-rendered pages without JavaScript sit
 //!   behind the same middleware and route policies as the API. Multipart
 //!   bodies are not searched: send the header.
+//! - Before any of this, a write that another site's page sent without
+//!   asking — a form, multipart or plain-text body, no `Authorization`, and
+//!   `Sec-Fetch-Site: cross-site` or an `Origin` that is not this host — is
+//!   refused with 403 (reason `cross_site_form`), logged in or not: that is
+//!   login CSRF (a victim logged into the attacker's account), which no
+//!   session token can stop because there is no session yet.
 //! - On success the [`Actor`]'s principal, roles and permissions are replaced
 //!   (its request context kept), and [`Authenticated`] is put in the request.
 //!
@@ -295,8 +301,58 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
     response
 }
 
+/// Whether `request` is a write a browser sent from another site without
+/// asking (a CORS-simple body: a form, multipart or plain text; no
+/// `Authorization`): `Sec-Fetch-Site: cross-site`, or an `Origin` whose host
+/// is not the request's `Host`. Such a post can log a victim into the
+/// attacker's account (login CSRF) or act on a public form in their name;
+/// a JSON call needs a CORS preflight, which `[server] cors_allowed_origins`
+/// decides, and a call with a bearer token carries its own proof.
+fn is_cross_site_form_post(request: &Request) -> bool {
+    let headers = request.headers();
+    if is_safe(request.method()) || headers.contains_key(http::header::AUTHORIZATION) {
+        return false;
+    }
+    let simple_body = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_none_or(|t| {
+            matches!(
+                t.as_str(),
+                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+            )
+        });
+    if !simple_body {
+        return false;
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|site| site.eq_ignore_ascii_case("cross-site")) {
+        return true;
+    }
+    match (header("origin"), header("host")) {
+        // `null` (a sandboxed or privacy-sensitive context) is not this site.
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+            !authority.eq_ignore_ascii_case(host)
+        }
+        _ => false,
+    }
+}
+
 /// The authentication middleware; see the [module docs](self).
 pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
+    if is_cross_site_form_post(&request) {
+        record_denial(&auth, denial(&request, "cross_site_form")).await;
+        return error_response(Error::Csrf);
+    }
     let (token, from_cookie) = match bearer(request.headers()) {
         Some(Ok(token)) => (Some(token.to_owned()), false),
         Some(Err(())) => {

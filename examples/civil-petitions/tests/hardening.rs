@@ -169,4 +169,35 @@ egov::db::backend_tests! {
         assert_eq!(recorded_ip(&proxied, "proxied-1").await, "203.0.113.7");
         assert_eq!(recorded_ip(&proxied, "proxied-2").await, "2001:db8::17");
     }
+
+    async fn another_site_cannot_post_the_login_form(db) {
+        let running = common::start(db).await;
+        login_with(&running, "hong", &["petitions:file"]).await;
+        let client = common::no_redirects();
+        let form = [("login_id", "hong"), ("password", common::PASSWORD), ("next", "/")];
+        let base = running.base.clone();
+        for (name, value) in [
+            ("sec-fetch-site", "cross-site".to_owned()),
+            ("origin", "https://attacker.example".to_owned()),
+            ("origin", "null".to_owned()),
+        ] {
+            let response = client.post(running.url("/login")).header(name, &value).form(&form)
+                .send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+            assert!(response.headers().get("set-cookie").is_none(), "{name}: {value} got a session");
+        }
+        // The service's own page (same origin), and clients that send neither header.
+        for headers in [vec![("sec-fetch-site", "same-origin"), ("origin", base.as_str())], vec![]] {
+            let mut request = client.post(running.url("/login")).form(&form);
+            for (name, value) in &headers {
+                request = request.header(*name, *value);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{headers:?}");
+        }
+        // A JSON login from another origin is CORS's to decide, not refused here.
+        let json = running.client.post(running.url("/auth/login")).header("origin", "https://app.example")
+            .json(&json!({"login_id": "hong", "password": common::PASSWORD})).send().await.unwrap();
+        assert_eq!(json.status(), StatusCode::OK);
+    }
 }
