@@ -303,8 +303,9 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
 
 /// Whether `request` is a write a browser sent from another site without
 /// asking (a CORS-simple body: a form, multipart or plain text; no
-/// `Authorization`): `Sec-Fetch-Site: cross-site`, or an `Origin` whose host
-/// is not the request's `Host`. Such a post can log a victim into the
+/// `Authorization`): `Sec-Fetch-Site` other than `same-origin` or `none`, or,
+/// from a client that does not send it, an `Origin` whose host is not the
+/// request's `Host` (or is `null`). Such a post can log a victim into the
 /// attacker's account (login CSRF) or act on a public form in their name;
 /// a JSON call needs a CORS preflight, which `[server] cors_allowed_origins`
 /// decides, and a call with a bearer token carries its own proof.
@@ -333,8 +334,13 @@ fn is_cross_site_form_post(request: &Request) -> bool {
         return false;
     }
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if header("sec-fetch-site").is_some_and(|site| site.eq_ignore_ascii_case("cross-site")) {
-        return true;
+    // A browser that sends Fetch Metadata says exactly where the request came
+    // from, and its `Origin` may be `null` on its own same-origin post (the
+    // framework's `Referrer-Policy: no-referrer` does that in Chromium), so
+    // when present it alone decides — as Go's `http.CrossOriginProtection`
+    // does. `same-site` is refused too: a sibling host is another service.
+    if let Some(site) = header("sec-fetch-site") {
+        return !(site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none"));
     }
     match (header("origin"), header("host")) {
         // `null` (a sandboxed or privacy-sensitive context) is not this site.

@@ -176,18 +176,30 @@ egov::db::backend_tests! {
         let client = common::no_redirects();
         let form = [("login_id", "hong"), ("password", common::PASSWORD), ("next", "/")];
         let base = running.base.clone();
-        for (name, value) in [
-            ("sec-fetch-site", "cross-site".to_owned()),
-            ("origin", "https://attacker.example".to_owned()),
-            ("origin", "null".to_owned()),
+        for headers in [
+            vec![("sec-fetch-site", "cross-site")],
+            vec![("sec-fetch-site", "same-site"), ("origin", "http://other.127.0.0.1")],
+            // A client without Fetch Metadata: the Origin decides.
+            vec![("origin", "https://attacker.example")],
+            vec![("origin", "null")],
         ] {
-            let response = client.post(running.url("/login")).header(name, &value).form(&form)
-                .send().await.unwrap();
-            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
-            assert!(response.headers().get("set-cookie").is_none(), "{name}: {value} got a session");
+            let mut request = client.post(running.url("/login")).form(&form);
+            for (name, value) in &headers {
+                request = request.header(*name, *value);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
+            assert!(response.headers().get("set-cookie").is_none(), "{headers:?} got a session");
         }
-        // The service's own page (same origin), and clients that send neither header.
-        for headers in [vec![("sec-fetch-site", "same-origin"), ("origin", base.as_str())], vec![]] {
+        // The service's own page (same origin) — also with the `Origin: null` a
+        // browser sends under `Referrer-Policy: no-referrer` — a typed-in
+        // navigation, and clients that send neither header.
+        for headers in [
+            vec![("sec-fetch-site", "same-origin"), ("origin", base.as_str())],
+            vec![("sec-fetch-site", "same-origin"), ("origin", "null")],
+            vec![("sec-fetch-site", "none")],
+            vec![],
+        ] {
             let mut request = client.post(running.url("/login")).form(&form);
             for (name, value) in &headers {
                 request = request.header(*name, *value);
