@@ -304,14 +304,13 @@ pub(crate) fn artifacts_root(root: &Path) -> Result<PathBuf, String> {
     Ok(PathBuf::from(metadata.target_directory).join("e2e-artifacts"))
 }
 
-/// What the service prints on stdout at start: the first administrator's
-/// one-time password (on the first non-empty line after the announcement) and
-/// the address it listens on.
+/// What the service prints on stdout at start: where the first
+/// administrator's one-time password is (a file, since its stdout is not a
+/// terminal) and the address it listens on.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Startup {
-    /// The announcement was seen; the password is the next non-empty line.
-    password_next: bool,
-    admin_password: Option<String>,
+    /// The file holding the one-time password.
+    password_file: Option<PathBuf>,
     /// `http://127.0.0.1:PORT`.
     base_url: Option<String>,
 }
@@ -320,11 +319,9 @@ impl Startup {
     /// Takes in one line of the service's stdout.
     fn feed(&mut self, line: &str) {
         let text = line.trim();
-        if self.password_next && !text.is_empty() {
-            self.admin_password = Some(text.to_owned());
-            self.password_next = false;
-        } else if text.contains("one-time password:") {
-            self.password_next = true;
+        if let Some(rest) = text.split("one-time password is in the file ").nth(1) {
+            let path = rest.split(" (").next().unwrap_or_default();
+            self.password_file = Some(PathBuf::from(path));
         } else if let Some(rest) = text.split("listening on http://").nth(1) {
             let address = rest.split_whitespace().next().unwrap_or_default();
             self.base_url = Some(format!("http://{address}"));
@@ -387,17 +384,8 @@ impl Server {
         let copier = child.stdout.take().map(|stdout| {
             std::thread::spawn(move || {
                 let mut log_file = log_file;
-                // The password stays out of the log file.
-                let mut redact = Startup::default();
                 for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    let was_next = redact.password_next;
-                    redact.feed(&line);
-                    let for_log = if was_next && !redact.password_next {
-                        "      (the one-time password, given to the tests)"
-                    } else {
-                        line.as_str()
-                    };
-                    let _ = writeln!(log_file, "{for_log}");
+                    let _ = writeln!(log_file, "{line}");
                     // Nobody listens any more once the service is up.
                     let _ = lines.send(line);
                 }
@@ -431,12 +419,24 @@ impl Server {
             }
         }
         server.base_url = startup.base_url.unwrap_or_default();
-        server.admin_password = startup.admin_password.ok_or_else(|| {
+        let password_file = startup.password_file.ok_or_else(|| {
             format!(
-                "civil-petitions printed no one-time admin password on a fresh database; see {}",
+                "civil-petitions named no one-time password file on a fresh database; see {}",
                 log.display()
             )
         })?;
+        server.admin_password = std::fs::read_to_string(&password_file)
+            .map_err(|e| format!("cannot read {}: {e}", password_file.display()))?
+            .trim()
+            .to_owned();
+        // The password went to the file only, never into the output.
+        let output = std::fs::read_to_string(log).unwrap_or_default();
+        if server.admin_password.is_empty() || output.contains(&server.admin_password) {
+            return Err(format!(
+                "the one-time password is empty or appeared in the service's output; see {}",
+                log.display()
+            ));
+        }
         let address: SocketAddr = server
             .base_url
             .trim_start_matches("http://")
@@ -513,33 +513,32 @@ mod tests {
     }
 
     #[test]
-    fn startup_output_gives_the_password_and_the_address() {
+    fn startup_output_names_the_password_file_and_the_address() {
         let mut startup = Startup::default();
         for line in [
             r#"{"level":"INFO","fields":{"message":"applied migration"}}"#,
-            "",
-            "  First administrator created: login id `admin`, one-time password:",
-            "",
-            "      kDjPhpcDaJr9qCE5duccBbQ5",
-            "",
-            "  Log in and change it at once (PUT /auth/password). It is not shown again.",
+            "First administrator created: login id `admin`; its one-time password is in the file \
+             /tmp/egov-e2e-x/civil-petitions-one-time-password (readable only by this user). \
+             Read it, delete the file, and change the password at the first login (PUT /auth/password).",
             "Demo accounts (dev profile only): see README.md.",
             "civil-petitions listening on http://127.0.0.1:34247 (API docs: http://127.0.0.1:34247/docs/)",
         ] {
             startup.feed(line);
         }
         assert_eq!(
-            startup.admin_password.as_deref(),
-            Some("kDjPhpcDaJr9qCE5duccBbQ5")
+            startup.password_file.as_deref(),
+            Some(Path::new(
+                "/tmp/egov-e2e-x/civil-petitions-one-time-password"
+            ))
         );
         assert_eq!(startup.base_url.as_deref(), Some("http://127.0.0.1:34247"));
     }
 
     #[test]
-    fn a_later_start_prints_no_password() {
+    fn a_later_start_names_no_password_file() {
         let mut startup = Startup::default();
         startup.feed("civil-petitions listening on http://127.0.0.1:8080 (API docs: …)");
-        assert_eq!(startup.admin_password, None);
+        assert_eq!(startup.password_file, None);
         assert_eq!(startup.base_url.as_deref(), Some("http://127.0.0.1:8080"));
     }
 

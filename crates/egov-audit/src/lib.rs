@@ -97,6 +97,7 @@ mod transaction;
 pub mod verify;
 #[cfg(feature = "axum")]
 pub mod web;
+pub mod witness;
 mod writer;
 
 pub use event::{Action, AuditEvent, Detail, Outcome, Reason, SubjectId, Target, scrub};

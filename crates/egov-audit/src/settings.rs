@@ -29,6 +29,9 @@ pub struct AuditSettings {
     pub utc_offset_hours: i8,
     /// Subjects one account may touch in a day before the review flags bulk access.
     pub bulk_access_threshold: u64,
+    /// A file to keep the latest signed checkpoint in, outside the database
+    /// ([`crate::witness`]); empty: none (every checkpoint is logged anyway).
+    pub witness_file: String,
 }
 
 impl ConfigSection for AuditSettings {
@@ -45,6 +48,7 @@ signing_key = "insecure-dev-secret:audit-checkpoint-signing"
 off_hours = [22, 6]
 utc_offset_hours = 9
 bulk_access_threshold = 1000
+witness_file = ""
 "#;
 }
 

@@ -51,6 +51,15 @@ pub enum DamageKind {
     /// SQLite: the events table was redefined, so its columns may no longer
     /// show what the hashed records hold (reported at the first stored event).
     Redefined,
+    /// The chain's recorded head (`egov_audit_heads`) is not its last event:
+    /// events past it were inserted, or the head was moved, or its row
+    /// deleted (reported at the head's sequence number, or the last event's).
+    HeadMismatch,
+    /// The data-subject index (`egov_audit_subjects`) differs from the
+    /// subjects the events' hashes cover: a row was deleted, added or changed
+    /// (reported at the first event concerned), so searches by subject and
+    /// the monthly review would miss or invent accesses.
+    SubjectsMismatch,
 }
 
 /// Where the chain first went wrong.
@@ -151,6 +160,18 @@ pub async fn verify_against(
     }
     let heads: Arc<HashMap<u64, [u8; 32]>> = Arc::new(by_size);
 
+    // The recorded head, read before the span: a writer appending meanwhile
+    // only moves it past what is read next.
+    let recorded_head = sqlx::query("SELECT seq, hash FROM egov_audit_heads WHERE chain_id = $1")
+        .bind(chain_id)
+        .fetch_optional(db.pool())
+        .await?
+        .map(|row| -> Result<(u64, String), AuditError> {
+            let seq: i64 = row.try_get(0)?;
+            Ok((u64::try_from(seq).unwrap_or(0), row.try_get(1)?))
+        })
+        .transpose()?;
+
     // Where the stored chain starts: 1, or just after a checkpoint up to which
     // events were purged. The chain is checked up to its last event when
     // verify starts.
@@ -230,8 +251,117 @@ pub async fn verify_against(
             seq: report.last_seq + 1,
             kind: DamageKind::Truncated,
         });
+        return Ok(report);
     }
+    report.damage = match check_head(db, chain_id, recorded_head, report.last_seq).await? {
+        Some(damage) => Some(damage),
+        None => check_subjects(db, chain_id).await?,
+    };
     Ok(report)
+}
+
+/// The recorded head must name an event of the (verified) chain by its hash:
+/// beyond the last event it shows a cut tail; a missing row or another hash
+/// shows an edit; events past it that it never reaches show an insertion.
+async fn check_head(
+    db: &Db,
+    chain_id: &str,
+    recorded: Option<(u64, String)>,
+    last_seq: u64,
+) -> Result<Option<Damage>, AuditError> {
+    let Some((seq, hash)) = recorded else {
+        return Ok((last_seq > 0).then_some(Damage {
+            seq: last_seq,
+            kind: DamageKind::HeadMismatch,
+        }));
+    };
+    if seq > last_seq {
+        return Ok(Some(Damage {
+            seq: last_seq + 1,
+            kind: DamageKind::Truncated,
+        }));
+    }
+    if seq == 0 {
+        // Nothing appended yet, or every event purged — which retention never
+        // does (it keeps the last checkpoint's events).
+        return Ok((last_seq > 0).then_some(Damage {
+            seq: 1,
+            kind: DamageKind::HeadMismatch,
+        }));
+    }
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM egov_audit_events WHERE chain_id = $1 AND seq = $2")
+            .bind(chain_id)
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .fetch_optional(db.pool())
+            .await?;
+    // The events up to `last_seq` verified, so their stored hashes are theirs.
+    if stored.as_deref() != Some(hash.as_str()) {
+        return Ok(Some(Damage {
+            seq,
+            kind: DamageKind::HeadMismatch,
+        }));
+    }
+    if seq < last_seq {
+        // Events past the head read first: a writer appended since (the head
+        // has moved on by now), or rows were inserted past the head.
+        let now: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM egov_audit_heads WHERE chain_id = $1")
+                .bind(chain_id)
+                .fetch_optional(db.pool())
+                .await?;
+        if now.and_then(|n| u64::try_from(n).ok()).unwrap_or(0) < last_seq {
+            return Ok(Some(Damage {
+                seq: seq + 1,
+                kind: DamageKind::HeadMismatch,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// The data-subject index must hold exactly the subjects the events list
+/// (their `subjects` column, covered by each event's hash and verified by
+/// then): the first event whose subjects are missing from the index, or that
+/// an index row names without the event listing it.
+async fn check_subjects(db: &Db, chain_id: &str) -> Result<Option<Damage>, AuditError> {
+    let (missing, extra) = match db.backend() {
+        Backend::Postgres => (
+            "SELECT MIN(e.seq) FROM egov_audit_events e \
+             CROSS JOIN LATERAL json_array_elements_text(e.subjects::json) AS j(subject) \
+             WHERE e.chain_id = $1 AND e.subjects <> '[]' AND NOT EXISTS (\
+             SELECT 1 FROM egov_audit_subjects s \
+             WHERE s.chain_id = e.chain_id AND s.seq = e.seq AND s.subject = j.subject)",
+            "SELECT MIN(s.seq) FROM egov_audit_subjects s WHERE s.chain_id = $1 AND NOT EXISTS (\
+             SELECT 1 FROM egov_audit_events e \
+             CROSS JOIN LATERAL json_array_elements_text(e.subjects::json) AS j(subject) \
+             WHERE e.chain_id = s.chain_id AND e.seq = s.seq AND j.subject = s.subject)",
+        ),
+        Backend::Sqlite => (
+            "SELECT MIN(e.seq) FROM egov_audit_events e, json_each(e.subjects) AS j \
+             WHERE e.chain_id = $1 AND e.subjects <> '[]' AND NOT EXISTS (\
+             SELECT 1 FROM egov_audit_subjects s \
+             WHERE s.chain_id = e.chain_id AND s.seq = e.seq AND s.subject = j.value)",
+            "SELECT MIN(s.seq) FROM egov_audit_subjects s WHERE s.chain_id = $1 AND NOT EXISTS (\
+             SELECT 1 FROM egov_audit_events e, json_each(e.subjects) AS j \
+             WHERE e.chain_id = s.chain_id AND e.seq = s.seq AND j.value = s.subject)",
+        ),
+    };
+    let mut first: Option<i64> = None;
+    for statement in [missing, extra] {
+        let found: Option<i64> = sqlx::query_scalar(statement)
+            .bind(chain_id)
+            .fetch_one(db.pool())
+            .await?;
+        first = match (first, found) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    Ok(first.map(|seq| Damage {
+        seq: u64::try_from(seq).unwrap_or(0),
+        kind: DamageKind::SubjectsMismatch,
+    }))
 }
 
 /// What [`check_part`] found in `from..=to`.

@@ -104,6 +104,8 @@ impl AuditLog {
             signer: Arc::new(signer),
             clock: Arc::clone(&clock),
             last_checkpoint,
+            witness_file: (!settings.witness_file.trim().is_empty())
+                .then(|| std::path::PathBuf::from(settings.witness_file.trim())),
             hold_connection: db.pool().options().get_max_connections() > 1,
             conn: None,
             head: None,
@@ -327,6 +329,8 @@ struct Writer {
     signer: Arc<CheckpointSigner>,
     clock: SharedClock,
     last_checkpoint: u64,
+    /// `[audit] witness_file`, if set.
+    witness_file: Option<std::path::PathBuf>,
     /// Keep a connection between batches (not on a one-connection pool, which
     /// everyone else needs too).
     hold_connection: bool,
@@ -659,6 +663,13 @@ impl Writer {
                 return;
             }
         };
+        // The witnesses first: they matter most when the database fails.
+        crate::witness::log(&signed);
+        if let Some(path) = &self.witness_file
+            && let Err(error) = crate::witness::write_file(path, &signed)
+        {
+            tracing::warn!(%error, path = %path.display(), "could not write the audit witness file");
+        }
         match store::save_checkpoint(&self.db, &signed).await {
             Ok(()) => self.last_checkpoint = size,
             Err(error) => tracing::warn!(%error, size, "could not store an audit checkpoint"),

@@ -91,6 +91,18 @@ async fn a_chain_in_columns_is_moved_into_records_and_still_verifies() {
         .execute(db.pool())
         .await
         .unwrap();
+        // The writer indexes each event's subjects (verify checks the index).
+        for subject in &e.subjects {
+            sqlx::query(
+                "INSERT INTO egov_audit_subjects (chain_id, seq, subject) VALUES ($1, $2, $3)",
+            )
+            .bind(e.chain_id.clone())
+            .bind(i64::try_from(e.seq).unwrap())
+            .bind(subject.clone())
+            .execute(db.pool())
+            .await
+            .unwrap();
+        }
         prev = e.hash;
         events.push(e);
     }

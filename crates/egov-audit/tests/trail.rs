@@ -523,6 +523,114 @@ egov_db::backend_tests! {
             assert!(!stored.contains(secret), "{secret} leaked: {stored}");
         }
     }
+    async fn a_database_only_attacker_is_caught_by_the_head_the_subjects_and_the_witness(db) {
+        let witness_dir = tempfile::tempdir().unwrap();
+        let witness_path = witness_dir.path().join("audit-witness.txt");
+        db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+        let log = AuditLog::start(db.clone(), &AuditSettings {
+            witness_file: witness_path.display().to_string(),
+            ..settings(5)
+        }).await.unwrap();
+        for i in 0..12 {
+            let subject = SubjectId::from_blind_index(&format!("{i:02}").repeat(32)).unwrap();
+            log.record(event(i).subject(subject)).await.unwrap();
+        }
+        log.shutdown().await;
+        let verifier = log.verifier();
+        let clean = verify(&db, "main", &verifier).await.unwrap();
+        assert_eq!((clean.damage, clean.last_seq), (None, 12));
+        // The witness file holds the final checkpoint, outside the database.
+        let witness = egov_audit::witness::extract(&std::fs::read_to_string(&witness_path).unwrap()).unwrap();
+        assert_eq!(witness.len(), 1);
+        assert_eq!((witness[0].checkpoint.size, witness[0].checkpoint.chain_id.as_str()), (12, "main"));
+
+        // A subject row deleted: searches by subject would miss the access.
+        let index = sqlx::query("SELECT seq, subject FROM egov_audit_subjects WHERE seq = 4")
+            .fetch_one(db.pool()).await.unwrap();
+        let subject: String = index.get(1);
+        sqlx::query("DELETE FROM egov_audit_subjects WHERE seq = 4").execute(db.pool()).await.unwrap();
+        let damage = verify(&db, "main", &verifier).await.unwrap().damage;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((4, DamageKind::SubjectsMismatch)));
+        // … or pointed at another event.
+        sqlx::query("INSERT INTO egov_audit_subjects (chain_id, seq, subject) VALUES ('main', 9, $1)")
+            .bind(&subject).execute(db.pool()).await.unwrap();
+        let damage = verify(&db, "main", &verifier).await.unwrap().damage;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((4, DamageKind::SubjectsMismatch)));
+        sqlx::query("DELETE FROM egov_audit_subjects WHERE seq = 9 AND subject = $1")
+            .bind(&subject).execute(db.pool()).await.unwrap();
+        sqlx::query("INSERT INTO egov_audit_subjects (chain_id, seq, subject) VALUES ('main', 4, $1)")
+            .bind(&subject).execute(db.pool()).await.unwrap();
+        assert_eq!(verify(&db, "main", &verifier).await.unwrap().damage, None);
+
+        // The tail cut with the checkpoints that covered it, the head left:
+        // the head shows it.
+        for statement in [
+            "DELETE FROM egov_audit_subjects WHERE seq > 10",
+            "DELETE FROM egov_audit_events WHERE seq > 10",
+            "DELETE FROM egov_audit_checkpoints WHERE size > 10",
+        ] {
+            sqlx::query(statement).execute(db.pool()).await.unwrap();
+        }
+        let damage = verify(&db, "main", &verifier).await.unwrap().damage;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((11, DamageKind::Truncated)));
+        // The head moved back too: the database alone agrees with itself now…
+        let hash: String = sqlx::query_scalar("SELECT hash FROM egov_audit_events WHERE seq = 10")
+            .fetch_one(db.pool()).await.unwrap();
+        sqlx::query("UPDATE egov_audit_heads SET seq = 10, hash = $1").bind(&hash)
+            .execute(db.pool()).await.unwrap();
+        assert_eq!(verify(&db, "main", &verifier).await.unwrap().damage, None);
+        // … but not with the witness kept outside it.
+        let report = egov_audit::verify::verify_also_against(&db, "main", &verifier, &witness).await.unwrap();
+        assert_eq!(report.damage.map(|d| (d.seq, d.kind)), Some((11, DamageKind::Truncated)));
+
+        // A head that names another hash, or no head at all.
+        sqlx::query("UPDATE egov_audit_heads SET hash = $1").bind("00".repeat(32))
+            .execute(db.pool()).await.unwrap();
+        let damage = verify(&db, "main", &verifier).await.unwrap().damage;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((10, DamageKind::HeadMismatch)));
+        sqlx::query("DELETE FROM egov_audit_heads").execute(db.pool()).await.unwrap();
+        let damage = verify(&db, "main", &verifier).await.unwrap().damage;
+        assert_eq!(damage.map(|d| (d.seq, d.kind)), Some((10, DamageKind::HeadMismatch)));
+
+        // Everything wiped: only the witness tells.
+        for statement in [
+            "DELETE FROM egov_audit_subjects",
+            "DELETE FROM egov_audit_events",
+            "DELETE FROM egov_audit_checkpoints",
+        ] {
+            sqlx::query(statement).execute(db.pool()).await.unwrap();
+        }
+        assert_eq!(verify(&db, "main", &verifier).await.unwrap().damage, None);
+        let report = egov_audit::verify::verify_also_against(&db, "main", &verifier, &witness).await.unwrap();
+        assert_eq!(report.damage.map(|d| (d.seq, d.kind)), Some((1, DamageKind::Truncated)));
+    }
+
+    async fn events_inserted_past_the_head_are_caught(db) {
+        let log = setup(&db, 6, 100).await;
+        log.shutdown().await;
+        // A copy of event 6 as event 7 (its hash chained properly), the head untouched.
+        let mut forged = read_event(&db, 6).await;
+        let prev = forged.hash;
+        forged.seq = 7;
+        forged.id = "01JF0000000000000000000007".into();
+        forged.prev_hash = prev;
+        forged.hash = forged.compute_hash(&prev);
+        let insert = match db.backend() {
+            Backend::Postgres => "INSERT INTO egov_audit_events (chain_id, seq, id, occurred_at, principal_kind, principal_id, roles, action, target_type, target_id, subjects, outcome, detail, prev_hash, hash)
+             SELECT chain_id, 7, $1, occurred_at, principal_kind, principal_id, roles, action, target_type, target_id, subjects, outcome, detail, $2, $3 FROM egov_audit_events WHERE seq = 6",
+            Backend::Sqlite => "INSERT INTO egov_audit_events (chain_id, seq, record, prev_hash, hash)
+             SELECT chain_id, 7, json_replace(record, '$[0]', $1), $2, $3 FROM egov_audit_events WHERE seq = 6",
+        };
+        sqlx::query(insert)
+            .bind(&forged.id)
+            .bind(egov_audit::chain::to_hex(&prev))
+            .bind(egov_audit::chain::to_hex(&forged.hash))
+            .execute(db.pool()).await.unwrap();
+        let report = verify(&db, "main", &log.verifier()).await.unwrap();
+        assert_eq!(report.last_seq, 7, "the forged event chains");
+        assert_eq!(report.damage.map(|d| (d.seq, d.kind)), Some((7, DamageKind::HeadMismatch)));
+    }
+
 }
 
 async fn read_event(db: &Db, seq: i64) -> StoredEvent {

@@ -45,7 +45,19 @@
 //!   `Sec-Fetch-Site: cross-site` or an `Origin` that is not this host — is
 //!   refused with 403 (reason `cross_site_form`), logged in or not: that is
 //!   login CSRF (a victim logged into the attacker's account), which no
-//!   session token can stop because there is no session yet.
+//!   session token can stop because there is no session yet. The Fetch
+//!   Metadata header decides alone when present (a browser may send
+//!   `Origin: null` on its own same-origin post).
+//!
+//! ## A page's own login form ([`guard_login_form`])
+//!
+//! A login form has no session to tie a CSRF token to, so it gets a
+//! pre-session token: a `GET` of the login page finds it in the
+//! `__Host-egov-login` cookie ([`LOGIN_CSRF_COOKIE`]) or makes one and sets
+//! that cookie, and hands it to the page's handler as [`LoginFormToken`] to
+//! render in the `csrf_token` field; a `POST` to the login page must carry the
+//! same value (compared in constant time), else 403 (audited, reason
+//! `login_csrf`). egov-web installs this for `App::login_page`.
 //! - On success the [`Actor`]'s principal, roles and permissions are replaced
 //!   (its request context kept), and [`Authenticated`] is put in the request.
 //!
@@ -76,12 +88,15 @@
 //! Every response is `Cache-Control: no-store`.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, MatchedPath, Path, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use egov_audit::{Action, AuditEvent, Detail, Outcome, Target};
 use egov_core::access::AccessPolicy;
 use egov_core::actor::{Actor, Permission};
@@ -90,6 +105,7 @@ use egov_core::problem::{Problem, ProblemType};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
@@ -104,6 +120,11 @@ pub const ACCESS_COOKIE: &str = "__Host-egov-at";
 pub const REFRESH_COOKIE: &str = "__Host-egov-rt";
 /// The CSRF-token cookie, readable by the page (cookie mode).
 pub const CSRF_COOKIE: &str = "__Host-egov-csrf";
+/// The cookie holding a login form's pre-session CSRF token
+/// ([`guard_login_form`]).
+pub const LOGIN_CSRF_COOKIE: &str = "__Host-egov-login";
+/// How long a login form's pre-session token lives (seconds).
+pub const LOGIN_CSRF_MAX_AGE: i64 = 60 * 60;
 /// The header carrying the CSRF token on cookie-authenticated writes.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field carrying the CSRF token when a cookie-authenticated write is
@@ -351,6 +372,123 @@ fn is_cross_site_form_post(request: &Request) -> bool {
         }
         _ => false,
     }
+}
+
+/// A login form's pre-session CSRF token, put in the request by
+/// [`guard_login_form`] for a `GET` of the login page: render it in the
+/// [`CSRF_FORM_FIELD`] hidden field of the form.
+#[derive(Clone)]
+pub struct LoginFormToken(String);
+
+impl LoginFormToken {
+    /// The token, to render.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for LoginFormToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoginFormToken(***)")
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LoginFormToken {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<LoginFormToken>()
+            .cloned()
+            .ok_or_else(|| {
+                error_response(Error::Internal(
+                    "LoginFormToken used outside the login page guard_login_form guards".into(),
+                ))
+            })
+    }
+}
+
+/// A pre-session token as the cookie may hold it: 43 base64url characters
+/// (32 random bytes). Anything else is ignored and replaced.
+fn well_formed_login_token(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The state of [`guard_login_form`]: the service's [`Auth`] (for the audit
+/// record of a refusal) and the login page's path.
+#[derive(Clone)]
+pub struct LoginFormGuard {
+    auth: Auth,
+    path: Arc<str>,
+}
+
+impl LoginFormGuard {
+    /// Guards the login form at `path` (e.g. `/login`).
+    pub fn new(auth: Auth, path: &str) -> Self {
+        Self {
+            auth,
+            path: path.into(),
+        }
+    }
+}
+
+/// Middleware guarding a page's own login form against login CSRF with a
+/// pre-session token; see the [module docs](self#a-pages-own-login-form-guard_login_form).
+/// Other paths pass untouched.
+pub async fn guard_login_form(
+    State(guard): State<LoginFormGuard>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() != &*guard.path {
+        return next.run(request).await;
+    }
+    let held = cookie(request.headers(), LOGIN_CSRF_COOKIE)
+        .filter(|token| well_formed_login_token(token))
+        .map(str::to_owned);
+    if is_safe(request.method()) {
+        let (token, fresh) = match held {
+            Some(token) => (token, false),
+            None => {
+                let mut bytes = [0u8; 32];
+                if getrandom::fill(&mut bytes).is_err() {
+                    return error_response(Error::Internal("random: unavailable".into()));
+                }
+                (URL_SAFE_NO_PAD.encode(bytes), true)
+            }
+        };
+        request
+            .extensions_mut()
+            .insert(LoginFormToken(token.clone()));
+        let mut response = next.run(request).await;
+        if fresh {
+            set_cookie(
+                &mut response,
+                LOGIN_CSRF_COOKIE,
+                &token,
+                LOGIN_CSRF_MAX_AGE,
+                true,
+            );
+        }
+        return response;
+    }
+    let (request, submitted) = match submitted_csrf_token(request).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let matches = match (held, submitted) {
+        (Some(held), Some(submitted)) => bool::from(held.as_bytes().ct_eq(submitted.as_bytes())),
+        _ => false,
+    };
+    if !matches {
+        record_denial(&guard.auth, denial(&request, "login_csrf")).await;
+        return error_response(Error::Csrf);
+    }
+    next.run(request).await
 }
 
 /// The authentication middleware; see the [module docs](self).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
-use egov_audit::checkpoint::{CheckpointSigner, export, parse_many};
+use egov_audit::checkpoint::{CheckpointSigner, export};
 use egov_audit::report::MonthlyReport;
 use egov_audit::{AuditLog, AuditSettings};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -24,7 +24,9 @@ const EXPORT_PAGE: u32 = 5_000;
 pub(crate) enum AuditCommand {
     /// Recompute the hash chain and check every checkpoint signature; exit 1 on damage.
     Verify {
-        /// Also check against checkpoints kept off the host (an exported file).
+        /// Also check against checkpoints kept off the host: an exported
+        /// checkpoint file, a witness file, or a service log holding witness
+        /// lines (`[audit] witness_file`, when it exists, is always read too).
         #[arg(long, value_name = "FILE")]
         checkpoints: Option<PathBuf>,
     },
@@ -98,18 +100,27 @@ pub(crate) async fn run(context: &Context, command: AuditCommand) -> Result<Exit
     let chain = settings.chain_id.as_str();
     match command {
         AuditCommand::Verify { checkpoints } => {
-            let report = match checkpoints {
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(Failure::file(path.display().to_string()))?;
-                    let kept = parse_many(&text).map_err(|e| {
-                        Failure::Usage(format!("{}: not a checkpoint file: {e}", path.display()))
-                    })?;
-                    egov_audit::verify::verify_also_against(&db, chain, &signer.verifier(), &kept)
-                        .await?
-                }
-                None => egov_audit::verify(&db, chain, &signer.verifier()).await?,
-            };
+            // Checkpoints kept outside the database: the file given, and the
+            // configured witness file when it exists.
+            let witness = Some(settings.witness_file.trim())
+                .filter(|path| !path.is_empty() && std::path::Path::new(path).exists())
+                .map(std::path::PathBuf::from);
+            let mut kept = Vec::new();
+            for path in checkpoints.iter().chain(witness.iter()) {
+                let text = std::fs::read_to_string(path)
+                    .map_err(Failure::file(path.display().to_string()))?;
+                let found = egov_audit::witness::extract(&text).map_err(|e| {
+                    Failure::Usage(format!(
+                        "{}: neither a checkpoint file nor a log with witness lines: {e}",
+                        path.display()
+                    ))
+                })?;
+                eprintln!("{}: {} checkpoints", path.display(), found.len());
+                kept.extend(found);
+            }
+            let report =
+                egov_audit::verify::verify_also_against(&db, chain, &signer.verifier(), &kept)
+                    .await?;
             println!(
                 "chain {chain}: {} events checked up to seq {}, {} checkpoints",
                 report.events_checked, report.last_seq, report.checkpoints_checked

@@ -66,12 +66,16 @@ well_known! {
     PRECONDITION_FAILED = ("precondition-failed", 412);
     /// 413: the request body is larger than allowed.
     PAYLOAD_TOO_LARGE = ("payload-too-large", 413);
+    /// 414: the request target (path and query) is longer than allowed.
+    URI_TOO_LONG = ("uri-too-long", 414);
     /// 415: the request body has an unsupported content type.
     UNSUPPORTED_MEDIA_TYPE = ("unsupported-media-type", 415);
     /// 422: the request is well-formed but fails validation rules.
     VALIDATION_FAILED = ("validation-failed", 422);
     /// 429: too many requests.
     TOO_MANY_REQUESTS = ("too-many-requests", 429);
+    /// 431: the request's header fields are too many or too large.
+    HEADER_FIELDS_TOO_LARGE = ("header-fields-too-large", 431);
     /// 500: an internal error; nothing about it is disclosed.
     INTERNAL = ("internal", 500);
     /// 503: a dependency (e.g. the database) is unavailable.

@@ -1,5 +1,4 @@
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,18 +53,24 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 /// 7. **problems**: every error response becomes localized
 ///    `application/problem+json` (404, 405, 413, rejections, handler problems);
 /// 8. **panic catching**: a panic becomes an opaque 500 problem;
-/// 9. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
-/// 10. **body limit**: 413 beyond `server.body_limit_bytes`;
-/// 11. **actor**: an [`egov_core::Actor`] with the request's context;
-/// 12. **login redirect** (when [`App::login_page`] is set): a browser's page
+/// 9. **request head limits**: a 414 problem for a target longer than
+///    [`server::MAX_URI_BYTES`](crate::server::MAX_URI_BYTES), a 431 for more
+///    header fields or bytes than [`crate::server`] allows;
+/// 10. **timeout**: 503 `timeout` problem after `server.request_timeout_secs`;
+/// 11. **body limit**: 413 beyond `server.body_limit_bytes`;
+/// 12. **actor**: an [`egov_core::Actor`] with the request's context;
+/// 13. **login redirect** (when [`App::login_page`] is set): a browser's page
 ///     request answered 401 by the layers below is sent to the login page;
-/// 13. **authentication** (when [`App::auth`] is set): a bearer token (or, in
+/// 14. **authentication** (when [`App::auth`] is set): a bearer token (or, in
 ///     cookie mode, the `__Host-` cookie with CSRF protection on writes) fills
 ///     in the actor's account, roles and permissions; an invalid token is a 401;
-/// 14. **audit** (when [`App::audit`] is set): each request recorded, denied ones always
+/// 15. **audit** (when [`App::audit`] is set): each request recorded, denied ones always
 ///     (except `POST /auth/login`, whose handler records every attempt itself as
 ///     `login` or `login_failed`, so that one attempt is one event);
-/// 15. the routes, each behind its access-policy check.
+/// 16. the routes, each behind its access-policy check.
+///
+/// Under them all, [`App::serve`] runs [`crate::server`]: HTTP/1.1 with a
+/// header read (and keep-alive idle) timeout and a connection limit.
 pub struct App {
     settings: WebSettings,
     router: ApiRouter<()>,
@@ -181,6 +186,12 @@ impl App {
     /// The denial is still recorded in the audit trail; API clients (no
     /// `text/html` in `Accept`) still get the 401 problem; a 403 stays a 403.
     /// The login handler must treat `next` as untrusted (only local paths).
+    ///
+    /// With [`App::auth`], the login form at `path` is also guarded against
+    /// login CSRF ([`egov_auth::web::guard_login_form`]): its `GET` handler
+    /// takes an [`egov_auth::web::LoginFormToken`] and renders it in the
+    /// form's hidden `csrf_token` field, and a `POST` without the matching
+    /// token is refused with 403 before the handler runs.
     #[must_use]
     pub fn login_page(mut self, path: &str) -> Self {
         self.login_page = Some(path.into());
@@ -239,6 +250,15 @@ impl App {
     fn with_auth(&self, router: Router) -> Router {
         #[cfg(feature = "auth")]
         if let Some(auth) = &self.auth {
+            // The login page's pre-session CSRF token, inside the cross-site
+            // check of `authenticate`.
+            let router = match &self.login_page {
+                Some(path) => router.layer(from_fn_with_state(
+                    egov_auth::web::LoginFormGuard::new(auth.clone(), path),
+                    egov_auth::web::guard_login_form,
+                )),
+                None => router,
+            };
             return router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate));
         }
         router
@@ -406,6 +426,7 @@ impl App {
                 Duration::from_secs(settings.request_timeout_secs.max(1)),
                 mw::timeout,
             ))
+            .layer(from_fn(mw::request_head_limits))
             .layer(CatchPanicLayer::custom(mw::panic_response))
             .layer(from_fn_with_state(renderer, mw::problems))
             .layer(i18n.layer())
@@ -471,33 +492,13 @@ impl App {
         if crate::conformance::write_if_requested(&self)? {
             return Ok(());
         }
-        let deadline = Duration::from_secs(self.settings.shutdown_timeout_secs);
+        let limits = crate::server::Limits {
+            header_read_timeout: Duration::from_secs(self.settings.header_read_timeout_secs),
+            max_connections: self.settings.max_connections,
+            shutdown_deadline: Duration::from_secs(self.settings.shutdown_timeout_secs),
+        };
         let router = self.build()?;
-        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutdown requested: finishing in-flight requests");
-            let _ = signalled_tx.send(());
-        });
-        let server = server.into_future();
-        tokio::pin!(server);
-        tokio::select! {
-            result = &mut server => result.map_err(AppError::from),
-            () = async {
-                if signalled_rx.await.is_ok() {
-                    tokio::time::sleep(deadline).await;
-                } else {
-                    std::future::pending::<()>().await;
-                }
-            } => {
-                tracing::warn!(deadline_secs = deadline.as_secs(), "shutdown deadline passed: abandoning unfinished requests");
-                Ok(())
-            }
-        }
+        Ok(crate::server::serve(listener, router, limits, shutdown).await?)
     }
 }
 

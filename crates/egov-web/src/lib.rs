@@ -39,11 +39,13 @@
 mod app;
 #[cfg(all(feature = "audit", feature = "auth"))]
 mod auth_audit;
+pub mod handover;
 mod health;
 mod middleware;
 mod proxy;
 #[cfg(feature = "audit")]
 pub mod resource;
+pub mod server;
 #[cfg(all(feature = "audit", feature = "auth", feature = "codes"))]
 pub mod service;
 mod settings;

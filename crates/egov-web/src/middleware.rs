@@ -16,6 +16,8 @@ use http::{HeaderName, HeaderValue, StatusCode, header};
 
 use egov_http::ApiError;
 
+use crate::server::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
+
 /// The request-id header.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -147,6 +149,45 @@ pub(crate) async fn login_redirect(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     redirect
+}
+
+/// Refuses, with a problem the problem layer renders, a request whose target
+/// or headers pass [`crate::server`]'s limits: a 414 for a target longer than
+/// [`MAX_URI_BYTES`], a 431 for more than [`MAX_HEADERS`] header fields or more
+/// than [`MAX_HEADER_BYTES`] of them.
+pub(crate) async fn request_head_limits(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let target = uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return problem_status(
+            Problem::new(ProblemType::URI_TOO_LONG).with_detail(
+                Message::new("problem-uri-too-long-detail").arg("limit", MAX_URI_BYTES),
+            ),
+        );
+    }
+    let headers = request.headers();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+        return problem_status(
+            Problem::new(ProblemType::HEADER_FIELDS_TOO_LARGE).with_detail(
+                Message::new("problem-header-fields-too-large-detail")
+                    .arg("count", MAX_HEADERS)
+                    .arg("limit", MAX_HEADER_BYTES),
+            ),
+        );
+    }
+    next.run(request).await
+}
+
+/// A bare response carrying `problem` for the problem layer to render.
+fn problem_status(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = status.into_response();
+    response.extensions_mut().insert(problem);
+    response
 }
 
 /// What the problem layer needs: the catalog, and the body limit for 413 details.

@@ -16,6 +16,13 @@ pub struct WebSettings {
     pub body_limit_bytes: usize,
     /// After SIGTERM/SIGINT, in-flight requests get this long to finish (seconds).
     pub shutdown_timeout_secs: u64,
+    /// A request's line and headers must arrive within this long, and a
+    /// keep-alive connection may wait this long for its next request; then the
+    /// connection is closed (seconds; see [`crate::server`]).
+    pub header_read_timeout_secs: u64,
+    /// Open connections at most; at the limit the server stops accepting until
+    /// one ends (see [`crate::server`]).
+    pub max_connections: usize,
     /// Send `Strict-Transport-Security` (turn on when clients reach the service
     /// over TLS, e.g. through a TLS-terminating proxy).
     pub hsts: bool,
@@ -38,6 +45,8 @@ port = 8080
 request_timeout_secs = 30
 body_limit_bytes = 1048576
 shutdown_timeout_secs = 20
+header_read_timeout_secs = 10
+max_connections = 512
 hsts = false
 cors_allowed_origins = []
 openapi_docs = true
@@ -62,5 +71,7 @@ mod tests {
         assert_eq!(settings.host, "127.0.0.1");
         assert!(settings.cors_allowed_origins.is_empty());
         assert!(settings.body_limit_bytes > 0);
+        assert!(settings.header_read_timeout_secs > 0);
+        assert!(settings.max_connections > 0);
     }
 }

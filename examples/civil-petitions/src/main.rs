@@ -1,7 +1,8 @@
 //! Starts civil-petitions: `cargo run -p civil-petitions` (see README.md).
 //!
 //! On first start — no account holds `auth:admin` — it creates the account
-//! `admin` and prints its one-time password once. With the dev profile and
+//! `admin` and hands over its one-time password once: on the terminal, or
+//! without one in the file `civil-petitions-one-time-password` (mode 0600). With the dev profile and
 //! `--demo` (or `CIVIL_PETITIONS_DEMO=1`) it also creates the demo accounts
 //! `citizen` and `staff`.
 #![forbid(unsafe_code)]
@@ -37,14 +38,10 @@ async fn run() -> Result<(), civil_petitions::StartError> {
     let services = civil_petitions::start(&config, db).await?;
 
     if let Some(password) = civil_petitions::ensure_first_admin(&services).await? {
-        // Printed once, to stdout only (never logged); stored only as a hash.
-        println!();
-        println!("  First administrator created: login id `admin`, one-time password:");
-        println!();
-        println!("      {password}");
-        println!();
-        println!("  Log in and change it at once (PUT /auth/password). It is not shown again.");
-        println!();
+        // To the terminal, or a 0600 file when there is none: never into the
+        // log stream (stored only as a hash).
+        egov::web::handover::hand_over(civil_petitions::SERVICE.name, "admin", &password)
+            .map_err(|e| format!("cannot hand over the first administrator's password: {e}"))?;
     }
     if demo_requested() {
         if config.profile() == Profile::Dev {

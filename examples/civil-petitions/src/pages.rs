@@ -26,7 +26,10 @@
 //! checks on every cookie-authenticated `POST` (egov-auth's
 //! `CSRF_FORM_FIELD`): no JavaScript needed. A visitor who is not logged in is
 //! sent to `/login?next=…` ([`App::login_page`](egov::web::App::login_page)); a
-//! logged-in account lacking the permission gets a 403 problem.
+//! logged-in account lacking the permission gets a 403 problem. The login
+//! form itself, before any session, carries the framework's pre-session token
+//! ([`LoginFormToken`], checked by egov-auth's `guard_login_form`, which
+//! `App::login_page` installs), and every page names who is logged in.
 //!
 //! Form errors re-render the form with status 422 (409 for a stale version),
 //! marked [`RenderedPage`] so the framework keeps the page instead of
@@ -45,7 +48,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use egov::audit::report::MonthlyReport;
 use egov::auth::Authenticated;
-use egov::auth::web::{clear_session_cookies, set_session_cookies};
+use egov::auth::web::{LoginFormToken, clear_session_cookies, set_session_cookies};
 use egov::codes::ListFilter;
 use egov::codes::validate::CodeOf;
 use egov::core::id::AccountId;
@@ -137,6 +140,10 @@ pub struct PageUser {
     pub session_id: String,
     /// The CSRF token of the session, for forms.
     pub csrf: String,
+    /// The account's login id and name, shown on every page (who is logged in).
+    pub login_id: String,
+    /// The account's display name.
+    pub display_name: String,
 }
 
 /// What every page handler gets: locale, catalog, the request's actor, and
@@ -164,15 +171,26 @@ impl FromRequestParts<PageState> for Page {
         ) else {
             return Err(ApiError(Problem::internal()).into_response());
         };
-        let user = parts
-            .extensions
-            .get::<Authenticated>()
-            .map(|authenticated| PageUser {
-                actor: actor.clone(),
-                account_id: authenticated.account_id,
-                csrf: state.auth.csrf_token(&authenticated.session_id),
-                session_id: authenticated.session_id.clone(),
-            });
+        let user = match parts.extensions.get::<Authenticated>() {
+            Some(authenticated) => {
+                // Every page says who is logged in (a victim of a login CSRF
+                // sees it is not them).
+                let account = state
+                    .auth
+                    .account(authenticated.account_id)
+                    .await
+                    .map_err(|error| ApiError::from(error).into_response())?;
+                Some(PageUser {
+                    actor: actor.clone(),
+                    account_id: authenticated.account_id,
+                    csrf: state.auth.csrf_token(&authenticated.session_id),
+                    session_id: authenticated.session_id.clone(),
+                    login_id: account.login_id,
+                    display_name: account.display_name,
+                })
+            }
+            None => None,
+        };
         Ok(Page {
             locale: locale.as_str().to_owned(),
             i18n: i18n.clone(),
@@ -268,6 +286,12 @@ fn render(
     let user = page.user.as_ref().map(|u| {
         context! {
             csrf => u.csrf.clone(),
+            who => page.i18n.text(
+                &page.locale,
+                &Message::new("page-logged-in-as")
+                    .arg("name", u.display_name.as_str())
+                    .arg("login_id", u.login_id.as_str()),
+            ),
             can_file => FILE.allows(&u.actor),
             can_review => REVIEW.allows(&u.actor),
             can_audit => AUDIT_READ.allows(&u.actor),
@@ -337,6 +361,7 @@ async fn switch_language(
 async fn login_page(
     State(state): State<PageState>,
     page: Page,
+    token: LoginFormToken,
     Query(query): Query<Next>,
 ) -> Response {
     let next = local_path(query.next.as_deref());
@@ -345,7 +370,12 @@ async fn login_page(
         &page,
         "/login",
         "login.html",
-        context! { next => next, login_id => "", errors => Vec::<FormError>::new() },
+        context! {
+            next => next,
+            login_id => "",
+            csrf => token.as_str(),
+            errors => Vec::<FormError>::new(),
+        },
     )
 }
 
@@ -358,6 +388,10 @@ struct LoginForm {
     password: String,
     #[serde(default)]
     next: Option<String>,
+    /// The pre-session CSRF token (checked by the framework's login-form
+    /// guard before this handler runs), rendered again with an error.
+    #[serde(default)]
+    csrf_token: String,
 }
 
 /// One error of a form: the field's id, its label, the message.
@@ -400,6 +434,7 @@ async fn login_submit(
                 context! {
                     next => next,
                     login_id => form.login_id,
+                    csrf => form.csrf_token,
                     errors => vec![FormError {
                         field: "login_id".into(),
                         label: page.text("page-login-id"),

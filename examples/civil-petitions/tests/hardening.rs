@@ -174,7 +174,13 @@ egov::db::backend_tests! {
         let running = common::start(db).await;
         login_with(&running, "hong", &["petitions:file"]).await;
         let client = common::no_redirects();
-        let form = [("login_id", "hong"), ("password", common::PASSWORD), ("next", "/")];
+        let login_form = common::LoginForm::open(&running, &client).await;
+        let form = [
+            ("login_id", "hong"),
+            ("password", common::PASSWORD),
+            ("next", "/"),
+            ("csrf_token", login_form.token.as_str()),
+        ];
         let base = running.base.clone();
         for headers in [
             vec![("sec-fetch-site", "cross-site")],
@@ -183,7 +189,7 @@ egov::db::backend_tests! {
             vec![("origin", "https://attacker.example")],
             vec![("origin", "null")],
         ] {
-            let mut request = client.post(running.url("/login")).form(&form);
+            let mut request = client.post(running.url("/login")).header("cookie", &login_form.cookie).form(&form);
             for (name, value) in &headers {
                 request = request.header(*name, *value);
             }
@@ -200,7 +206,7 @@ egov::db::backend_tests! {
             vec![("sec-fetch-site", "none")],
             vec![],
         ] {
-            let mut request = client.post(running.url("/login")).form(&form);
+            let mut request = client.post(running.url("/login")).header("cookie", &login_form.cookie).form(&form);
             for (name, value) in &headers {
                 request = request.header(*name, *value);
             }
@@ -211,5 +217,49 @@ egov::db::backend_tests! {
         let json = running.client.post(running.url("/auth/login")).header("origin", "https://app.example")
             .json(&json!({"login_id": "hong", "password": common::PASSWORD})).send().await.unwrap();
         assert_eq!(json.status(), StatusCode::OK);
+    }
+
+    async fn the_login_form_needs_its_pre_session_token(db) {
+        let running = common::start(db).await;
+        login_with(&running, "hong", &["petitions:file"]).await;
+        let client = common::no_redirects();
+        let login_form = common::LoginForm::open(&running, &client).await;
+        assert_eq!(login_form.token.len(), 43);
+        // A second visit keeps the token its cookie holds.
+        let again = client.get(running.url("/login")).header("cookie", &login_form.cookie)
+            .send().await.unwrap();
+        assert!(again.headers().get("set-cookie").is_none());
+        assert!(again.text().await.unwrap().contains(&login_form.token));
+
+        let credentials = [("login_id", "hong"), ("password", common::PASSWORD), ("next", "/")];
+        let other = common::LoginForm::open(&running, &client).await;
+        // What an attacker's page could send: no token, a token without the
+        // victim's cookie, another browser's token, a forged cookie pair.
+        let cases: Vec<(Option<&str>, Option<&str>)> = vec![
+            (Some(login_form.cookie.as_str()), None),
+            (None, Some(login_form.token.as_str())),
+            (Some(login_form.cookie.as_str()), Some(other.token.as_str())),
+            (Some("__Host-egov-login=short"), Some("short")),
+        ];
+        for (cookie, token) in cases {
+            let mut form: Vec<(&str, &str)> = credentials.to_vec();
+            if let Some(token) = token {
+                form.push(("csrf_token", token));
+            }
+            let mut request = client.post(running.url("/login")).form(&form);
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{cookie:?} {token:?}");
+            assert_eq!(response.headers()["content-type"], "application/problem+json");
+            assert!(response.headers().get("set-cookie").is_none());
+        }
+        running.services.audit.shutdown().await;
+        let refused: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE reason_code = 'login_csrf'",
+        )
+        .fetch_one(running.services.db.pool()).await.unwrap();
+        assert_eq!(refused, 4);
     }
 }

@@ -48,9 +48,10 @@ egov::db::backend_tests! {
         assert!(!login_page.text().await.unwrap().contains("<script"));
 
         // A wrong password re-renders the login page with the error summary.
-        let wrong = client.post(format!("{}/login", running.base))
-            .form(&[("login_id", "hong"), ("password", "not the right password at all")])
-            .send().await.unwrap();
+        let login_form = common::LoginForm::open(&running, &client).await;
+        let wrong = login_form
+            .post(&running, &client, &[("login_id", "hong"), ("password", "not the right password at all")])
+            .await;
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = wrong.text().await.unwrap();
         assert!(html.contains("role=\"alert\"") && html.contains("아이디 또는 비밀번호가 올바르지 않습니다."), "{html}");
@@ -60,6 +61,8 @@ egov::db::backend_tests! {
             .header("cookie", &session).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
+        // Every page says who is logged in.
+        assert!(html.contains("<span class=\"who\">hong(hong) 님 로그인 중</span>"), "{html}");
         assert!(html.contains("<option value=\"11110\">서울특별시 종로구</option>"), "{html}");
         let csrf = csrf_of(&html);
 
@@ -215,9 +218,9 @@ egov::db::backend_tests! {
         assert!(unknown.headers().get("set-cookie").is_none());
 
         let password = civil_petitions::ensure_first_admin(&running.services).await.unwrap().unwrap();
-        let login = client.post(format!("{}/login", running.base))
-            .form(&[("login_id", "admin"), ("password", password.as_str())])
-            .send().await.unwrap();
+        let login = common::LoginForm::open(&running, &client).await
+            .post(&running, &client, &[("login_id", "admin"), ("password", password.as_str())])
+            .await;
         let session: Vec<String> = login.headers().get_all("set-cookie").iter()
             .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned()).collect();
         let session = session.join("; ");

@@ -11,15 +11,19 @@ problem-not-acceptable = Not acceptable
 problem-conflict = Conflict
 problem-precondition-failed = Precondition failed
 problem-payload-too-large = Request body too large
+problem-uri-too-long = Request address too long
 problem-unsupported-media-type = Unsupported media type
 problem-validation-failed = Invalid input
 problem-too-many-requests = Too many requests
+problem-header-fields-too-large = Request headers too large
 problem-internal = Internal error
 problem-service-unavailable = Service unavailable
 problem-timeout = Request timed out
 
 ## Problem details and field messages
 problem-payload-too-large-detail = The request body may be at most { $limit } bytes.
+problem-uri-too-long-detail = The request address (path and query) may be at most { $limit } bytes.
+problem-header-fields-too-large-detail = A request may have at most { $count } headers of at most { $limit } bytes in all.
 problem-bad-request-json = The request body is not valid JSON.
 problem-bad-request-control-characters = The address contains control characters.
 problem-timeout-detail = The request was not completed within { $seconds } seconds.

@@ -42,6 +42,7 @@ page-nav-staff = Process petitions
 page-nav-report = Audit review report
 page-language = Language
 page-login = Log in
+page-logged-in-as = Logged in as { $name } ({ $login_id })
 page-logout = Log out
 page-login-id = Login ID
 page-password = Password

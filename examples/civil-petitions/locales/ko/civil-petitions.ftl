@@ -42,6 +42,7 @@ page-nav-staff = 민원 처리
 page-nav-report = 감사 기록 점검 보고서
 page-language = 언어
 page-login = 로그인
+page-logged-in-as = { $name }({ $login_id }) 님 로그인 중
 page-logout = 로그아웃
 page-login-id = 아이디
 page-password = 비밀번호

@@ -84,16 +84,18 @@ pub(crate) async fn token(running: &Running, login_id: &str) -> String {
 /// Logs in through the login page and returns the session cookie (`name=value`).
 pub(crate) async fn page_login(running: &Running, login_id: &str) -> String {
     let client = no_redirects();
-    let response = client
-        .post(format!("{}/login", running.base))
-        .form(&[
-            ("login_id", login_id),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let login_form = LoginForm::open(running, &client).await;
+    let response = login_form
+        .post(
+            running,
+            &client,
+            &[
+                ("login_id", login_id),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(
         response.status(),
         303,
@@ -110,6 +112,58 @@ pub(crate) async fn page_login(running: &Running, login_id: &str) -> String {
         .collect();
     assert_eq!(cookies.len(), 3, "session cookies: {cookies:?}");
     cookies.join("; ")
+}
+
+/// The login page as a browser gets it: the pre-session cookie and the token
+/// its form carries.
+pub(crate) struct LoginForm {
+    /// `__Host-egov-login=…`.
+    pub(crate) cookie: String,
+    /// The hidden `csrf_token` field's value.
+    pub(crate) token: String,
+}
+
+impl LoginForm {
+    pub(crate) async fn open(running: &Running, client: &reqwest::Client) -> Self {
+        let page = client
+            .get(format!("{}/login", running.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let cookie = page
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .find(|v| v.starts_with("__Host-egov-login="))
+            .expect("the login page sets its pre-session cookie");
+        let html = page.text().await.unwrap();
+        let start = html
+            .find("name=\"csrf_token\" value=\"")
+            .expect("a CSRF field in the login form")
+            + 25;
+        let token = html[start..].split('"').next().unwrap().to_owned();
+        Self { cookie, token }
+    }
+
+    /// Posts the login form with `fields` and the token, as the browser would.
+    pub(crate) async fn post(
+        &self,
+        running: &Running,
+        client: &reqwest::Client,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &self.token));
+        client
+            .post(format!("{}/login", running.base))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
 }
 
 /// A client that does not follow redirects.
