@@ -141,6 +141,7 @@ pub mod import;
 
 pub mod keys;
 pub mod password;
+mod password_patterns;
 pub mod rbac;
 mod service;
 mod settings;

@@ -9,12 +9,37 @@
 //!   before normalization — is refused at once, before any hashing.
 //! - No composition rules, no forced periodic change.
 //! - The whole password, lower-cased, must not be on the shipped blocklist
-//!   ([`blocklist_len`]: more than 19,000 common passwords, one per line, from Django's
-//!   `common-passwords.txt.gz`, BSD-3-Clause, itself Royce Williams' list of the
-//!   most common passwords in breach corpora), and must not contain a context
-//!   word (login id, display name, the service's name, configured words; words of
-//!   at least 4 characters, case-insensitive).
+//!   ([`blocklist_len`]: more than 19,000 common passwords, one per line, compiled in):
+//!   - `data/common-passwords.txt`: Django's `common-passwords.txt.gz` (Django 5.2.19,
+//!     BSD-3-Clause), itself Royce Williams' list of the most common passwords in
+//!     breach corpora, most common first;
+//!   - `data/common-passwords-long.txt`: the 308 passwords of at least 12 characters
+//!     of `passwords.json` in the npm package `@zxcvbn-ts/language-common` 4.1.3 (MIT),
+//!     counted from Mark Burnett's ten million leaked passwords
+//!     (`passwordpassword`, `1qaz2wsx3edc4rfv`, `iseedeadpeople`), ranked after
+//!     Django's.
+//! - It must not contain a context word: the login id, the display name (whole and
+//!   each of its words), the service's name and configured words, compared after NFKC
+//!   and in lower case. A word with Hangul counts at any length (`민원`, the family
+//!   name `김`); other words from 4 characters. A Hangul word of 4 keystrokes or more
+//!   must not appear either as typed on a Dubeolsik keyboard left in English mode:
+//!   with the display name `홍길동`, `ghdrlfehd` is refused too, also mixed with
+//!   Hangul (`호ㅇ길동`).
 //! - Not one character repeated throughout (`aaaaaaaaaaaaaaa`).
+//! - Not predictable: an estimate of the guesses an attacker trying common passwords
+//!   and patterns first would need ([`estimated_guesses_log10`]; our own zxcvbn-like
+//!   estimator: the blocklist by rank, keyboard walks on QWERTY with the number row,
+//!   sequences, years and dates, repeats, copies, 10 per other character, times `l!`
+//!   for `l` segments; text with Hangul is also estimated in its Dubeolsik keystrokes,
+//!   so `ㅂㅈㄷㄱ쇼ㅕㅑㅐ` is the walk `qwertyuio`) must reach
+//!   [`MIN_GUESSES_SINGLE_FACTOR`] = 10^10 when the password is the only factor —
+//!   zxcvbn's top score, for offline attacks on a slow hash — and
+//!   [`MIN_GUESSES_WITH_MFA`] = 10^6 with MFA, where the second factor stops online
+//!   guessing and 8 random characters (10^8) must stay usable. Refused:
+//!   `passwordpassword`, `1234567890123456`, `qwertyuiopasdfgh`, `1qaz2wsx3edc4rfv`,
+//!   `abcdefghijklmnop`, `iloveyouiloveyou`, `qwer1234qwer1234`, `sunshine19900101`;
+//!   accepted: `correct horse battery staple`, `x7#Kq9!mZ2@vL4$w`,
+//!   `탄천 산책로에서 만난 고양이`, random lower-case letters from 15.
 //!
 //! Each rejection is a [`PasswordRejection`] with a localized message.
 //!
@@ -55,6 +80,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::Error;
+use crate::password_patterns::{self, Ranked};
 use crate::settings::Argon2Settings;
 
 /// Minimum length when the password is the only factor.
@@ -70,24 +96,35 @@ pub const MAX_BYTES: usize = MAX_LEN * 4;
 pub const EGOV_SHA256_PREFIX: &str = "egov-sha256$";
 
 static BLOCKLIST_TEXT: &str = include_str!("../data/common-passwords.txt");
+static LONG_BLOCKLIST_TEXT: &str = include_str!("../data/common-passwords-long.txt");
 
-fn blocklist() -> &'static std::collections::HashSet<&'static str> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    // One password per line: some contain spaces ("friend of emily").
-    SET.get_or_init(|| {
-        BLOCKLIST_TEXT
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .collect()
-    })
+/// Below this many estimated guesses, a password that is the account's only factor is
+/// refused as predictable ([`PasswordRejection::Predictable`]).
+pub const MIN_GUESSES_SINGLE_FACTOR: f64 = 1e10;
+/// Below this many estimated guesses, the password of an account with MFA is refused as
+/// predictable.
+pub const MIN_GUESSES_WITH_MFA: f64 = 1e6;
+
+/// The blocklist, ranked: Django's list in its order (most common first), then the
+/// long passwords of zxcvbn-ts that it lacks. One password per line: some contain
+/// spaces ("friend of emily").
+fn blocklist() -> &'static Ranked {
+    static LIST: std::sync::OnceLock<Ranked> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| Ranked::new(&[BLOCKLIST_TEXT, LONG_BLOCKLIST_TEXT]))
 }
 
-/// How many passwords the shipped blocklist holds (its non-empty lines; the
+/// How many passwords the shipped blocklist holds (its distinct non-empty lines; the
 /// documentation says "more than 19,000", which a test keeps true).
 pub fn blocklist_len() -> usize {
     blocklist().len()
+}
+
+/// log10 of the number of guesses the predictability estimate gives `password`
+/// (after NFKC; see the [module docs](self)): what [`PasswordPolicy::check`] compares
+/// with [`MIN_GUESSES_SINGLE_FACTOR`] and [`MIN_GUESSES_WITH_MFA`].
+pub fn estimated_guesses_log10(password: &str) -> f64 {
+    let normalized: String = password.nfkc().collect();
+    password_patterns::log10_guesses(&normalized, blocklist())
 }
 
 /// Why a new password was refused.
@@ -107,6 +144,10 @@ pub enum PasswordRejection {
     ContainsContextWord,
     /// One character repeated.
     Repetitive,
+    /// Made of patterns an attacker tries early (keyboard walks, sequences, repeats,
+    /// common passwords run together): fewer estimated guesses than
+    /// [`MIN_GUESSES_SINGLE_FACTOR`] (or [`MIN_GUESSES_WITH_MFA`]).
+    Predictable,
 }
 
 impl PasswordRejection {
@@ -118,6 +159,7 @@ impl PasswordRejection {
             PasswordRejection::Common => "password-common",
             PasswordRejection::ContainsContextWord => "password-context",
             PasswordRejection::Repetitive => "password-repetitive",
+            PasswordRejection::Predictable => "password-predictable",
         }
     }
 
@@ -133,6 +175,7 @@ impl PasswordRejection {
             PasswordRejection::Common => Message::new("auth-password-common"),
             PasswordRejection::ContainsContextWord => Message::new("auth-password-context"),
             PasswordRejection::Repetitive => Message::new("auth-password-repetitive"),
+            PasswordRejection::Predictable => Message::new("auth-password-predictable"),
         }
     }
 }
@@ -217,11 +260,36 @@ impl PasswordPolicy {
             .chain([login_id])
             .chain(display_name.split_whitespace())
             .chain([display_name]);
+        // The password as typed on a Dubeolsik keyboard, made once if a word needs it.
+        let mut typed: Option<String> = None;
         for word in words {
             let word: String = word.nfkc().collect::<String>().to_lowercase();
-            if word.chars().count() >= 4 && lower.contains(&word) {
+            if word.is_empty() {
+                continue;
+            }
+            let hangul = password_patterns::has_hangul(&word);
+            if (hangul || word.chars().count() >= 4) && lower.contains(&word) {
                 return Err(PasswordRejection::ContainsContextWord);
             }
+            // A Korean word typed without switching to Hangul mode (홍길동 → ghdrlfehd).
+            if let Some(keys) =
+                password_patterns::dubeolsik(&word).filter(|k| k.chars().count() >= 4)
+            {
+                let typed = typed.get_or_insert_with(|| {
+                    password_patterns::dubeolsik(&lower).unwrap_or_else(|| lower.clone())
+                });
+                if typed.contains(&keys) {
+                    return Err(PasswordRejection::ContainsContextWord);
+                }
+            }
+        }
+        let floor = if has_mfa {
+            MIN_GUESSES_WITH_MFA
+        } else {
+            MIN_GUESSES_SINGLE_FACTOR
+        };
+        if password_patterns::log10_guesses(&lower, blocklist()) < floor.log10() {
+            return Err(PasswordRejection::Predictable);
         }
         Ok(normalized)
     }
@@ -681,7 +749,11 @@ mod tests {
         p.check("short but fine", true, "kim", "Kim").unwrap();
         p.check("correct horse battery", false, "kim", "Kim")
             .unwrap();
-        p.check(&"가나".repeat(64), false, "kim", "Kim").unwrap();
+        // 128 characters (the maximum), no pattern.
+        let long: String = (0..128u32)
+            .map(|i| char::from_u32(0xAC00 + i * 389 % 11_172).unwrap())
+            .collect();
+        p.check(&long, false, "kim", "Kim").unwrap();
         assert_eq!(
             p.check(&"x1".repeat(65), false, "kim", "Kim").unwrap_err(),
             PasswordRejection::TooLong
@@ -695,17 +767,12 @@ mod tests {
 
     #[test]
     fn nfkc_counts_normalized_characters() {
-        // U+FB01 (ﬁ) normalizes to "fi": 8 ligatures make 16 characters.
+        // U+FB01 (ﬁ), U+FB02 (ﬂ) and U+FB00 (ﬀ) normalize to two letters each: 14
+        // characters typed make 18.
         let p = policy();
-        p.check(
-            &"\u{FB01}"
-                .repeat(8)
-                .replace("\u{FB01}\u{FB01}", "\u{FB01}x\u{FB01}"),
-            false,
-            "a",
-            "b",
-        )
-        .unwrap();
+        let typed = "\u{FB01}re \u{FB02}y o\u{FB00} \u{FB01}eld";
+        assert_eq!(typed.chars().count(), 14);
+        p.check(typed, false, "a", "b").unwrap();
     }
 
     #[test]
@@ -734,19 +801,255 @@ mod tests {
             p.check(&"z".repeat(20), false, "kim", "Kim").unwrap_err(),
             PasswordRejection::Repetitive
         );
+        // Latin words shorter than 4 characters are not enforced.
+        p.check("kim likes quiet rivers", false, "kim", "Kim")
+            .unwrap();
+    }
+
+    #[test]
+    fn hangul_context_words_of_any_length() {
+        let p = PasswordPolicy::new(["민원"]);
+        assert_eq!(
+            p.check("민원신청은언제나환영합니다", true, "kim", "Kim")
+                .unwrap_err(),
+            PasswordRejection::ContainsContextWord
+        );
+        assert_eq!(
+            p.check("언제든지 민원 신청을 환영합니다", false, "kim", "Kim")
+                .unwrap_err(),
+            PasswordRejection::ContainsContextWord
+        );
+        // "민원" typed in English mode.
+        assert_eq!(
+            p.check("alsdnjs-on-a-quiet-river", false, "kim", "Kim")
+                .unwrap_err(),
+            PasswordRejection::ContainsContextWord
+        );
+        let p = policy();
+        for password in [
+            "홍길동은 오늘도 산책을 합니다",
+            "quiet ghdrlfehd lantern harbor",
+            "QUIET GHDRLFEHD LANTERN HARBOR",
+            // Half in Hangul mode: the keys still spell the name.
+            "호ㅇ길동 lantern harbor 2026",
+        ] {
+            assert_eq!(
+                p.check(password, false, "hong", "홍길동").unwrap_err(),
+                PasswordRejection::ContainsContextWord,
+                "{password}"
+            );
+        }
+        // A one-syllable family name, from the display name's words.
+        assert_eq!(
+            p.check("김치찌개를 끓이는 겨울 저녁", false, "minsu", "김 민수")
+                .unwrap_err(),
+            PasswordRejection::ContainsContextWord
+        );
+        p.check("김치찌개를 끓이는 겨울 저녁", false, "hong", "홍길동")
+            .unwrap();
+        // Keys of a one-syllable word (김 → rla) are too short to be enforced.
+        p.check("sparkling rlarla harbor", false, "minsu", "김")
+            .unwrap();
+    }
+
+    /// Each of these passed before the predictability rule and the long list (issue #19).
+    #[test]
+    fn predictable_passwords_are_refused() {
+        let p = policy();
+        for password in [
+            "passwordpassword",
+            "1234567890123456",
+            "qwertyuiopasdfgh",
+            "1qaz2wsx3edc4rfv",
+            "abcdefghijklmnop",
+            "aaaaaaaaaaaaaaaaab",
+            "iloveyouiloveyou",
+            "qwer1234qwer1234",
+            "1q2w3e4r5t6y7u8i",
+            "zaq1xsw2cde3vfr4",
+            "!@#$%^&*()_+qwerty",
+            "abcabcabcabcabc",
+            "2026202620262026",
+            "asdfasdfasdfasdf",
+            "9876543210987654",
+            "qazwsxedcrfvtgbyhn",
+            "password1234567890",
+            "michaeljordan1990",
+            "sunshine19900101",
+            // A QWERTY walk typed in Hangul mode, jamo and composed.
+            "ㅂㅈㄷㄱ쇼ㅕㅑㅐㅔㅁㄴㅇㄹ호ㅓㅏㅣ",
+            "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣ",
+            "가나다라마바사아자차카타파하가나",
+            "아야어여오요우유으이아야어여오요",
+            "ㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅎ",
+        ] {
+            let refused = p.check(password, false, "kim", "Kim").unwrap_err();
+            let guesses = estimated_guesses_log10(password);
+            // The long list has some of them whole; the patterns find them all.
+            assert!(
+                matches!(
+                    refused,
+                    PasswordRejection::Predictable | PasswordRejection::Common
+                ),
+                "{password}: {refused:?}"
+            );
+            assert!(guesses < 10.0, "{password}: 10^{guesses:.1}");
+        }
+        assert_eq!(
+            p.check("qwertyuiopasdfgh", false, "kim", "Kim")
+                .unwrap_err(),
+            PasswordRejection::Predictable
+        );
+        // With MFA the floor is lower, but keyboard rows and repeats stay refused.
+        for password in [
+            "qwer1234",
+            "abcd1234",
+            "asdfasdf",
+            "sunshine2026",
+            "ㅂㅈㄷㄱ쇼ㅕㅑㅐ",
+        ] {
+            let refused = p.check(password, true, "kim", "Kim").unwrap_err();
+            assert!(
+                matches!(
+                    refused,
+                    PasswordRejection::Predictable | PasswordRejection::Common
+                ),
+                "{password}: {refused:?}"
+            );
+            assert!(estimated_guesses_log10(password) < MIN_GUESSES_WITH_MFA.log10());
+        }
+        assert_eq!(
+            p.check("ㅂㅈㄷㄱ쇼ㅕㅑㅐ", true, "kim", "Kim").unwrap_err(),
+            PasswordRejection::Predictable
+        );
+    }
+
+    #[test]
+    fn passphrases_and_random_passwords_pass() {
+        let p = policy();
+        for password in [
+            "correct horse battery staple",
+            "rudolph-ate-nine-kimchi-jars",
+            "x7#Kq9!mZ2@vL4$w",
+            "탄천 산책로에서 만난 고양이",
+            "quiet lantern harbor 2026 load",
+            "시월의 마지막 밤을 기억하나요",
+        ] {
+            p.check(password, false, "kim", "Kim").unwrap_or_else(|r| {
+                panic!(
+                    "{password}: {r:?}, 10^{:.1}",
+                    estimated_guesses_log10(password)
+                )
+            });
+        }
+        // 13 characters: long enough with MFA, and above the single-factor floor too.
+        let korean = "시월의마지막밤을기억하나요";
+        p.check(korean, true, "kim", "Kim").unwrap();
+        assert!(estimated_guesses_log10(korean) >= MIN_GUESSES_SINGLE_FACTOR.log10());
+        for password in ["q7#vLm2x", "short but fine", "rhdanjs!2011"] {
+            p.check(password, true, "kim", "Kim").unwrap_or_else(|r| {
+                panic!(
+                    "{password}: {r:?}, 10^{:.1}",
+                    estimated_guesses_log10(password)
+                )
+            });
+        }
+    }
+
+    /// The passwords the workspace's tests create accounts with must stay acceptable.
+    #[test]
+    fn the_workspace_test_passwords_pass() {
+        let p = PasswordPolicy::default();
+        for password in [
+            "correct horse battery staple",
+            "correct horse battery staple 2026",
+            "quiet lantern harbor 2026 load",
+            "a brand new passphrase 2026",
+            "a brand new passphrase",
+            "another long passphrase",
+            "a long and unusual passphrase",
+            "not the right password at all",
+        ] {
+            p.check(password, false, "admin", "관리자")
+                .unwrap_or_else(|r| {
+                    panic!(
+                        "{password}: {r:?}, 10^{:.1}",
+                        estimated_guesses_log10(password)
+                    )
+                });
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 20,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x5EED_2026),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Random lower-case letters, 15 of them (the single-factor minimum), are not
+        /// predictable.
+        #[test]
+        fn random_letters_pass(letters in proptest::collection::vec(proptest::char::range('a', 'z'), 15)) {
+            let password: String = letters.into_iter().collect();
+            proptest::prop_assert!(
+                policy().check(&password, false, "kim", "Kim").is_ok(),
+                "{}: 10^{:.1}", password, estimated_guesses_log10(&password)
+            );
+        }
+    }
+
+    #[test]
+    fn a_check_takes_well_under_a_millisecond() {
+        let p = policy();
+        let samples: Vec<String> = vec![
+            "correct horse battery staple".into(),
+            "시월의마지막밤을기억하나요".repeat(9),
+            "뷁".repeat(127) + "x",
+            "ab".repeat(64),
+            "a".repeat(127) + "b",
+            "1qaz2wsx3edc4rfv".repeat(8),
+            (0..128u32)
+                .map(|i| char::from_u32(0xAC00 + i * 389 % 11_172).unwrap())
+                .collect(),
+            (0..128u32)
+                .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+                .collect(),
+        ];
+        // Warm the list up.
+        let _ = estimated_guesses_log10("warm up");
+        for sample in &samples {
+            let started = std::time::Instant::now();
+            let _ = p.check(sample, false, "kim", "Kim");
+            let took = started.elapsed();
+            // Generous: unoptimized test builds are many times slower than release.
+            assert!(
+                took < std::time::Duration::from_millis(50),
+                "{} characters took {took:?}",
+                sample.chars().count()
+            );
+        }
     }
 
     #[test]
     fn the_blocklist_is_one_password_per_line() {
-        let lines = BLOCKLIST_TEXT
+        let distinct: std::collections::HashSet<&str> = BLOCKLIST_TEXT
             .lines()
-            .filter(|line| !line.trim().is_empty())
-            .count();
-        assert_eq!(
-            blocklist_len(),
-            lines,
-            "every line is one entry, no duplicates"
-        );
+            .chain(LONG_BLOCKLIST_TEXT.lines())
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        assert_eq!(blocklist_len(), distinct.len(), "every line is one entry");
+        // Both files have no duplicates of their own.
+        for text in [BLOCKLIST_TEXT, LONG_BLOCKLIST_TEXT] {
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            let set: std::collections::HashSet<&str> = lines.iter().copied().collect();
+            assert_eq!(lines.len(), set.len());
+        }
+        // The long list: every entry at least 12 characters.
+        assert!(LONG_BLOCKLIST_TEXT.lines().all(|l| l.chars().count() >= 12));
+        assert_eq!(LONG_BLOCKLIST_TEXT.lines().count(), 308);
         // The crate docs, data/README.md, docs/auth.md and docs/security.md say so.
         assert!(blocklist_len() > 19_000);
         let p = policy();
@@ -757,6 +1060,13 @@ mod tests {
             p.check("Friend of Emily", true, "kim", "Kim").unwrap_err(),
             PasswordRejection::Common
         );
+        // Long entries from zxcvbn-ts, refused whole.
+        for long in ["qazwsxedcrfvtgb", "iseedeadpeople", "peanutbutter"] {
+            assert_eq!(
+                p.check(long, true, "kim", "Kim").unwrap_err(),
+                PasswordRejection::Common
+            );
+        }
         // A longer password that merely contains an entry is fine.
         assert!(
             p.check("friend of emily, twice", true, "kim", "Kim")

@@ -15,3 +15,4 @@ auth-password-too-long = Use at most { $max } characters.
 auth-password-common = This password is too common: it appears in lists of breached passwords.
 auth-password-context = The password must not contain your login id, your name or the service's name.
 auth-password-repetitive = The password must not be one character repeated.
+auth-password-predictable = The password is easy to guess: it is made of keyboard rows, sequences, repeats, dates or common passwords. Use several unrelated words or random characters.

@@ -15,3 +15,4 @@ auth-password-too-long = { $max }자 이하로 입력해 주십시오.
 auth-password-common = 너무 흔한 비밀번호입니다. 유출된 비밀번호 목록에 있습니다.
 auth-password-context = 비밀번호에 아이디, 이름 또는 서비스 이름을 넣을 수 없습니다.
 auth-password-repetitive = 한 글자만 반복한 비밀번호는 쓸 수 없습니다.
+auth-password-predictable = 추측하기 쉬운 비밀번호입니다. 키보드 배열, 연속된 문자, 반복, 날짜나 흔한 비밀번호로 이루어진 비밀번호는 쓸 수 없습니다. 서로 관계없는 여러 낱말이나 무작위 문자를 써 주십시오.
