@@ -18,8 +18,10 @@
 //!   rehashed on login when the cost changes; hashing on low-priority threads of
 //!   its own behind a concurrency cap. The rev 4 policy: 15 characters for single-factor
 //!   accounts (8 with MFA), up to 128, NFKC, no composition rules, a shipped
-//!   blocklist of more than 19,000 common passwords and context words; every rejection
-//!   has a localized reason. eGovFrame hashes are verified and replaced.
+//!   blocklist of more than 19,000 common passwords, context words (Hangul ones at
+//!   any length, also as typed in English mode), and a guess estimate that refuses
+//!   keyboard walks (QWERTY and Korean 2-set), sequences, repeats and dates; every
+//!   rejection has a localized reason. eGovFrame hashes are verified and replaced.
 //! - **Login and throttling** ([`Auth::login`]): one answer and one Argon2
 //!   computation for unknown accounts, wrong passwords, locked, disabled and
 //!   throttled accounts. Per-account failure counting in the database: after

@@ -52,7 +52,7 @@ use serde_json::Value;
 use validator::Validate;
 
 use crate::problem::{
-    Segment, bad_request, data_problem, deserialize_json, field_problem, path_segments,
+    Segment, bad_request, data_problem, every_field_error, field_problem, path_segments,
     validate_in, validation_problem_in,
 };
 
@@ -216,22 +216,61 @@ where
     T: DeserializeOwned + Validate,
 {
     refuse_controls(egov_http::text::form_errors(bytes))?;
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(bytes));
-    let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        data_problem(
-            path_segments(e.path()),
-            &e.inner().to_string(),
-            bad_request(bad_request_detail),
-        )
-    })?;
-    validate_in(&value, || {
-        Some(Value::Object(
+    let read = |pairs: &[(String, String)]| -> Result<T, Problem> {
+        let encoded = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            data_problem(
+                path_segments(e.path()),
+                &e.inner().to_string(),
+                bad_request(bad_request_detail),
+            )
+        })
+    };
+    let members = || {
+        Value::Object(
             form_urlencoded::parse(bytes)
                 .map(|(key, _)| (key.into_owned(), Value::Null))
                 .collect(),
-        ))
-    })?;
-    Ok(value)
+        )
+    };
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(bytes));
+    let first = match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Ok(value) => {
+            validate_in(&value, || Some(members()))?;
+            return Ok(value);
+        }
+        Err(e) => data_problem(
+            path_segments(e.path()),
+            &e.inner().to_string(),
+            bad_request(bad_request_detail),
+        ),
+    };
+    // An unparsable identifier or date does not hide the other fields'
+    // errors: a stand-in takes its value and the form is read again.
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(bytes).into_owned().collect();
+    let body = members();
+    Err(every_field_error::<T>(
+        first,
+        Some(&body),
+        |field, stand_in| {
+            let name = field
+                .strip_prefix('/')?
+                .replace("~1", "/")
+                .replace("~0", "~");
+            let mut found = false;
+            for (key, value) in &mut pairs {
+                if *key == name {
+                    *value = stand_in.to_owned();
+                    found = true;
+                }
+            }
+            found.then(|| read(&pairs))
+        },
+    ))
 }
 
 impl<T, S> FromRequest<S> for Valid<Json<T>>
@@ -247,9 +286,7 @@ where
         }
         let bytes = read_body(request, state).await?;
         refuse_controls(egov_http::text::json_errors(&bytes))?;
-        let value: T = deserialize_json(&bytes)?;
-        validate_in(&value, || serde_json::from_slice(&bytes).ok())?;
-        Ok(Valid(Json(value)))
+        Ok(Valid(Json(crate::problem::from_json_slice(&bytes)?)))
     }
 }
 

@@ -128,6 +128,7 @@
 #![deny(missing_docs)]
 
 #[cfg(feature = "axum")]
+pub mod date;
 pub mod extract;
 pub mod korean;
 pub mod problem;

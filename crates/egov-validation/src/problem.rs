@@ -88,8 +88,23 @@ pub const BUILTIN_CODES: &[&str] = &[
     "ip",
 ];
 
-/// The codes this crate gives to deserialization errors of a known field.
-pub const DESERIALIZATION_CODES: &[&str] = &["required", "type", "unknown_field", "invalid"];
+/// The codes this crate gives to deserialization errors of a known field
+/// (besides the identifier codes of [`crate::korean`]).
+pub const DESERIALIZATION_CODES: &[&str] = &[
+    "required",
+    "type",
+    "unknown_field",
+    "invalid",
+    crate::date::DATE_CODE,
+    crate::date::DATE_TIME_CODE,
+];
+
+/// The codes of the date rules ([`crate::date`]).
+pub const DATE_RULE_CODES: &[&str] = &["not_before", "not_after", "within"];
+
+/// Most unparsable fields stood in for in one request, so that a hostile
+/// document cannot make the extractors deserialize it without end.
+const MAX_STAND_INS: usize = 32;
 
 /// The bounds of `length` and `range`, in key order.
 const BOUNDS: [&str; 5] = ["equal", "min", "exclusive_min", "max", "exclusive_max"];
@@ -341,13 +356,21 @@ fn classify(message: &str) -> (Option<String>, Cow<'static, str>) {
     if message.starts_with("invalid type: ") {
         return (None, Cow::Borrowed("type"));
     }
-    // `ParseIdError`: "invalid {code}: {reason}".
-    if let Some(kind) = message
+    // `ParseIdError` and `ParseDateError`: "invalid {code}: {reason}".
+    if let Some(code) = message
         .strip_prefix("invalid ")
         .and_then(|rest| rest.split_once(':'))
-        .and_then(|(code, _)| IdKind::from_code(code))
+        .map(|(code, _)| code)
     {
-        return (None, Cow::Borrowed(kind.code()));
+        if let Some(kind) = IdKind::from_code(code) {
+            return (None, Cow::Borrowed(kind.code()));
+        }
+        if let Some(&date) = [crate::date::DATE_CODE, crate::date::DATE_TIME_CODE]
+            .iter()
+            .find(|c| **c == code)
+        {
+            return (None, Cow::Borrowed(date));
+        }
     }
     (None, Cow::Borrowed("invalid"))
 }
@@ -445,10 +468,105 @@ pub(crate) fn validate_in<T: Validate>(
 
 /// Deserializes and validates a JSON document: what the `Valid<Json<T>>`
 /// extractor does with a request body (see the [module docs](self)).
+///
+/// A field that cannot be parsed as its type — a Korean identifier, a
+/// [`Date`](crate::date::Date) — does not hide the others' errors: a valid
+/// stand-in takes its place, the document is read again, and the problem
+/// lists the parse error together with every other field's (one error per
+/// failed rule).
 pub fn from_json_slice<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, Problem> {
-    let value: T = deserialize_json(bytes)?;
-    validate_in(&value, || serde_json::from_slice(bytes).ok())?;
-    Ok(value)
+    let first = match deserialize_json::<T>(bytes) {
+        Ok(value) => {
+            validate_in(&value, || serde_json::from_slice(bytes).ok())?;
+            return Ok(value);
+        }
+        Err(problem) => problem,
+    };
+    let Ok(mut document) = serde_json::from_slice::<Value>(bytes) else {
+        return Err(first);
+    };
+    let original = document.clone();
+    Err(every_field_error::<T>(
+        first,
+        Some(&original),
+        |field, stand_in| {
+            let slot = document.pointer_mut(field)?;
+            *slot = Value::String(stand_in.to_owned());
+            Some(serde_path_to_error::deserialize(&document).map_err(|e| {
+                data_problem(
+                    path_segments(e.path()),
+                    &e.inner().to_string(),
+                    bad_request("problem-bad-request-body"),
+                )
+            }))
+        },
+    ))
+}
+
+/// The stand-in of an unparsable field with error `code`, if it has one.
+fn stand_in(code: &str) -> Option<&'static str> {
+    match code {
+        crate::date::DATE_CODE => Some("2000-01-01"),
+        crate::date::DATE_TIME_CODE => Some("2000-01-01T00:00:00+09:00"),
+        code => IdKind::from_code(code).map(IdKind::stand_in),
+    }
+}
+
+/// Given `first`, the problem of a request whose data did not deserialize:
+/// while its last field error is an unparsable value with a [`stand_in`],
+/// `again(field, stand_in)` puts the stand-in there and deserializes again
+/// (`None` when it cannot). Once the data deserializes, its rules are checked
+/// too ([`Validate`]), except at the fields already refused. Returns the
+/// problem with every field error found, or `first` unchanged when it is not
+/// a field's parse error.
+pub(crate) fn every_field_error<T: Validate>(
+    first: Problem,
+    body: Option<&Value>,
+    mut again: impl FnMut(&str, &'static str) -> Option<Result<T, Problem>>,
+) -> Problem {
+    let parse_error = |problem: &Problem| -> Option<FieldError> {
+        match problem.errors() {
+            [only] if stand_in(&only.code).is_some() => Some(only.clone()),
+            _ => None,
+        }
+    };
+    let Some(error) = parse_error(&first) else {
+        return first;
+    };
+    let mut errors = vec![error];
+    for _ in 0..MAX_STAND_INS {
+        let last = &errors[errors.len() - 1];
+        let Some(value) = stand_in(&last.code) else {
+            break;
+        };
+        let field = last.field.clone();
+        match again(&field, value) {
+            None => break,
+            Some(Ok(value)) => {
+                if let Err(rule_errors) = value.validate() {
+                    let refused: HashSet<String> = errors.iter().map(|e| e.field.clone()).collect();
+                    errors.extend(
+                        field_errors_in(&rule_errors, body)
+                            .into_iter()
+                            .filter(|e| !refused.contains(&e.field)),
+                    );
+                }
+                break;
+            }
+            Some(Err(problem)) => {
+                let next = match problem.errors() {
+                    [only] => only.clone(),
+                    _ => break,
+                };
+                if errors.iter().any(|e| e.field == next.field) {
+                    break;
+                }
+                errors.push(next);
+            }
+        }
+    }
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
+    failed(errors)
 }
 
 #[cfg(test)]

@@ -31,6 +31,21 @@ struct NewPetition {
     applicant: Applicant,
 }
 
+/// A reservation with parsed types: a bad phone or date must not hide the
+/// other fields' errors.
+#[derive(Debug, Deserialize, Validate)]
+struct Reservation {
+    #[validate(length(min = 2, max = 20))]
+    name: String,
+    phone: egov_validation::korean::PhoneNumber,
+    #[validate(custom(function = "egov_validation::date::not_in_past"))]
+    day: egov_validation::date::Date,
+    #[validate(range(min = 1, max = 10))]
+    people: u32,
+    #[validate(email)]
+    email: String,
+}
+
 #[derive(Debug, Deserialize, Validate)]
 struct Page {
     #[validate(range(min = 1, max = 100))]
@@ -66,6 +81,17 @@ async fn serve() -> String {
         .route(
             "/petitions",
             get(|Valid(Query(p)): Valid<Query<Page>>| async move { p.size.to_string() }),
+        )
+        .route(
+            "/reservations",
+            post(|Valid(Json(r)): Valid<Json<Reservation>>| async move {
+                assert_eq!(r.phone.expose(), "010-1234-5678");
+                r.name
+            }),
+        )
+        .route(
+            "/reservation-form",
+            post(|Valid(axum::Form(r)): Valid<axum::Form<Reservation>>| async move { r.name }),
         )
         .layer(DefaultBodyLimit::max(1024))
         .layer(middleware::from_fn(render_problems));
@@ -176,4 +202,81 @@ async fn query_strings_over_http() {
         body["errors"],
         json!([{"field": "/size", "code": "range", "message": "Enter a value from 1 to 100."}])
     );
+}
+
+#[tokio::test]
+async fn a_parsed_field_that_fails_does_not_hide_the_others() {
+    let url = serve().await.replace("/petitions", "/reservations");
+    // Four bad fields, one of them an unparsable phone number: four errors.
+    let body = json!({
+        "name": "x", "phone": "12345", "day": "2020-01-01", "people": 0, "email": "a@b.kr"
+    });
+    let (status, problem) = post_body(&url, "application/json", body.to_string(), "ko").await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<(&str, &str)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("/day", "not_before"),
+            ("/name", "length"),
+            ("/people", "range"),
+            ("/phone", "phone_number")
+        ]
+    );
+    assert_eq!(
+        problem["errors"][3]["message"],
+        "올바른 전화번호를 입력해 주십시오."
+    );
+
+    // Two unparsable fields (phone and date) and two broken rules.
+    let body = json!({
+        "name": "x", "phone": "12345", "day": "2026-02-30", "people": 11, "email": "not an address"
+    });
+    let (status, problem) = post_body(&url, "application/json", body.to_string(), "en").await;
+    assert_eq!(status, 422);
+    let codes: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["date", "email", "length", "range", "phone_number"]);
+    assert_eq!(problem["detail"], "5 field(s) need attention.");
+
+    // The same from an HTML form.
+    let form = "name=x&phone=12345&day=2026-02-30&people=0&email=a%40b.kr";
+    let form_url = url.replace("/reservations", "/reservation-form");
+    let (status, problem) =
+        post_body(&form_url, "application/x-www-form-urlencoded", form, "ko").await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["/day", "/name", "/people", "/phone"]);
+
+    // A missing field after an unparsable one is reported with it.
+    let body = json!({"phone": "12345", "day": "2030-01-01", "people": 2, "email": "a@b.kr"});
+    let (_, problem) = post_body(&url, "application/json", body.to_string(), "ko").await;
+    let codes: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["required", "phone_number"]);
+
+    // All fine: the handler runs.
+    let body = json!({
+        "name": "홍길동", "phone": "010-1234-5678", "day": "2099-01-01", "people": 2, "email": "a@b.kr"
+    });
+    let (status, text) = post_body(&url, "application/json", body.to_string(), "ko").await;
+    assert_eq!((status, text), (200, json!("홍길동")));
 }

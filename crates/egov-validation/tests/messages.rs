@@ -121,6 +121,28 @@ fn every_key_the_crate_produces_exists_with_its_variables() {
         "single_line"
     );
     check("single_line", &[]);
+    // The rules of `egov_validation::date`, with their bounds.
+    let day = egov_validation::date::Date::new(2026, 12, 7).unwrap();
+    for error in [
+        day.not_before(egov_validation::date::Date::new(2027, 1, 1).unwrap()),
+        day.not_after(egov_validation::date::Date::new(2026, 1, 1).unwrap()),
+        day.within(
+            egov_validation::date::Date::new(2025, 1, 1).unwrap(),
+            egov_validation::date::Date::new(2025, 12, 31).unwrap(),
+        ),
+    ] {
+        let msg = message(&error.unwrap_err());
+        let variables = ko
+            .get(msg.key())
+            .unwrap_or_else(|| panic!("{} is missing", msg.key()));
+        let args: BTreeSet<String> = msg.args().keys().cloned().collect();
+        assert_eq!(&args, variables, "{}", msg.key());
+        produced.insert(msg.key().to_owned());
+    }
+    assert_eq!(
+        egov_validation::problem::DATE_RULE_CODES,
+        ["not_before", "not_after", "within"]
+    );
     // The problem details of this crate.
     for key in [
         "problem-bad-request-body",

@@ -49,3 +49,9 @@ problem-bad-request-path = The request path is not valid.
 validation-not_blank = Enter more than spaces.
 validation-single_line = Enter it on one line (no line breaks or tabs).
 validation-date = Enter a date as YYYY-MM-DD (e.g. 2026-12-07).
+
+## Dates (egov_validation::date)
+validation-date_time = Enter a date and time in a valid format (e.g. 2026-12-07T09:30).
+validation-not_before = Enter { $min } or later.
+validation-not_after = Enter { $max } or earlier.
+validation-within = Enter a value from { $min } to { $max }.

@@ -49,3 +49,9 @@ problem-bad-request-path = 요청 주소가 올바르지 않습니다.
 validation-not_blank = 공백만으로는 입력할 수 없습니다.
 validation-single_line = 한 줄로 입력해 주십시오(줄바꿈·탭 불가).
 validation-date = 날짜를 YYYY-MM-DD 형식으로 입력해 주십시오(예: 2026-12-07).
+
+## Dates (egov_validation::date)
+validation-date_time = 날짜와 시각을 올바른 형식으로 입력해 주십시오(예: 2026-12-07T09:30).
+validation-not_before = { $min } 이후로 입력해 주십시오.
+validation-not_after = { $max } 이전으로 입력해 주십시오.
+validation-within = { $min }부터 { $max }까지의 범위에서 입력해 주십시오.

@@ -119,6 +119,20 @@ impl IdKind {
         }
     }
 
+    /// A valid value of this kind that is nobody's (a test number): what the
+    /// extractors put in place of an unparsable one to go on reading the
+    /// request, so that its other fields' errors are reported too.
+    pub(crate) const fn stand_in(self) -> &'static str {
+        match self {
+            IdKind::ResidentNumber => "900101-1234568",
+            IdKind::ForeignerNumber => "900101-5234568",
+            IdKind::BusinessNumber => "124-81-00998",
+            IdKind::CorporateNumber => "130111-0006246",
+            IdKind::PhoneNumber => "010-1234-5678",
+            IdKind::PostalCode => "03154",
+        }
+    }
+
     /// The kind whose [`code`](Self::code) is `code`.
     pub fn from_code(code: &str) -> Option<IdKind> {
         Self::ALL.into_iter().find(|k| k.code() == code)
