@@ -26,7 +26,18 @@
 //!    the environment); in the prod profile HSTS is on and CORS allows no `*`;
 //! 5. **endpoints** — `/health/live`, `/health/ready` and `/openapi.json` exist;
 //! 6. **versions** — `Cargo.lock` holds one version of the framework: each
-//!    `egov*` crate once, all at the same version.
+//!    `egov*` crate once, all at the same version;
+//! 7. **migrations** — every `.sql` file under the project's `migrations/` is
+//!    registered (its SQL is one the service runs, by checksum): a file
+//!    nobody registered builds and starts fine and fails at the first query
+//!    with "no such table".
+//!
+//! Rule 3 also reads the service's own code (`src/**/*.rs`): every message id
+//! it asks for — `Message::new("…")`, `ValidationError::new("…")` and
+//! `code = "…"` (as `validation-…`), `ProblemType::new("…", …)` (as
+//! `problem-…`) — must exist in both languages, or clients get the raw key.
+//!
+//! Every problem says how to fix it and where the docs explain it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -66,6 +77,11 @@ const FRAMEWORK_PUBLIC_WRITES: &[(&str, &str, &str)] = &[
         "the refresh token in the body (or cookie) is the credential",
     ),
 ];
+
+/// A problem with its fix and the documentation that explains it.
+fn fix(problem: impl std::fmt::Display, how: &str, doc: &str) -> String {
+    format!("{problem} — fix: {how} (docs/{doc})")
+}
 
 /// Methods that must not change state.
 const SAFE_METHODS: &[&str] = &["GET", "HEAD", "OPTIONS"];
@@ -255,10 +271,11 @@ pub(crate) fn judge(
     Ok(vec![
         policies(report, rules),
         audit(report, rules),
-        messages(report),
+        messages(report, project)?,
         configuration(project)?,
         endpoints(report),
         versions(project)?,
+        migrations(report, project)?,
     ])
 }
 
@@ -270,7 +287,11 @@ fn policies(report: &ConformanceReport, rules: &ProjectRules) -> Verdict {
     let mut problems = Vec::new();
     for route in &report.routes {
         if route.policy.trim().is_empty() {
-            problems.push(format!("{}: no access policy", route.path));
+            problems.push(fix(
+                format_args!("{}: no access policy", route.path),
+                "add the route through ApiRouter, which takes an AccessPolicy",
+                "web.md#routes-carry-their-policy",
+            ));
             continue;
         }
         if route.policy != "public" {
@@ -291,9 +312,10 @@ fn policies(report: &ConformanceReport, rules: &ProjectRules) -> Verdict {
                         && !w.reason.trim().is_empty()
                 });
             if !allowed {
-                problems.push(format!(
-                    "{method} {} is public: give it a permission, or allow it with a reason in egov-check.toml [[public_writes]]",
-                    route.path
+                problems.push(fix(
+                    format_args!("{method} {} is public", route.path),
+                    "give it a permission, or allow it with a reason in egov-check.toml [[public_writes]]",
+                    "web.md#routes-carry-their-policy",
                 ));
             }
         }
@@ -307,23 +329,32 @@ fn policies(report: &ConformanceReport, rules: &ProjectRules) -> Verdict {
 fn audit(report: &ConformanceReport, rules: &ProjectRules) -> Verdict {
     let mut problems = Vec::new();
     if !report.audit_layer {
-        problems.push("no audit layer: requests are not recorded (App::audit)".to_owned());
+        problems.push(fix(
+            "no audit layer: requests are not recorded",
+            "install it with App::audit (Services::app does)",
+            "audit.md#every-request-from-the-web-stack",
+        ));
     }
     for route in &report.routes {
         let Some(modes) = &route.audit else { continue };
         for (method, mode) in modes {
             if is_write(method) && mode == "off" {
-                problems.push(format!(
-                    "{method} {} changes state but is not audited",
-                    route.path
+                problems.push(fix(
+                    format_args!("{method} {} changes state but is not audited", route.path),
+                    "remove its RouteAudit::Off from the AuditLayer",
+                    "audit.md#every-request-from-the-web-stack",
                 ));
             }
         }
     }
     for declared in &rules.personal_data.routes {
         let Some((method, path)) = declared.split_once(' ') else {
-            problems.push(format!(
-                "egov-check.toml personal_data route `{declared}` must be `METHOD /path`"
+            problems.push(fix(
+                format_args!(
+                    "egov-check.toml personal_data route `{declared}` is not `METHOD /path`"
+                ),
+                "write it as e.g. \"GET /api/petitions/{id}\"",
+                "privacy.md",
             ));
             continue;
         };
@@ -334,10 +365,20 @@ fn audit(report: &ConformanceReport, rules: &ProjectRules) -> Verdict {
             .find_map(|r| r.audit.as_ref()?.get(method).cloned());
         match mode {
             Some(mode) if mode.starts_with("personal_data:") => {}
-            Some(mode) => problems.push(format!(
-                "{declared} returns personal data but is audited as `{mode}`, not as a personal-data access"
+            Some(mode) => problems.push(fix(
+                format_args!(
+                    "{declared} returns personal data but is audited as `{mode}`, not as a personal-data access"
+                ),
+                &format!(
+                    "declare it on the AuditLayer: .route(Method::{method}, \"{path}\", RouteAudit::PersonalData {{ action: Action::VIEW }}), or in a Resource: const PERSONAL_DATA: bool = true"
+                ),
+                "audit.md#every-request-from-the-web-stack",
             )),
-            None => problems.push(format!("{declared} (personal data) is not a route of the service")),
+            None => problems.push(fix(
+                format_args!("{declared} (personal data) is not a route of the service"),
+                "correct or remove it in egov-check.toml [personal_data] routes",
+                "privacy.md",
+            )),
         }
     }
     Verdict::new(
@@ -346,31 +387,172 @@ fn audit(report: &ConformanceReport, rules: &ProjectRules) -> Verdict {
     )
 }
 
-fn messages(report: &ConformanceReport) -> Verdict {
+fn messages(report: &ConformanceReport, project: &Path) -> Result<Verdict, Failure> {
     let mut problems = Vec::new();
     let empty = BTreeSet::new();
     let ko = report.messages.get("ko").unwrap_or(&empty);
     let en = report.messages.get("en").unwrap_or(&empty);
+    let add = "add it to the locale's .ftl file of the service";
     for id in ko.difference(en) {
-        problems.push(format!("`{id}` has no English message"));
+        problems.push(fix(
+            format_args!("`{id}` has no English message"),
+            &format!("{add} (locales/en/…)"),
+            "i18n.md#message-files",
+        ));
     }
     for id in en.difference(ko) {
-        problems.push(format!("`{id}` has no Korean message"));
+        problems.push(fix(
+            format_args!("`{id}` has no Korean message"),
+            &format!("{add} (locales/ko/…)"),
+            "i18n.md#message-files",
+        ));
     }
     for code in egov_validation::problem::BUILTIN_CODES {
         let id = format!("validation-{code}");
         for (locale, ids) in [("ko", ko), ("en", en)] {
             if !ids.contains(&id) {
-                problems.push(format!(
-                    "validation code `{code}` has no {locale} message `{id}`"
+                problems.push(fix(
+                    format_args!("validation code `{code}` has no {locale} message `{id}`"),
+                    "load egov-validation's messages (App::new does) or ship your own",
+                    "validation.md",
                 ));
             }
         }
     }
-    Verdict::new(
+    for (id, place) in source_message_ids(project)? {
+        let missing: Vec<&str> = [("ko", ko), ("en", en)]
+            .into_iter()
+            .filter(|(_, ids)| !ids.contains(&id))
+            .map(|(locale, _)| locale)
+            .collect();
+        if !missing.is_empty() {
+            problems.push(fix(
+                format_args!(
+                    "`{id}` ({place}) has no message in {}: clients would see the raw id",
+                    missing.join(" and ")
+                ),
+                &format!("add `{id} = …` to locales/{{ko,en}}/*.ftl"),
+                "i18n.md#message-files",
+            ));
+        }
+    }
+    Ok(Verdict::new(
         "messages: every id in ko and en; every validation code has a message",
         problems,
-    )
+    ))
+}
+
+/// The `.rs` files under `dir`, recursively, in a stable order.
+fn files_under(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files_under(&path, extension, out);
+        } else if path.extension().is_some_and(|e| e == extension) {
+            out.push(path);
+        }
+    }
+}
+
+/// The message ids the service's own code asks for (see the module docs),
+/// each with its first place (`src/file.rs:line`).
+fn source_message_ids(project: &Path) -> Result<BTreeMap<String, String>, Failure> {
+    const CALLS: [(&str, &str); 4] = [
+        ("Message::new(\"", ""),
+        ("ValidationError::new(\"", "validation-"),
+        ("code = \"", "validation-"),
+        ("ProblemType::new(\"", "problem-"),
+    ];
+    let mut files = Vec::new();
+    files_under(&project.join("src"), "rs", &mut files);
+    let mut found = BTreeMap::new();
+    for file in files {
+        let text =
+            std::fs::read_to_string(&file).map_err(Failure::file(file.display().to_string()))?;
+        let shown = file
+            .strip_prefix(project)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for (number, line) in text.lines().enumerate() {
+            for (call, prefix) in CALLS {
+                // `code = "…"` counts only inside a `#[validate(…)]` attribute.
+                if call.starts_with("code") && !line.contains("validate(") {
+                    continue;
+                }
+                for (at, _) in line.match_indices(call) {
+                    let rest = &line[at + call.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let id = &rest[..end];
+                    let plain = !id.is_empty()
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                    if plain {
+                        found
+                            .entry(format!("{prefix}{id}"))
+                            .or_insert_with(|| format!("{shown}:{}", number + 1));
+                    }
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Rule 7: every SQL file under `migrations/` is one the service runs.
+fn migrations(report: &ConformanceReport, project: &Path) -> Result<Verdict, Failure> {
+    use sha2::{Digest, Sha256};
+    let rule = "migrations: every file in migrations/ is registered";
+    let mut files = Vec::new();
+    files_under(&project.join("migrations"), "sql", &mut files);
+    if files.is_empty() {
+        return Ok(Verdict::new(rule, Vec::new()));
+    }
+    if report.migrations.is_empty() {
+        return Ok(Verdict::new(
+            rule,
+            vec![fix(
+                "the service declares no migrations, so none of migrations/ can be found registered",
+                "build the App with Services::app, or call App::migrations(SERVICE.migrations)",
+                "database.md#migrations-per-crate",
+            )],
+        ));
+    }
+    let registered: BTreeSet<&str> = report
+        .migrations
+        .iter()
+        .flat_map(|m| m.sha256.values().map(String::as_str))
+        .collect();
+    let mut problems = Vec::new();
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(Failure::file(file.display().to_string()))?;
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if !registered.contains(digest.as_str()) {
+            let shown = file
+                .strip_prefix(project)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            problems.push(fix(
+                format_args!(
+                    "{shown} is not registered (or differs from the SQL the service runs): it would fail at run time with \"no such table\""
+                ),
+                &format!(
+                    "add Migration::portable(<next version>, \"…\", include_str!(\"../{shown}\")) to the service's MigrationSet in src/lib.rs (`egov generate` does this)"
+                ),
+                "database.md#migrations-per-crate",
+            ));
+        }
+    }
+    Ok(Verdict::new(rule, problems))
 }
 
 /// Setting names whose values are secrets: they belong in the environment.
@@ -398,14 +580,22 @@ fn secrets_in(value: &toml::Value, path: &str, problems: &mut Vec<String>, file:
     match value {
         toml::Value::String(text) => {
             if text.starts_with("insecure-dev-secret:") {
-                problems.push(format!("{file}: `{path}` is a development secret"));
+                problems.push(fix(
+                    format_args!("{file}: `{path}` is a development secret"),
+                    "remove it; generate a key with `egov keys` and set it from the environment",
+                    "operating.md#keys",
+                ));
             } else if is_secret_path(path) && !text.is_empty() {
-                problems.push(format!(
-                    "{file}: `{path}` holds a secret; set it from the environment instead"
+                problems.push(fix(
+                    format_args!("{file}: `{path}` holds a secret"),
+                    "set it from the environment (EGOV__SECTION__KEY) and keep config files free of secrets",
+                    "operating.md#keys",
                 ));
             } else if url_password(text).is_some() {
-                problems.push(format!(
-                    "{file}: `{path}` is a URL with a password; set it from the environment"
+                problems.push(fix(
+                    format_args!("{file}: `{path}` is a URL with a password"),
+                    "set the URL from the environment (EGOV__DATABASE__URL)",
+                    "database.md#urls-and-the-database-section",
                 ));
             }
         }
@@ -464,13 +654,20 @@ fn configuration(project: &Path) -> Result<Verdict, Failure> {
             .find_map(|file| files.get(*file)?.get("server")?.get(key).cloned())
     };
     if setting("hsts").and_then(|v| v.as_bool()) != Some(true) {
-        problems
-            .push("prod profile: server.hsts is not true (set it in config/prod.toml)".to_owned());
+        problems.push(fix(
+            "prod profile: server.hsts is not true",
+            "set `hsts = true` under [server] in config/prod.toml",
+            "web.md#the-server-section",
+        ));
     }
     if let Some(origins) = setting("cors_allowed_origins").and_then(|v| v.as_array().cloned())
         && origins.iter().any(|o| o.as_str() == Some("*"))
     {
-        problems.push("prod profile: server.cors_allowed_origins contains `*`".to_owned());
+        problems.push(fix(
+            "prod profile: server.cors_allowed_origins contains `*`",
+            "list the exact origins that may call the API",
+            "web.md#the-server-section",
+        ));
     }
     Ok(Verdict::new(
         "configuration: no secrets in config files; prod has HSTS and no CORS wildcard",
@@ -482,7 +679,13 @@ fn endpoints(report: &ConformanceReport) -> Verdict {
     let problems = ["/health/live", "/health/ready", "/openapi.json"]
         .iter()
         .filter(|path| !report.routes.iter().any(|r| r.path == **path))
-        .map(|path| format!("{path} is missing"))
+        .map(|path| {
+            fix(
+                format_args!("{path} is missing"),
+                "serve the App as built (health routes are added by App; keep server.openapi_docs = true)",
+                "web.md#health-openapi-docs",
+            )
+        })
         .collect();
     Verdict::new("endpoints: health checks and OpenAPI are served", problems)
 }
@@ -531,17 +734,21 @@ fn versions(project: &Path) -> Result<Verdict, Failure> {
         .iter()
         .filter(|(_, versions)| versions.len() > 1)
         .map(|(name, versions)| {
-            format!(
-                "{name} is in Cargo.lock {} times: {}",
-                versions.len(),
-                versions.iter().cloned().collect::<Vec<_>>().join(", ")
+            fix(
+                format_args!(
+                    "{name} is in Cargo.lock {} times: {}",
+                    versions.len(),
+                    versions.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+                "depend on one version of every egov crate (one version in [workspace.dependencies]; `cargo update`)",
+                "getting-started.md",
             )
         })
         .collect();
     let all: BTreeSet<&String> = found.values().flatten().collect();
     if all.len() > 1 {
         problems.push(format!(
-            "the framework crates are at different versions: {}",
+            "the framework crates are at different versions: {} — fix: give every egov crate the same version (docs/getting-started.md)",
             all.into_iter().cloned().collect::<Vec<_>>().join(", ")
         ));
     }
@@ -597,6 +804,16 @@ mod tests {
             audit_layer: true,
             authentication: true,
             messages: [("ko".to_owned(), ids.clone()), ("en".to_owned(), ids)].into(),
+            migrations: vec![egov_web::conformance::ReportedMigration {
+                component: "svc".into(),
+                version: 1,
+                description: "create notices".into(),
+                sha256: [
+                    ("sqlite".to_owned(), sha256_hex(MIGRATION)),
+                    ("postgres".to_owned(), sha256_hex(MIGRATION)),
+                ]
+                .into(),
+            }],
         }
     }
 
@@ -610,7 +827,25 @@ mod tests {
         .unwrap();
         std::fs::write(dir.path().join("config/prod.toml"), prod).unwrap();
         std::fs::write(dir.path().join("Cargo.lock"), lock).unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/lib.rs"),
+            "fn stale() -> Message { Message::new(\"notice-stale\") }\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("migrations")).unwrap();
+        std::fs::write(dir.path().join("migrations/0001_notices.sql"), MIGRATION).unwrap();
         dir
+    }
+
+    const MIGRATION: &str = "CREATE TABLE notices (id TEXT PRIMARY KEY);\n";
+
+    fn sha256_hex(text: &str) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     const LOCK: &str = "version = 4\n[[package]]\nname = \"egov\"\nversion = \"0.1.0\"\n[[package]]\nname = \"egov-web\"\nversion = \"0.1.0\"\n";
@@ -637,7 +872,7 @@ mod tests {
         let rules: ProjectRules =
             toml::from_str("[personal_data]\nroutes = [\"GET /api/petitions/{id}\"]\n").unwrap();
         let all = verdicts(&good_report(), &rules, &dir);
-        assert_eq!(all.len(), 6);
+        assert_eq!(all.len(), 7);
         assert!(failed(&all).is_empty(), "{all:?}");
     }
 
@@ -716,6 +951,62 @@ mod tests {
         let two = format!("{LOCK}[[package]]\nname = \"egov-web\"\nversion = \"0.2.0\"\n");
         let dir = project("[server]\nhsts = true\n", &two);
         assert_eq!(failed(&verdicts(&good_report(), &none, &dir)), ["versions"]);
+
+        // 3 again: the service's code asks for messages nobody wrote.
+        let dir = project("[server]\nhsts = true\n", LOCK);
+        std::fs::write(
+            dir.path().join("src/rules.rs"),
+            "#[validate(custom(function = \"f\", code = \"not_only_digits\"))]\n\
+             fn p() -> Problem { Problem::new(ProblemType::new(\"overbooked\", 409)) }\n\
+             let m = Message::new(\"notice-gone\"); let e = ValidationError::new(\"stale\");\n",
+        )
+        .unwrap();
+        let all = verdicts(&good_report(), &none, &dir);
+        assert_eq!(failed(&all), ["messages"]);
+        let problems = &all[2].problems;
+        for id in [
+            "validation-not_only_digits",
+            "problem-overbooked",
+            "notice-gone",
+            "validation-stale",
+        ] {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.contains(&format!("`{id}` (src/rules.rs:")) && p.contains("fix:")),
+                "{id}: {problems:?}"
+            );
+        }
+
+        // 7. A migration file nobody registered; one edited after registering.
+        let dir = project("[server]\nhsts = true\n", LOCK);
+        std::fs::write(
+            dir.path().join("migrations/0002_rooms.sql"),
+            "CREATE TABLE rooms (id TEXT);\n",
+        )
+        .unwrap();
+        let all = verdicts(&good_report(), &none, &dir);
+        assert_eq!(failed(&all), ["migrations"]);
+        assert!(
+            all[6].problems[0].starts_with("migrations/0002_rooms.sql is not registered"),
+            "{:?}",
+            all[6].problems
+        );
+        assert!(all[6].problems[0].contains("docs/database.md#migrations-per-crate"));
+        let dir = project("[server]\nhsts = true\n", LOCK);
+        std::fs::write(
+            dir.path().join("migrations/0001_notices.sql"),
+            "CREATE TABLE notices (id INTEGER);\n",
+        )
+        .unwrap();
+        assert_eq!(
+            failed(&verdicts(&good_report(), &none, &dir)),
+            ["migrations"]
+        );
+        // A report without migrations cannot vouch for the files.
+        let mut report = good_report();
+        report.migrations.clear();
+        assert_eq!(failed(&verdicts(&report, &none, &good)), ["migrations"]);
     }
 
     #[test]

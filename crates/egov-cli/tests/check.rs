@@ -28,13 +28,14 @@ use utoipa_axum::routes;
 const FIXTURE_ENV: &str = "EGOV_CHECK_FIXTURE";
 
 /// The rules, as `egov check` names them.
-const RULES: [&str; 6] = [
+const RULES: [&str; 7] = [
     "policies: every route has a policy; no unexplained public write",
     "audit: state changes audited; personal-data routes record access",
     "messages: every id in ko and en; every validation code has a message",
     "configuration: no secrets in config files; prod has HSTS and no CORS wildcard",
     "endpoints: health checks and OpenAPI are served",
     "versions: one version of the framework",
+    "migrations: every file in migrations/ is registered",
 ];
 
 // ----- the fixture service --------------------------------------------------------
@@ -63,6 +64,19 @@ async fn read_person() -> &'static str {
 async fn send_feedback() -> &'static str {
     "{}"
 }
+
+/// The fixture's one migration, as the project's `migrations/` holds it.
+const MIGRATION_SQL: &str = "CREATE TABLE notices (id TEXT PRIMARY KEY);\n";
+
+static MIGRATIONS: egov_db::MigrationSet = egov_db::MigrationSet::new(
+    "fixture",
+    5,
+    &[egov_db::Migration::portable(
+        1,
+        "create notices",
+        MIGRATION_SQL,
+    )],
+);
 
 static MESSAGES: FluentResources = FluentResources {
     component: "fixture",
@@ -140,6 +154,7 @@ async fn serve(variant: &str) {
         &MESSAGES
     };
     let app = App::new(settings)
+        .migrations(&[&MIGRATIONS])
         .database(db)
         .messages(messages)
         .audit(layer)
@@ -159,6 +174,10 @@ struct Project {
     prod_toml: String,
     cargo_lock: String,
     egov_check_toml: String,
+    /// `src/lib.rs`.
+    source: String,
+    /// `migrations/*.sql`: (file name, SQL).
+    migrations: Vec<(String, String)>,
 }
 
 impl Project {
@@ -169,6 +188,8 @@ impl Project {
             // The workspace's own lockfile: one version of every egov crate.
             cargo_lock: std::fs::read_to_string(lockfile).unwrap(),
             egov_check_toml: "[personal_data]\nroutes = [\"GET /api/people/{id}\"]\n".into(),
+            source: "pub fn stale() -> Message { Message::new(\"notice-stale\") }\n".into(),
+            migrations: vec![("0001_notices.sql".into(), MIGRATION_SQL.into())],
         }
     }
 
@@ -189,6 +210,12 @@ impl Project {
         std::fs::write(root.join("config/prod.toml"), &self.prod_toml).unwrap();
         std::fs::write(root.join("Cargo.lock"), &self.cargo_lock).unwrap();
         std::fs::write(root.join("egov-check.toml"), &self.egov_check_toml).unwrap();
+        std::fs::create_dir(root.join("src")).unwrap();
+        std::fs::write(root.join("src/lib.rs"), &self.source).unwrap();
+        std::fs::create_dir(root.join("migrations")).unwrap();
+        for (name, sql) in &self.migrations {
+            std::fs::write(root.join("migrations").join(name), sql).unwrap();
+        }
         dir
     }
 }
@@ -233,7 +260,7 @@ fn assert_only_broken(output: &Output, rule: usize, problem: &str) {
         "no problem line containing `{problem}`:\n{context}"
     );
     assert!(
-        stdout.contains("egov check: 1 of 6 rules broken"),
+        stdout.contains("egov check: 1 of 7 rules broken"),
         "{context}"
     );
 }
@@ -251,7 +278,7 @@ fn a_conformant_service_passes_every_rule() {
     for name in RULES {
         assert!(stdout.contains(&format!("PASS  {name}")), "{stdout}");
     }
-    assert!(stdout.contains("egov check: all 6 rules hold"), "{stdout}");
+    assert!(stdout.contains("egov check: all 7 rules hold"), "{stdout}");
 
     // A public write is fine once declared with a reason.
     let mut declared = Project::conformant();
@@ -295,6 +322,21 @@ fn rule_3_fails_on_a_message_missing_in_english() {
     serve_fixture_if_asked();
     let output = egov_check(&Project::conformant(), "korean-only-message");
     assert_only_broken(&output, 2, "`notice-stale` has no English message");
+}
+
+#[test]
+fn rule_3_fails_on_a_message_the_code_asks_for_that_nobody_wrote() {
+    serve_fixture_if_asked();
+    let mut project = Project::conformant();
+    project
+        .source
+        .push_str("pub fn gone() -> Message {\n    Message::new(\"notice-gone\")\n}\n");
+    let output = egov_check(&project, "conformant");
+    assert_only_broken(
+        &output,
+        2,
+        "`notice-gone` (src/lib.rs:3) has no message in ko and en: clients would see the raw id — fix: add `notice-gone = …`",
+    );
 }
 
 #[test]
@@ -346,4 +388,20 @@ fn a_directory_without_cargo_toml_is_bad_usage() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("no Cargo.toml"));
+}
+
+#[test]
+fn rule_7_fails_on_a_migration_file_nobody_registered() {
+    serve_fixture_if_asked();
+    let mut project = Project::conformant();
+    project.migrations.push((
+        "0002_rooms.sql".into(),
+        "CREATE TABLE rooms (id TEXT);\n".into(),
+    ));
+    let output = egov_check(&project, "conformant");
+    assert_only_broken(
+        &output,
+        6,
+        "migrations/0002_rooms.sql is not registered (or differs from the SQL the service runs): it would fail at run time with \"no such table\" — fix: add Migration::portable(",
+    );
 }

@@ -75,7 +75,9 @@ impl Migration {
         backend.pick(self.sqlite, self.postgres)
     }
 
-    fn checksum(&self, backend: Backend) -> String {
+    /// The SHA-256 of its SQL for `backend`, lower-case hex: what the
+    /// history table records, and what `egov check` compares files with.
+    pub fn checksum(&self, backend: Backend) -> String {
         let digest = Sha256::digest(self.sql(backend).as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -103,6 +105,16 @@ impl MigrationSet {
     /// The component's name.
     pub fn component(&self) -> &'static str {
         self.component
+    }
+
+    /// Its place in the crate stack (applications use 5).
+    pub fn layer(&self) -> u8 {
+        self.layer
+    }
+
+    /// Its migrations, in version order.
+    pub fn migrations(&self) -> &'static [Migration] {
+        self.migrations
     }
 
     /// The highest version this program ships (0 when empty).

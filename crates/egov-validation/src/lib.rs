@@ -127,8 +127,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[cfg(feature = "axum")]
 pub mod date;
+#[cfg(feature = "axum")]
 pub mod extract;
 pub mod korean;
 pub mod problem;

@@ -76,6 +76,7 @@ pub struct App {
     router: ApiRouter<()>,
     db: Option<Db>,
     resources: Vec<&'static FluentResources>,
+    migration_sets: Vec<&'static egov_db::MigrationSet>,
     i18n_settings: I18nSettings,
     #[cfg(feature = "audit")]
     audit: Option<egov_audit::web::AuditLayer>,
@@ -100,6 +101,7 @@ impl App {
             #[cfg(feature = "auth")]
             auth: None,
             login_page: None,
+            migration_sets: Vec::new(),
             title: "egov-rs service".into(),
             version: "0.0.0".into(),
         }
@@ -266,6 +268,20 @@ impl App {
 
     pub(crate) fn message_resources(&self) -> &[&'static FluentResources] {
         &self.resources
+    }
+
+    /// Declares the migration sets the service runs (what it passed to
+    /// [`Db::migrate`](egov_db::Db::migrate)), for the conformance report:
+    /// `egov check` reports a file under `migrations/` that none of them
+    /// holds. [`Services::app`](crate::service::Services::app) does this.
+    #[must_use]
+    pub fn migrations(mut self, sets: &[&'static egov_db::MigrationSet]) -> Self {
+        self.migration_sets.extend_from_slice(sets);
+        self
+    }
+
+    pub(crate) fn migration_sets(&self) -> &[&'static egov_db::MigrationSet] {
+        &self.migration_sets
     }
 
     /// The route policy table as text, one route per line, sorted by path:

@@ -37,6 +37,23 @@ pub struct ConformanceReport {
     pub authentication: bool,
     /// Message ids per locale, framework and service messages together.
     pub messages: BTreeMap<String, BTreeSet<String>>,
+    /// Every migration the service runs ([`App::migrations`]); empty when
+    /// the App was not told (reports of older services have none).
+    #[serde(default)]
+    pub migrations: Vec<ReportedMigration>,
+}
+
+/// One migration the service registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedMigration {
+    /// The owning component (a framework crate, or the service).
+    pub component: String,
+    /// Its version within the component.
+    pub version: i64,
+    /// Its description.
+    pub description: String,
+    /// SHA-256 (lower-case hex) of its SQL, per backend (`sqlite`, `postgres`).
+    pub sha256: BTreeMap<String, String>,
 }
 
 /// One route: where, which methods, who may call it, and how it is audited.
@@ -112,6 +129,24 @@ impl App {
             audit_layer: layer.is_some(),
             authentication: self.has_auth(),
             messages: egov_i18n::message_ids(&resources),
+            migrations: self
+                .migration_sets()
+                .iter()
+                .flat_map(|set| {
+                    set.migrations().iter().map(|migration| ReportedMigration {
+                        component: set.component().to_owned(),
+                        version: migration.version(),
+                        description: migration.description().to_owned(),
+                        sha256: [
+                            ("sqlite", egov_db::Backend::Sqlite),
+                            ("postgres", egov_db::Backend::Postgres),
+                        ]
+                        .into_iter()
+                        .map(|(name, backend)| (name.to_owned(), migration.checksum(backend)))
+                        .collect(),
+                    })
+                })
+                .collect(),
         }
     }
 }

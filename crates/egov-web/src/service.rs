@@ -240,6 +240,7 @@ impl Services {
         App::new(settings)
             .api_info(self.service.title, self.service.version)
             .messages(self.service.messages)
+            .migrations(self.service.migrations)
             .database(self.db.clone())
             .audit(egov_audit::web::AuditLayer::new(self.audit.clone()))
             .auth(self.auth.clone())
