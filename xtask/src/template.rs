@@ -263,9 +263,9 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
                 continue;
             }
             let build_started = Instant::now();
-            match build(root, &project, egov) {
+            match build(root, &project) {
                 Ok(()) => println!(
-                    "PASS  {}: fmt, clippy -D warnings, tests and `egov check` in {:.0} s \
+                    "PASS  {}: fmt, clippy -D warnings, tests and `cargo run -- check` in {:.0} s \
                      ({} generated resource(s) included)",
                     combination.name,
                     build_started.elapsed().as_secs_f64(),
@@ -278,7 +278,7 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
             }
             if combination.walk {
                 let walk_started = Instant::now();
-                match walk_through(root, &project, egov, combination.name) {
+                match walk_through(root, &project, combination.name) {
                     Ok(()) => println!(
                         "PASS  {}: run → create-admin --grant notices:write → /auth/login → \
                          POST /api/notices → its audit event, in {:.1} s",
@@ -418,10 +418,11 @@ fn generate_resources(project: &Path, egov: &Path, resources: &[&[&str]]) -> Res
     Ok(())
 }
 
-/// `cargo fmt --check`, clippy with `-D warnings`, the tests and `egov check`,
+/// `cargo fmt --check`, clippy with `-D warnings`, the tests and `cargo run --
+/// check` (the service binary's own conformance check),
 /// inside the generated project, with this workspace's lockfile and target
 /// directory: a generated service must be conformant out of the box.
-fn build(root: &Path, project: &Path, egov: &Path) -> Result<(), String> {
+fn build(root: &Path, project: &Path) -> Result<(), String> {
     std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock"))
         .map_err(|e| format!("copying Cargo.lock: {e}"))?;
     let target =
@@ -441,14 +442,16 @@ fn build(root: &Path, project: &Path, egov: &Path) -> Result<(), String> {
             return Err(format!("`cargo {}` failed", args.join(" ")));
         }
     }
-    let status = Command::new(egov)
-        .args(["check", "--project"])
-        .arg(project)
+    // The conformance check as the README runs it: the service's own binary.
+    let status = Command::new(crate::cargo())
+        .current_dir(project)
+        .args(["run", "--quiet", "--", "check"])
         .env("CARGO_TARGET_DIR", &target)
+        .env_remove("EGOV_PROFILE")
         .status()
-        .map_err(|e| format!("cannot run egov check: {e}"))?;
+        .map_err(|e| format!("cannot run cargo run -- check: {e}"))?;
     if !status.success() {
-        return Err("`egov check` found broken rules".into());
+        return Err("`cargo run -- check` found broken rules".into());
     }
     Ok(())
 }
@@ -465,9 +468,10 @@ impl Drop for Service {
 
 /// What a newcomer does after `cargo run` (README, "Your own service in ten
 /// minutes"), on the generated service's binary: create an administrator who
-/// may write notices with the `egov` CLI, log in over HTTP, create a notice,
+/// may write notices with the service's own binary (`cargo run -- accounts
+/// create-admin`), log in over HTTP, create a notice,
 /// and find its audit event through the admin API.
-fn walk_through(root: &Path, project: &Path, egov: &Path, name: &str) -> Result<(), String> {
+fn walk_through(root: &Path, project: &Path, name: &str) -> Result<(), String> {
     let binary = target_dir(root).join("debug").join(name);
     if !binary.is_file() {
         return Err(format!("{} was not built", binary.display()));
@@ -529,18 +533,19 @@ fn walk_through(root: &Path, project: &Path, egov: &Path, name: &str) -> Result<
         }
     };
 
-    // egov accounts create-admin, in the service's directory (its config/).
-    let created = Command::new(egov)
+    // `cargo run -- accounts create-admin`: the service's own binary, in its
+    // directory (its config/).
+    let created = Command::new(&binary)
         .current_dir(project)
         .env_remove("EGOV_PROFILE")
         .args(["--db", &url, "accounts", "create-admin", "admin"])
         .args(["--grant", "notices:write"])
         .output()
-        .map_err(|e| format!("cannot run egov: {e}"))?;
+        .map_err(|e| format!("cannot run {name} accounts create-admin: {e}"))?;
     let password = String::from_utf8_lossy(&created.stdout).trim().to_owned();
     if !created.status.success() || password.is_empty() {
         return Err(format!(
-            "`egov accounts create-admin` failed: {}",
+            "`{name} accounts create-admin` failed: {}",
             String::from_utf8_lossy(&created.stderr)
         ));
     }

@@ -132,7 +132,9 @@ impl Verdict {
     }
 }
 
-pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
+/// `in_service`: run from a service's own binary, which is then the binary
+/// inspected (nothing to build).
+pub(crate) fn run(args: &CheckArgs, in_service: bool) -> Result<ExitCode, Failure> {
     let project = &args.project;
     if !project.join("Cargo.toml").is_file() {
         return Err(Failure::Usage(format!(
@@ -144,6 +146,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let report = match (&args.report, &args.binary) {
         (Some(path), _) => read_report(path)?,
         (None, Some(binary)) => report_from_binary(binary, project)?,
+        (None, None) if in_service => {
+            let this = std::env::current_exe()
+                .map_err(Failure::file("the running service's executable"))?;
+            report_from_binary(&this, project)?
+        }
         (None, None) => report_from_binary(&build(project)?, project)?,
     };
     let verdicts = judge(&report, &rules, project)?;

@@ -99,16 +99,33 @@ impl Failure {
 /// The loaded configuration and the global options.
 pub(crate) struct Context {
     args: GlobalArgs,
+    /// The service whose binary runs the command, if any.
+    service: Option<&'static egov_web::service::Service>,
 }
 
 impl Context {
-    pub(crate) fn new(args: GlobalArgs) -> Self {
-        Self { args }
+    pub(crate) fn new(
+        args: GlobalArgs,
+        service: Option<&'static egov_web::service::Service>,
+    ) -> Self {
+        Self { args, service }
     }
 
-    /// The service's configuration, with `--config-dir` and `--profile` applied.
+    /// The migrations commands apply: the service's (which include the
+    /// framework's) in a service's binary, the framework's in `egov`.
+    pub(crate) fn migrations(&self) -> &'static [&'static MigrationSet] {
+        self.service
+            .map_or(MIGRATIONS, |service| service.migrations)
+    }
+
+    /// The service's configuration, with `--config-dir` and `--profile`
+    /// applied; in a service's binary, over its compiled-in defaults.
     pub(crate) fn config(&self) -> Result<Config, Failure> {
         let mut builder = Config::builder();
+        if let Some(service) = self.service {
+            builder =
+                builder.embedded(format!("{} defaults", service.name), service.default_config);
+        }
         if let Some(dir) = &self.args.config_dir {
             builder = builder.dir(dir);
         }
@@ -147,7 +164,7 @@ impl Context {
     /// The database with every framework migration applied.
     pub(crate) async fn migrated_database(&self) -> Result<Db, Failure> {
         let db = self.database().await?;
-        db.migrate(MIGRATIONS).await?;
+        db.migrate(self.migrations()).await?;
         Ok(db)
     }
 }

@@ -32,6 +32,8 @@
 pub use egov_audit as audit;
 #[cfg(feature = "auth")]
 pub use egov_auth as auth;
+#[cfg(feature = "cli")]
+pub use egov_cli as cli;
 #[cfg(feature = "codes")]
 pub use egov_codes as codes;
 pub use egov_core as core;
