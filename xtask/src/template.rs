@@ -265,7 +265,7 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
             let build_started = Instant::now();
             match build(root, &project) {
                 Ok(()) => println!(
-                    "PASS  {}: fmt, clippy -D warnings, tests and `cargo run -- check` in {:.0} s \
+                    "PASS  {}: ci.sh (fmt, clippy -D warnings, tests, check) in {:.0} s \
                      ({} generated resource(s) included)",
                     combination.name,
                     build_started.elapsed().as_secs_f64(),
@@ -418,8 +418,8 @@ fn generate_resources(project: &Path, egov: &Path, resources: &[&[&str]]) -> Res
     Ok(())
 }
 
-/// `cargo fmt --check`, clippy with `-D warnings`, the tests and `cargo run --
-/// check` (the service binary's own conformance check),
+/// The generated `ci.sh` — `cargo fmt --check`, clippy with `-D warnings`, the
+/// tests and `cargo run -- check` (the service binary's own conformance check) —
 /// inside the generated project, with this workspace's lockfile and target
 /// directory: a generated service must be conformant out of the box.
 fn build(root: &Path, project: &Path) -> Result<(), String> {
@@ -427,31 +427,17 @@ fn build(root: &Path, project: &Path) -> Result<(), String> {
         .map_err(|e| format!("copying Cargo.lock: {e}"))?;
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    for args in [
-        &["fmt", "--check"][..],
-        &["clippy", "--all-targets", "--", "-D", "warnings"][..],
-        &["test"][..],
-    ] {
-        let status = Command::new(crate::cargo())
-            .current_dir(project)
-            .args(args)
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !status.success() {
-            return Err(format!("`cargo {}` failed", args.join(" ")));
-        }
-    }
-    // The conformance check as the README runs it: the service's own binary.
-    let status = Command::new(crate::cargo())
+    // The generated `ci.sh`, as the newcomer runs it: fmt, clippy as the
+    // compiler of the test build, the tests, and `cargo run -- check`.
+    let status = Command::new("bash")
         .current_dir(project)
-        .args(["run", "--quiet", "--", "check"])
+        .arg("ci.sh")
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("EGOV_PROFILE")
         .status()
-        .map_err(|e| format!("cannot run cargo run -- check: {e}"))?;
+        .map_err(|e| format!("cannot run ci.sh: {e}"))?;
     if !status.success() {
-        return Err("`cargo run -- check` found broken rules".into());
+        return Err("the generated ci.sh failed".into());
     }
     Ok(())
 }

@@ -377,7 +377,7 @@ fn audit(report: &ConformanceReport, rules: &ProjectRules) -> Verdict {
                     "{declared} returns personal data but is audited as `{mode}`, not as a personal-data access"
                 ),
                 &format!(
-                    "declare it on the AuditLayer: .route(Method::{method}, \"{path}\", RouteAudit::PersonalData {{ action: Action::VIEW }}), or in a Resource: const PERSONAL_DATA: bool = true"
+                    "record its reads as personal-data access: services.app(settings).personal_data_route(Method::{method}, \"{path}\", Action::VIEW)"
                 ),
                 "audit.md#every-request-from-the-web-stack",
             )),

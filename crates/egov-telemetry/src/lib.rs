@@ -7,7 +7,9 @@
 //! - human-readable logs in the `dev` and `test` profiles, JSON lines in `prod`
 //!   (override with `telemetry.log_format`);
 //! - OpenTelemetry traces exported over OTLP/HTTP when `telemetry.otlp_endpoint`
-//!   is set. Off by default. Export runs on the SDK's own background thread with a
+//!   is set, with the crate feature `otlp` (egov's feature of the same name;
+//!   off by default: it brings an HTTP client stack — without it, a configured
+//!   endpoint stops the start with a message saying so). Off by default. Export runs on the SDK's own background thread with a
 //!   timeout, so an absent or slow collector never blocks a request or the
 //!   shutdown for longer than that timeout, and never crashes the service;
 //! - W3C trace context: [`set_parent_from_headers`] continues a trace started by
@@ -32,11 +34,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "otlp")]
 use std::time::Duration;
 
 use egov_core::config::{ConfigSection, Profile};
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+#[cfg(feature = "otlp")]
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
@@ -213,18 +217,42 @@ fn tracer_provider(settings: &TelemetrySettings) -> Result<SdkTracerProvider, Te
         );
     let endpoint = settings.otlp_endpoint.trim();
     if !endpoint.is_empty() {
-        let exporter = opentelemetry_otlp::SpanExporter::builder()
-            .with_http()
-            .with_endpoint(traces_url(endpoint))
-            .with_timeout(Duration::from_millis(settings.otlp_timeout_ms.max(1)))
-            .build()
-            .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
-        builder = builder.with_batch_exporter(exporter);
+        builder = with_otlp_export(builder, endpoint, settings)?;
     }
     Ok(builder.build())
 }
 
+#[cfg(feature = "otlp")]
+fn with_otlp_export(
+    builder: opentelemetry_sdk::trace::TracerProviderBuilder,
+    endpoint: &str,
+    settings: &TelemetrySettings,
+) -> Result<opentelemetry_sdk::trace::TracerProviderBuilder, TelemetryError> {
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(traces_url(endpoint))
+        .with_timeout(Duration::from_millis(settings.otlp_timeout_ms.max(1)))
+        .build()
+        .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+    Ok(builder.with_batch_exporter(exporter))
+}
+
+/// Without the `otlp` feature a configured endpoint is an error at start:
+/// traces silently not exported would be worse.
+#[cfg(not(feature = "otlp"))]
+fn with_otlp_export(
+    _builder: opentelemetry_sdk::trace::TracerProviderBuilder,
+    _endpoint: &str,
+    _settings: &TelemetrySettings,
+) -> Result<opentelemetry_sdk::trace::TracerProviderBuilder, TelemetryError> {
+    Err(TelemetryError::Exporter(
+        "this build has no OTLP export: enable the `otlp` feature of egov (or egov-telemetry)"
+            .to_owned(),
+    ))
+}
+
 /// `http://host:4318` → `http://host:4318/v1/traces`; a URL with a path is kept.
+#[cfg(feature = "otlp")]
 fn traces_url(endpoint: &str) -> String {
     let after_scheme = endpoint
         .split_once("://")
@@ -296,6 +324,22 @@ pub fn current_trace_id() -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Built without the `otlp` feature, an endpoint is refused at start
+    /// rather than ignored (CI builds with every feature, so the generated
+    /// services' builds are where this holds).
+    #[test]
+    #[cfg(not(feature = "otlp"))]
+    fn without_the_feature_a_configured_endpoint_is_refused() {
+        let settings = TelemetrySettings {
+            otlp_endpoint: "http://127.0.0.1:4318".into(),
+            ..TelemetrySettings::default()
+        };
+        let Err(error) = build(&settings, Profile::Dev) else {
+            panic!("an endpoint without the otlp feature must be refused");
+        };
+        assert!(error.to_string().contains("otlp"), "{error}");
+    }
+
     #[test]
     fn built_in_defaults_turn_export_off() {
         let settings = TelemetrySettings::default();
@@ -304,6 +348,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "otlp")]
     fn traces_url_appends_the_signal_path_only_to_bare_endpoints() {
         assert_eq!(traces_url("http://c:4318"), "http://c:4318/v1/traces");
         assert_eq!(traces_url("http://c:4318/"), "http://c:4318/v1/traces");

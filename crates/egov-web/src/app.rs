@@ -134,6 +134,31 @@ impl App {
         self
     }
 
+    /// Marks `method path` (a route pattern, e.g. `/api/permits/{id}`) as
+    /// returning personal data: the audit layer records each request to it as
+    /// a personal-data access (`action`, usually `Action::VIEW`; §8 of the
+    /// 안전성 확보조치 기준) instead of a plain request — what `egov check`'s
+    /// rule 2 looks for on the routes listed in `egov-check.toml`. Call it
+    /// after the audit layer is installed (`Services::app` installs it); without
+    /// one it does nothing, and the check reports the missing layer.
+    #[cfg(feature = "audit")]
+    #[must_use]
+    pub fn personal_data_route(
+        mut self,
+        method: Method,
+        path: &str,
+        action: egov_audit::Action,
+    ) -> Self {
+        self.audit = self.audit.map(|layer| {
+            layer.route(
+                method,
+                path,
+                egov_audit::web::RouteAudit::PersonalData { action },
+            )
+        });
+        self
+    }
+
     /// Authenticates requests with egov-auth (feature `auth`) and mounts its routes (`/auth/*`,
     /// `/.well-known/jwks.json`; see [`egov_auth::web`]). The authentication
     /// layer sits inside the actor layer (it fills in the actor) and outside

@@ -87,3 +87,40 @@ async fn the_report_lists_routes_policies_audit_modes_and_messages() {
     }
     assert_eq!(report.messages["ko"], report.messages["en"]);
 }
+
+#[tokio::test]
+async fn a_personal_data_route_declared_on_the_app_is_reported_so() {
+    let db = egov_db::Db::connect_url("sqlite::memory:").await.unwrap();
+    db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+    let audit = AuditLog::start(db.clone(), &AuditSettings::default())
+        .await
+        .unwrap();
+    let routes = || {
+        ApiRouter::new()
+            .routes(AccessPolicy::Public, routes!(list_things))
+            .routes(
+                AccessPolicy::permission("things:write"),
+                routes!(change_things),
+            )
+    };
+    let mode = |app: &App, method: &str| {
+        app.conformance_report()
+            .routes
+            .into_iter()
+            .find(|r| r.path == "/api/things" && r.methods == [method])
+            .and_then(|r| r.audit)
+            .map(|modes| modes[method].clone())
+    };
+    let plain = App::new(WebSettings::default())
+        .audit(AuditLayer::new(audit.clone()))
+        .router(routes());
+    assert_eq!(mode(&plain, "GET").as_deref(), Some("on"));
+    // The layer installed first (as `Services::app` does), then the route marked.
+    let marked = App::new(WebSettings::default())
+        .audit(AuditLayer::new(audit.clone()))
+        .personal_data_route(Method::GET, "/api/things", Action::VIEW)
+        .router(routes());
+    assert_eq!(mode(&marked, "GET").as_deref(), Some("personal_data:view"));
+    assert_eq!(mode(&marked, "POST").as_deref(), Some("on"));
+    audit.shutdown().await;
+}
