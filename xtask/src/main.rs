@@ -69,14 +69,17 @@ Commands:
   i18n-check     Check the Fluent messages (locales/<locale>/*.ftl) of every
                  crate: syntax, same ids and variables in every locale, every
                  Message::new(\"…\") key and validation code has a message.
-  template-check [--bless] [--no-build]
+  template-check [--bless] [--no-build] [--cold]
                  Generate templates/service in every meaningful combination
                  (real cargo-generate), compare key files with
                  xtask/snapshots/*.txt (--bless rewrites them), then fmt-check,
                  clippy -D warnings, test and `egov check` each buildable one;
                  the one with the sample resource is then run and walked
                  through over HTTP (create-admin, /auth/login, a notice, its
-                 audit event).
+                 audit event). --cold instead times the README's path from a
+                 fresh clone on an empty target directory (first build with
+                 --timings, first 201, ./ci.sh, an incremental rebuild, idle
+                 memory) and prints the figures for docs/benchmarks.md.
   install-tools  Install the pinned cargo-generate into ~/.cache/egov-rs/tools
                  (or $EGOV_TOOLS_DIR).
   fuzz [--seconds N] [--dev] [target…]

@@ -142,6 +142,9 @@ pub(crate) struct Options {
     bless: bool,
     /// Generate and compare only; skip building.
     no_build: bool,
+    /// Time the README's path from a fresh clone on an empty target directory
+    /// instead ([`cold_path`]).
+    cold: bool,
 }
 
 impl Options {
@@ -151,6 +154,7 @@ impl Options {
             match arg.as_str() {
                 "--bless" => options.bless = true,
                 "--no-build" => options.no_build = true,
+                "--cold" => options.cold = true,
                 other => return Err(format!("unknown option to `template-check`: `{other}`")),
             }
         }
@@ -215,8 +219,12 @@ pub(crate) fn cargo_install(
     Ok(())
 }
 
-/// Generates, compares and builds every combination.
+/// Generates, compares and builds every combination (or, with `--cold`, times
+/// the newcomer's path: [`cold_path`]).
 pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
+    if options.cold {
+        return cold_path(root);
+    }
     let started = Instant::now();
     let cargo_generate = install_tools(root)?;
     check_dependency_versions(root)?;
@@ -278,8 +286,9 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
             }
             if combination.walk {
                 let walk_started = Instant::now();
-                match walk_through(root, &project, combination.name) {
-                    Ok(()) => println!(
+                let binary = target_dir(root).join("debug").join(combination.name);
+                match walk_through(&binary, &project, combination.name) {
+                    Ok(_) => println!(
                         "PASS  {}: run → create-admin --grant notices:write → /auth/login → \
                          POST /api/notices → its audit event, in {:.1} s",
                         combination.name,
@@ -457,8 +466,7 @@ impl Drop for Service {
 /// may write notices with the service's own binary (`cargo run -- accounts
 /// create-admin`), log in over HTTP, create a notice,
 /// and find its audit event through the admin API.
-fn walk_through(root: &Path, project: &Path, name: &str) -> Result<(), String> {
-    let binary = target_dir(root).join("debug").join(name);
+fn walk_through(binary: &Path, project: &Path, name: &str) -> Result<Walk, String> {
     if !binary.is_file() {
         return Err(format!("{} was not built", binary.display()));
     }
@@ -469,7 +477,7 @@ fn walk_through(root: &Path, project: &Path, name: &str) -> Result<(), String> {
     let log_text = || std::fs::read_to_string(&log_path).unwrap_or_default();
     // Its own config/ (dev profile), a fresh SQLite file, port 0 (it prints the
     // address it got).
-    let mut child = Command::new(&binary)
+    let mut child = Command::new(binary)
         .current_dir(project)
         .env_remove("EGOV_PROFILE")
         .env_remove("EGOV_CONFORMANCE_REPORT")
@@ -481,6 +489,7 @@ fn walk_through(root: &Path, project: &Path, name: &str) -> Result<(), String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let pid = child.id();
     let stdout = child.stdout.take();
     let service = Service(child);
     let (lines, received) = std::sync::mpsc::channel();
@@ -519,9 +528,13 @@ fn walk_through(root: &Path, project: &Path, name: &str) -> Result<(), String> {
         }
     };
 
+    // Idle, after start-up: what the process holds in memory.
+    std::thread::sleep(Duration::from_secs(2));
+    let idle_rss_kib = resident_kib(pid);
+
     // `cargo run -- accounts create-admin`: the service's own binary, in its
     // directory (its config/).
-    let created = Command::new(&binary)
+    let created = Command::new(binary)
         .current_dir(project)
         .env_remove("EGOV_PROFILE")
         .args(["--db", &url, "accounts", "create-admin", "admin"])
@@ -573,6 +586,7 @@ fn walk_through(root: &Path, project: &Path, name: &str) -> Result<(), String> {
         .map(str::to_owned)
         .filter(|_| status == 201)
         .ok_or_else(|| format!("POST /api/notices: {status} {body}"))?;
+    let first_201 = Instant::now();
 
     let (status, body) = http(
         &address,
@@ -593,7 +607,28 @@ fn walk_through(root: &Path, project: &Path, name: &str) -> Result<(), String> {
         ));
     }
     drop(service);
-    Ok(())
+    Ok(Walk {
+        first_201,
+        idle_rss_kib,
+    })
+}
+
+/// What [`walk_through`] saw.
+struct Walk {
+    /// When the sample resource answered its first 201.
+    first_201: Instant,
+    /// The service's resident memory, idle after start-up (Linux).
+    idle_rss_kib: Option<u64>,
+}
+
+/// `VmRSS` of process `pid`, in KiB (Linux `/proc`).
+fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
 }
 
 fn json(body: &str) -> serde_json::Value {
@@ -745,6 +780,144 @@ fn dependency_versions(lines: Vec<&str>) -> Vec<(&str, &str)> {
             (!version.contains("{{")).then_some((name, version))
         })
         .collect()
+}
+
+/// The README's "your own service in ten minutes", timed as a newcomer meets
+/// it: `git clone` of this checkout's HEAD, cargo-generate (the pinned copy,
+/// installed beforehand: `cargo xtask install-tools` is a one-time step timed
+/// on its own), the lockfile, the first build on an **empty** target
+/// directory (`--timings`), the service started, `create-admin`, the first
+/// `201` from the sample resource; then `./ci.sh`; then an incremental
+/// rebuild after editing one handler. Prints the figures for
+/// docs/benchmarks.md, with the ten crates that took longest to compile.
+fn cold_path(root: &Path) -> Result<(), String> {
+    let cargo_generate = install_tools(root)?;
+    let scratch = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let started = Instant::now();
+    let clone = scratch.path().join("egov-rs");
+    run_timed(
+        "git clone",
+        Command::new("git")
+            .args(["clone", "--quiet"])
+            .arg(root)
+            .arg(&clone),
+    )?;
+    let combination = &COMBINATIONS[0];
+    let project = generate(&cargo_generate, &clone, scratch.path(), combination)?;
+    std::fs::copy(clone.join("Cargo.lock"), project.join("Cargo.lock"))
+        .map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    let target = scratch.path().join("target");
+    let build = run_timed(
+        "cargo build (empty target directory)",
+        Command::new(crate::cargo())
+            .current_dir(&project)
+            .args(["build", "--timings"])
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTC_WORKSPACE_WRAPPER"),
+    )?;
+    let binary = target.join("debug").join(combination.name);
+    let walk = walk_through(&binary, &project, combination.name)?;
+    let to_201 = walk.first_201.duration_since(started);
+    let ci = run_timed(
+        "./ci.sh",
+        Command::new("bash")
+            .current_dir(&project)
+            .arg("ci.sh")
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("EGOV_PROFILE"),
+    )?;
+    let total = started.elapsed();
+    // One handler edited: the incremental rebuild a developer waits for.
+    let handler = project.join("src/notices.rs");
+    let mut text =
+        std::fs::read_to_string(&handler).map_err(|e| format!("{}: {e}", handler.display()))?;
+    text.push_str("\n// edited\n");
+    std::fs::write(&handler, text).map_err(|e| format!("{}: {e}", handler.display()))?;
+    let incremental = run_timed(
+        "cargo build after editing src/notices.rs",
+        Command::new(crate::cargo())
+            .current_dir(&project)
+            .arg("build")
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTC_WORKSPACE_WRAPPER"),
+    )?;
+    let slowest = slowest_units(&target.join("cargo-timings/cargo-timing.html"))?;
+    let rss = walk.idle_rss_kib.map_or("unknown".to_owned(), |kib| {
+        format!("{:.1} MiB", kib as f64 / 1024.0)
+    });
+    println!();
+    println!("| step | time |");
+    println!("|---|---|");
+    println!(
+        "| first build, empty target directory | {:.0} s |",
+        build.as_secs_f64()
+    );
+    println!(
+        "| `git clone` → first `201` from the sample resource | {:.0} s |",
+        to_201.as_secs_f64()
+    );
+    println!("| `./ci.sh` after that | {:.0} s |", ci.as_secs_f64());
+    println!(
+        "| the whole path, `git clone` → `./ci.sh` done | {:.0} s |",
+        total.as_secs_f64()
+    );
+    println!(
+        "| rebuild after editing one handler | {:.1} s |",
+        incremental.as_secs_f64()
+    );
+    println!("| idle resident memory of the service | {rss} |");
+    println!();
+    println!("| crate (slowest of the first build) | seconds |");
+    println!("|---|---|");
+    for (name, seconds) in slowest {
+        println!("| {name} | {seconds:.1} |");
+    }
+    Ok(())
+}
+
+/// Runs `command`, failing unless it succeeds; returns how long it took.
+fn run_timed(label: &str, command: &mut Command) -> Result<Duration, String> {
+    println!("==> {label}");
+    let started = Instant::now();
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {label}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{label} failed ({status})"));
+    }
+    let took = started.elapsed();
+    println!("    {label}: {:.1} s", took.as_secs_f64());
+    Ok(took)
+}
+
+/// The ten compilation units that took longest, from cargo's `--timings`
+/// report (its `UNIT_DATA` array: `name`, `version`, `target`, `duration`).
+fn slowest_units(report: &Path) -> Result<Vec<(String, f64)>, String> {
+    let html = std::fs::read_to_string(report).map_err(|e| format!("{}: {e}", report.display()))?;
+    let start = html
+        .find("const UNIT_DATA = ")
+        .map(|i| i + "const UNIT_DATA = ".len())
+        .ok_or("no UNIT_DATA in the --timings report")?;
+    let mut stream =
+        serde_json::Deserializer::from_str(&html[start..]).into_iter::<serde_json::Value>();
+    let units = stream
+        .next()
+        .ok_or("empty UNIT_DATA")?
+        .map_err(|e| format!("UNIT_DATA: {e}"))?;
+    let mut durations: Vec<(String, f64)> = units
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|unit| {
+            let name = unit["name"].as_str()?;
+            let target = unit["target"].as_str().unwrap_or_default();
+            let duration = unit["duration"].as_f64()?;
+            Some((format!("{name}{target}"), duration))
+        })
+        .collect();
+    durations.sort_by(|a, b| b.1.total_cmp(&a.1));
+    durations.truncate(10);
+    Ok(durations)
 }
 
 #[cfg(test)]
