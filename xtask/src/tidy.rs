@@ -67,7 +67,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         },
         Check {
             name: "facade-features",
-            what: "the facade's features gate what is built (web alone builds no audit, auth or codes)",
+            what: "the facade's features gate what is built (web alone builds no audit, auth, codes, CLI, Swagger UI or OTLP exporter)",
             problems: check_facade_features(root),
         },
         Check {
@@ -202,7 +202,19 @@ fn missing_root_attributes(source: &str) -> Vec<&'static str> {
 /// Feature sets of the `egov` facade and the workspace crates each must not
 /// pull into the build (normal dependencies, as `cargo tree` resolves them).
 const FACADE_FEATURES: &[(&str, &[&str])] = &[
-    ("web", &["egov-audit", "egov-auth", "egov-codes"]),
+    (
+        "web",
+        &[
+            "egov-audit",
+            "egov-auth",
+            "egov-codes",
+            "egov-cli",
+            "utoipa-swagger-ui",
+            "opentelemetry-otlp",
+        ],
+    ),
+    // A default service builds no OTLP exporter until it asks for one.
+    ("default", &["opentelemetry-otlp"]),
     ("web,audit", &["egov-auth", "egov-codes"]),
     ("db", &["egov-http", "egov-web", "egov-audit"]),
 ];
