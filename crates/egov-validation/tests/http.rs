@@ -204,6 +204,16 @@ async fn query_strings_over_http() {
     );
 }
 
+/// The `key` of every field error of a problem body, in order.
+fn each<'a>(problem: &'a Value, key: &str) -> Vec<&'a str> {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[key].as_str().unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn a_parsed_field_that_fails_does_not_hide_the_others() {
     let url = serve().await.replace("/petitions", "/reservations");
@@ -213,11 +223,9 @@ async fn a_parsed_field_that_fails_does_not_hide_the_others() {
     });
     let (status, problem) = post_body(&url, "application/json", body.to_string(), "ko").await;
     assert_eq!(status, 422, "{problem}");
-    let fields: Vec<(&str, &str)> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+    let fields: Vec<(&str, &str)> = each(&problem, "field")
+        .into_iter()
+        .zip(each(&problem, "code"))
         .collect();
     assert_eq!(
         fields,
@@ -239,12 +247,7 @@ async fn a_parsed_field_that_fails_does_not_hide_the_others() {
     });
     let (status, problem) = post_body(&url, "application/json", body.to_string(), "en").await;
     assert_eq!(status, 422);
-    let codes: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes = each(&problem, "code");
     assert_eq!(codes, ["date", "email", "length", "range", "phone_number"]);
     assert_eq!(problem["detail"], "5 field(s) need attention.");
 
@@ -254,23 +257,13 @@ async fn a_parsed_field_that_fails_does_not_hide_the_others() {
     let (status, problem) =
         post_body(&form_url, "application/x-www-form-urlencoded", form, "ko").await;
     assert_eq!(status, 422, "{problem}");
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = each(&problem, "field");
     assert_eq!(fields, ["/day", "/name", "/people", "/phone"]);
 
     // A missing field after an unparsable one is reported with it.
     let body = json!({"phone": "12345", "day": "2030-01-01", "people": 2, "email": "a@b.kr"});
     let (_, problem) = post_body(&url, "application/json", body.to_string(), "ko").await;
-    let codes: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes = each(&problem, "code");
     assert_eq!(codes, ["required", "phone_number"]);
 
     // All fine: the handler runs.
