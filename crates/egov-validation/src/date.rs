@@ -96,37 +96,6 @@ impl Date {
     pub fn get(self) -> time::Date {
         self.0
     }
-
-    /// `self` must be `min` or later (code `not_before`, `$min`).
-    ///
-    /// # Errors
-    ///
-    /// The rule's [`ValidationError`].
-    pub fn not_before(self, min: Date) -> Result<(), ValidationError> {
-        check(self >= min, "not_before", &[("min", min.to_string())])
-    }
-
-    /// `self` must be `max` or earlier (code `not_after`, `$max`).
-    ///
-    /// # Errors
-    ///
-    /// The rule's [`ValidationError`].
-    pub fn not_after(self, max: Date) -> Result<(), ValidationError> {
-        check(self <= max, "not_after", &[("max", max.to_string())])
-    }
-
-    /// `self` must lie from `min` to `max`, both included (code `within`).
-    ///
-    /// # Errors
-    ///
-    /// The rule's [`ValidationError`].
-    pub fn within(self, min: Date, max: Date) -> Result<(), ValidationError> {
-        check(
-            (min..=max).contains(&self),
-            "within",
-            &[("min", min.to_string()), ("max", max.to_string())],
-        )
-    }
 }
 
 impl From<time::Date> for Date {
@@ -170,37 +139,6 @@ impl DateTime {
     /// The instant as a [`time::OffsetDateTime`] in Korean time.
     pub fn get(self) -> OffsetDateTime {
         self.0
-    }
-
-    /// `self` must be `min` or later (code `not_before`, `$min`).
-    ///
-    /// # Errors
-    ///
-    /// The rule's [`ValidationError`].
-    pub fn not_before(self, min: DateTime) -> Result<(), ValidationError> {
-        check(self >= min, "not_before", &[("min", min.to_string())])
-    }
-
-    /// `self` must be `max` or earlier (code `not_after`, `$max`).
-    ///
-    /// # Errors
-    ///
-    /// The rule's [`ValidationError`].
-    pub fn not_after(self, max: DateTime) -> Result<(), ValidationError> {
-        check(self <= max, "not_after", &[("max", max.to_string())])
-    }
-
-    /// `self` must lie from `min` to `max`, both included (code `within`).
-    ///
-    /// # Errors
-    ///
-    /// The rule's [`ValidationError`].
-    pub fn within(self, min: DateTime, max: DateTime) -> Result<(), ValidationError> {
-        check(
-            (min..=max).contains(&self),
-            "within",
-            &[("min", min.to_string()), ("max", max.to_string())],
-        )
     }
 }
 
@@ -246,6 +184,48 @@ impl fmt::Display for DateTime {
         )
     }
 }
+
+/// The bound rules of an ordered, displayable value: one definition for
+/// [`Date`] and [`DateTime`].
+macro_rules! bound_rules {
+    ($ty:ident) => {
+        impl $ty {
+            /// `self` must be `min` or later (code `not_before`, `$min`).
+            ///
+            /// # Errors
+            ///
+            /// The rule's [`ValidationError`].
+            pub fn not_before(self, min: $ty) -> Result<(), ValidationError> {
+                check(self >= min, "not_before", &[("min", min.to_string())])
+            }
+
+            /// `self` must be `max` or earlier (code `not_after`, `$max`).
+            ///
+            /// # Errors
+            ///
+            /// The rule's [`ValidationError`].
+            pub fn not_after(self, max: $ty) -> Result<(), ValidationError> {
+                check(self <= max, "not_after", &[("max", max.to_string())])
+            }
+
+            /// `self` must lie from `min` to `max`, both included (code `within`).
+            ///
+            /// # Errors
+            ///
+            /// The rule's [`ValidationError`].
+            pub fn within(self, min: $ty, max: $ty) -> Result<(), ValidationError> {
+                check(
+                    (min..=max).contains(&self),
+                    "within",
+                    &[("min", min.to_string()), ("max", max.to_string())],
+                )
+            }
+        }
+    };
+}
+
+bound_rules!(Date);
+bound_rules!(DateTime);
 
 /// An unparsable date or date-time. Its message is `invalid {code}: …`, which
 /// the extractors turn into the field error `{code}`.
