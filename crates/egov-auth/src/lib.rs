@@ -183,6 +183,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
             "login ids in lower case",
             include_str!("../migrations/0002_login_id_lower_case.sql"),
         ),
+        Migration::portable(
+            3,
+            "eGovFrame member type, organization and group of imported accounts",
+            include_str!("../migrations/0003_egovframe_members.sql"),
+        ),
     ],
 );
 

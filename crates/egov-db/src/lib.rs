@@ -60,6 +60,7 @@ pub mod dump;
 mod error;
 mod migrate;
 mod pool;
+pub mod report;
 mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
