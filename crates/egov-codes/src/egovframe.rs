@@ -12,12 +12,24 @@
 //! | `FRST_REGIST_PNTTM`, `FRST_REGISTER_ID` | the record's creation time and author |
 //! | `LAST_UPDT_PNTTM`, `LAST_UPDUSR_ID` | its last update time and author (creation's when `NULL`) |
 //!
-//! Ids are kept as they are. eGovFrame has no sort order: codes are numbered
-//! 1, 2, 3… per group in the order the dump lists them (eGovFrame's lists had
-//! no `ORDER BY`, so this is the order its users saw). Timestamps are read as
-//! local time of `codes.utc_offset_hours` (`YYYY-MM-DD HH:MM:SS`, with optional
-//! fraction, `YYYY-MM-DD`, `YYYYMMDDHHMMSS` or `YYYYMMDD`); `SYSDATE()`,
-//! `NOW()` and `CURRENT_TIMESTAMP` mean the time of the import. Authors are
+//! Ids, codes, names and descriptions are kept byte for byte as the dump holds
+//! them — no trimming: `CODE` is eGovFrame's `VARCHAR(15)` of any characters
+//! (`%Y-%m`, `A/B`, `1 2`, Korean text), and a name `'Continue '` keeps its
+//! space (see [`crate::model`] for what a code may hold). A blank (empty or
+//! only white space) description is absent; `USE_AT` and the author ids may
+//! have surrounding spaces.
+//!
+//! eGovFrame has no sort order (its lists had no `ORDER BY`, so the order its
+//! users saw was the order of the rows): the dataset says
+//! [`SortOrders::Appended`], and the import appends each code new to the
+//! database after the codes already in its group, in dump order — into an
+//! empty group they are numbered 1, 2, 3…; a code already in the database
+//! keeps its sort order, so importing the same dump again changes nothing.
+//!
+//! Timestamps are read as local time of `codes.utc_offset_hours`
+//! (`YYYY-MM-DD HH:MM:SS`, with optional fraction, `YYYY-MM-DD`,
+//! `YYYYMMDDHHMMSS` or `YYYYMMDD`); `SYSDATE()`, `NOW()` and
+//! `CURRENT_TIMESTAMP` mean the time of the import. Authors are
 //! recorded as `egovframe:<id>`.
 //!
 //! A record created by the migration keeps the original registration and update
@@ -37,7 +49,9 @@ use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::model::{Attributes, CategoryDraft, CodeDraft, GroupDraft, Labels};
-use crate::transfer::{Dataset, ImportProgress, ImportReport, Located, Origin, RowIssue};
+use crate::transfer::{
+    Dataset, ImportProgress, ImportReport, Located, Origin, RowIssue, SortOrders,
+};
 use crate::{CodeRegistry, Error};
 
 /// The default reason recorded for migrated records.
@@ -97,15 +111,22 @@ impl Reader {
         ));
     }
 
+    /// A cell's text exactly as the source holds it; `None` when it is NULL or
+    /// blank.
     fn text(&self, row: &SourceRow, column: &str) -> Option<String> {
         match row.cells.get(column) {
-            Some(Cell::Text(t)) if !t.trim().is_empty() => Some(t.trim().to_owned()),
+            Some(Cell::Text(t)) if !t.trim().is_empty() => Some(t.clone()),
             _ => None,
         }
     }
 
+    /// A flag or an author id: surrounding spaces do not count.
+    fn word(&self, row: &SourceRow, column: &str) -> Option<String> {
+        self.text(row, column).map(|t| t.trim().to_owned())
+    }
+
     fn active(&mut self, row: &SourceRow) -> bool {
-        match self.text(row, "USE_AT").as_deref() {
+        match self.word(row, "USE_AT").as_deref() {
             Some("Y" | "y") => true,
             Some("N" | "n") => false,
             _ => {
@@ -155,9 +176,9 @@ impl Reader {
         let author = |id: Option<String>| id.map(|id| format!("egovframe:{id}"));
         Origin {
             created_at: self.timestamp(row, "FRST_REGIST_PNTTM"),
-            created_by: author(self.text(row, "FRST_REGISTER_ID")),
+            created_by: author(self.word(row, "FRST_REGISTER_ID")),
             updated_at: self.timestamp(row, "LAST_UPDT_PNTTM"),
-            updated_by: author(self.text(row, "LAST_UPDUSR_ID")),
+            updated_by: author(self.word(row, "LAST_UPDUSR_ID")),
         }
     }
 
@@ -170,9 +191,9 @@ impl Reader {
     fn read(mut self, rows: Vec<SourceRow>) -> Result<Dataset, Vec<RowIssue>> {
         let mut dataset = Dataset {
             reason: Some(MIGRATION_REASON.to_owned()),
+            sort_orders: SortOrders::Appended,
             ..Dataset::default()
         };
-        let mut positions: HashMap<String, i64> = HashMap::new();
         for row in rows {
             let active = self.active(&row);
             let origin = self.origin(&row);
@@ -200,17 +221,15 @@ impl Reader {
                     origin: Some(origin),
                 }),
                 _ => {
-                    let group = self.text(&row, "CODE_ID").unwrap_or_default();
-                    let position = positions.entry(group.clone()).or_insert(0);
-                    *position += 1;
                     dataset.codes.push(Located {
                         line: row.line,
                         record: CodeDraft {
-                            group,
+                            group: self.text(&row, "CODE_ID").unwrap_or_default(),
                             code: self.text(&row, "CODE").unwrap_or_default(),
                             labels: self.labels(&row, "CODE_NM"),
                             description: self.text(&row, "CODE_DC"),
-                            sort_order: *position,
+                            // Given by the import (SortOrders::Appended).
+                            sort_order: 0,
                             parent: None,
                             valid_from: None,
                             valid_to: None,
@@ -344,11 +363,16 @@ fn csv_rows(
                     .iter()
                     .cloned()
                     .zip(record.iter().map(|v| {
-                        let v = v.trim();
-                        if v.is_empty() || v.eq_ignore_ascii_case("NULL") {
+                        // The cell as written (a code or a name may have
+                        // surrounding spaces); NULL and the time calls may too.
+                        let word = v.trim();
+                        if word.is_empty() || word.eq_ignore_ascii_case("NULL") {
                             Cell::Null
-                        } else if matches!(v.to_ascii_uppercase().as_str(), "SYSDATE()" | "NOW()") {
-                            Cell::Call(v.to_ascii_uppercase())
+                        } else if matches!(
+                            word.to_ascii_uppercase().as_str(),
+                            "SYSDATE()" | "NOW()"
+                        ) {
+                            Cell::Call(word.to_ascii_uppercase())
                         } else {
                             Cell::Text(v.to_owned())
                         }

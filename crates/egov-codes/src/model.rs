@@ -3,18 +3,31 @@
 //!
 //! # Rules every record obeys
 //!
-//! - **Identifiers** (category ids, group ids, codes) are 1–64 characters of
-//!   `A–Z a–z 0–9 _ . -`. They are case-sensitive and never change: a record is
-//!   replaced by deactivating it and creating another. eGovFrame's ids (`EFC`,
-//!   `COM001`, `01`) fit.
+//! - **Identifiers** (category ids, group ids) are 1–64 characters of
+//!   `A–Z a–z 0–9 _ . -` ([`is_valid_id`]). They are case-sensitive and never
+//!   change: a record is replaced by deactivating it and creating another.
+//!   eGovFrame's ids (`EFC`, `COM001`) fit. They are not trimmed: an id with
+//!   surrounding spaces is refused.
+//! - **Code values** (a code, and a code's parent) are what eGovFrame's
+//!   `COMTCCMMNDETAILCODE.CODE` holds: 1–64 characters of any Unicode except
+//!   control characters (NUL, tab, newline, DEL, C1 controls), not only white
+//!   space ([`is_valid_code`]) — `01`, `%Y-%m`, `A/B`, `1 2`, `서울` all are.
+//!   They are kept byte for byte (no trimming, no Unicode normalisation),
+//!   compared exactly, case-sensitive, and never change. Over HTTP a code is
+//!   one path segment, percent-encoded where it is not a plain one
+//!   (`/codes/G/A%2FB`).
 //! - **Labels** are a map from a locale tag (`ko`, `en`, `zh-Hant`: letters,
 //!   digits and `-`, at most 35 characters) to a label of at most 200
-//!   characters. At least one label is required. [`label_in`] picks the label
+//!   characters, not blank (only white space) and without control characters;
+//!   it is kept exactly as written, surrounding spaces included (`Continue `).
+//!   At least one label is required. [`label_in`] picks the label
 //!   for a locale: the exact tag, then its language (`ko-KR` → `ko`), then each
 //!   fallback locale, then the first label by tag order.
 //! - **Descriptions** and the **custodian** (the owning unit or person who
 //!   answers for a group, GOV.UK's "custodian") are optional text of at most
-//!   1,000 and 200 characters; empty text counts as absent.
+//!   1,000 and 200 characters, without control characters other than newline
+//!   and tab; blank text (empty or only white space) counts as absent, other
+//!   text is kept exactly as written, surrounding spaces included.
 //! - **Validity** of a code: `valid_from` and `valid_to` are dates
 //!   (`YYYY-MM-DD`) and both are **inclusive**; either may be absent (open
 //!   ended). A code is *valid at D* when it is active, its group is active and
@@ -41,6 +54,8 @@ pub type Attributes = BTreeMap<String, serde_json::Value>;
 
 /// Most characters of an id or code.
 pub const MAX_ID_LEN: usize = 64;
+/// Most characters of a code value (the same as an id's).
+pub const MAX_CODE_LEN: usize = MAX_ID_LEN;
 /// Most characters of a label.
 pub const MAX_LABEL_LEN: usize = 200;
 /// Most characters of a description.
@@ -552,6 +567,15 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
+/// Whether `code` is a valid code value (see the [module docs](self)): 1–64
+/// characters, none a control character, not only white space.
+pub fn is_valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.chars().count() <= MAX_CODE_LEN
+        && !code.chars().any(char::is_control)
+        && !code.chars().all(char::is_whitespace)
+}
+
 fn is_valid_locale(tag: &str) -> bool {
     (2..=35).contains(&tag.len())
         && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -562,12 +586,30 @@ fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-pub(crate) fn check_id(issues: &mut Vec<Issue>, field: &str, id: &str) {
-    if !is_valid_id(id) {
+/// What a key field holds: an identifier (category and group ids) or a code
+/// value (a code and its parent).
+#[derive(Clone, Copy)]
+enum Key {
+    Id,
+    Code,
+}
+
+/// Reports `text` at `field` unless it is a valid `key`.
+fn check_key(issues: &mut Vec<Issue>, field: &str, key: Key, text: &str) {
+    let (valid, rule, message, max) = match key {
+        Key::Id => (is_valid_id(text), "id", "codes-invalid-id", MAX_ID_LEN),
+        Key::Code => (
+            is_valid_code(text),
+            "code",
+            "codes-invalid-code",
+            MAX_CODE_LEN,
+        ),
+    };
+    if !valid {
         issues.push(Issue::new(
             field,
-            "id",
-            Message::new("codes-invalid-id").arg("max", MAX_ID_LEN),
+            rule,
+            Message::new(message).arg("max", max),
         ));
     }
 }
@@ -591,7 +633,6 @@ fn check_labels(issues: &mut Vec<Issue>, labels: &Labels) {
         } else if label.trim().is_empty()
             || label.chars().count() > MAX_LABEL_LEN
             || label.chars().any(char::is_control)
-            || label.trim() != label
         {
             issues.push(Issue::new(
                 field,
@@ -608,8 +649,7 @@ fn check_text(issues: &mut Vec<Issue>, field: &str, text: Option<&str>, max: usi
             || text
                 .chars()
                 .any(|c| c.is_control() && c != '\n' && c != '\t')
-            || text.trim().is_empty()
-            || text.trim() != text)
+            || text.trim().is_empty())
     {
         issues.push(Issue::new(
             field,
@@ -619,39 +659,25 @@ fn check_text(issues: &mut Vec<Issue>, field: &str, text: Option<&str>, max: usi
     }
 }
 
-/// Empty or blank optional text counts as absent; surrounding spaces go.
+/// Empty or blank optional text counts as absent; other text is kept exactly
+/// as written.
 pub(crate) fn tidy(text: &mut Option<String>) {
-    if let Some(t) = text {
-        let trimmed = t.trim();
-        if trimmed.is_empty() {
-            *text = None;
-        } else if trimmed.len() != t.len() {
-            *text = Some(trimmed.to_owned());
-        }
-    }
-}
-
-fn tidy_labels(labels: &mut Labels) {
-    for label in labels.values_mut() {
-        let trimmed = label.trim();
-        if trimmed.len() != label.len() {
-            *label = trimmed.to_owned();
-        }
+    if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        *text = None;
     }
 }
 
 impl CategoryDraft {
-    /// Trims text and drops empty optional text.
+    /// Drops blank optional text (nothing else is touched: ids, labels and
+    /// text are kept exactly as written).
     pub fn normalize(&mut self) {
-        self.id = self.id.trim().to_owned();
-        tidy_labels(&mut self.labels);
         tidy(&mut self.description);
     }
 
     /// Every rule the draft breaks on its own (references are checked by the store).
     pub fn check(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
-        check_id(&mut issues, "/id", &self.id);
+        check_key(&mut issues, "/id", Key::Id, &self.id);
         check_labels(&mut issues, &self.labels);
         check_text(
             &mut issues,
@@ -664,10 +690,9 @@ impl CategoryDraft {
 }
 
 impl GroupDraft {
-    /// Trims text and drops empty optional text.
+    /// Drops blank optional text (nothing else is touched: ids, labels and
+    /// text are kept exactly as written).
     pub fn normalize(&mut self) {
-        self.id = self.id.trim().to_owned();
-        tidy_labels(&mut self.labels);
         tidy(&mut self.description);
         tidy(&mut self.custodian);
         tidy(&mut self.category);
@@ -676,9 +701,9 @@ impl GroupDraft {
     /// Every rule the draft breaks on its own (references are checked by the store).
     pub fn check(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
-        check_id(&mut issues, "/id", &self.id);
+        check_key(&mut issues, "/id", Key::Id, &self.id);
         if let Some(category) = &self.category {
-            check_id(&mut issues, "/category", category);
+            check_key(&mut issues, "/category", Key::Id, category);
         }
         check_labels(&mut issues, &self.labels);
         check_text(
@@ -698,11 +723,9 @@ impl GroupDraft {
 }
 
 impl CodeDraft {
-    /// Trims text and drops empty optional text.
+    /// Drops blank optional text (nothing else is touched: the group, the
+    /// code, labels and text are kept exactly as written).
     pub fn normalize(&mut self) {
-        self.group = self.group.trim().to_owned();
-        self.code = self.code.trim().to_owned();
-        tidy_labels(&mut self.labels);
         tidy(&mut self.description);
         tidy(&mut self.parent);
     }
@@ -711,8 +734,8 @@ impl CodeDraft {
     /// by the store).
     pub fn check(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
-        check_id(&mut issues, "/group", &self.group);
-        check_id(&mut issues, "/code", &self.code);
+        check_key(&mut issues, "/group", Key::Id, &self.group);
+        check_key(&mut issues, "/code", Key::Code, &self.code);
         check_labels(&mut issues, &self.labels);
         check_text(
             &mut issues,
@@ -721,7 +744,7 @@ impl CodeDraft {
             MAX_DESCRIPTION_LEN,
         );
         if let Some(parent) = &self.parent {
-            check_id(&mut issues, "/parent", parent);
+            check_key(&mut issues, "/parent", Key::Code, parent);
             if *parent == self.code {
                 issues.push(Issue::new(
                     "/parent",
@@ -802,9 +825,74 @@ mod tests {
         for ok in ["EFC", "COM001", "01", "PETITION_TYPE", "a.b-c"] {
             assert!(is_valid_id(ok), "{ok}");
         }
-        for bad in ["", "가", "a b", "a/b", &"x".repeat(65), "a\n"] {
+        for bad in [
+            "",
+            "가",
+            "a b",
+            "a/b",
+            &"x".repeat(65),
+            "a\n",
+            " EFC",
+            "EFC ",
+        ] {
             assert!(!is_valid_id(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn codes_are_any_text_without_controls() {
+        let longest = "가".repeat(MAX_CODE_LEN);
+        for ok in [
+            "01",
+            "%Y-%m",
+            "A/B",
+            "1 2",
+            "서울",
+            " A",
+            "A ",
+            "..",
+            "\u{feff}x",
+            &longest,
+        ] {
+            assert!(is_valid_code(ok), "{ok:?}");
+        }
+        let too_long = "가".repeat(MAX_CODE_LEN + 1);
+        for bad in [
+            "",
+            " ",
+            "\u{3000}\t",
+            "a\nb",
+            "a\tb",
+            "\0",
+            "a\u{7f}",
+            "a\u{85}",
+            &too_long,
+        ] {
+            assert!(!is_valid_code(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn text_keeps_its_spaces_but_blank_is_refused_or_absent() {
+        let mut draft = CodeDraft::new("G", " 1 ", "Continue ").label("en", " Next");
+        draft.description = Some("  indented\n\tand tabbed ".into());
+        draft.parent = Some(" ".into());
+        let before = draft.clone();
+        draft.normalize();
+        assert!(draft.check().is_empty(), "{:?}", draft.check());
+        assert_eq!(
+            (&draft.code, &draft.labels, &draft.description),
+            (&before.code, &before.labels, &before.description)
+        );
+        assert_eq!(draft.parent, None, "a blank parent is no parent");
+        for blank in ["", " ", "\u{3000}"] {
+            let draft = CodeDraft::new("G", "1", blank);
+            let fields: Vec<String> = draft.check().into_iter().map(|i| i.field).collect();
+            assert_eq!(fields, ["/labels/ko"], "{blank:?}");
+        }
+        let mut group = GroupDraft::new(" G", "그룹");
+        group.normalize();
+        assert_eq!(group.check()[0].field, "/id", "ids are not trimmed");
     }
 
     #[test]
@@ -819,8 +907,8 @@ mod tests {
 
     #[test]
     fn drafts_report_every_issue() {
-        let mut draft = CodeDraft::new("G", "bad code", " ")
-            .parent("bad code")
+        let mut draft = CodeDraft::new("G", "bad\tcode", " ")
+            .parent("bad\tcode")
             .valid(parse_date("2026-02-01"), parse_date("2026-01-01"));
         draft.labels.insert("k o".into(), "x".into());
         let fields: Vec<String> = draft.check().into_iter().map(|i| i.field).collect();

@@ -259,6 +259,87 @@ egov_db::backend_tests! {
         assert_eq!(latin1.status(), StatusCode::BAD_REQUEST);
     }
 
+    async fn codes_that_are_not_plain_path_segments_are_reached_percent_encoded(db) {
+        let codes = registry(&db).await;
+        let base = serve(&codes).await;
+        let http = client();
+        let dump = include_str!("fixtures/egovframe_odd_codes.sql");
+        let import = format!("{base}/admin/codes/import");
+        let migrated: Value = http.post(format!("{import}?format=egovframe-sql")).header("x-test-admin", "1").body(dump).send().await.unwrap().json().await.unwrap();
+        assert_eq!(migrated, json!({"created": 11, "updated": 0, "unchanged": 0}));
+
+        // Each code is one percent-encoded path segment, decoded exactly.
+        let odd = [
+            ("%25Y-%25m", "%Y-%m", "연-월"),
+            ("%25Y-%25m-%25d", "%Y-%m-%d", "연-월-일"),
+            ("A%2FB", "A/B", "가/나"),
+            ("1%202", "1 2", "하나 둘"),
+            ("%EC%84%9C%EC%9A%B8", "서울", "서울특별시"),
+            ("%20%EC%95%9E", " 앞", "앞에 공백"),
+            ("%EB%81%9D%20", "끝 ", "끝에 공백"),
+        ];
+        for (segment, code, label) in odd {
+            let response = http.get(format!("{base}/codes/COM090/{segment}?lang=ko")).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{segment}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!((body["group"].as_str(), body["code"].as_str(), body["label"].as_str(), body["valid"].as_bool()), (Some("COM090"), Some(code), Some(label), Some(true)), "{segment}");
+        }
+        // Labels and descriptions keep their spaces; the list is in dump order.
+        let next: Value = http.get(format!("{base}/codes/COM091/NEXT")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((next["labels"]["ko"].as_str(), next["description"].as_str()), (Some("Continue "), Some("  다음 단계로  ")));
+        let list: Value = http.get(format!("{base}/codes/COM090")).send().await.unwrap().json().await.unwrap();
+        let listed: Vec<&str> = list["codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+        assert_eq!(listed, odd.map(|(_, code, _)| code));
+        assert_eq!(list["group"]["description"], " 앞뒤 공백이 있는 설명 ");
+        // Not encoded, a slash is two segments: no such route; nothing is trimmed.
+        for path in ["/codes/COM090/A/B", "/codes/COM090/%EC%95%9E", "/codes/COM090/%EB%81%9D"] {
+            assert_eq!(http.get(format!("{base}{path}")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{path}");
+        }
+
+        // Exported and imported back over HTTP, and the dump again: no change.
+        let version = codes.snapshot().version();
+        for (format, body) in [
+            ("json", http.get(format!("{base}/admin/codes/export?format=json")).header("x-test-admin", "1").send().await.unwrap().text().await.unwrap()),
+            ("csv", http.get(format!("{base}/admin/codes/export?format=csv")).header("x-test-admin", "1").send().await.unwrap().text().await.unwrap()),
+            ("egovframe-sql", dump.to_owned()),
+        ] {
+            let report: Value = http.post(format!("{import}?format={format}")).header("x-test-admin", "1").body(body).send().await.unwrap().json().await.unwrap();
+            assert_eq!(report, json!({"created": 0, "updated": 0, "unchanged": 11}), "{format}");
+        }
+        assert_eq!(codes.snapshot().version(), version);
+
+        // The admin routes take the code the same way.
+        let admin_code = |segment: &str| format!("{base}/admin/codes/groups/COM090/codes/{segment}");
+        let update = json!({"record": {"code": "ignored", "labels": {"ko": "가/나 "}, "sort_order": 3}, "reason": "명칭"});
+        let updated = http.put(admin_code("A%2FB")).header("x-test-admin", "1").header("if-match", "\"1\"").json(&update).send().await.unwrap();
+        assert_eq!(updated.status(), StatusCode::OK);
+        let updated: Value = updated.json().await.unwrap();
+        assert_eq!((updated["code"].as_str(), updated["labels"]["ko"].as_str(), updated["version"].as_i64()), (Some("A/B"), Some("가/나 "), Some(2)));
+        let gone = http.post(format!("{}/deactivate", admin_code("%25Y-%25m"))).header("x-test-admin", "1").header("if-match", "\"1\"").json(&json!({"reason": "폐지"})).send().await.unwrap();
+        assert_eq!(gone.status(), StatusCode::OK);
+        assert_eq!(codes.snapshot().code("COM090", "%Y-%m").map(|c| c.active), Some(false));
+        let history: Value = http.get(format!("{}/history", admin_code("A%2FB"))).header("x-test-admin", "1").send().await.unwrap().json().await.unwrap();
+        let versions: Vec<(i64, &str)> = history.as_array().unwrap().iter().map(|h| (h["version"].as_i64().unwrap(), h["record"]["code"].as_str().unwrap())).collect();
+        assert_eq!(versions, [(1, "A/B"), (2, "A/B")]);
+        // A new code: its Location is percent-encoded and leads to it.
+        let created = http.post(format!("{base}/admin/codes/groups/COM090/codes")).header("x-test-admin", "1")
+            .json(&json!({"record": {"code": "50%/절반", "labels": {"ko": "절반 "}, "parent": "A/B"}})).send().await.unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let location = created.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(location, "/codes/COM090/50%25%2F%EC%A0%88%EB%B0%98");
+        let found: Value = http.get(format!("{base}{location}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((found["code"].as_str(), found["parent"].as_str(), found["labels"]["ko"].as_str()), (Some("50%/절반"), Some("A/B"), Some("절반 ")));
+        // A code that is only spaces, or has a control character, is refused.
+        for bad in [" ", "a\tb"] {
+            let refused = http.post(format!("{base}/admin/codes/groups/COM090/codes")).header("x-test-admin", "1").header("accept-language", "en")
+                .json(&json!({"record": {"code": bad, "labels": {"ko": "x"}}})).send().await.unwrap();
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+            let problem: Value = refused.json().await.unwrap();
+            assert_eq!((problem["errors"][0]["field"].as_str(), problem["errors"][0]["code"].as_str()), (Some("/code"), Some("code")));
+            assert_eq!(problem["errors"][0]["message"], "Enter a code of 1 to 64 characters, not only spaces and without control characters (tab, line break).");
+        }
+    }
+
     async fn the_code_rule_gives_a_localized_422_naming_the_group(db) {
         let _only_registry = GLOBAL_REGISTRY.lock().await;
         let codes = registry(&db).await;

@@ -131,7 +131,7 @@ egov_db::backend_tests! {
         assert_eq!(children, ["11110"]);
 
         // Everything wrong at once.
-        let mut bad = CodeDraft::new("REGION", "bad code", " ").valid(parse_date("2026-12-31"), parse_date("2026-01-01"));
+        let mut bad = CodeDraft::new("REGION", "bad\ncode", " ").valid(parse_date("2026-12-31"), parse_date("2026-01-01"));
         bad.attributes.insert("x".into(), serde_json::Value::String("y".repeat(5000)));
         let error = codes.create_code(&who, bad, None).await.unwrap_err();
         assert_eq!(fields(&error), ["/code", "/labels/ko", "/valid_to", "/attributes"]);

@@ -16,6 +16,62 @@ use sqlx::Row;
 
 const DUMP: &str = include_str!("fixtures/egovframe_codes.sql");
 const BAD_DUMP: &str = include_str!("fixtures/egovframe_codes_bad.sql");
+/// Codes as eGovFrame's `VARCHAR(15)` holds them, and labels with spaces.
+const ODD_DUMP: &str = include_str!("fixtures/egovframe_odd_codes.sql");
+/// COM090's codes in the dump's order.
+const ODD_CODES: [&str; 7] = ["%Y-%m", "%Y-%m-%d", "A/B", "1 2", "서울", " 앞", "끝 "];
+
+/// Two eGovFrame dumps of one group: the second repeats B, adds D and E, and
+/// a new group.
+const FIRST_DUMP: &str = "INSERT INTO COMTCCMMNCODE (CODE_ID, CODE_ID_NM, USE_AT) VALUES ('COM100', '그룹', 'Y');\n\
+    INSERT INTO COMTCCMMNDETAILCODE (CODE_ID, CODE, CODE_NM, USE_AT) VALUES \
+    ('COM100', 'A', '가', 'Y'), ('COM100', 'B', '나', 'Y'), ('COM100', 'C', '다', 'Y');\n";
+const SECOND_DUMP: &str = "INSERT INTO COMTCCMMNCODE (CODE_ID, CODE_ID_NM, USE_AT) VALUES ('COM100', '그룹', 'Y'), ('COM101', '새 그룹', 'Y');\n\
+    INSERT INTO COMTCCMMNDETAILCODE (CODE_ID, CODE, CODE_NM, USE_AT) VALUES \
+    ('COM100', 'D', '라', 'Y'), ('COM101', 'X', '엑스', 'Y'), ('COM100', 'B', '나', 'Y'), \
+    ('COM100', 'E', '마', 'Y'), ('COM101', 'Y', '와이', 'Y');\n";
+
+/// What an import that changes nothing must leave alone: the version of every
+/// category, group and code, the history rows, the audit events and the
+/// snapshot's change version.
+async fn state(codes: &CodeRegistry) -> (Vec<(String, String, i64)>, i64, i64, i64) {
+    let db = codes.db();
+    let count = |table: &'static str| async move {
+        let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+            .get(0);
+        n
+    };
+    let s = codes.snapshot_arc();
+    let mut versions: Vec<(String, String, i64)> = s
+        .categories()
+        .iter()
+        .map(|c| (c.id.clone(), String::new(), c.stamp.version))
+        .collect();
+    for g in s.groups() {
+        versions.push((g.id.clone(), String::new(), g.stamp.version));
+        for c in s.group_codes(&g.id).unwrap().all() {
+            versions.push((g.id.clone(), c.code.clone(), c.stamp.version));
+        }
+    }
+    (
+        versions,
+        count("egov_code_history").await,
+        count("egov_audit_events").await,
+        s.version(),
+    )
+}
+
+fn sort_orders(codes: &CodeRegistry, group: &str) -> Vec<(String, i64)> {
+    codes
+        .snapshot()
+        .list(group, egov_codes::ListFilter::everything())
+        .unwrap()
+        .map(|c| (c.code.clone(), c.sort_order))
+        .collect()
+}
 
 /// Content that exercises every column and the awkward characters.
 async fn rich(codes: &CodeRegistry) {
@@ -234,6 +290,147 @@ egov_db::backend_tests! {
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 11));
     }
 
+    async fn odd_egovframe_codes_and_spaced_labels_are_kept_byte_for_byte(db) {
+        let codes = registry(&db).await;
+        let report = codes.import_egovframe_dump(&admin(), ODD_DUMP, &no_progress).await.unwrap();
+        assert_eq!((report.created, report.updated, report.unchanged), (2 + 9, 0, 0));
+
+        // Read back through the registry: every code found by its exact value,
+        // listed in dump order; names and descriptions with their spaces.
+        let s = codes.snapshot_arc();
+        let listed: Vec<&str> = s.list("COM090", egov_codes::ListFilter::everything()).unwrap().map(|c| c.code.as_str()).collect();
+        assert_eq!(listed, ODD_CODES);
+        for code in ODD_CODES {
+            assert_eq!(s.code("COM090", code).map(|c| c.code.as_str()), Some(code), "{code:?}");
+            assert!(codes.is_valid("COM090", code), "{code:?}");
+        }
+        assert!(s.code("COM090", "앞").is_none() && s.code("COM090", "끝").is_none(), "no trimming on lookup either");
+        let next = s.code("COM091", "NEXT").unwrap();
+        assert_eq!(next.labels["ko"], "Continue ");
+        assert_eq!(next.description.as_deref(), Some("  다음 단계로  "));
+        assert_eq!(s.code("COM091", "BACK").unwrap().labels["ko"], " Back");
+        let group = s.group("COM090").unwrap();
+        assert_eq!(group.description.as_deref(), Some(" 앞뒤 공백이 있는 설명 "));
+        // USE_AT and author ids may be padded.
+        assert_eq!(group.stamp.created_by, "egovframe:SYSTEM");
+        assert!(s.group("COM091").unwrap().active);
+        // Stored byte for byte, and in the history.
+        let stored: Vec<String> = sqlx::query("SELECT code FROM egov_codes WHERE group_id = 'COM090' ORDER BY sort_order")
+            .fetch_all(db.pool()).await.unwrap().iter().map(|r| r.get(0)).collect();
+        assert_eq!(stored, ODD_CODES);
+        let history = codes.code_history("COM090", "A/B").await.unwrap();
+        assert_eq!((history.len(), history[0].record["code"].as_str()), (1, Some("A/B")));
+        assert_eq!(codes.code_history("COM091", "NEXT").await.unwrap()[0].record["labels"]["ko"], "Continue ");
+
+        // The same dump again: nothing changes, not even a version.
+        let before = state(&codes).await;
+        let again = codes.import_egovframe_dump(&admin(), ODD_DUMP, &no_progress).await.unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 11));
+        assert_eq!(state(&codes).await, before);
+
+        // Exported and imported back: unchanged here, and byte-identical in
+        // an empty database.
+        let json = codes.export_json().await.unwrap();
+        let csv = codes.export_csv().await.unwrap();
+        assert!(json.contains(r#""code":"%Y-%m""#) && json.contains(r#""ko":"Continue ""#), "{json}");
+        for (format, dataset) in [("json", transfer::parse_json(&json).unwrap()), ("csv", transfer::parse_csv(&csv).unwrap())] {
+            let report = codes.import(&admin(), dataset.clone(), &no_progress).await.unwrap();
+            assert_eq!((report.created, report.updated, report.unchanged), (0, 0, 11), "{format}");
+            assert_eq!(state(&codes).await, before, "{format}");
+            let (database, copy) = fresh(db.backend()).await;
+            let report = copy.import(&admin(), dataset, &no_progress).await.unwrap();
+            assert_eq!(report.created, 11, "{format}");
+            assert_eq!(copy.export_json().await.unwrap(), json, "{format} → json");
+            assert_eq!(copy.export_csv().await.unwrap(), csv, "{format} → csv");
+            drop(copy);
+            database.close().await.unwrap();
+        }
+
+        // Odd codes are parents, and are updated and deactivated by their value.
+        let child = CodeDraft::new("COM090", "%Y-%m/하위", "하위").parent("%Y-%m").sort_order(8);
+        codes.create_code(&admin(), child, None).await.unwrap();
+        let day = codes.today();
+        let children: Vec<String> = codes.snapshot().children("COM090", "%Y-%m", egov_codes::ListFilter::valid_on(day)).iter().map(|c| c.code.clone()).collect();
+        assert_eq!(children, ["%Y-%m/하위"]);
+        let renamed = CodeDraft::new("COM090", "1 2", "하나 둘 ").sort_order(4);
+        assert_eq!(codes.update_code(&admin(), renamed, 1, "명칭").await.unwrap().labels["ko"], "하나 둘 ");
+        assert!(!codes.deactivate_code(&admin(), "COM090", " 앞", 1, "폐지").await.unwrap().active);
+        let versions: Vec<i64> = codes.code_history("COM090", "1 2").await.unwrap().iter().map(|h| h.version).collect();
+        assert_eq!(versions, [1, 2]);
+        let events: i64 = sqlx::query("SELECT COUNT(*) FROM egov_audit_events WHERE target_type = 'code' AND target_id = 'COM090/1 2'")
+            .fetch_one(db.pool()).await.unwrap().get(0);
+        assert_eq!(events, 2, "created by the import, then updated");
+    }
+
+    async fn a_second_egovframe_dump_appends_its_new_codes_after_the_group_s(db) {
+        let codes = registry(&db).await;
+        let first = codes.import_egovframe_dump(&admin(), FIRST_DUMP, &no_progress).await.unwrap();
+        assert_eq!(first.created, 4);
+        assert_eq!(sort_orders(&codes, "COM100"), [("A".into(), 1), ("B".into(), 2), ("C".into(), 3)]);
+        // A code added by hand, far down the list.
+        codes.create_code(&admin(), CodeDraft::new("COM100", "Z", "제트").sort_order(10), None).await.unwrap();
+
+        // D and E go after everything the group has (10), in dump order; B,
+        // which the group has, keeps its place; the new group starts at 1.
+        let second = codes.import_egovframe_dump(&admin(), SECOND_DUMP, &no_progress).await.unwrap();
+        assert_eq!((second.created, second.updated, second.unchanged), (5, 0, 2));
+        assert_eq!(
+            sort_orders(&codes, "COM100"),
+            [("A".into(), 1), ("B".into(), 2), ("C".into(), 3), ("Z".into(), 10), ("D".into(), 11), ("E".into(), 12)]
+        );
+        assert_eq!(sort_orders(&codes, "COM101"), [("X".into(), 1), ("Y".into(), 2)]);
+        assert_eq!(codes.snapshot().code("COM100", "B").unwrap().stamp.version, 1);
+
+        // Each dump again, in either order: nothing changes.
+        let before = state(&codes).await;
+        for (dump, records) in [(SECOND_DUMP, 7), (FIRST_DUMP, 4), (SECOND_DUMP, 7)] {
+            let again = codes.import_egovframe_dump(&admin(), dump, &no_progress).await.unwrap();
+            assert_eq!((again.created, again.updated, again.unchanged), (0, 0, records));
+            assert_eq!(state(&codes).await, before);
+        }
+        // A sort order changed by hand stays: the dump has none to impose.
+        let moved = CodeDraft::new("COM100", "A", "가").sort_order(20);
+        codes.update_code(&admin(), moved, 1, "맨 뒤로").await.unwrap();
+        let again = codes.import_egovframe_dump(&admin(), FIRST_DUMP, &no_progress).await.unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 4));
+        assert_eq!(codes.snapshot().code("COM100", "A").unwrap().sort_order, 20);
+    }
+
+    async fn random_code_values_survive_the_database_and_both_exports(db) {
+        // A few hundred codes the rule allows, drawn once (deterministically)
+        // from the property test's strategy, through a real database.
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let drawn = proptest::collection::btree_set(parsers::code_value(), 300)
+            .new_tree(&mut runner).unwrap().current();
+        let codes = registry(&db).await;
+        codes.create_group(&admin(), GroupDraft::new("ANY", "아무 코드"), None).await.unwrap();
+        let drafts: Vec<CodeDraft> = drawn.iter().enumerate().map(|(i, code)| {
+            CodeDraft::new("ANY", code.as_str(), format!(" {code} ")).sort_order(i64::try_from(i % 7).unwrap())
+        }).collect();
+        let dataset = Dataset {
+            codes: drafts.iter().enumerate().map(|(i, d)| transfer::Located::new(i + 1, d.clone())).collect(),
+            ..Dataset::default()
+        };
+        let report = codes.import(&admin(), dataset, &no_progress).await.unwrap();
+        assert_eq!(report.created, drawn.len());
+        for d in &drafts {
+            let found = codes.snapshot().code("ANY", &d.code).map(CodeDraft::from);
+            assert_eq!(found.as_ref(), Some(d), "{:?}", d.code);
+        }
+        let json = codes.export_json().await.unwrap();
+        let csv = codes.export_csv().await.unwrap();
+        for (format, dataset) in [("json", transfer::parse_json(&json).unwrap()), ("csv", transfer::parse_csv(&csv).unwrap())] {
+            let (database, copy) = fresh(db.backend()).await;
+            let report = copy.import(&admin(), dataset, &no_progress).await.unwrap();
+            assert_eq!(report.created, drawn.len() + 1, "{format}");
+            assert_eq!(copy.export_json().await.unwrap(), json, "{format} → json");
+            assert_eq!(copy.export_csv().await.unwrap(), csv, "{format} → csv");
+            drop(copy);
+            database.close().await.unwrap();
+        }
+    }
+
     async fn a_bad_egovframe_dump_is_refused_with_every_line(db) {
         let codes = registry(&db).await;
         let error = codes.import_egovframe_dump(&admin(), BAD_DUMP, &no_progress).await.unwrap_err();
@@ -305,8 +502,67 @@ mod parsers {
         )
     }
 
+    /// Any code value the rule allows (`model::is_valid_code`): characters from
+    /// all of Unicode but controls, with the ones that break naive handling —
+    /// spaces at either end, `%`, `/`, quotes, separators, full-width and
+    /// no-break spaces, BOM, line separator, Korean — drawn often.
+    pub(super) fn code_value() -> impl Strategy<Value = String> {
+        let awkward = proptest::sample::select(vec![
+            ' ', '%', '/', '"', '\'', ',', ';', '\\', '=', '+', '?', '#', '&', '.', '~',
+            '\u{3000}', '\u{a0}', '\u{feff}', '\u{2028}', '\u{200b}', '가', '힣', 'A', '0',
+        ]);
+        let printable = any::<char>().prop_filter("not a control character", |c| !c.is_control());
+        proptest::collection::vec(prop_oneof![2 => printable, 3 => awkward], 1..=64)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+            .prop_filter("a valid code", |code| {
+                egov_codes::model::is_valid_code(code)
+            })
+    }
+
+    /// A label the rules allow: not blank, surrounding spaces kept.
+    fn spaced_label() -> impl Strategy<Value = String> {
+        "[ ]{0,2}[가-힣a-zA-Z0-9 ,\"';=%/]{0,12}[가-힣a-z][ ]{0,2}"
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn any_code_value_survives_export_and_import_byte_for_byte(
+            values in proptest::collection::btree_set(code_value(), 1..16),
+            label in spaced_label(),
+            with_parent in any::<bool>(),
+        ) {
+            let values: Vec<String> = values.into_iter().collect();
+            let group = CodeGroup {
+                id: "G".into(), category: None, labels: transfer::labels(&[("ko", "그룹")]),
+                description: None, custodian: None, active: true, stamp: stamp(),
+            };
+            let codes: Vec<Code> = values.iter().enumerate().map(|(i, value)| Code {
+                group: "G".into(), code: value.clone(),
+                labels: transfer::labels(&[("ko", &label), ("en", value)]),
+                description: Some(format!(" {value}\n")),
+                sort_order: i64::try_from(i).unwrap(),
+                parent: (with_parent && i > 0).then(|| values[i - 1].clone()),
+                valid_from: None, valid_to: None, active: true, attributes: Default::default(), stamp: stamp(),
+            }).collect();
+            let snapshot = Snapshot::build(1, vec![], vec![group], codes);
+            let expected: Vec<CodeDraft> = snapshot.group_codes("G").unwrap().all().iter().map(CodeDraft::from).collect();
+            for (format, parsed) in [
+                ("json", transfer::parse_json(&transfer::export_json(&snapshot))),
+                ("csv", transfer::parse_csv(&transfer::export_csv(&snapshot))),
+            ] {
+                let dataset: Dataset = parsed.unwrap();
+                prop_assert!(dataset.issues.is_empty(), "{}: {:?}", format, dataset.issues);
+                let mut got: Vec<CodeDraft> = dataset.codes.into_iter().map(|c| c.record).collect();
+                for draft in &mut got {
+                    // What an import does to each record before it compares.
+                    draft.normalize();
+                    prop_assert!(draft.check().is_empty(), "{}: {:?}", format, draft.check());
+                }
+                prop_assert_eq!(&got, &expected, "{}", format);
+            }
+        }
 
         #[test]
         fn csv_and_json_exports_parse_back_to_the_same_content(codes in proptest::collection::vec(code(), 0..12)) {

@@ -13,10 +13,11 @@ codes-import-utf8 = The file must be encoded in UTF-8.
 
 ## Field messages
 codes-invalid-id = Use letters, digits, underscore, period or hyphen, at most { $max } characters.
+codes-invalid-code = Enter a code of 1 to { $max } characters, not only spaces and without control characters (tab, line break).
 codes-label-required = Enter at least one label.
 codes-label-locale = This is not a language tag (e.g. ko, en).
-codes-label-invalid = Enter a label of at most { $max } characters, without surrounding spaces or control characters.
-codes-text-invalid = Enter at most { $max } characters, without surrounding spaces or control characters.
+codes-label-invalid = Enter a label of at most { $max } characters, not only spaces and without control characters.
+codes-text-invalid = Enter at most { $max } characters, without control characters.
 codes-reason-required = Enter the reason for the change.
 codes-parent-self = A code cannot be its own parent.
 codes-parent-cycle = Following the parents leads back to this code. Choose another parent.

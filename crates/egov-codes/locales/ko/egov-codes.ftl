@@ -12,10 +12,11 @@ codes-import-utf8 = 파일은 UTF-8로 인코딩되어 있어야 합니다.
 
 ## 필드 메시지
 codes-invalid-id = 영문자, 숫자, 밑줄(_), 마침표(.), 하이픈(-)으로 { $max }자 이하로 입력해 주십시오.
+codes-invalid-code = 코드는 1~{ $max }자로 입력하되, 공백만으로 이루어지거나 제어 문자(탭, 줄바꿈 등)를 포함할 수 없습니다.
 codes-label-required = 명칭을 하나 이상 입력해 주십시오.
 codes-label-locale = 언어 태그가 올바르지 않습니다(예: ko, en).
-codes-label-invalid = 명칭은 { $max }자 이하로, 앞뒤 공백이나 제어 문자 없이 입력해 주십시오.
-codes-text-invalid = { $max }자 이하로, 앞뒤 공백이나 제어 문자 없이 입력해 주십시오.
+codes-label-invalid = 명칭은 { $max }자 이하로 입력하되, 공백만으로 이루어지거나 제어 문자를 포함할 수 없습니다.
+codes-text-invalid = { $max }자 이하로, 제어 문자 없이 입력해 주십시오.
 codes-reason-required = 변경 사유를 입력해 주십시오.
 codes-parent-self = 자기 자신을 상위 코드로 지정할 수 없습니다.
 codes-parent-cycle = 상위 코드를 따라가면 이 코드로 돌아옵니다. 상위 코드를 다시 지정해 주십시오.

@@ -394,7 +394,7 @@ pub(super) async fn create_group(
         &headers,
         &body,
         |_: &mut GroupDraft| {},
-        |g| Some(format!("/codes/{}", g.id)),
+        |g| Some(format!("/codes/{}", path_segment(&g.id))),
     )
     .await
 }
@@ -480,14 +480,20 @@ pub(super) async fn create_code(
         &headers,
         &body,
         |record: &mut CodeDraft| record.group = group,
-        |c| Some(format!("/codes/{}/{}", c.group, c.code)),
+        |c| {
+            Some(format!(
+                "/codes/{}/{}",
+                path_segment(&c.group),
+                path_segment(&c.code)
+            ))
+        },
     )
     .await
 }
 
 /// Replaces a code.
 #[utoipa::path(put, path = "/admin/codes/groups/{group}/codes/{code}", tag = "codes-admin",
-    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code"),
+    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code, percent-encoded (e.g. A%2FB for A/B)"),
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = WriteBody<CodeDraft>,
     responses(
@@ -515,7 +521,7 @@ pub(super) async fn update_code(
 
 /// Deactivates a code.
 #[utoipa::path(post, path = "/admin/codes/groups/{group}/codes/{code}/deactivate", tag = "codes-admin",
-    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code"),
+    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code, percent-encoded (e.g. A%2FB for A/B)"),
         ("If-Match" = Option<String>, Header, description = "The record's ETag")),
     request_body = DeactivateBody,
     responses(
@@ -540,7 +546,7 @@ pub(super) async fn deactivate_code(
 
 /// Every version of a code.
 #[utoipa::path(get, path = "/admin/codes/groups/{group}/codes/{code}/history", tag = "codes-admin",
-    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code")),
+    params(("group" = String, Path, description = "Group id"), ("code" = String, Path, description = "Code, percent-encoded (e.g. A%2FB for A/B)")),
     responses(
         (status = 200, description = "Oldest version first", body = Vec<HistoryEntry>)))]
 pub(super) async fn code_history(

@@ -18,6 +18,13 @@
 //!   whatever its state (old records need the labels of retired codes), with
 //!   `valid`: whether it is valid on `at`.
 //!
+//! A code may hold any characters but controls (eGovFrame's `%Y-%m`, `A/B`,
+//! `1 2`, Korean text): in a path it is **one percent-encoded segment**
+//! (`/codes/G/%25Y-%25m`, `/codes/G/A%2FB`, `/codes/G/1%202`,
+//! `/codes/G/%EC%84%9C%EC%9A%B8`), decoded exactly, here and in the admin
+//! routes below; `Location` headers are written that way. (Only the codes `.`
+//! and `..` cannot be reached: URL parsers drop such segments even encoded.)
+//!
 //! Both answer with a **strong ETag** `"<snapshot version>-<YYYYMMDD of at>-<locale>"`
 //! (`-all` appended when inactive codes are included): the snapshot version is
 //! the database's change version, so every replica gives the same tag for the
@@ -145,6 +152,22 @@ fn set(response: &mut Response, name: header::HeaderName, value: &str) {
     }
 }
 
+/// `text` as one URL path segment: every byte but the unreserved ones
+/// (`A–Z a–z 0–9 - . _ ~`) percent-encoded, so that a code such as `A/B`,
+/// `%Y-%m` or `서울` stays one segment and decodes back to itself.
+pub(crate) fn path_segment(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 fn field_problem(field: &str, code: &'static str, message: Message) -> Problem {
     Problem::new(ProblemType::VALIDATION_FAILED)
         .with_detail(Message::new("problem-validation-failed-detail").arg("count", 1))
@@ -201,6 +224,20 @@ fn one_of<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        for (code, segment) in [
+            ("COM001", "COM001"),
+            ("%Y-%m", "%25Y-%25m"),
+            ("A/B", "A%2FB"),
+            ("1 2", "1%202"),
+            ("서울", "%EC%84%9C%EC%9A%B8"),
+            ("a?b#c~_.-", "a%3Fb%23c~_.-"),
+        ] {
+            assert_eq!(path_segment(code), segment, "{code}");
+        }
+    }
 
     #[test]
     fn if_none_match_compares_weakly_and_accepts_lists() {

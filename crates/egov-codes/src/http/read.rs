@@ -216,7 +216,7 @@ pub(super) async fn list_codes(
 #[utoipa::path(get, path = "/codes/{group}/{code}", tag = "codes",
     params(
         ("group" = String, Path, description = "Group id"),
-        ("code" = String, Path, description = "Code"),
+        ("code" = String, Path, description = "Code, percent-encoded (e.g. %25Y-%25m for %Y-%m, A%2FB for A/B)"),
         ("at" = Option<String>, Query, description = "Date `valid` refers to (YYYY-MM-DD); default today"),
         ("lang" = Option<String>, Query, description = "Locale of `label`"),
     ),

@@ -125,12 +125,17 @@ pub(super) struct CsvRow<'a> {
 }
 
 impl CsvRow<'_> {
+    /// The cell exactly as written (ids, codes, labels and text are byte-exact).
     fn get(&self, column: &str) -> &str {
         self.columns
             .get(column)
             .and_then(|&i| self.record.get(i))
             .unwrap_or("")
-            .trim()
+    }
+
+    /// A keyword, number, date or JSON cell: surrounding spaces do not count.
+    fn word(&self, column: &str) -> &str {
+        self.get(column).trim()
     }
 
     fn opt(&self, column: &str) -> Option<String> {
@@ -140,7 +145,7 @@ impl CsvRow<'_> {
 }
 
 pub(super) fn csv_active(row: &CsvRow<'_>, issues: &mut Vec<RowIssue>) -> bool {
-    match row.get("active") {
+    match row.word("active") {
         "Y" | "y" | "" => true,
         "N" | "n" => false,
         _ => {
@@ -235,12 +240,12 @@ pub fn parse_csv(input: &str) -> Result<Dataset, Vec<RowIssue>> {
         let labels: Labels = locales
             .iter()
             .filter_map(|(locale, i)| {
-                let label = record.get(*i).unwrap_or("").trim();
+                let label = record.get(*i).unwrap_or("");
                 (!label.is_empty()).then(|| (locale.clone(), label.to_owned()))
             })
             .collect();
         let active = csv_active(&row, &mut issues);
-        match row.get("kind") {
+        match row.word("kind") {
             "category" => dataset.categories.push(Located::new(
                 line,
                 CategoryDraft {
@@ -262,7 +267,7 @@ pub fn parse_csv(input: &str) -> Result<Dataset, Vec<RowIssue>> {
                 },
             )),
             "code" => {
-                let sort_order = match row.get("sort_order") {
+                let sort_order = match row.word("sort_order") {
                     "" => 0,
                     text => text.parse::<i64>().unwrap_or_else(|_| {
                         issues.push(RowIssue::new(
@@ -274,7 +279,7 @@ pub fn parse_csv(input: &str) -> Result<Dataset, Vec<RowIssue>> {
                         0
                     }),
                 };
-                let mut date = |column: &str| match row.get(column) {
+                let mut date = |column: &str| match row.word(column) {
                     "" => None,
                     text => parse_date(text).or_else(|| {
                         issues.push(RowIssue::new(
@@ -288,7 +293,7 @@ pub fn parse_csv(input: &str) -> Result<Dataset, Vec<RowIssue>> {
                 };
                 let valid_from = date("valid_from");
                 let valid_to = date("valid_to");
-                let attributes: Attributes = match row.get("attributes") {
+                let attributes: Attributes = match row.word("attributes") {
                     "" => Attributes::new(),
                     text => serde_json::from_str(text).unwrap_or_else(|_| {
                         issues.push(RowIssue::new(

@@ -34,6 +34,36 @@ impl Current {
     }
 }
 
+/// Gives the codes of a [`SortOrders::Appended`] dataset their sort orders
+/// from what `current` holds: a code already there keeps its own; the k-th new
+/// code of a group (in file order) gets the group's highest sort order (0 when
+/// it has no codes) plus k. A [`SortOrders::Given`] dataset is left alone.
+pub(super) fn place_codes(dataset: &mut Dataset, current: &Current) {
+    if dataset.sort_orders != SortOrders::Appended {
+        return;
+    }
+    let mut highest: HashMap<&str, i64> = HashMap::new();
+    for ((group, _), code) in &current.codes {
+        highest
+            .entry(group.as_str())
+            .and_modify(|h| *h = (*h).max(code.sort_order))
+            .or_insert(code.sort_order);
+    }
+    let mut last: HashMap<String, i64> = HashMap::new();
+    for c in &mut dataset.codes {
+        let d = &mut c.record;
+        if let Some(existing) = current.codes.get(&(d.group.clone(), d.code.clone())) {
+            d.sort_order = existing.sort_order;
+            continue;
+        }
+        let last = last
+            .entry(d.group.clone())
+            .or_insert_with(|| highest.get(d.group.as_str()).copied().unwrap_or(0));
+        *last = last.saturating_add(1);
+        d.sort_order = *last;
+    }
+}
+
 /// Normalizes and checks every record against itself, the file and `current`.
 pub(super) fn validate(
     dataset: &mut Dataset,
@@ -240,7 +270,7 @@ impl CodeRegistry {
         &self,
         conn: &mut AnyConnection,
         actor: &Actor,
-        dataset: Dataset,
+        mut dataset: Dataset,
         progress: &dyn ImportProgress,
     ) -> Result<ImportReport, Error> {
         // Inside the write lock, what the database holds now.
@@ -250,6 +280,7 @@ impl CodeRegistry {
         if !issues.is_empty() {
             return Err(Error::ImportRejected(issues));
         }
+        place_codes(&mut dataset, &current);
         let at = egov_db::value::timestamp_to_sql(self.now());
         let by = actor_name(actor);
         let reason = dataset.reason.clone();

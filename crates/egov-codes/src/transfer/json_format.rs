@@ -142,5 +142,6 @@ pub fn parse_json(input: &str) -> Result<Dataset, Vec<RowIssue>> {
         codes,
         reason: None,
         issues,
+        sort_orders: SortOrders::Given,
     })
 }

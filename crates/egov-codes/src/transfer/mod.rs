@@ -29,7 +29,9 @@
 //!
 //! One record per line (members in the order shown, labels and attributes by
 //! key), so diffs of two exports read line by line and import errors name a
-//! line. The records are the drafts of [`crate::model`].
+//! line. The records are the drafts of [`crate::model`]. Strings are kept
+//! exactly: a code such as `%Y-%m` or `A/B`, a label with a trailing space,
+//! Korean text (written as UTF-8, not escaped).
 //!
 //! ## CSV
 //!
@@ -51,7 +53,10 @@
 //! | `attributes` | | | the attribute object as compact JSON, empty when none |
 //! | `label:<locale>` | one column per locale in use (`ko` first, then by tag); empty = no label |
 //!
-//! Rows come categories first, then each group followed by its codes.
+//! Rows come categories first, then each group followed by its codes. Cells
+//! are read exactly as written — a code ` 1 2` or a label `Continue ` keeps
+//! its spaces — except `kind`, `active`, `sort_order` and the dates, which may
+//! have surrounding spaces; an empty cell is an absent value.
 //!
 //! # Importing
 //!
@@ -62,7 +67,9 @@
 //!    file, references (a group's category, a code's group and parent, which
 //!    may be in the file or already in the database) and parent cycles; every
 //!    problem is reported with its line ([`RowIssue`]) and nothing is written;
-//! 2. then, in **one transaction**, each record is created (version 1), updated
+//! 2. then, in **one transaction**, codes without a sort order of their own
+//!    ([`SortOrders::Appended`], eGovFrame's) get theirs from what the
+//!    database holds, and each record is created (version 1), updated
 //!    (a new version) when its content differs, or left alone when equal — so
 //!    importing the same file twice changes nothing the second time. Records
 //!    of the database that the file does not mention are left as they are
@@ -204,6 +211,24 @@ pub struct Dataset {
     /// [`CodeRegistry::import`] reports them with its own findings and refuses
     /// the dataset.
     pub issues: Vec<RowIssue>,
+    /// Where the codes' sort orders come from.
+    pub sort_orders: SortOrders,
+}
+
+/// Where the sort orders of an import's codes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrders {
+    /// Each code's `sort_order` as the file gives it (egov-codes JSON and CSV).
+    #[default]
+    Given,
+    /// The file has none (eGovFrame), only an order: the records'
+    /// `sort_order` is ignored. A code already in the database keeps its sort
+    /// order; a new code is appended after the codes already in its group, in
+    /// file order — the k-th new code of a group gets the highest sort order
+    /// the group's codes in the database have (0 when it has none) plus k.
+    /// Importing the same file again therefore changes nothing, and a second
+    /// file adding codes to a group puts them after the first file's.
+    Appended,
 }
 
 impl Dataset {
