@@ -11,13 +11,11 @@
 //! (`PUT /auth/password`), which also ends that first session. Nothing else the
 //! commands handle (eGovFrame password hashes, keys) is ever printed.
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Subcommand, ValueEnum};
-use egov_auth::import::EgovImport;
-use egov_auth::rbac::valid_name;
+use clap::Subcommand;
 use egov_auth::{AccountStatus, Auth, AuthSettings, NewAccount, Role};
 use egov_privacy::{FieldCipher, PrivacySettings};
 
@@ -68,7 +66,7 @@ pub(crate) enum AccountsCommand {
         files: Vec<PathBuf>,
         /// The format (default: from the extension, `.sql` or `.csv`).
         #[arg(long, value_enum)]
-        format: Option<AccountsFormat>,
+        format: Option<crate::migrate_from::DumpFormat>,
         #[command(flatten)]
         actor: ActorArgs,
     },
@@ -82,34 +80,15 @@ pub(crate) enum AccountsCommand {
     },
 }
 
-/// Formats of eGovFrame account data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum AccountsFormat {
-    /// A MySQL/MariaDB dump with `INSERT` statements.
-    Sql,
-    /// CSV exports with a header line, one file per table.
-    Csv,
-}
-
 pub(crate) async fn run(context: &Context, command: AccountsCommand) -> Result<ExitCode, Failure> {
-    // Read and check input files before touching the database.
-    let import = match &command {
-        AccountsCommand::ImportEgovframe { files, format, .. } => {
-            let import = read_import(files, *format)?;
-            let problems = check_import(&import);
-            if !problems.is_empty() {
-                for problem in &problems {
-                    eprintln!("{problem}");
-                }
-                return Err(Failure::Rejected {
-                    what: "account import".into(),
-                    problems: problems.len(),
-                });
-            }
-            Some(import)
-        }
-        _ => None,
-    };
+    if let AccountsCommand::ImportEgovframe {
+        files,
+        format,
+        actor,
+    } = command
+    {
+        return crate::migrate_from::import_accounts(context, files, format, &actor).await;
+    }
     let auth_settings: AuthSettings = context.section()?;
     let privacy: PrivacySettings = context.section()?;
     let cipher =
@@ -117,18 +96,14 @@ pub(crate) async fn run(context: &Context, command: AccountsCommand) -> Result<E
     let db = context.migrated_database().await?;
     let audit = context.audit_log(&db).await?;
     let outcome = match Auth::new(db, auth_settings, cipher, audit.clone()).await {
-        Ok(auth) => execute(&auth, command, import).await,
+        Ok(auth) => execute(&auth, command).await,
         Err(error) => Err(error.into()),
     };
     audit.shutdown().await;
     outcome
 }
 
-async fn execute(
-    auth: &Auth,
-    command: AccountsCommand,
-    import: Option<EgovImport>,
-) -> Result<ExitCode, Failure> {
+async fn execute(auth: &Auth, command: AccountsCommand) -> Result<ExitCode, Failure> {
     match command {
         AccountsCommand::CreateAdmin {
             login_id,
@@ -213,32 +188,8 @@ async fn execute(
             println!("{password}");
             Ok(ExitCode::SUCCESS)
         }
-        AccountsCommand::ImportEgovframe { actor, .. } => {
-            let actor = actor.actor()?;
-            let import = import.unwrap_or_default();
-            let report = auth.import_egov(&actor, &import).await?;
-            println!(
-                "accounts: {} created, {} skipped (login id exists); roles: {} created or updated; \
-                 role assignments: {} made, {} naming an unknown ESNTL_ID",
-                report.accounts,
-                report.skipped.len(),
-                report.roles,
-                report.assignments,
-                report.unmatched_assignments
-            );
-            for login_id in &report.skipped {
-                println!(
-                    "skipped `{}`: an account with this login id exists",
-                    login_id.escape_debug()
-                );
-            }
-            if report.roles > 0 {
-                eprintln!(
-                    "note: imported roles grant no permissions (eGovFrame roles were URL patterns); \
-                     grant them through the admin API"
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+        AccountsCommand::ImportEgovframe { .. } => {
+            unreachable!("import-egovframe is run by migrate_from::import_accounts")
         }
         AccountsCommand::Unlock { login_id, actor } => {
             let actor = actor.actor()?;
@@ -344,141 +295,6 @@ fn generate_password() -> Result<String, Failure> {
     Ok(password)
 }
 
-/// The tables eGovFrame account data comes in.
-const EGOV_ACCOUNT_TABLES: [&str; 4] = [
-    "COMTNEMPLYRINFO",
-    "COMTNAUTHORINFO",
-    "COMTNROLES_HIERARCHY",
-    "COMTNEMPLYRSCRTYESTBS",
-];
-
-fn read_import(files: &[PathBuf], format: Option<AccountsFormat>) -> Result<EgovImport, Failure> {
-    let mut import = EgovImport::default();
-    for path in files {
-        let format = match format {
-            Some(format) => format,
-            None => match path
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .as_deref()
-            {
-                Some("sql") => AccountsFormat::Sql,
-                Some("csv") => AccountsFormat::Csv,
-                _ => {
-                    return Err(Failure::Usage(format!(
-                        "{}: cannot tell the format from the extension; give --format sql or csv",
-                        path.display()
-                    )));
-                }
-            },
-        };
-        let text = read_text(path)?;
-        let bad = |e: egov_auth::Error| Failure::Usage(format!("{}: {e}", path.display()));
-        match format {
-            AccountsFormat::Sql => {
-                let more = EgovImport::from_sql_dump(&text).map_err(bad)?;
-                import.accounts.extend(more.accounts);
-                import.authorities.extend(more.authorities);
-                import.hierarchy.extend(more.hierarchy);
-                import.assignments.extend(more.assignments);
-            }
-            AccountsFormat::Csv => {
-                let table = path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .map(str::to_ascii_uppercase)
-                    .filter(|t| EGOV_ACCOUNT_TABLES.contains(&t.as_str()))
-                    .ok_or_else(|| {
-                        Failure::Usage(format!(
-                            "{}: name a CSV file after its table ({})",
-                            path.display(),
-                            EGOV_ACCOUNT_TABLES.join(", ")
-                        ))
-                    })?;
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                import.add_csv(&table, text).map_err(bad)?;
-            }
-        }
-    }
-    Ok(import)
-}
-
-fn read_text(path: &Path) -> Result<String, Failure> {
-    let bytes = std::fs::read(path).map_err(Failure::file(path.display().to_string()))?;
-    String::from_utf8(bytes).map_err(|_| {
-        Failure::Usage(format!(
-            "{}: not UTF-8 text; convert it first, e.g. `iconv -f euc-kr -t utf-8`",
-            path.display()
-        ))
-    })
-}
-
-/// Every problem of the rows, one line each (the row's table, position and
-/// login id or role; never a password hash). An import with problems is
-/// refused before anything is written.
-fn check_import(import: &EgovImport) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (i, account) in import.accounts.iter().enumerate() {
-        let row = i + 1;
-        let id = account.login_id.as_str();
-        let shown = id.escape_debug();
-        if !(1..=64).contains(&id.chars().count())
-            || id.chars().any(|c| c.is_control() || c.is_whitespace())
-        {
-            problems.push(format!(
-                "COMTNEMPLYRINFO row {row} (`{shown}`): EMPLYR_ID must be 1–64 characters without spaces"
-            ));
-        }
-        if let Some(first) = seen.insert(id, row) {
-            problems.push(format!(
-                "COMTNEMPLYRINFO row {row} (`{shown}`): EMPLYR_ID repeats row {first}"
-            ));
-        }
-        if account.name.chars().count() > 100 {
-            problems.push(format!(
-                "COMTNEMPLYRINFO row {row} (`{shown}`): USER_NM is longer than 100 characters"
-            ));
-        }
-        if let Some(hash) = &account.password_hash
-            && !is_egov_hash(hash)
-        {
-            problems.push(format!(
-                "COMTNEMPLYRINFO row {row} (`{shown}`): PASSWORD is not an eGovFrame hash \
-                 (Base64 of SHA-256)"
-            ));
-        }
-    }
-    let mut role = |table: &str, row: usize, column: &str, name: &str| {
-        if !valid_name(name) {
-            problems.push(format!(
-                "{table} row {row}: {column} `{}` is not a usable role name (1–64 of A–Z a–z 0–9 _ . : -)",
-                name.escape_debug()
-            ));
-        }
-    };
-    for (i, (code, _)) in import.authorities.iter().enumerate() {
-        role("COMTNAUTHORINFO", i + 1, "AUTHOR_CODE", code);
-    }
-    for (i, (parent, child)) in import.hierarchy.iter().enumerate() {
-        role("COMTNROLES_HIERARCHY", i + 1, "PARNTS_ROLE", parent);
-        role("COMTNROLES_HIERARCHY", i + 1, "CHLDRN_ROLE", child);
-    }
-    for (i, (_, author)) in import.assignments.iter().enumerate() {
-        role("COMTNEMPLYRSCRTYESTBS", i + 1, "AUTHOR_CODE", author);
-    }
-    problems
-}
-
-/// Whether `hash` looks like eGovFrame's `Base64(SHA-256(id ‖ password))`.
-fn is_egov_hash(hash: &str) -> bool {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD
-        .decode(hash.trim())
-        .is_ok_and(|bytes| bytes.len() == 32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,24 +310,5 @@ mod tests {
         // The policy of egov-auth accepts them.
         let policy = egov_auth::password::PasswordPolicy::new(["egov-rs".to_owned()]);
         assert!(policy.check(&a, false, "root", "root").is_ok());
-    }
-
-    #[test]
-    fn bad_rows_are_listed_without_hashes() {
-        let sql = "INSERT INTO COMTNEMPLYRINFO (EMPLYR_ID, USER_NM, PASSWORD) VALUES \
-                   ('kim', '김', 'jGl25bVBBBW96Qi9Te4V37Fnqchz/Eu4qB9vKrRIqRg='), \
-                   ('kim', '김2', NULL), ('a b', 'x', 'not-a-hash');\n\
-                   INSERT INTO COMTNAUTHORINFO VALUES ('ROLE ADMIN', '관리자', NULL, NULL);";
-        let import = EgovImport::from_sql_dump(sql).unwrap();
-        let problems = check_import(&import);
-        assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems[0].contains("row 2") && problems[0].contains("repeats row 1"));
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.contains("row 3") && p.contains("PASSWORD"))
-        );
-        assert!(!problems.iter().any(|p| p.contains("not-a-hash")));
-        assert!(problems.iter().any(|p| p.contains("COMTNAUTHORINFO row 1")));
     }
 }

@@ -181,7 +181,7 @@ pub(crate) async fn run(context: &Context, command: CodesCommand) -> Result<Exit
 }
 
 /// Prints every problem (to stderr) and the failure that ends the command.
-fn refuse(name: &str, issues: &[RowIssue], messages: &Messages) -> Failure {
+pub(crate) fn refuse(name: &str, issues: &[RowIssue], messages: &Messages) -> Failure {
     for issue in issues {
         let field = if issue.field.is_empty() {
             String::new()
@@ -241,7 +241,7 @@ fn show_progress(bar: &ProgressBar, phase: ImportPhase, done: usize, total: usiz
 /// Runs the import against a scratch in-memory database holding a copy of the
 /// current content: the same checks and the same counts, nothing written to
 /// the service's database (nor its audit trail).
-async fn dry_run_import(
+pub(crate) async fn dry_run_import(
     current: &CodeRegistry,
     actor: &Actor,
     dataset: Dataset,
@@ -320,6 +320,16 @@ fn read_text(path: &Path) -> Result<String, Failure> {
     })
 }
 
+/// The local time of eGovFrame's timestamps (`codes.utc_offset_hours`).
+pub(crate) fn utc_offset(settings: &CodesSettings) -> Result<time::UtcOffset, Failure> {
+    time::UtcOffset::from_hms(settings.utc_offset_hours, 0, 0).map_err(|_| {
+        Failure::Usage(format!(
+            "codes.utc_offset_hours {} is out of range",
+            settings.utc_offset_hours
+        ))
+    })
+}
+
 /// The dataset of `files`, or the problems found reading them.
 fn read_dataset(
     files: &[PathBuf],
@@ -331,12 +341,7 @@ fn read_dataset(
             "only the egovframe-csv format reads more than one file".into(),
         ));
     }
-    let offset = time::UtcOffset::from_hms(settings.utc_offset_hours, 0, 0).map_err(|_| {
-        Failure::Usage(format!(
-            "codes.utc_offset_hours {} is out of range",
-            settings.utc_offset_hours
-        ))
-    })?;
+    let offset = utc_offset(settings)?;
     let now = time::OffsetDateTime::now_utc();
     Ok(match format {
         ImportFormat::Json => parse_json(&read_text(&files[0])?),

@@ -71,22 +71,30 @@ pub(crate) enum Failure {
 
 impl Failure {
     pub(crate) fn exit_code(&self) -> ExitCode {
+        ExitCode::from(if self.is_infrastructure() { 3 } else { 2 })
+    }
+
+    /// Whether the database, the audit trail or a file failed (rather than
+    /// the input or the configuration).
+    pub(crate) fn is_infrastructure(&self) -> bool {
         match self {
+            Failure::Db(_) | Failure::File { .. } | Failure::Audit(_) => true,
+            Failure::Codes(error) => {
+                matches!(
+                    error,
+                    egov_codes::Error::Store(_) | egov_codes::Error::Audit(_)
+                )
+            }
+            Failure::Auth(error) => matches!(
+                error,
+                egov_auth::Error::Db(_)
+                    | egov_auth::Error::Audit(_)
+                    | egov_auth::Error::Internal(_)
+            ),
             Failure::Usage(_)
             | Failure::Config(_)
             | Failure::Rejected { .. }
-            | Failure::Privacy(_) => ExitCode::from(2),
-            Failure::Db(_) | Failure::File { .. } | Failure::Audit(_) => ExitCode::from(3),
-            Failure::Codes(error) => match error {
-                egov_codes::Error::Store(_) | egov_codes::Error::Audit(_) => ExitCode::from(3),
-                _ => ExitCode::from(2),
-            },
-            Failure::Auth(error) => match error {
-                egov_auth::Error::Db(_)
-                | egov_auth::Error::Audit(_)
-                | egov_auth::Error::Internal(_) => ExitCode::from(3),
-                _ => ExitCode::from(2),
-            },
+            | Failure::Privacy(_) => false,
         }
     }
 
@@ -170,7 +178,7 @@ impl Context {
 }
 
 /// Who the audit trail records for a change made through the tool.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub(crate) struct ActorArgs {
     /// The operator's name, recorded in the audit trail as
     /// `system:egov-cli:<NAME>` (default: `system:egov-cli`). Self-declared:

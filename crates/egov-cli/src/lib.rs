@@ -23,6 +23,11 @@
 //!                                       --grant); prints its one-time password
 //! egov accounts import-egovframe <FILE>... [--format sql|csv] [--as NAME]
 //!                                       eGovFrame accounts, roles and assignments
+//! egov migrate-from egovframe <DUMP>... [--apply] [--format sql|csv] [--dialect D]
+//!                   [--reason TEXT] [--as NAME]
+//!                                       an eGovFrame database (codes, members of all three
+//!                                       types, roles, hierarchy, assignments), with a
+//!                                       report per table; dry run unless --apply
 //! egov accounts unlock <LOGIN_ID> [--as NAME]
 //!                                       clear failures, make a locked account active
 //! egov audit verify [--checkpoints F]   recompute the chain, check every signature
@@ -69,6 +74,7 @@ mod codes;
 mod context;
 mod generate;
 mod keys;
+mod migrate_from;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -110,6 +116,11 @@ enum Command {
     /// messages, configuration, endpoints, versions, migrations); exit 1 if
     /// one is broken.
     Check(check::CheckArgs),
+    /// Migrate another framework's database into this service's: `egov
+    /// migrate-from egovframe DUMP… [--apply]` (dry run by default; exit 0
+    /// imported, 2 refused, 3 imported with skips, 4 database or file).
+    #[command(subcommand)]
+    MigrateFrom(migrate_from::MigrateFromCommand),
     /// Write code into a generated service: `egov generate resource NAME field:type…`.
     #[command(subcommand)]
     Generate(generate::GenerateCommand),
@@ -229,6 +240,7 @@ async fn run(cli: Cli, service: Option<&'static Service>) -> Result<ExitCode, Fa
         Command::Audit(command) => audit::run(&context, command).await,
         Command::Codes(command) => codes::run(&context, command).await,
         Command::Accounts(command) => accounts::run(&context, command).await,
+        Command::MigrateFrom(command) => migrate_from::run(&context, command).await,
         Command::Check(args) => check::run(&args, service.is_some()),
         Command::Generate(command) => generate::run(command),
     }

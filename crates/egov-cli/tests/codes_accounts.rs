@@ -395,7 +395,7 @@ egov_db::backend_tests! {
         let again = egov(&url, &["accounts", "import-egovframe", &file, "--format", "sql"]);
         assert_eq!(again.status.code(), Some(0), "{again:?}");
         assert!(stdout(&again).contains("0 created, 3 skipped"), "{again:?}");
-        assert!(stdout(&again).contains("skipped `kim.cs`"), "{again:?}");
+        assert!(stdout(&again).contains("(kim.cs): an account with this login id exists"), "{again:?}");
 
         // The locked account unlocks with its eGovFrame password intact.
         let unlocked = egov(&url, &["accounts", "unlock", "kim.cs"]);
@@ -414,9 +414,10 @@ egov_db::backend_tests! {
         );
         let refused = egov(&url, &["accounts", "import-egovframe", &csv]);
         assert_eq!(refused.status.code(), Some(2), "{refused:?}");
-        let errors = stderr(&refused);
-        assert!(errors.contains("row 2 (`lee.yh`)") && errors.contains("row 3 (`park js`)"), "{errors}");
-        assert!(!errors.contains("not-a-hash"));
+        let listed = printed(&refused);
+        assert!(listed.contains("line 3 (lee.yh): EMPLYR_ID repeats the row at line 2"), "{listed}");
+        assert!(listed.contains("line 4 (park js)"), "{listed}");
+        assert!(!listed.contains("not-a-hash"));
         assert_eq!(count(&db, "egov_auth_accounts").await, before);
         let good_csv = write(
             dir.path(),

@@ -28,8 +28,9 @@
 //!
 //! Timestamps are read as local time of `codes.utc_offset_hours`
 //! (`YYYY-MM-DD HH:MM:SS`, with optional fraction, `YYYY-MM-DD`,
-//! `YYYYMMDDHHMMSS` or `YYYYMMDD`); `SYSDATE()`, `NOW()` and
-//! `CURRENT_TIMESTAMP` mean the time of the import. Authors are
+//! `YYYYMMDDHHMMSS` or `YYYYMMDD`); `SYSDATE()`, `NOW()`,
+//! `CURRENT_TIMESTAMP` and the other dialects' `SYSTIMESTAMP`, CUBRID's
+//! `SYSDATETIME` mean the time of the import. Authors are
 //! recorded as `egovframe:<id>`.
 //!
 //! A record created by the migration keeps the original registration and update
@@ -43,7 +44,7 @@ use std::collections::HashMap;
 
 use egov_core::actor::Actor;
 use egov_core::message::Message;
-use egov_db::dump::{SqlValue, parse_inserts};
+use egov_db::dump::{InsertStatement, SqlValue, parse_inserts};
 use egov_db::value::timestamp_to_sql;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
@@ -143,7 +144,15 @@ impl Reader {
                 let name = call.trim_end_matches("()");
                 if matches!(
                     name,
-                    "SYSDATE" | "NOW" | "CURRENT_TIMESTAMP" | "SYSTIMESTAMP"
+                    "SYSDATE"
+                        | "NOW"
+                        | "CURRENT_TIMESTAMP"
+                        | "SYSTIMESTAMP"
+                        // CUBRID
+                        | "SYSDATETIME"
+                        | "SYS_DATETIME"
+                        | "CURRENT_DATETIME"
+                        | "LOCALTIMESTAMP"
                 ) {
                     Some(timestamp_to_sql(self.now))
                 } else {
@@ -272,36 +281,36 @@ fn table_of(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Reads the `INSERT` statements of the three code tables from a
-/// MySQL/MariaDB-style dump. `offset` is the local time of the timestamps;
-/// `now` stands for `SYSDATE()`/`NOW()`.
-pub fn from_dump(
-    sql: &str,
-    offset: UtcOffset,
-    now: OffsetDateTime,
-) -> Result<Dataset, Vec<RowIssue>> {
-    let statements = parse_inserts(sql).map_err(|e| {
-        vec![RowIssue::new(
-            e.line,
-            "",
-            "syntax",
-            Message::new("codes-egov-syntax"),
-        )]
-    })?;
-    let mut rows = Vec::new();
-    let mut issues = Vec::new();
-    for statement in statements {
+/// The three code tables' rows, collected statement by statement from a dump
+/// read once for several importers (`egov migrate-from egovframe` hands every
+/// statement to each capability crate in turn), or file by file from CSV
+/// exports; [`CodeRows::into_dataset`] then reads them as [`from_dump`] does.
+#[derive(Default)]
+pub struct CodeRows {
+    rows: Vec<SourceRow>,
+    issues: Vec<RowIssue>,
+    read: [usize; 3],
+}
+
+/// The tables [`CodeRows`] reads, in import order.
+pub const TABLES: [&str; 3] = [CLASS, GROUP, DETAIL];
+
+impl CodeRows {
+    /// Adds the rows of one `INSERT` statement; `false` when its table is not
+    /// one of [`TABLES`].
+    pub fn add_statement(&mut self, statement: &InsertStatement) -> bool {
         let Some(table) = table_of(&statement.table) else {
-            continue;
+            return false;
         };
         let columns = if statement.columns.is_empty() {
             default_columns(table)
         } else {
             statement.columns.clone()
         };
-        for row in statement.rows {
+        self.count(table, statement.rows.len());
+        for row in &statement.rows {
             if row.values.len() != columns.len() {
-                issues.push(RowIssue::new(
+                self.issues.push(RowIssue::new(
                     row.line,
                     format!("/{table}"),
                     "columns",
@@ -312,25 +321,90 @@ pub fn from_dump(
             let cells = columns
                 .iter()
                 .cloned()
-                .zip(row.values.into_iter().map(|v| match v {
+                .zip(row.values.iter().map(|v| match v {
                     SqlValue::Null => Cell::Null,
-                    SqlValue::Text(t) | SqlValue::Number(t) => Cell::Text(t),
-                    SqlValue::Call(c) => Cell::Call(c),
+                    SqlValue::Text(t) | SqlValue::Number(t) => Cell::Text(t.clone()),
+                    SqlValue::Call(c) => Cell::Call(c.clone()),
                 }))
                 .collect();
-            rows.push(SourceRow {
+            self.rows.push(SourceRow {
                 table,
                 line: row.line,
                 cells,
             });
         }
+        true
     }
-    Reader {
-        offset,
-        now,
-        issues,
+
+    /// Adds a CSV export (header line of column names) of `table`; `false`
+    /// when `table` is not one of [`TABLES`].
+    pub fn add_csv(&mut self, table: &str, text: &str) -> bool {
+        let Some(table) = table_of(&table.to_ascii_uppercase()) else {
+            return false;
+        };
+        let before = self.rows.len();
+        csv_rows(table, text, &mut self.rows, &mut self.issues);
+        self.count(table, self.rows.len() - before);
+        true
     }
-    .read(rows)
+
+    fn count(&mut self, table: &'static str, rows: usize) {
+        if let Some(at) = TABLES.iter().position(|t| *t == table) {
+            self.read[at] += rows;
+        }
+    }
+
+    /// Rows read per table, in [`TABLES`] order.
+    pub fn rows_read(&self) -> [(&'static str, usize); 3] {
+        [
+            (TABLES[0], self.read[0]),
+            (TABLES[1], self.read[1]),
+            (TABLES[2], self.read[2]),
+        ]
+    }
+
+    /// The dataset; `offset` is the local time of the timestamps, `now`
+    /// stands for `SYSDATE()`/`NOW()`.
+    ///
+    /// # Errors
+    ///
+    /// Every bad row, with its line.
+    pub fn into_dataset(
+        self,
+        offset: UtcOffset,
+        now: OffsetDateTime,
+    ) -> Result<Dataset, Vec<RowIssue>> {
+        Reader {
+            offset,
+            now,
+            issues: self.issues,
+        }
+        .read(self.rows)
+    }
+}
+
+/// Reads the `INSERT` statements of the three code tables from a
+/// MySQL/MariaDB-style dump. `offset` is the local time of the timestamps;
+/// `now` stands for `SYSDATE()`/`NOW()`. A statement that cannot be read is
+/// one issue whose message says where and what was expected.
+pub fn from_dump(
+    sql: &str,
+    offset: UtcOffset,
+    now: OffsetDateTime,
+) -> Result<Dataset, Vec<RowIssue>> {
+    let statements = parse_inserts(sql).map_err(|e| {
+        vec![RowIssue::new(
+            e.line,
+            "",
+            "syntax",
+            Message::new("codes-egov-syntax").arg("detail", e.to_string()),
+        )]
+    })?;
+    let mut rows = CodeRows::default();
+    for statement in &statements {
+        rows.add_statement(statement);
+    }
+    rows.into_dataset(offset, now)
 }
 
 fn csv_rows(

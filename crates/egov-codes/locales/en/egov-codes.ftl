@@ -48,7 +48,7 @@ codes-import-attributes = The attributes must be a JSON object.
 codes-import-duplicate = The file has this record already.
 
 ## eGovFrame migration
-codes-egov-syntax = The SQL dump cannot be read.
+codes-egov-syntax = The SQL dump cannot be read: { $detail }
 codes-egov-columns = The number of values differs from the number of columns.
 codes-egov-use-at = USE_AT must be Y or N.
 codes-egov-timestamp = The time cannot be read (e.g. 2011-08-31 12:00:00, SYSDATE()).

@@ -47,7 +47,7 @@ codes-import-attributes = 속성은 JSON 객체여야 합니다.
 codes-import-duplicate = 파일 안에 같은 항목이 이미 있습니다.
 
 ## 전자정부 표준프레임워크 이관
-codes-egov-syntax = SQL 덤프를 읽을 수 없습니다.
+codes-egov-syntax = SQL 덤프를 읽을 수 없습니다: { $detail }
 codes-egov-columns = 값의 개수가 열의 개수와 다릅니다.
 codes-egov-use-at = 사용 여부(USE_AT)는 Y 또는 N이어야 합니다.
 codes-egov-timestamp = 일시를 읽을 수 없습니다(예: 2011-08-31 12:00:00, SYSDATE()).

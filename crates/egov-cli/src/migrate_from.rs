@@ -1,0 +1,520 @@
+//! `egov migrate-from egovframe DUMP…`: an eGovFrame database — its common
+//! codes, members of all three types, organizations, groups, authorities,
+//! role hierarchy and role assignments — into this service's database, with a
+//! report of every table.
+//!
+//! The dump is read once, statement by statement, and each row goes to the
+//! importer of the capability crate that owns it: `COMTCCMMN*` to egov-codes
+//! ([`egov_codes::egovframe`]), member and security tables to egov-auth
+//! ([`egov_auth::import`]). Tables neither knows are listed in the report
+//! with their row count (a misspelled table shows up there instead of
+//! importing nothing "successfully").
+//!
+//! Without `--apply` nothing is written: the codes are imported into a scratch
+//! copy and the accounts inside a transaction that is rolled back, so the
+//! report is exactly what `--apply` would do. With `--apply`, the codes are
+//! written in one transaction, then the accounts in another (each with its
+//! audit event); every row of both has been checked before the first is
+//! written, so the second can only fail for the database itself, and then the
+//! error says the codes are in.
+//!
+//! Exit codes: 0 everything imported (or would be), 2 refused — nothing
+//! written, every refusing row listed with its line —, 3 imported (or would
+//! be) with rows skipped or tables not imported, 4 the database, the audit
+//! trail or a file could not be used.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use egov_auth::import::EgovImport;
+use egov_auth::{Auth, AuthSettings};
+use egov_codes::transfer::Dataset;
+use egov_codes::{CodeRegistry, CodesSettings, RowIssue, egovframe};
+use egov_db::dump::{Dialect, DumpReader, detect_dialect};
+use egov_db::report::TableReport;
+use egov_privacy::{FieldCipher, PrivacySettings};
+
+use crate::context::{ActorArgs, Context, Failure, Messages};
+
+/// `egov migrate-from …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum MigrateFromCommand {
+    /// An eGovFrame (전자정부 표준프레임워크) database: codes, members of all
+    /// three types, organizations, groups, roles, role hierarchy and
+    /// assignments. Dry run unless --apply.
+    Egovframe(EgovframeArgs),
+}
+
+/// The arguments of `egov migrate-from egovframe`.
+#[derive(Debug, Args)]
+pub(crate) struct EgovframeArgs {
+    /// The dump (one or more SQL files), or CSV exports named after their
+    /// table (`COMTNEMPLYRINFO.csv`…) or a directory of them.
+    #[arg(value_name = "DUMP", required = true, num_args = 1..)]
+    files: Vec<PathBuf>,
+    /// Write the import (without it: report what would be done, write nothing).
+    #[arg(long)]
+    apply: bool,
+    /// The format (default: from the extension; a directory is CSV).
+    #[arg(long, value_enum)]
+    format: Option<DumpFormat>,
+    /// The SQL dialect the dump was written in (default: guessed from the
+    /// dump; a dump whose strings hold backslashes needs it said, since only
+    /// MySQL/MariaDB read them as escapes).
+    #[arg(long, value_name = "DIALECT")]
+    dialect: Option<Dialect>,
+    /// The reason recorded in each imported code's history (default:
+    /// `eGovFrame migration`).
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    #[command(flatten)]
+    actor: ActorArgs,
+}
+
+/// Formats `migrate-from egovframe` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DumpFormat {
+    /// `INSERT` statements, as eGovFrame's DML scripts and database dump tools write them.
+    Sql,
+    /// CSV exports with a header line, one file per table, named after it.
+    Csv,
+}
+
+/// Everything read from the dump, by owner.
+#[derive(Default)]
+struct Source {
+    codes: egovframe::CodeRows,
+    accounts: EgovImport,
+    /// Tables no importer reads: rows, first line, file.
+    other: BTreeMap<String, (usize, usize, String)>,
+    /// What each file was read as.
+    described: Vec<String>,
+}
+
+pub(crate) async fn run(
+    context: &Context,
+    command: MigrateFromCommand,
+) -> Result<ExitCode, Failure> {
+    let MigrateFromCommand::Egovframe(args) = command;
+    match migrate(context, args).await {
+        // A failure of the database or a file is exit 4 here: 3 means
+        // "imported with skips" for this command.
+        Err(failure) if failure.is_infrastructure() => {
+            eprintln!("error: {failure}");
+            Ok(ExitCode::from(4))
+        }
+        other => other,
+    }
+}
+
+async fn migrate(context: &Context, args: EgovframeArgs) -> Result<ExitCode, Failure> {
+    let actor = args.actor.actor()?;
+    let codes_settings: CodesSettings = context.section()?;
+    let mut source = read_source(&args)?;
+    let codes_read = source.codes.rows_read();
+    let messages = Messages::new();
+
+    let offset = crate::codes::utc_offset(&codes_settings)?;
+    let now = time::OffsetDateTime::now_utc();
+    let mut dataset: Dataset = match std::mem::take(&mut source.codes).into_dataset(offset, now) {
+        Ok(dataset) => dataset,
+        Err(issues) => return Err(refuse_codes(&issues, &messages)),
+    };
+    if let Some(reason) = args.reason.clone() {
+        dataset.reason = Some(reason);
+    }
+
+    let auth_settings: AuthSettings = context.section()?;
+    let privacy: PrivacySettings = context.section()?;
+    let cipher =
+        FieldCipher::from_settings(&privacy).map_err(|e| Failure::Privacy(e.to_string()))?;
+    let db = context.migrated_database().await?;
+    let audit = context.audit_log(&db).await?;
+    let outcome = async {
+        let registry = CodeRegistry::start(db.clone(), audit.clone(), codes_settings.clone()).await?;
+        let auth = Auth::new(db, auth_settings, cipher, audit.clone()).await?;
+        // Accounts first as a dry run: it refuses without writing, and its
+        // counts are what --apply will do.
+        let accounts = auth.import_egov_dry_run(&actor, &source.accounts).await?;
+        if accounts.is_refused() {
+            return Ok((None, accounts));
+        }
+        let codes_dry = crate::codes::dry_run_import(&registry, &actor, dataset.clone(), codes_settings).await?;
+        if !args.apply {
+            return Ok((Some(codes_dry), accounts));
+        }
+        let codes = registry
+            .import(&actor, dataset, &egov_codes::transfer::no_progress)
+            .await?;
+        let accounts = auth.import_egov(&actor, &source.accounts).await.map_err(|error| {
+            Failure::Usage(format!(
+                "the codes were imported ({} created, {} updated), but the accounts were not: {error}",
+                codes.created, codes.updated
+            ))
+        })?;
+        Ok((Some(codes), accounts))
+    }
+    .await;
+    audit.shutdown().await;
+    let (codes, accounts) = match outcome {
+        Err(Failure::Codes(egov_codes::Error::ImportRejected(issues))) => {
+            return Err(refuse_codes(&issues, &messages));
+        }
+        other => other?,
+    };
+
+    let report = Report {
+        source: &source,
+        codes_read,
+        codes,
+        accounts: &accounts,
+        applied: args.apply,
+    };
+    print!("{}", report.render());
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+/// `egov accounts import-egovframe`: the accounts part of the migration alone,
+/// applied at once (code tables in the files are listed as not imported).
+pub(crate) async fn import_accounts(
+    context: &Context,
+    files: Vec<PathBuf>,
+    format: Option<DumpFormat>,
+    actor: &ActorArgs,
+) -> Result<ExitCode, Failure> {
+    let actor = actor.actor()?;
+    let args = EgovframeArgs {
+        files,
+        apply: true,
+        format,
+        dialect: None,
+        reason: None,
+        actor: ActorArgs::default(),
+    };
+    let mut source = read_source(&args)?;
+    // This command has always refused a CSV file it cannot place.
+    if let Some((_, (_, _, file))) = source
+        .other
+        .iter()
+        .find(|(_, (_, _, f))| f.ends_with(".csv"))
+    {
+        return Err(Failure::Usage(format!(
+            "{file}: name a CSV file after its table ({})",
+            egov_auth::import::TABLES.join(", ")
+        )));
+    }
+    for (table, read) in source.codes.rows_read() {
+        if read > 0 {
+            source.other.insert(
+                format!("{table} (use `migrate-from egovframe`)"),
+                (read, 0, String::new()),
+            );
+        }
+    }
+    let auth_settings: AuthSettings = context.section()?;
+    let privacy: PrivacySettings = context.section()?;
+    let cipher =
+        FieldCipher::from_settings(&privacy).map_err(|e| Failure::Privacy(e.to_string()))?;
+    let db = context.migrated_database().await?;
+    let audit = context.audit_log(&db).await?;
+    let outcome = match Auth::new(db, auth_settings, cipher, audit.clone()).await {
+        Ok(auth) => auth.import_egov(&actor, &source.accounts).await,
+        Err(error) => Err(error),
+    };
+    audit.shutdown().await;
+    let accounts = outcome?;
+    let report = Report {
+        source: &source,
+        codes_read: source.codes.rows_read(),
+        codes: None,
+        accounts: &accounts,
+        applied: accounts.applied,
+    };
+    print!("{}", report.render());
+    println!(
+        "accounts: {} created, {} skipped; roles: {} created or extended; \
+         role assignments: {} made, {} naming an unknown or skipped ESNTL_ID",
+        accounts.accounts,
+        accounts.skipped.len(),
+        accounts.roles,
+        accounts.assignments,
+        accounts.unmatched_assignments
+    );
+    if accounts.is_refused() {
+        return Err(Failure::Rejected {
+            what: "account import".into(),
+            problems: accounts.tables.iter().map(|t| t.refused.len()).sum(),
+        });
+    }
+    if accounts.roles > 0 {
+        eprintln!(
+            "note: imported roles grant no permissions (eGovFrame roles were URL patterns); \
+             grant them through the admin API"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn refuse_codes(issues: &[RowIssue], messages: &Messages) -> Failure {
+    crate::codes::refuse("eGovFrame code tables", issues, messages)
+}
+
+fn read_source(args: &EgovframeArgs) -> Result<Source, Failure> {
+    let mut source = Source::default();
+    let mut files = Vec::new();
+    for path in &args.files {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(Failure::file(path.display().to_string()))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                })
+                .collect();
+            inside.sort();
+            files.extend(inside.into_iter().map(|p| (p, Some(DumpFormat::Csv))));
+        } else {
+            files.push((path.clone(), args.format));
+        }
+    }
+    for (path, format) in files {
+        let format = match format {
+            Some(format) => format,
+            None => match extension(&path).as_deref() {
+                Some("sql") => DumpFormat::Sql,
+                Some("csv") => DumpFormat::Csv,
+                _ => {
+                    return Err(Failure::Usage(format!(
+                        "{}: cannot tell the format from the extension; give --format sql or csv",
+                        path.display()
+                    )));
+                }
+            },
+        };
+        match format {
+            DumpFormat::Sql => read_sql(&path, args.dialect, &mut source)?,
+            DumpFormat::Csv => read_csv(&path, &mut source)?,
+        }
+    }
+    Ok(source)
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+fn read_sql(path: &Path, dialect: Option<Dialect>, source: &mut Source) -> Result<(), Failure> {
+    let name = path.display().to_string();
+    let open = || File::open(path).map_err(Failure::file(name.clone()));
+    let dialect = match dialect {
+        Some(dialect) => {
+            source
+                .described
+                .push(format!("{name} (SQL, dialect {dialect})"));
+            dialect
+        }
+        None => {
+            let mut head = vec![0; 64 * 1024];
+            let read = std::io::Read::read(&mut open()?, &mut head)
+                .map_err(Failure::file(name.clone()))?;
+            head.truncate(read);
+            let head = String::from_utf8_lossy(&head);
+            match detect_dialect(&head) {
+                Some(dialect) => {
+                    source.described.push(format!(
+                        "{name} (SQL, dialect {dialect}, guessed; say --dialect if wrong)"
+                    ));
+                    dialect
+                }
+                None if head.contains('\\') => {
+                    return Err(Failure::Usage(format!(
+                        "{name}: cannot tell the dump's SQL dialect, and its strings hold backslashes, \
+                         which only MySQL/MariaDB read as escapes; give --dialect ({})",
+                        Dialect::ALL.map(|d| d.to_string()).join(", ")
+                    )));
+                }
+                None => {
+                    source.described.push(format!("{name} (SQL)"));
+                    Dialect::Postgres
+                }
+            }
+        }
+    };
+    let reader = DumpReader::new(BufReader::new(open()?), dialect);
+    for statement in reader {
+        let statement = statement
+            .map_err(|error| Failure::Usage(format!("{name}: {error}; nothing was written")))?;
+        if source.codes.add_statement(&statement) || source.accounts.add_statement(&statement) {
+            continue;
+        }
+        let entry = source.other.entry(statement.table.clone()).or_insert((
+            0,
+            statement.line,
+            name.clone(),
+        ));
+        entry.0 += statement.rows.len();
+    }
+    Ok(())
+}
+
+fn read_csv(path: &Path, source: &mut Source) -> Result<(), Failure> {
+    let name = path.display().to_string();
+    let table = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .map(str::to_ascii_uppercase)
+        .unwrap_or_default();
+    let bytes = std::fs::read(path).map_err(Failure::file(name.clone()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::Usage(format!(
+            "{name}: not UTF-8 text; convert it first, e.g. `iconv -f cp949 -t utf-8`"
+        ))
+    })?;
+    source
+        .described
+        .push(format!("{name} (CSV, table {table})"));
+    if source.codes.add_csv(&table, &text) {
+        return Ok(());
+    }
+    if egov_auth::import::TABLES.contains(&table.as_str()) {
+        return source
+            .accounts
+            .add_csv(&table, &text)
+            .map_err(|error| Failure::Usage(format!("{name}: {error}; nothing was written")));
+    }
+    let rows = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    source.other.insert(table, (rows, 2, name));
+    Ok(())
+}
+
+/// The report printed at the end.
+struct Report<'a> {
+    source: &'a Source,
+    codes_read: [(&'static str, usize); 3],
+    codes: Option<egov_codes::ImportReport>,
+    accounts: &'a egov_auth::import::ImportReport,
+    applied: bool,
+}
+
+impl Report<'_> {
+    fn refused(&self) -> bool {
+        self.accounts.is_refused()
+    }
+
+    fn skipped(&self) -> bool {
+        !self.source.other.is_empty() || self.accounts.tables.iter().any(|t| !t.skipped.is_empty())
+    }
+
+    fn exit_code(&self) -> u8 {
+        if self.refused() {
+            2
+        } else if self.skipped() {
+            3
+        } else {
+            0
+        }
+    }
+
+    fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(out, "eGovFrame migration");
+        for described in &self.source.described {
+            let _ = writeln!(out, "  from {described}");
+        }
+        let _ = writeln!(
+            out,
+            "  {}\n",
+            if self.refused() {
+                "REFUSED: nothing was written (fix the rows below and run again)"
+            } else if self.applied {
+                "applied"
+            } else {
+                "dry run: nothing was written (run again with --apply to import)"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "{:<24} {:>8} {:>9} {:>10} {:>8} {:>8}",
+            "table", "read", "imported", "unchanged", "skipped", "refused"
+        );
+        for (table, read) in self.codes_read {
+            let _ = writeln!(
+                out,
+                "{table:<24} {read:>8} {:>9} {:>10} {:>8} {:>8}",
+                "·", "·", 0, 0
+            );
+        }
+        if let Some(codes) = &self.codes {
+            let _ = writeln!(
+                out,
+                "  codes (all three tables): {} created, {} updated, {} unchanged",
+                codes.created, codes.updated, codes.unchanged
+            );
+        }
+        let tables: &[TableReport] = &self.accounts.tables;
+        for table in tables {
+            let _ = writeln!(
+                out,
+                "{:<24} {:>8} {:>9} {:>10} {:>8} {:>8}",
+                table.table,
+                table.read,
+                table.imported,
+                table.unchanged,
+                table.skipped.len(),
+                table.refused.len()
+            );
+        }
+        for (what, pick) in [
+            (
+                "refused",
+                (|t: &TableReport| &t.refused) as fn(&TableReport) -> &Vec<_>,
+            ),
+            ("skipped", |t: &TableReport| &t.skipped),
+            ("imported with a note", |t: &TableReport| &t.notes),
+        ] {
+            let rows: Vec<String> = tables
+                .iter()
+                .flat_map(|t| pick(t).iter().map(move |n| format!("  {} {n}", t.table)))
+                .collect();
+            if !rows.is_empty() {
+                let _ = writeln!(out, "\n{what}:");
+                for row in rows {
+                    let _ = writeln!(out, "{row}");
+                }
+            }
+        }
+        if !self.source.other.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nnot imported (egov-rs has no counterpart, or the table name is misspelled):"
+            );
+            for (table, (rows, line, file)) in &self.source.other {
+                let _ = writeln!(out, "  {table:<24} {rows:>8} rows (first at {file}:{line})");
+            }
+        }
+        if !self.accounts.url_patterns.is_empty() {
+            let _ = writeln!(
+                out,
+                "\neGovFrame URL security (COMTNROLEINFO, COMTNAUTHORROLERELATE) — nothing is granted \
+                 from it; grant the new service's permissions to these roles by hand:"
+            );
+            for (role, patterns) in &self.accounts.url_patterns {
+                let _ = writeln!(out, "  {role}: {}", patterns.join("  "));
+            }
+        }
+        out
+    }
+}
