@@ -247,7 +247,7 @@ impl ImportReport {
 }
 
 /// The tables this module reads.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 10] = [
     "COMTNGNRLMBER",
     "COMTNENTRPRSMBER",
     "COMTNEMPLYRINFO",
@@ -258,9 +258,6 @@ pub const TABLES: [&str; 11] = [
     "COMTNEMPLYRSCRTYESTBS",
     "COMTNROLEINFO",
     "COMTNAUTHORROLERELATE",
-    // Listed so that a dump's sequence rows for these tables are not
-    // mistaken for data; nothing is read from it.
-    "COMTECOPSEQ",
 ];
 
 fn default_columns(table: &str) -> Option<&'static [&'static str]> {
@@ -385,10 +382,7 @@ impl EgovImport {
             let record: Record = headers
                 .iter()
                 .cloned()
-                .zip(
-                    row.iter()
-                        .map(|v| (!v.is_empty()).then(|| v.to_owned())),
-                )
+                .zip(row.iter().map(|v| (!v.is_empty()).then(|| v.to_owned())))
                 .collect();
             self.add_record(&table, line, &record);
         }
@@ -485,7 +479,6 @@ impl EgovImport {
                         pair("AUTHOR_CODE", "ROLE_CODE"),
                         "AUTHOR_CODE or ROLE_CODE",
                     ),
-                    // COMTECOPSEQ: counted, not read.
                     _ => return,
                 };
                 match row {
@@ -541,10 +534,7 @@ impl EgovImport {
                 );
             }
             if account.name.trim().is_empty() || account.name.chars().count() > 100 {
-                refuse(
-                    reports,
-                    format!("{name_column} must be 1–100 characters"),
-                );
+                refuse(reports, format!("{name_column} must be 1–100 characters"));
             }
             if let Some(hash) = &account.password_hash
                 && !is_egov_hash(hash)
@@ -561,21 +551,29 @@ impl EgovImport {
                     Outcome::Refused,
                     line,
                     name,
-                    format!(
-                        "{column} is not a usable role name (1–64 of A–Z a–z 0–9 _ . : -)"
-                    ),
+                    format!("{column} is not a usable role name (1–64 of A–Z a–z 0–9 _ . : -)"),
                 );
             }
         };
         for authority in &self.authorities {
-            role("COMTNAUTHORINFO", authority.line, "AUTHOR_CODE", &authority.id);
+            role(
+                "COMTNAUTHORINFO",
+                authority.line,
+                "AUTHOR_CODE",
+                &authority.id,
+            );
         }
         for row in &self.hierarchy {
             role("COMTNROLES_HIERARCHY", row.line, "PARNTS_ROLE", &row.first);
             role("COMTNROLES_HIERARCHY", row.line, "CHLDRN_ROLE", &row.second);
         }
         for row in &self.assignments {
-            role("COMTNEMPLYRSCRTYESTBS", row.line, "AUTHOR_CODE", &row.second);
+            role(
+                "COMTNEMPLYRSCRTYESTBS",
+                row.line,
+                "AUTHOR_CODE",
+                &row.second,
+            );
         }
     }
 
@@ -791,7 +789,10 @@ impl Auth {
             if exists.is_some() {
                 // Another person may hold this login id here: the dump's
                 // roles for its ESNTL_ID must not reach the existing account.
-                skip("an account with this login id exists here; it gets nothing from the dump".into());
+                skip(
+                    "an account with this login id exists here; it gets nothing from the dump"
+                        .into(),
+                );
                 continue;
             }
             taken.insert(login_id.clone(), account);
@@ -938,15 +939,26 @@ mod tests {
                VALUES ('webmaster', '웹마스터', 'z', 'P', 'ORGNZT_1', 'USRCNFRM_3'), (NULL, 'x', NULL, 'P', NULL, NULL);\n\
              INSERT INTO COMTNMENUINFO (MENU_NM) VALUES ('unread');",
         );
-        let types: Vec<_> = import.accounts.iter().map(|a| a.member_type.code()).collect();
+        let types: Vec<_> = import
+            .accounts
+            .iter()
+            .map(|a| a.member_type.code())
+            .collect();
         assert_eq!(types, ["USR01", "USR02", "USR03"]);
         assert_eq!(import.accounts[0].group_id.as_deref(), Some("GROUP_1"));
         // Names are exact; an enterprise applicant awaiting approval is not approved.
         assert_eq!(import.accounts[1].name, "NIA ");
         assert!(!import.accounts[1].approved);
-        assert_eq!(import.accounts[2].organization_id.as_deref(), Some("ORGNZT_1"));
+        assert_eq!(
+            import.accounts[2].organization_id.as_deref(),
+            Some("ORGNZT_1")
+        );
         // The NULL id is reported, not dropped without a word; the menu table is not ours.
-        let employees = import.reading.iter().find(|r| r.table == "COMTNEMPLYRINFO").unwrap();
+        let employees = import
+            .reading
+            .iter()
+            .find(|r| r.table == "COMTNEMPLYRINFO")
+            .unwrap();
         assert_eq!(employees.read, 2);
         assert_eq!(employees.skipped.len(), 1);
         assert!(employees.skipped[0].reason.contains("EMPLYR_ID"));
@@ -969,13 +981,41 @@ mod tests {
             .iter()
             .flat_map(|r| r.refused.iter().map(move |n| format!("{} {n}", r.table)))
             .collect();
-        assert!(refused.iter().any(|r| r.contains("line 3 (kim): EMPLYR_ID repeats the row at line 2")), "{refused:?}");
-        assert!(refused.iter().any(|r| r.contains("line 4") && r.contains("without spaces")));
-        assert!(refused.iter().any(|r| r.contains("line 4") && r.contains("PASSWORD is not")));
-        assert!(refused.iter().any(|r| r.contains("line 4") && r.contains("ESNTL_ID `E1`")));
-        assert!(refused.iter().any(|r| r.starts_with("COMTNAUTHORINFO line 5")));
-        assert!(refused.iter().any(|r| r.starts_with("COMTNGNRLMBER line 6") && r.contains("column list")));
-        assert!(!refused.iter().any(|r| r.contains("not-a-hash")), "hashes never reach a report");
+        assert!(
+            refused
+                .iter()
+                .any(|r| r.contains("line 3 (kim): EMPLYR_ID repeats the row at line 2")),
+            "{refused:?}"
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|r| r.contains("line 4") && r.contains("without spaces"))
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|r| r.contains("line 4") && r.contains("PASSWORD is not"))
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|r| r.contains("line 4") && r.contains("ESNTL_ID `E1`"))
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|r| r.starts_with("COMTNAUTHORINFO line 5"))
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|r| r.starts_with("COMTNGNRLMBER line 6") && r.contains("column list"))
+        );
+        assert!(
+            !refused.iter().any(|r| r.contains("not-a-hash")),
+            "hashes never reach a report"
+        );
     }
 
     #[test]

@@ -403,6 +403,7 @@ fn read_csv(path: &Path, source: &mut Source) -> Result<(), Failure> {
 struct Report<'a> {
     source: &'a Source,
     codes_read: [(&'static str, usize); 3],
+    /// The codes import's counts (none when refused before it ran).
     codes: Option<egov_codes::ImportReport>,
     accounts: &'a egov_auth::import::ImportReport,
     applied: bool,
@@ -450,18 +451,15 @@ impl Report<'_> {
             "{:<24} {:>8} {:>9} {:>10} {:>8} {:>8}",
             "table", "read", "imported", "unchanged", "skipped", "refused"
         );
-        for (table, read) in self.codes_read {
+        for (at, (table, read)) in self.codes_read.into_iter().enumerate() {
+            let counts = self.codes.map(|c| [c.categories, c.groups, c.codes][at]);
+            let (imported, unchanged) = counts.map_or(("-".into(), "-".into()), |c| {
+                ((c.created + c.updated).to_string(), c.unchanged.to_string())
+            });
             let _ = writeln!(
                 out,
-                "{table:<24} {read:>8} {:>9} {:>10} {:>8} {:>8}",
-                "·", "·", 0, 0
-            );
-        }
-        if let Some(codes) = &self.codes {
-            let _ = writeln!(
-                out,
-                "  codes (all three tables): {} created, {} updated, {} unchanged",
-                codes.created, codes.updated, codes.unchanged
+                "{table:<24} {read:>8} {imported:>9} {unchanged:>10} {:>8} {:>8}",
+                0, 0
             );
         }
         let tables: &[TableReport] = &self.accounts.tables;

@@ -289,11 +289,16 @@ impl CodeRegistry {
         // One audit event per created or updated record, appended together.
         let mut events: Vec<AuditEvent> = Vec::new();
         let mut done: usize = 0;
-        let mut step = |report: &mut ImportReport, changed: Option<bool>| {
+        let mut step = |report: &mut ImportReport, kind: Entity, changed: Option<bool>| {
             match changed {
                 None => report.created += 1,
                 Some(true) => report.updated += 1,
                 Some(false) => report.unchanged += 1,
+            }
+            match kind {
+                Entity::Category => report.categories.count(changed),
+                Entity::Group => report.groups.count(changed),
+                Entity::Code => report.codes.count(changed),
             }
             done += 1;
             if done.is_multiple_of(1000) {
@@ -303,7 +308,7 @@ impl CodeRegistry {
         for c in &dataset.categories {
             let previous = current.categories.get(&c.record.id);
             if previous.is_some_and(|p| CategoryDraft::from(p) == c.record) {
-                step(&mut report, Some(false));
+                step(&mut report, Entity::Category, Some(false));
                 continue;
             }
             let stamp = stamp_for(previous.map(|p| &p.stamp), c.origin.as_ref(), &at, &by);
@@ -325,12 +330,12 @@ impl CodeRegistry {
                 (actor, previous.is_none(), &mut events),
             )
             .await?;
-            step(&mut report, previous.map(|_| true));
+            step(&mut report, Entity::Category, previous.map(|_| true));
         }
         for g in &dataset.groups {
             let previous = current.groups.get(&g.record.id);
             if previous.is_some_and(|p| GroupDraft::from(p) == g.record) {
-                step(&mut report, Some(false));
+                step(&mut report, Entity::Group, Some(false));
                 continue;
             }
             let stamp = stamp_for(previous.map(|p| &p.stamp), g.origin.as_ref(), &at, &by);
@@ -354,13 +359,13 @@ impl CodeRegistry {
                 (actor, previous.is_none(), &mut events),
             )
             .await?;
-            step(&mut report, previous.map(|_| true));
+            step(&mut report, Entity::Group, previous.map(|_| true));
         }
         for c in &dataset.codes {
             let key = (c.record.group.clone(), c.record.code.clone());
             let previous = current.codes.get(&key);
             if previous.is_some_and(|p| CodeDraft::from(p) == c.record) {
-                step(&mut report, Some(false));
+                step(&mut report, Entity::Code, Some(false));
                 continue;
             }
             let stamp = stamp_for(previous.map(|p| &p.stamp), c.origin.as_ref(), &at, &by);
@@ -389,7 +394,7 @@ impl CodeRegistry {
                 (actor, previous.is_none(), &mut events),
             )
             .await?;
-            step(&mut report, previous.map(|_| true));
+            step(&mut report, Entity::Code, previous.map(|_| true));
         }
         progress.progress(ImportPhase::Writing, total, total);
         if report.created + report.updated > 0 {

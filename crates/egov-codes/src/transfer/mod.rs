@@ -279,6 +279,34 @@ pub struct ImportReport {
     pub updated: usize,
     /// Records equal to what the database held.
     pub unchanged: usize,
+    /// Of which categories.
+    pub categories: RecordCounts,
+    /// Of which groups.
+    pub groups: RecordCounts,
+    /// Of which codes.
+    pub codes: RecordCounts,
+}
+
+/// What an import did with the records of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "axum", derive(utoipa::ToSchema))]
+pub struct RecordCounts {
+    /// Records created.
+    pub created: usize,
+    /// Records updated (their content differed).
+    pub updated: usize,
+    /// Records equal to what the database held.
+    pub unchanged: usize,
+}
+
+impl RecordCounts {
+    pub(crate) fn count(&mut self, changed: Option<bool>) {
+        match changed {
+            None => self.created += 1,
+            Some(true) => self.updated += 1,
+            Some(false) => self.unchanged += 1,
+        }
+    }
 }
 
 /// The 1-based line of byte `offset` of `input` (csv's own line count is off
