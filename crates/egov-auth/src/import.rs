@@ -639,11 +639,53 @@ impl Auth {
         self.run_import(actor, import, false).await
     }
 
+    /// [`Auth::import_egov`] inside a write transaction the caller opened
+    /// (`Db::begin_write`) and commits — so that a migration writes codes and
+    /// accounts all or nothing. The audit event is recorded in the same
+    /// transaction. A refused import writes nothing (roll back or go on
+    /// without it: nothing of it is in the transaction).
+    ///
+    /// # Errors
+    ///
+    /// Database/audit errors; the caller then rolls back.
+    pub async fn import_egov_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        import: &EgovImport,
+    ) -> Result<ImportReport, Error> {
+        let mut report = self.write_import(conn, import).await?;
+        if !report.is_refused() {
+            self.record_import_in(conn, import_event(actor, &report))
+                .await?;
+            report.applied = true;
+        }
+        Ok(report)
+    }
+
     async fn run_import(
         &self,
         actor: &Actor,
         import: &EgovImport,
         apply: bool,
+    ) -> Result<ImportReport, Error> {
+        let mut tx = self.begin_import().await?;
+        let mut report = self.write_import(&mut *tx, import).await?;
+        if report.is_refused() || !apply {
+            tx.rollback().await.map_err(egov_db::DbError::from)?;
+            return Ok(report);
+        }
+        self.finish_import(tx, import_event(actor, &report)).await?;
+        report.applied = true;
+        Ok(report)
+    }
+
+    /// Checks and writes the import into `tx`, uncommitted; a refused
+    /// import writes nothing.
+    async fn write_import(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        import: &EgovImport,
     ) -> Result<ImportReport, Error> {
         let mut report = ImportReport {
             tables: import.reading.clone(),
@@ -656,7 +698,6 @@ impl Auth {
         }
         let tables = &mut report.tables;
         let now = timestamp_to_sql(self.clock_now());
-        let mut tx = self.begin_import().await?;
 
         // Roles first: hierarchy rows may name roles without an authority row.
         let mut roles: HashMap<String, Role> = HashMap::new();
@@ -709,7 +750,7 @@ impl Auth {
             }
         }
         for name in &touched {
-            put_role_in(&mut tx, &roles[name]).await?;
+            put_role_in(&mut *tx, &roles[name]).await?;
         }
         report.roles = touched.len();
 
@@ -889,25 +930,23 @@ impl Auth {
                 table.record(Outcome::Unchanged);
             }
         }
-        if !apply {
-            tx.rollback().await.map_err(egov_db::DbError::from)?;
-            return Ok(report);
-        }
-        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        let event = AuditEvent::new(actions::ADMIN_CHANGE, actor, AuditOutcome::Success)
-            .target(Target::kind("egov_import"))
-            .reason_code("egov_import")
-            .detail(
-                Detail::new()
-                    .number("accounts", count(report.accounts))
-                    .number("skipped", count(report.skipped.len()))
-                    .number("roles", count(report.roles))
-                    .number("assignments", count(report.assignments)),
-            );
-        self.finish_import(tx, event).await?;
-        report.applied = true;
         Ok(report)
     }
+}
+
+/// The one audit event of an import.
+fn import_event(actor: &Actor, report: &ImportReport) -> AuditEvent {
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    AuditEvent::new(actions::ADMIN_CHANGE, actor, AuditOutcome::Success)
+        .target(Target::kind("egov_import"))
+        .reason_code("egov_import")
+        .detail(
+            Detail::new()
+                .number("accounts", count(report.accounts))
+                .number("skipped", count(report.skipped.len()))
+                .number("roles", count(report.roles))
+                .number("assignments", count(report.assignments)),
+        )
 }
 
 #[cfg(test)]

@@ -12,11 +12,9 @@
 //!
 //! Without `--apply` nothing is written: the codes are imported into a scratch
 //! copy and the accounts inside a transaction that is rolled back, so the
-//! report is exactly what `--apply` would do. With `--apply`, the codes are
-//! written in one transaction, then the accounts in another (each with its
-//! audit event); every row of both has been checked before the first is
-//! written, so the second can only fail for the database itself, and then the
-//! error says the codes are in.
+//! report is exactly what `--apply` would do. With `--apply`, codes and
+//! accounts are written in **one transaction** with their audit events: all
+//! or nothing.
 //!
 //! Exit codes: 0 everything imported (or would be), 2 refused — nothing
 //! written, every refusing row listed with its line —, 3 imported (or would
@@ -135,7 +133,9 @@ async fn migrate(context: &Context, args: EgovframeArgs) -> Result<ExitCode, Fai
     let db = context.migrated_database().await?;
     let audit = context.audit_log(&db).await?;
     let outcome = async {
-        let registry = CodeRegistry::start(db.clone(), audit.clone(), codes_settings.clone()).await?;
+        let writer = db.clone();
+        let registry =
+            CodeRegistry::start(db.clone(), audit.clone(), codes_settings.clone()).await?;
         let auth = Auth::new(db, auth_settings, cipher, audit.clone()).await?;
         // Accounts first as a dry run: it refuses without writing, and its
         // counts are what --apply will do.
@@ -143,19 +143,39 @@ async fn migrate(context: &Context, args: EgovframeArgs) -> Result<ExitCode, Fai
         if accounts.is_refused() {
             return Ok((None, accounts));
         }
-        let codes_dry = crate::codes::dry_run_import(&registry, &actor, dataset.clone(), codes_settings).await?;
+        let codes_dry =
+            crate::codes::dry_run_import(&registry, &actor, dataset.clone(), codes_settings)
+                .await?;
         if !args.apply {
             return Ok((Some(codes_dry), accounts));
         }
-        let codes = registry
-            .import(&actor, dataset, &egov_codes::transfer::no_progress)
-            .await?;
-        let accounts = auth.import_egov(&actor, &source.accounts).await.map_err(|error| {
-            Failure::Usage(format!(
-                "the codes were imported ({} created, {} updated), but the accounts were not: {error}",
-                codes.created, codes.updated
-            ))
-        })?;
+        // Codes and accounts in one transaction: all or nothing.
+        let mut tx = writer.begin_write().await?;
+        let written = async {
+            let codes = registry
+                .import_in_transaction(&mut tx, &actor, dataset, &egov_codes::transfer::no_progress)
+                .await?;
+            let accounts = auth
+                .import_egov_in(&mut tx, &actor, &source.accounts)
+                .await?;
+            Ok::<_, Failure>((codes, accounts))
+        }
+        .await;
+        let (codes, accounts) = match written {
+            Ok(written) if !written.1.is_refused() => written,
+            Ok(refused) => {
+                tx.rollback().await.map_err(egov_db::DbError::from)?;
+                return Ok((None, refused.1));
+            }
+            Err(failure) => {
+                tx.rollback().await.map_err(egov_db::DbError::from)?;
+                return Err(failure);
+            }
+        };
+        tx.commit().await.map_err(egov_db::DbError::from)?;
+        if let Err(error) = registry.reload().await {
+            eprintln!("note: the codes are in; this process could not reload them ({error})");
+        }
         Ok((Some(codes), accounts))
     }
     .await;

@@ -108,6 +108,18 @@ impl Auth {
         self.commit_audited(tx, event).await
     }
 
+    /// Records an import's audit event inside the caller's transaction and
+    /// announces the change (other replicas reload roles after the commit).
+    pub(crate) async fn record_import_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        event: AuditEvent,
+    ) -> Result<(), Error> {
+        self.0.audit.record_in_transaction(conn, event).await?;
+        egov_db::change::bump(conn, self.backend(), super::CHANGE_TOPIC).await?;
+        Ok(())
+    }
+
     pub(crate) fn clock_now(&self) -> OffsetDateTime {
         self.now()
     }

@@ -266,6 +266,26 @@ impl CodeRegistry {
         Ok(report)
     }
 
+    /// [`CodeRegistry::import`] inside a write transaction the caller opened
+    /// (`Db::begin_write`) and commits — so that a migration writes codes and
+    /// accounts all or nothing. Every record is checked against what the
+    /// transaction sees; the audit events are recorded in it. Call
+    /// [`CodeRegistry::reload`] after the commit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ImportRejected`] listing every bad record (nothing written);
+    /// [`Error::Store`] / [`Error::Audit`]: the caller rolls back.
+    pub async fn import_in_transaction(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        dataset: Dataset,
+        progress: &dyn ImportProgress,
+    ) -> Result<ImportReport, Error> {
+        self.import_in(conn, actor, dataset, progress).await
+    }
+
     async fn import_in(
         &self,
         conn: &mut AnyConnection,
