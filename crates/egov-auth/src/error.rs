@@ -8,6 +8,11 @@ use crate::password::PasswordRejection;
 /// The second factor is missing or wrong (HTTP 401, `urn:egov:problem:mfa-required`).
 pub const MFA_REQUIRED: ProblemType = ProblemType::new("mfa-required", 401);
 
+/// The session's account must change its password before anything else (HTTP 403,
+/// `urn:egov:problem:password-change-required`): its password fails the password
+/// policy (eGovFrame's default password, a breached or too short one).
+pub const PASSWORD_CHANGE_REQUIRED: ProblemType = ProblemType::new("password-change-required", 403);
+
 /// Errors of egov-auth. None of them carries a password, token or hash.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -37,6 +42,10 @@ pub enum Error {
     /// A state-changing request authenticated by cookie lacks a valid CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
+    /// The session may only change the password (and read `/auth/me`, refresh,
+    /// log out) until the account's password, which fails the policy, is changed.
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     /// No such account, role or enrolment.
     #[error("not found")]
     NotFound,
@@ -94,6 +103,8 @@ impl From<Error> for Problem {
             Error::Csrf => {
                 Problem::new(ProblemType::FORBIDDEN).with_detail(Message::new("auth-csrf"))
             }
+            Error::PasswordChangeRequired => Problem::new(PASSWORD_CHANGE_REQUIRED)
+                .with_detail(Message::new("auth-password-change-required")),
             Error::NotFound => Problem::new(ProblemType::NOT_FOUND),
             Error::Conflict(code) => Problem::new(ProblemType::CONFLICT)
                 .with_detail(Message::new("auth-conflict").arg("code", code)),

@@ -87,6 +87,14 @@
 //!   Rotating the `[privacy]` keys keeps old secrets readable while their key
 //!   stays configured. Plain base32 secrets of earlier versions are encrypted
 //!   when [`Auth::new`] starts.
+//! - A right password that fails the policy new passwords must pass (eGovFrame's
+//!   default `rhdxhd12`, an imported one shorter than 15 characters, one a newer
+//!   blocklist has) still logs in — refusing it would lock migrated users out —
+//!   but marks the account ([`Account::password_change_required`], a column of the
+//!   account row, so refreshes and page resumptions keep it): its sessions may
+//!   only change the password, read `/auth/me`, refresh and log out until a
+//!   password that passes is stored; every other request is 403
+//!   `password-change-required` ([`web`]'s middleware, [`PASSWORD_CHANGE_REQUIRED`]).
 //! - Turning MFA off needs the password and a second factor, ends the other
 //!   sessions, and is refused while the password is shorter than the
 //!   single-factor minimum (15): with MFA it may be 8.
@@ -151,7 +159,7 @@ pub mod totp;
 #[cfg(feature = "axum")]
 pub mod web;
 
-pub use error::{Error, MFA_REQUIRED};
+pub use error::{Error, MFA_REQUIRED, PASSWORD_CHANGE_REQUIRED};
 pub use rbac::{ADMIN_PERMISSION, Role, RoleGraph};
 pub use service::{
     AccessGrant, Account, AccountStatus, Auth, Authenticated, CHANGE_TOPIC, NewAccount,
@@ -187,6 +195,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
             3,
             "eGovFrame member type, organization and group of imported accounts",
             include_str!("../migrations/0003_egovframe_members.sql"),
+        ),
+        Migration::portable(
+            4,
+            "accounts whose password must be changed before anything else",
+            include_str!("../migrations/0004_password_change_required.sql"),
         ),
     ],
 );

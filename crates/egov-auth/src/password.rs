@@ -17,7 +17,15 @@
 //!     of `passwords.json` in the npm package `@zxcvbn-ts/language-common` 4.1.3 (MIT),
 //!     counted from Mark Burnett's ten million leaked passwords
 //!     (`passwordpassword`, `1qaz2wsx3edc4rfv`, `iseedeadpeople`), ranked after
-//!     Django's.
+//!     Django's;
+//!   - `data/egovframe-default-passwords.txt`: the password eGovFrame's published seed
+//!     data gives every sample account (`USER`, `TEST1`, `webmaster`, `ENTERPRISE`):
+//!     `rhdxhd12`, 공통12 typed on a Korean keyboard left in English mode (the
+//!     eGovFrame wiki's table of initial users, common components 3.x–4.x). Accounts
+//!     migrated from eGovFrame often still have it. Only the published password is
+//!     listed: its variants (`rhdxhd12!`, `Rhdxhd12`, `rhdxhd12rhdxhd12`, `공통12공통12`
+//!     typed in Hangul mode) are refused as common or predictable because the entry
+//!     is a segment of the estimate below.
 //! - It must not contain a context word: the login id, the display name (whole and
 //!   each of its words), the service's name and configured words, compared after NFKC
 //!   and in lower case. A word with Hangul counts at any length (`민원`, the family
@@ -97,6 +105,8 @@ pub const EGOV_SHA256_PREFIX: &str = "egov-sha256$";
 
 static BLOCKLIST_TEXT: &str = include_str!("../data/common-passwords.txt");
 static LONG_BLOCKLIST_TEXT: &str = include_str!("../data/common-passwords-long.txt");
+/// eGovFrame's published default password (see the [module docs](self)).
+static EGOVFRAME_BLOCKLIST_TEXT: &str = include_str!("../data/egovframe-default-passwords.txt");
 
 /// Below this many estimated guesses, a password that is the account's only factor is
 /// refused as predictable ([`PasswordRejection::Predictable`]).
@@ -106,11 +116,17 @@ pub const MIN_GUESSES_SINGLE_FACTOR: f64 = 1e10;
 pub const MIN_GUESSES_WITH_MFA: f64 = 1e6;
 
 /// The blocklist, ranked: Django's list in its order (most common first), then the
-/// long passwords of zxcvbn-ts that it lacks. One password per line: some contain
-/// spaces ("friend of emily").
+/// long passwords of zxcvbn-ts that it lacks, then eGovFrame's default password. One
+/// password per line: some contain spaces ("friend of emily").
 fn blocklist() -> &'static Ranked {
     static LIST: std::sync::OnceLock<Ranked> = std::sync::OnceLock::new();
-    LIST.get_or_init(|| Ranked::new(&[BLOCKLIST_TEXT, LONG_BLOCKLIST_TEXT]))
+    LIST.get_or_init(|| {
+        Ranked::new(&[
+            BLOCKLIST_TEXT,
+            LONG_BLOCKLIST_TEXT,
+            EGOVFRAME_BLOCKLIST_TEXT,
+        ])
+    })
 }
 
 /// How many passwords the shipped blocklist holds (its distinct non-empty lines; the
@@ -1045,12 +1061,17 @@ mod tests {
         let distinct: std::collections::HashSet<&str> = BLOCKLIST_TEXT
             .lines()
             .chain(LONG_BLOCKLIST_TEXT.lines())
+            .chain(EGOVFRAME_BLOCKLIST_TEXT.lines())
             .map(str::trim)
             .filter(|line| !line.is_empty())
             .collect();
         assert_eq!(blocklist_len(), distinct.len(), "every line is one entry");
-        // Both files have no duplicates of their own.
-        for text in [BLOCKLIST_TEXT, LONG_BLOCKLIST_TEXT] {
+        // No file has duplicates of its own.
+        for text in [
+            BLOCKLIST_TEXT,
+            LONG_BLOCKLIST_TEXT,
+            EGOVFRAME_BLOCKLIST_TEXT,
+        ] {
             let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
             let set: std::collections::HashSet<&str> = lines.iter().copied().collect();
             assert_eq!(lines.len(), set.len());
@@ -1080,6 +1101,47 @@ mod tests {
             p.check("friend of emily, twice", true, "kim", "Kim")
                 .is_ok()
         );
+    }
+
+    /// eGovFrame's published default password (every sample account of its seed data
+    /// has it) is refused whatever the account's factors, and so are the variants an
+    /// agency would make of it, through the estimate.
+    #[test]
+    fn egovframe_default_password_and_its_variants_are_refused() {
+        assert_eq!(
+            EGOVFRAME_BLOCKLIST_TEXT.lines().collect::<Vec<_>>(),
+            ["rhdxhd12"]
+        );
+        let p = policy();
+        // 8 characters: too short alone; with MFA long enough, but on the list.
+        assert_eq!(
+            p.check("rhdxhd12", false, "webmaster", "웹마스터")
+                .unwrap_err(),
+            PasswordRejection::TooShort { min: 15 }
+        );
+        for same in ["rhdxhd12", "RHDXHD12", "Rhdxhd12"] {
+            assert_eq!(
+                p.check(same, true, "webmaster", "웹마스터").unwrap_err(),
+                PasswordRejection::Common,
+                "{same}"
+            );
+        }
+        // Variants: the entry is a segment of the estimate (also in the Dubeolsik
+        // keystrokes of Hangul), costing its rank.
+        for variant in ["rhdxhd12!", "rhdxhd12@", "공통12공통12"] {
+            let refused = p.check(variant, true, "webmaster", "웹마스터").unwrap_err();
+            assert_eq!(refused, PasswordRejection::Predictable, "{variant}");
+        }
+        for variant in [
+            "rhdxhd12rhdxhd12",
+            "rhdxhd12!rhdxhd12!",
+            "rhdxhd12rhdxhd12!!",
+        ] {
+            let refused = p
+                .check(variant, false, "webmaster", "웹마스터")
+                .unwrap_err();
+            assert_eq!(refused, PasswordRejection::Predictable, "{variant}");
+        }
     }
 
     #[test]

@@ -49,6 +49,21 @@
 //!   Metadata header decides alone when present (a browser may send
 //!   `Origin: null` on its own same-origin post).
 //!
+//! - A session whose account must change its password first
+//!   ([`Authenticated::password_change_required`]: the password it logged in
+//!   with fails the password policy — eGovFrame's default `rhdxhd12`, a breached
+//!   or too short one) may only make the requests
+//!   [`allowed_while_password_change_required`] lists: `PUT /auth/password`,
+//!   `GET /auth/me`, `POST /auth/logout`, `POST /auth/refresh` and the
+//!   change-password page ([`CHANGE_PASSWORD_PAGE`]). Every other request, to
+//!   any route, public ones included, is refused with 403
+//!   `urn:egov:problem:password-change-required`
+//!   ([`PASSWORD_CHANGE_REQUIRED`](crate::PASSWORD_CHANGE_REQUIRED)) and recorded
+//!   (`permission_denied`, reason `password_change_required`); egov-web's
+//!   `App::login_page` turns that answer to a browser's page request into a 303
+//!   to the change-password page. The check is here, once, so no route can
+//!   forget it.
+//!
 //! ## A page's own login form ([`guard_login_form`])
 //!
 //! A login form has no session to tie a CSRF token to, so it gets a
@@ -79,6 +94,7 @@
 //! | `POST /auth/logout-others` | authenticated | end every other session |
 //! | `GET /auth/me` | authenticated | the account, roles, permissions |
 //! | `PUT /auth/password` | authenticated | change the password (ends every session) |
+//! | `GET, POST /auth/change-password` | authenticated | the change-password page ([`change_password_page`]; mounted by egov-web's `App::login_page`) |
 //! | `POST /auth/mfa/totp` | authenticated | start TOTP enrolment |
 //! | `POST /auth/mfa/totp/confirm` | authenticated | confirm it; returns recovery codes |
 //! | `DELETE /auth/mfa/totp` | authenticated | turn MFA off (password + TOTP or recovery code; ends other sessions) |
@@ -109,6 +125,10 @@ use subtle::ConstantTimeEq;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
+mod password_page;
+
+pub use password_page::change_password_page;
+
 use crate::rbac::{ADMIN_PERMISSION, Role};
 use crate::{
     Account, AccountStatus, Auth, Authenticated, Error, NewAccount, Resumed, Session, TotpEnrolment,
@@ -133,6 +153,26 @@ pub const CSRF_FORM_FIELD: &str = "csrf_token";
 /// The largest form body the middleware reads to find [`CSRF_FORM_FIELD`];
 /// a longer cookie-authenticated form post without the header gets 413.
 pub const CSRF_FORM_LIMIT: usize = 256 * 1024;
+/// The path of the change-password page ([`change_password_page`]), where
+/// egov-web sends a browser whose session must change its password first.
+pub const CHANGE_PASSWORD_PAGE: &str = "/auth/change-password";
+
+/// Whether a session whose password must be changed first
+/// ([`Authenticated::password_change_required`]) may make this request: change
+/// the password (`PUT /auth/password`, the [`CHANGE_PASSWORD_PAGE`]), read
+/// `/auth/me`, refresh (`POST /auth/refresh`) or log out (`POST /auth/logout`).
+/// [`authenticate`] refuses every other request of such a session with 403
+/// `urn:egov:problem:password-change-required`.
+pub fn allowed_while_password_change_required(method: &Method, path: &str) -> bool {
+    let read = *method == Method::GET || *method == Method::HEAD;
+    match path {
+        "/auth/password" => *method == Method::PUT,
+        "/auth/me" => read,
+        "/auth/logout" | "/auth/refresh" => *method == Method::POST,
+        CHANGE_PASSWORD_PAGE => read || *method == Method::POST,
+        _ => false,
+    }
+}
 
 /// Routes whose handlers record every outcome in the audit trail themselves
 /// (method, template). `POST /auth/login` records each attempt as `login` or
@@ -264,6 +304,24 @@ async fn record_denial(auth: &Auth, event: AuditEvent) {
     }
 }
 
+/// The denial to record when `request` comes from a session that must change its
+/// password first and is not one such a session may make
+/// ([`allowed_while_password_change_required`]); answer it with
+/// [`refuse_until_password_changed`]. Call it once the account's actor is in the
+/// request, so the record names it.
+fn password_change_denial(request: &Request, authenticated: &Authenticated) -> Option<AuditEvent> {
+    (authenticated.password_change_required
+        && !allowed_while_password_change_required(request.method(), request.uri().path()))
+    .then(|| denial(request, "password_change_required"))
+}
+
+/// Records `denial` and answers with the 403 problem
+/// `urn:egov:problem:password-change-required`.
+async fn refuse_until_password_changed(auth: &Auth, denial: AuditEvent) -> Response {
+    record_denial(auth, denial).await;
+    error_response(Error::PasswordChangeRequired)
+}
+
 /// Whether a request is a browser asking for a page (egov-http's one
 /// definition): egov-web sends such requests to the login page instead of
 /// answering 401; in cookie mode [`authenticate`] resumes their session from
@@ -306,8 +364,15 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
     };
     authenticated.apply_to(&mut actor);
     request.extensions_mut().insert(actor);
-    request.extensions_mut().insert(authenticated);
-    let mut response = next.run(request).await;
+    // The rotated tokens reach the browser whatever the answer, or it would
+    // present a used refresh token next time.
+    let mut response = match password_change_denial(&request, &authenticated) {
+        Some(denial) => refuse_until_password_changed(auth, denial).await,
+        None => {
+            request.extensions_mut().insert(authenticated);
+            next.run(request).await
+        }
+    };
     match &resumed {
         Resumed::Rotated(session) => set_session_cookies(auth, session, &mut response),
         // The refresh cookie the rotating request set stays.
@@ -543,6 +608,9 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
         .unwrap_or_else(Actor::anonymous);
     authenticated.apply_to(&mut actor);
     request.extensions_mut().insert(actor);
+    if let Some(denial) = password_change_denial(&request, &authenticated) {
+        return refuse_until_password_changed(&auth, denial).await;
+    }
     request.extensions_mut().insert(authenticated);
     next.run(request).await
 }
@@ -704,6 +772,9 @@ pub struct CookieSession {
     /// The account.
     #[schema(value_type = String)]
     pub account_id: AccountId,
+    /// The password fails the password policy: until it is changed, the session
+    /// may only change it (see [`Session::password_change_required`]).
+    pub password_change_required: bool,
 }
 
 fn session_response(auth: &Auth, session: Session, cookie_mode: bool) -> Response {
@@ -715,6 +786,7 @@ fn session_response(auth: &Auth, session: Session, cookie_mode: bool) -> Respons
         expires_in: session.expires_in,
         csrf_token: auth.csrf_token(&session.session_id),
         account_id: session.account_id,
+        password_change_required: session.password_change_required,
     }))
     .into_response();
     set_session_cookies(auth, &session, &mut response);
@@ -863,15 +935,19 @@ pub struct Me {
     pub permissions: BTreeSet<String>,
     /// This session's id.
     pub session_id: String,
+    /// The account must change its password before anything else: every request
+    /// but a password change, this one, refresh and logout is refused (403
+    /// `urn:egov:problem:password-change-required`).
+    pub password_change_required: bool,
 }
 
-/// The caller's account, roles and permissions.
+/// The caller's account, roles and permissions, and whether the password must be
+/// changed first.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", responses((status = 200, body = Me)))]
 async fn me(State(auth): State<Auth>, user: CurrentUser) -> Response {
     let result = auth.account(user.account_id).await;
     json_or_problem(result.map(|account| {
         Me {
-            account,
             roles: user.actor.roles.clone(),
             permissions: user
                 .actor
@@ -880,6 +956,8 @@ async fn me(State(auth): State<Auth>, user: CurrentUser) -> Response {
                 .map(Permission::to_string)
                 .collect(),
             session_id: user.session_id,
+            password_change_required: account.password_change_required,
+            account,
         }
     }))
 }

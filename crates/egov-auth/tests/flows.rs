@@ -660,6 +660,85 @@ egov_db::backend_tests! {
         assert_eq!(stored, expected);
         env.audit.shutdown().await;
     }
+
+    async fn a_password_failing_the_policy_restricts_the_account_until_it_is_changed(db) {
+        let env = env(db).await;
+        // Migrated from eGovFrame with its seed data's password, `rhdxhd12`.
+        let webmaster = common::egovframe_account(&env, "webmaster", "rhdxhd12").await;
+        assert!(!webmaster.password_change_required, "not known before a login");
+        let ctx = Actor::anonymous();
+        let first = env.auth.login(&ctx, "webmaster", "rhdxhd12", None).await.unwrap();
+        assert!(first.password_change_required);
+        let who = env.auth.authenticate(&first.access_token).await.unwrap();
+        assert!(who.password_change_required);
+        assert!(env.auth.account(webmaster.id).await.unwrap().password_change_required);
+        // The first login replaced the eGovFrame hash, and is audited as restricted.
+        let (stored,): (String,) = sqlx::query_as("SELECT password_hash FROM egov_auth_accounts WHERE login_id = 'webmaster'")
+            .fetch_one(env.db.pool()).await.unwrap();
+        assert!(stored.starts_with("$argon2id$"), "{stored}");
+        let (detail,): (String,) = sqlx::query_as(
+            "SELECT detail FROM egov_audit_events WHERE action = 'login' AND outcome = 'success' AND reason_code = 'password_change_required'",
+        )
+        .fetch_one(env.db.pool()).await.unwrap();
+        for part in ["\"change_required\":true", "\"policy\":\"password-too-short\"", "\"rehashed\":true"] {
+            assert!(detail.contains(part), "{part} not in {detail}");
+        }
+        // Refreshing keeps the restriction, and so does a second login (now Argon2).
+        let refreshed = env.auth.refresh(&ctx, &first.refresh_token).await.unwrap();
+        assert!(refreshed.password_change_required);
+        assert!(env.auth.authenticate(&refreshed.access_token).await.unwrap().password_change_required);
+        let second = env.auth.login(&ctx, "webmaster", "rhdxhd12", None).await.unwrap();
+        assert!(second.password_change_required);
+        // A new password must pass the policy itself; the mark stays until one does.
+        for weak in ["rhdxhd12!", "rhdxhd12rhdxhd12", "rhdxhd12"] {
+            assert!(matches!(
+                env.auth.change_password(&ctx, webmaster.id, "rhdxhd12", weak).await,
+                Err(Error::PasswordRejected(_))
+            ), "{weak}");
+        }
+        assert!(env.auth.account(webmaster.id).await.unwrap().password_change_required);
+        // A page's change renews the session at once, unrestricted; the others end.
+        let renewed = env.auth
+            .change_password_and_renew(&ctx, webmaster.id, "rhdxhd12", PASSWORD)
+            .await
+            .unwrap();
+        assert!(!renewed.password_change_required);
+        assert!(!env.auth.authenticate(&renewed.access_token).await.unwrap().password_change_required);
+        for old in [&refreshed.access_token, &second.access_token] {
+            assert!(env.auth.authenticate(old).await.is_err());
+        }
+        let account = env.auth.account(webmaster.id).await.unwrap();
+        assert!(!account.password_change_required);
+        let fresh = env.auth.login(&ctx, "webmaster", PASSWORD, None).await.unwrap();
+        assert!(!fresh.password_change_required);
+        let (lifted,): (String,) = sqlx::query_as("SELECT detail FROM egov_audit_events WHERE action = 'password_change'")
+            .fetch_one(env.db.pool()).await.unwrap();
+        assert!(lifted.contains("\"restriction_lifted\":true") && lifted.contains("\"renewed\":true"), "{lifted}");
+        env.audit.shutdown().await;
+    }
+
+    async fn a_tightened_policy_restricts_the_accounts_sessions_at_their_next_login(db) {
+        let env = env(db).await;
+        let kim = account(&env, "kim").await;
+        let ctx = Actor::anonymous();
+        let before = env.auth.login(&ctx, "kim", PASSWORD, None).await.unwrap();
+        assert!(!before.password_change_required);
+        // A replica restarted with a context word the password contains.
+        let settings = AuthSettings { context_words: vec!["battery".into()], ..AuthSettings::default() };
+        let restarted = egov_auth::Auth::with_clock(env.db.clone(), settings, common::cipher(), env.audit.clone(), env.clock.clone())
+            .await
+            .unwrap();
+        let after = restarted.login(&ctx, "kim", PASSWORD, None).await.unwrap();
+        assert!(after.password_change_required);
+        // The mark is the account's: its older session is restricted from now on too.
+        assert!(restarted.authenticate(&before.access_token).await.unwrap().password_change_required);
+        // An administrator's reset to a password that passes lifts it.
+        restarted.reset_password(&admin(), kim.id, "quiet lantern harbor 2026 load").await.unwrap();
+        assert!(!restarted.account(kim.id).await.unwrap().password_change_required);
+        let again = restarted.login(&ctx, "kim", "quiet lantern harbor 2026 load", None).await.unwrap();
+        assert!(!again.password_change_required);
+        env.audit.shutdown().await;
+    }
 }
 
 trait ClockNow {

@@ -220,6 +220,13 @@ impl App {
     /// takes an [`egov_auth::web::LoginFormToken`] and renders it in the
     /// form's hidden `csrf_token` field, and a `POST` without the matching
     /// token is refused with 403 before the handler runs.
+    ///
+    /// With [`App::auth`], egov-auth's change-password page is mounted too, at
+    /// [`egov_auth::web::CHANGE_PASSWORD_PAGE`] (`/auth/change-password`, policy
+    /// `authenticated`; [`egov_auth::web::change_password_page`]), and a browser
+    /// whose session must change its password first (egov-auth's 403
+    /// `password-change-required`) is sent there (`303`, `?next=` the page it
+    /// wanted) instead of to the page it asked for.
     #[must_use]
     pub fn login_page(mut self, path: &str) -> Self {
         self.login_page = Some(path.into());
@@ -290,6 +297,21 @@ impl App {
             return router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate));
         }
         router
+    }
+
+    /// egov-auth's change-password page, when [`App::auth`] and
+    /// [`App::login_page`] were given.
+    fn auth_pages(&self) -> ApiRouter {
+        #[cfg(feature = "auth")]
+        if let (Some(auth), Some(_)) = (&self.auth, &self.login_page) {
+            return ApiRouter::new().route(
+                egov_auth::web::CHANGE_PASSWORD_PAGE,
+                AccessPolicy::Authenticated,
+                egov_auth::web::change_password_page(auth.clone())
+                    .layer(axum::middleware::map_response(mw::keep_rendered_form)),
+            );
+        }
+        ApiRouter::new()
     }
 
     pub(crate) fn message_resources(&self) -> &[&'static FluentResources] {
@@ -377,6 +399,7 @@ impl App {
         let (api, mut route_table) = ApiRouter::new()
             .merge(health)
             .merge(self.router.clone())
+            .merge(self.auth_pages())
             .into_parts();
         let (mut router, mut openapi) = api.split_for_parts();
         openapi.info.title = self.title.clone();

@@ -111,8 +111,11 @@ pub(crate) struct LoginPage(pub(crate) Arc<str>);
 
 /// Sends a browser that asked for a page (`GET`/`HEAD` accepting `text/html`)
 /// and got `401` to the login page, with the page it wanted as `?next=`
-/// (`303 See Other`). API clients keep their 401 problem. The denial is
-/// already in the audit trail: the audit layer sits inside this one.
+/// (`303 See Other`) — and one whose session must change its password first
+/// (egov-auth's 403 `password-change-required`) to egov-auth's change-password
+/// page the same way. API clients keep their problem. The denial is already in
+/// the audit trail: the audit layer sits inside this one, and egov-auth's
+/// middleware records its own.
 pub(crate) async fn login_redirect(
     State(login): State<LoginPage>,
     request: Request,
@@ -129,11 +132,15 @@ pub(crate) async fn login_redirect(
     let Some(wanted) = wanted else {
         return response;
     };
-    if response.status() != StatusCode::UNAUTHORIZED {
+    let page = if response.status() == StatusCode::UNAUTHORIZED {
+        &*login.0
+    } else if let Some(page) = change_password_page(&response) {
+        page
+    } else {
         return response;
-    }
+    };
     let encoded: String = form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
-    let Ok(location) = HeaderValue::from_str(&format!("{}?next={encoded}", login.0)) else {
+    let Ok(location) = HeaderValue::from_str(&format!("{page}?next={encoded}")) else {
         return response;
     };
     let mut redirect = StatusCode::SEE_OTHER.into_response();
@@ -149,6 +156,37 @@ pub(crate) async fn login_redirect(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     redirect
+}
+
+/// egov-auth's change-password page, when `response` is its refusal of a session
+/// that must change its password first.
+fn change_password_page(response: &Response) -> Option<&'static str> {
+    #[cfg(feature = "auth")]
+    if response.status() == StatusCode::FORBIDDEN
+        && response
+            .extensions()
+            .get::<Problem>()
+            .is_some_and(|problem| *problem.problem_type() == egov_auth::PASSWORD_CHANGE_REQUIRED)
+    {
+        return Some(egov_auth::web::CHANGE_PASSWORD_PAGE);
+    }
+    #[cfg(not(feature = "auth"))]
+    let _ = response;
+    None
+}
+
+/// Marks the change-password page's own 4xx answers (its form shown again with
+/// errors) as [`RenderedPage`], so the problem layer keeps them.
+#[cfg(feature = "auth")]
+pub(crate) async fn keep_rendered_form(mut response: Response) -> Response {
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if response.status().is_client_error() && html {
+        response.extensions_mut().insert(RenderedPage);
+    }
+    response
 }
 
 /// Refuses, with a problem the problem layer renders, a request whose target

@@ -894,6 +894,424 @@ async fn tabs_loading_together_all_resume_the_session() {
     .await;
 }
 
+/// Imports `login_id` from an eGovFrame dump with eGovFrame's hash of `password`,
+/// as an agency's migration does.
+async fn import_from_egovframe(auth: &Auth, login_id: &str, password: &str) {
+    let hash = egov_auth::password::egov_sha256(login_id, password);
+    let mut import = egov_auth::import::EgovImport::default();
+    import
+        .add_csv(
+            "COMTNEMPLYRINFO",
+            &format!(
+                "EMPLYR_ID,USER_NM,PASSWORD,EMPLYR_STTUS_CODE,ESNTL_ID\n\
+                 {login_id},관리자,{hash},P,USRCNFRM_{login_id}\n"
+            ),
+        )
+        .unwrap();
+    auth.import_egov(&Actor::system("test"), &import)
+        .await
+        .unwrap();
+}
+
+/// eGovFrame's default password, which its seed data gives every sample account.
+const EGOVFRAME_DEFAULT: &str = "rhdxhd12";
+const PASSWORD_CHANGE_REQUIRED: &str = "urn:egov:problem:password-change-required";
+
+/// `method url` as the bearer of `token`.
+async fn as_bearer(
+    c: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    lang: &str,
+) -> reqwest::Response {
+    let request = c.request(method, url).bearer_auth(token);
+    request
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn egovframes_default_password_logs_in_restricted_until_it_is_changed() {
+    use reqwest::Method;
+    with_databases(async |database| {
+        let db = database.db().clone();
+        let app = start(db.clone(), settings()).await;
+        let base = &app.base;
+        let c = reqwest::Client::new();
+        let get = async |path: &str, token: &str| {
+            as_bearer(&c, Method::GET, format!("{base}{path}"), token, "en").await
+        };
+        import_from_egovframe(&app.auth, "webmaster", EGOVFRAME_DEFAULT).await;
+        create_admin(&app.auth, "admin", &[]).await;
+
+        // The login succeeds (and upgrades the eGovFrame hash), restricted.
+        let r = attempt(&c, base, "webmaster", EGOVFRAME_DEFAULT).await;
+        assert_eq!(r.status(), 200);
+        let session: Value = r.json().await.unwrap();
+        assert_eq!(session["password_change_required"], true, "{session}");
+        let access = session["access_token"].as_str().unwrap().to_owned();
+        let (restricted_logins,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'login' AND outcome = 'success' AND reason_code = 'password_change_required'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(restricted_logins, 1);
+
+        // Every other route — protected, public, unknown — answers 403 with the
+        // problem, in the caller's language.
+        let requests = [
+            (Method::GET, "/api/hello", "en"),
+            (Method::POST, "/api/codes", "en"),
+            (Method::POST, "/auth/logout-others", "en"),
+            (Method::POST, "/auth/mfa/totp", "en"),
+            (Method::GET, "/auth/admin/accounts", "en"),
+            (Method::GET, "/.well-known/jwks.json", "en"),
+            (Method::GET, "/no/such/route", "en"),
+            (Method::GET, "/api/hello", "ko"),
+        ];
+        for (method, path, lang) in &requests {
+            let r = as_bearer(&c, method.clone(), format!("{base}{path}"), &access, lang).await;
+            assert_eq!(r.status(), 403, "{method} {path}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let problem: Value = r.json().await.unwrap();
+            assert_eq!(problem["type"], PASSWORD_CHANGE_REQUIRED, "{method} {path}: {problem}");
+            let (title, detail) = match *lang {
+                "ko" => ("비밀번호를 변경해야 합니다", "비밀번호를 변경해 주십시오"),
+                _ => ("Password change required", "Change your password"),
+            };
+            assert_eq!(problem["title"], title);
+            assert!(problem["detail"].as_str().unwrap().contains(detail), "{problem}");
+        }
+        // Each refusal is recorded.
+        let refused = i64::try_from(requests.len()).unwrap();
+        assert_eq!(denied_events(&db, "password_change_required").await, refused);
+
+        // /auth/me works and says so; so does an administrator's view of the account.
+        let r = get("/auth/me", &access).await;
+        assert_eq!(r.status(), 200);
+        let me: Value = r.json().await.unwrap();
+        assert_eq!(me["password_change_required"], true);
+        assert_eq!(me["account"]["login_id"], "webmaster");
+        let admin = login(&c, base, "admin").await;
+        let id = me["account"]["id"].as_str().unwrap();
+        let r = get(&format!("/auth/admin/accounts/{id}"), admin["access_token"].as_str().unwrap()).await;
+        assert_eq!(r.json::<Value>().await.unwrap()["password_change_required"], true);
+
+        // Refreshing keeps the restriction: the new access token is refused too.
+        let r = c
+            .post(format!("{base}/auth/refresh"))
+            .json(&json!({"refresh_token": session["refresh_token"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let refreshed: Value = r.json().await.unwrap();
+        assert_eq!(refreshed["password_change_required"], true);
+        let access = refreshed["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(get("/api/hello", &access).await.status(), 403);
+
+        // Logging out is allowed.
+        let other: Value = attempt(&c, base, "webmaster", EGOVFRAME_DEFAULT).await.json().await.unwrap();
+        let url = format!("{base}/auth/logout");
+        let r = as_bearer(&c, Method::POST, url, other["access_token"].as_str().unwrap(), "en").await;
+        assert_eq!(r.status(), 204);
+
+        // The new password must pass the policy itself.
+        let change = |new: &str| {
+            c.put(format!("{base}/auth/password"))
+                .bearer_auth(&access)
+                .json(&json!({"current_password": EGOVFRAME_DEFAULT, "new_password": new}))
+                .send()
+        };
+        for weak in ["rhdxhd12!", "rhdxhd12rhdxhd12"] {
+            assert_eq!(change(weak).await.unwrap().status(), 422, "{weak}");
+        }
+        assert_eq!(change(PASSWORD).await.unwrap().status(), 204);
+        // Every session ended; the next login is unrestricted.
+        assert_eq!(get("/auth/me", &access).await.status(), 401);
+        let fresh = login(&c, base, "webmaster").await;
+        assert_eq!(fresh["password_change_required"], false);
+        let access = fresh["access_token"].as_str().unwrap();
+        assert_eq!(get("/api/hello", access).await.status(), 200);
+        let me: Value = get("/auth/me", access).await.json().await.unwrap();
+        assert_eq!(me["password_change_required"], false);
+
+        // An eGovFrame account whose password passes the policy is not restricted.
+        import_from_egovframe(&app.auth, "hong", "a long and unusual passphrase").await;
+        let r = attempt(&c, base, "hong", "a long and unusual passphrase").await;
+        assert_eq!(r.status(), 200);
+        let session: Value = r.json().await.unwrap();
+        assert_eq!(session["password_change_required"], false);
+        let r = get("/api/hello", session["access_token"].as_str().unwrap()).await;
+        assert_eq!(r.status(), 200);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+/// A form body of `fields`.
+fn form(fields: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+/// A script's call to `url` with the `Cookie` header `cookies` (no `text/html`).
+async fn with_cookies(c: &reqwest::Client, url: String, cookies: &str) -> reqwest::Response {
+    c.get(url).header("cookie", cookies).send().await.unwrap()
+}
+
+/// A browser in `lang` navigating to `url`, or posting `fields` to it.
+fn browser_in(
+    c: &reqwest::Client,
+    url: String,
+    cookies: &str,
+    lang: &str,
+    fields: Option<&[(&str, &str)]>,
+) -> reqwest::RequestBuilder {
+    let request = match fields {
+        None => c.get(url),
+        Some(fields) => c
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(fields)),
+    };
+    let request = request
+        .header("accept", PAGE)
+        .header("accept-language", lang);
+    request.header("cookie", cookies)
+}
+
+/// Whether `response` is HTML.
+fn is_html(response: &reqwest::Response) -> bool {
+    let media = response.headers()["content-type"].to_str().unwrap();
+    media.starts_with("text/html")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restricted_page_session_is_sent_to_the_change_password_page_and_changes_it_there() {
+    with_databases(async |database| {
+        let (app, c) = browser_app(database, 10).await;
+        let base = &app.base;
+        let page = format!("{base}/auth/change-password");
+        import_from_egovframe(&app.auth, "webmaster", EGOVFRAME_DEFAULT).await;
+        let credentials =
+            json!({"login_id": "webmaster", "password": EGOVFRAME_DEFAULT, "cookie": true});
+        let r = c
+            .post(format!("{base}/auth/login"))
+            .json(&credentials)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let login_cookies = set_cookies(&r);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["password_change_required"], true);
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        let jar = cookie_header(&login_cookies, None);
+
+        // A page is not shown: the browser goes to the change-password page.
+        let r = navigate(&c, base, "/pages/admin?tab=a", &jar).await;
+        assert_eq!(r.status(), 303);
+        let wanted = "/auth/change-password?next=%2Fpages%2Fadmin%3Ftab%3Da";
+        assert_eq!(r.headers()["location"], wanted);
+        // A script's API call gets the problem, not a redirect.
+        let r = with_cookies(&c, format!("{base}/api/hello"), &jar).await;
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["type"],
+            PASSWORD_CHANGE_REQUIRED
+        );
+        // A session resumed from the refresh cookie is sent there too, with its
+        // renewed cookies.
+        let r = navigate(
+            &c,
+            base,
+            "/api/hello",
+            without_access_cookie(&login_cookies),
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(
+            r.headers()["location"],
+            "/auth/change-password?next=%2Fapi%2Fhello"
+        );
+        let renewed = set_cookies(&r);
+        assert_eq!(renewed.len(), 3, "{renewed:?}");
+        let jar = cookie_header(&renewed, None);
+
+        // The page: the caller's language, labelled fields, the session's CSRF token.
+        let r = browser_in(&c, format!("{base}{wanted}"), &jar, "en", None)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(is_html(&r));
+        let csp = r.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("form-action 'self'"), "{csp}");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let html = r.text().await.unwrap();
+        for part in [
+            "<html lang=\"en\">",
+            "<h1>Change your password</h1>",
+            "Your password is a known default or breached password",
+            "<label for=\"current_password\">Current password</label>",
+            "<label for=\"new_password\">New password</label>",
+            "<label for=\"confirm_password\">New password again</label>",
+            "aria-describedby=\"new_password-hint\"",
+            &format!("name=\"csrf_token\" value=\"{csrf}\""),
+            "name=\"next\" value=\"/pages/admin?tab=a\"",
+        ] {
+            assert!(html.contains(part), "{part} not in\n{html}");
+        }
+        let r = browser_in(&c, page.clone(), &jar, "ko", None)
+            .send()
+            .await
+            .unwrap();
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("<html lang=\"ko\">") && html.contains("<h1>비밀번호 변경</h1>"),
+            "{html}"
+        );
+
+        let post = async |fields: &[(&str, &str)]| {
+            browser_in(&c, page.clone(), &jar, "en", Some(fields))
+                .send()
+                .await
+                .unwrap()
+        };
+        let good = "correct horse battery staple";
+        // Without the session's CSRF token: refused before the handler.
+        let r = post(&[
+            ("current_password", EGOVFRAME_DEFAULT),
+            ("new_password", good),
+            ("confirm_password", good),
+        ])
+        .await;
+        assert_eq!(r.status(), 403);
+        // Refused changes show the form again, as HTML, with their errors.
+        for (current, new, confirm, expected) in [
+            (
+                EGOVFRAME_DEFAULT,
+                good,
+                "correct horse battery stable",
+                "The two new passwords are not the same.",
+            ),
+            (
+                "wrong password",
+                good,
+                good,
+                "The current password is incorrect.",
+            ),
+            (
+                EGOVFRAME_DEFAULT,
+                "rhdxhd12!",
+                "rhdxhd12!",
+                "Use at least 15 characters.",
+            ),
+        ] {
+            let r = post(&[
+                ("csrf_token", &csrf),
+                ("next", "/pages/admin?tab=a"),
+                ("current_password", current),
+                ("new_password", new),
+                ("confirm_password", confirm),
+            ])
+            .await;
+            assert_eq!(r.status(), 422, "{expected}");
+            assert!(is_html(&r));
+            let html = r.text().await.unwrap();
+            assert!(
+                html.contains("role=\"alert\"") && html.contains(expected),
+                "{expected} not in\n{html}"
+            );
+            assert!(html.contains("aria-invalid=\"true\""), "{html}");
+        }
+        // A good one: a new, unrestricted session, and on to the page wanted.
+        let r = post(&[
+            ("csrf_token", &csrf),
+            ("next", "/pages/admin?tab=a"),
+            ("current_password", EGOVFRAME_DEFAULT),
+            ("new_password", good),
+            ("confirm_password", good),
+        ])
+        .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/pages/admin?tab=a");
+        let changed = cookie_header(&set_cookies(&r), None);
+        assert_eq!(changed.matches("__Host-egov-").count(), 3, "{changed}");
+        assert_eq!(
+            navigate(&c, base, "/api/hello", &changed).await.status(),
+            200
+        );
+        let me: Value = with_cookies(&c, format!("{base}/auth/me"), &changed)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["password_change_required"], false);
+        // The restricted session ended with the change.
+        let r = navigate(&c, base, "/api/hello", &jar).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/login?next=%2Fapi%2Fhello");
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_password_page_logs_out_and_is_for_logged_in_browsers_only() {
+    with_databases(async |database| {
+        let (app, c) = browser_app(database, 10).await;
+        let base = &app.base;
+        // Anonymous: the login page first, then back here.
+        let r = navigate(&c, base, "/auth/change-password", "").await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(
+            r.headers()["location"],
+            "/login?next=%2Fauth%2Fchange-password"
+        );
+        // An unrestricted session may use the page too; it does not say "required".
+        let r = cookie_login(&c, base).await;
+        let jar = cookie_header(&set_cookies(&r), None);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["password_change_required"], false);
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        let r = navigate(
+            &c,
+            base,
+            "/auth/change-password?next=%2F%2Fevil.example",
+            &jar,
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(!html.contains("breached"), "{html}");
+        assert!(
+            html.contains("name=\"next\" value=\"/\""),
+            "another site is no target: {html}"
+        );
+        // Its logout button ends the session.
+        let logout: &[(&str, &str)] = &[("csrf_token", &csrf), ("action", "logout")];
+        let url = format!("{base}/auth/change-password");
+        let r = browser_in(&c, url, &jar, "ko", Some(logout))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/");
+        assert!(set_cookies(&r).iter().all(|(_, value)| value.is_empty()));
+        let r = with_cookies(&c, format!("{base}/api/hello"), &jar).await;
+        assert_eq!(r.status(), 401);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_locks_and_revocations() {
     with_databases(async |database| {
@@ -1377,6 +1795,7 @@ async fn policy_table_lists_every_route_with_its_policy() {
         "GET\t/.well-known/jwks.json\tpublic",
         "POST\t/api/codes\tpermission:codes:write",
         "GET,POST\t/auth/admin/accounts\tpermission:auth:admin",
+        "*\t/auth/change-password\tauthenticated",
     ] {
         assert!(table.contains(line), "{line} missing from\n{table}");
     }

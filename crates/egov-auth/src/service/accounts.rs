@@ -232,7 +232,9 @@ impl Auth {
     }
 
     /// Sets a new password for an account without the old one (administrators;
-    /// the policy applies) and revokes every session.
+    /// the policy applies) and revokes every session. It passes the policy, so
+    /// the account no longer has to change it
+    /// ([`Account::password_change_required`]).
     ///
     /// # Errors
     ///
@@ -244,19 +246,23 @@ impl Auth {
         new_password: &str,
     ) -> Result<(), Error> {
         let row = self.account_row(id).await?;
-        self.store_password(actor, &row, new_password, "admin_reset")
+        self.store_password(actor, &row, new_password, "admin_reset", false)
             .await
+            .map(drop)
     }
 
     /// Stores `new_password` for `row` once it passes the policy (which is
-    /// stricter without MFA), revokes every session and records the change.
+    /// stricter without MFA), clears the password-change mark, revokes every
+    /// session and records the change — and with `renew`, starts a new session
+    /// of the account in the same transaction and returns it.
     pub(super) async fn store_password(
         &self,
         actor: &Actor,
         row: &AccountRow,
         new_password: &str,
         reason: &str,
-    ) -> Result<(), Error> {
+        renew: bool,
+    ) -> Result<Option<Session>, Error> {
         let password = self
             .0
             .policy
@@ -271,7 +277,8 @@ impl Auth {
         let now = self.now();
         let mut tx = begin(&self.0.db).await?;
         sqlx::query(
-            "UPDATE egov_auth_accounts SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3",
+            "UPDATE egov_auth_accounts SET password_hash = $1, password_changed_at = $2, updated_at = $2, \
+             password_change_required = 0 WHERE id = $3",
         )
         .bind(&hash)
         .bind(now_sql(now))
@@ -279,14 +286,29 @@ impl Auth {
         .execute(&mut *tx)
         .await?;
         let revoked = revoke_families(&mut tx, row.id, None, now, "password_change").await?;
+        let renewed = if renew {
+            Some(self.start_session(&mut tx, row.id, now).await?)
+        } else {
+            None
+        };
+        let detail = Detail::new()
+            .number("sessions_revoked", revoked)
+            .flag("restriction_lifted", row.password_change_required)
+            .flag("renewed", renewed.is_some());
         let event = account_event(actions::PASSWORD_CHANGE, actor, Outcome::Success, row.id)
             .reason_code(reason)
-            .detail(Detail::new().number("sessions_revoked", revoked));
-        self.commit_audited(tx, event).await
+            .detail(detail);
+        self.commit_audited(tx, event).await?;
+        renewed
+            .map(|(family, refresh, idle)| self.session(row.id, family, refresh, now, idle, false))
+            .transpose()
     }
 
     /// Changes the caller's own password: the current one must be right, the
     /// new one must pass the policy. Every session (this one too) is revoked.
+    /// The account no longer has to change its password
+    /// ([`Account::password_change_required`]): sessions of the next login are
+    /// unrestricted.
     ///
     /// # Errors
     ///
@@ -298,13 +320,46 @@ impl Auth {
         current: &str,
         new_password: &str,
     ) -> Result<(), Error> {
+        self.change_own_password(actor, id, current, new_password, false)
+            .await
+            .map(drop)
+    }
+
+    /// [`Auth::change_password`], and a new session for the caller in place of
+    /// the ended ones, started in the same transaction: what a page's change form
+    /// uses, so that the browser stays logged in — unrestricted, since the new
+    /// password passed the policy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Auth::change_password`].
+    pub async fn change_password_and_renew(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        current: &str,
+        new_password: &str,
+    ) -> Result<Session, Error> {
+        self.change_own_password(actor, id, current, new_password, true)
+            .await?
+            .ok_or_else(|| Error::Internal("no session after a password change".into()))
+    }
+
+    async fn change_own_password(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        current: &str,
+        new_password: &str,
+        renew: bool,
+    ) -> Result<Option<Session>, Error> {
         let row = self.account_row(id).await?;
         if !self.password_matches(actor, &row, current).await? {
             let event = account_event(actions::PASSWORD_CHANGE, actor, Outcome::Failure, id)
                 .reason_code("wrong_password");
             return self.refuse(event, Error::WrongPassword).await;
         }
-        self.store_password(actor, &row, new_password, "self_service")
+        self.store_password(actor, &row, new_password, "self_service", renew)
             .await
     }
 }

@@ -5,8 +5,9 @@ use super::*;
 impl Auth {
     /// Authenticates an access token: signature and claims ([`Keyring::verify`]),
     /// then the account's current state — not disabled, the token's `sid` one of
-    /// its live sessions (not revoked, not expired) —
-    /// and its roles and permissions, from a cache that every replica reloads
+    /// its live sessions (not revoked, not expired), whether its password must be
+    /// changed first ([`Authenticated::password_change_required`], which egov-auth's
+    /// middleware enforces) — and its roles and permissions, from a cache that every replica reloads
     /// when anything changes (egov-db's change topic `auth`: PostgreSQL
     /// notifications within milliseconds, else the `auth.change_poll_ms` poll;
     /// entries are also reloaded after 30 s).
@@ -37,6 +38,7 @@ impl Auth {
             session_id: claims.sid,
             roles: state.roles.clone(),
             permissions: state.permissions.clone(),
+            password_change_required: state.password_change_required,
         })
     }
 
@@ -61,12 +63,15 @@ impl Auth {
             return Ok(entry.clone());
         }
         let graph = self.role_graph(version).await?;
-        let row = sqlx::query("SELECT status FROM egov_auth_accounts WHERE id = $1")
-            .bind(account.to_string())
-            .fetch_optional(self.0.db.pool())
-            .await?
-            .ok_or(Error::InvalidToken("unknown account"))?;
+        let row = sqlx::query(
+            "SELECT status, password_change_required FROM egov_auth_accounts WHERE id = $1",
+        )
+        .bind(account.to_string())
+        .fetch_optional(self.0.db.pool())
+        .await?
+        .ok_or(Error::InvalidToken("unknown account"))?;
         let status = AccountStatus::parse(&row.try_get::<String, _>("status")?)?;
+        let password_change_required = row.try_get::<i64, _>("password_change_required")? != 0;
         // Sessions an access token may name: not revoked, not past their
         // absolute expiry.
         let live: Vec<(String,)> = sqlx::query_as(
@@ -82,6 +87,7 @@ impl Auth {
             version,
             loaded: Instant::now(),
             status,
+            password_change_required,
             live_sessions: live.into_iter().map(|(id,)| id).collect(),
             roles,
             permissions,

@@ -12,6 +12,15 @@ impl Auth {
     /// Argon2 computation, so that neither the answer nor its timing tells them
     /// apart. A password over 128 characters fails at once, without hashing.
     ///
+    /// A right password that fails the policy new passwords must pass
+    /// ([`PasswordPolicy::check`]: eGovFrame's default password `rhdxhd12`, a
+    /// breached or too short one, typically kept from an eGovFrame import) still
+    /// logs in, but the account is marked ([`Account::password_change_required`],
+    /// also in the [`Session`]) and its sessions may do nothing but change the
+    /// password until it is changed; the `login` event says so (reason code
+    /// `password_change_required`). A login with a password that passes clears
+    /// the mark.
+    ///
     /// The throttle is decided by the database, not by a snapshot: before
     /// hashing, one transaction holding the account row (SQLite `BEGIN
     /// IMMEDIATE`, PostgreSQL `SELECT … FOR UPDATE`) refuses the attempt if the
@@ -105,17 +114,38 @@ impl Auth {
         } else {
             None
         };
+        // The password is right; would it pass as a new one? If not (eGovFrame's
+        // default, breached, too short), the login succeeds restricted.
+        let weak = self
+            .0
+            .policy
+            .check(password, row.mfa_enabled, &row.login_id, &row.display_name)
+            .err();
         let login_event = |session: &str| {
-            account_event(Action::LOGIN, &actor, Outcome::Success, row.id).detail(
-                Detail::new()
-                    .text("session", session)
-                    .flag("mfa", row.mfa_enabled)
-                    .flag("rehashed", new_hash.is_some())
-                    .number("attempt", reserved.count),
-            )
+            let mut detail = Detail::new()
+                .text("session", session)
+                .flag("mfa", row.mfa_enabled)
+                .flag("rehashed", new_hash.is_some())
+                .number("attempt", reserved.count)
+                .flag("change_required", weak.is_some());
+            let mut event = account_event(Action::LOGIN, &actor, Outcome::Success, row.id);
+            if let Some(rejection) = &weak {
+                // (Keys naming a password are scrubbed from details.)
+                detail = detail.text("policy", rejection.code());
+                event = event.reason_code("password_change_required");
+            }
+            event.detail(detail)
         };
         match self
-            .admit(&row, &reserved, new_hash.as_deref(), login_event)
+            .admit(
+                &row,
+                &reserved,
+                Admission {
+                    new_hash: new_hash.as_deref(),
+                    password_change_required: weak.is_some(),
+                },
+                login_event,
+            )
             .await?
         {
             Ok(session) => Ok(session),
@@ -250,13 +280,14 @@ impl Auth {
     /// otherwise the account must be open right now — not locked, disabled or in
     /// a delay set by the later attempts — and their failures stay counted.
     /// A password changed meanwhile refuses the attempt too. On success the
-    /// session is created in the same transaction, and `event` (given the new
-    /// session's id) is recorded in it; otherwise the reason.
+    /// session is created in the same transaction, the account's hash and
+    /// password-change mark are written as `admission` says, and `event` (given
+    /// the new session's id) is recorded in it; otherwise the reason.
     pub(super) async fn admit(
         &self,
         before: &AccountRow,
         reserved: &Reservation,
-        new_hash: Option<&str>,
+        admission: Admission<'_>,
         event: impl FnOnce(&str) -> AuditEvent,
     ) -> Result<Result<Session, &'static str>, Error> {
         let now = self.now();
@@ -273,7 +304,8 @@ impl Auth {
         let own_state = current.failed_count == reserved.count && current.status == reserved.status;
         let sql = if own_state && current.status != AccountStatus::Disabled {
             "UPDATE egov_auth_accounts SET failed_count = 0, not_before = NULL, locked_until = NULL, \
-             status = 'active', last_login_at = $1, password_hash = COALESCE($2, password_hash) WHERE id = $3"
+             status = 'active', last_login_at = $1, password_hash = COALESCE($2, password_hash), \
+             password_change_required = $3 WHERE id = $4"
         } else if let Some(reason) =
             // A delay now in force was set by attempts counted after this one
             // (this one was let through when it was counted): tried one after
@@ -286,11 +318,14 @@ impl Auth {
             tx.rollback().await?;
             return Ok(Err(reason));
         } else {
-            "UPDATE egov_auth_accounts SET last_login_at = $1, password_hash = COALESCE($2, password_hash) WHERE id = $3"
+            "UPDATE egov_auth_accounts SET last_login_at = $1, password_hash = COALESCE($2, password_hash), \
+             password_change_required = $3 WHERE id = $4"
         };
+        let restricted = admission.password_change_required;
         sqlx::query(sql)
             .bind(now_sql(now))
-            .bind(new_hash)
+            .bind(admission.new_hash)
+            .bind(i64::from(restricted))
             .bind(&id)
             .execute(&mut *tx)
             .await?;
@@ -299,8 +334,16 @@ impl Auth {
             .audit
             .record_in_transaction(&mut tx, event(&family))
             .await?;
-        tx.commit().await?;
-        Ok(Ok(self.session(before.id, family, refresh, now, idle)?))
+        if current.password_change_required == restricted {
+            tx.commit().await?;
+        } else {
+            // The mark changed: the account's other sessions (cached on every
+            // replica) are restricted, or free, from now on too.
+            self.commit_change(tx).await?;
+        }
+        Ok(Ok(self.session(
+            before.id, family, refresh, now, idle, restricted,
+        )?))
     }
 
     /// Records a failed attempt whose failure its reservation already counted,

@@ -124,6 +124,10 @@ pub struct Account {
     pub password_changed_at: Option<String>,
     /// Whether a second factor is enrolled.
     pub mfa_enabled: bool,
+    /// The password failed the password policy at the last successful login
+    /// (eGovFrame's default password, a breached or too short one): the account's
+    /// sessions may do nothing but change it until it is changed.
+    pub password_change_required: bool,
     /// Assigned roles (before expansion).
     pub roles: BTreeSet<String>,
 }
@@ -174,6 +178,11 @@ pub struct Session {
     pub account_id: AccountId,
     /// The session (refresh-token family) id.
     pub session_id: String,
+    /// The password the account logged in with fails the password policy: until it
+    /// is changed (`PUT /auth/password`), the session may only do that, read
+    /// `/auth/me`, refresh and log out; every other request is refused with 403
+    /// `urn:egov:problem:password-change-required`.
+    pub password_change_required: bool,
 }
 
 /// What [`Auth::resume`] gives a browser's page request.
@@ -243,6 +252,10 @@ pub struct Authenticated {
     pub roles: BTreeSet<String>,
     /// Effective permissions.
     pub permissions: BTreeSet<Permission>,
+    /// The account must change its password first ([`Account::password_change_required`]):
+    /// egov-auth's middleware refuses every request but those a restricted session may
+    /// make (`web::allowed_while_password_change_required`, feature `axum`).
+    pub password_change_required: bool,
 }
 
 impl Authenticated {
@@ -260,6 +273,7 @@ struct CachedAccount {
     version: i64,
     loaded: Instant,
     status: AccountStatus,
+    password_change_required: bool,
     /// The account's sessions (refresh families) neither revoked nor past
     /// their absolute expiry: an access token's `sid` must be one of them.
     live_sessions: HashSet<String>,
@@ -356,7 +370,7 @@ pub fn normalize_login_id(raw: &str) -> Option<String> {
 
 const ACCOUNT_COLUMNS: &str = "id, login_id, display_name, email, status, password_hash, \
     password_changed_at, failed_count, not_before, locked_until, last_login_at, mfa_enabled, \
-    totp_secret, totp_pending_secret, totp_last_step";
+    totp_secret, totp_pending_secret, totp_last_step, password_change_required";
 
 struct AccountRow {
     id: AccountId,
@@ -374,6 +388,7 @@ struct AccountRow {
     totp_secret: Option<String>,
     totp_pending_secret: Option<String>,
     totp_last_step: i64,
+    password_change_required: bool,
 }
 
 impl AccountRow {
@@ -397,6 +412,7 @@ impl AccountRow {
             totp_secret: row.try_get("totp_secret")?,
             totp_pending_secret: row.try_get("totp_pending_secret")?,
             totp_last_step: row.try_get("totp_last_step")?,
+            password_change_required: row.try_get::<i64, _>("password_change_required")? != 0,
         })
     }
 
@@ -412,6 +428,7 @@ impl AccountRow {
             last_login_at: self.last_login_at.clone(),
             password_changed_at: self.password_changed_at.clone(),
             mfa_enabled: self.mfa_enabled,
+            password_change_required: self.password_change_required,
             roles,
         }
     }
@@ -460,6 +477,16 @@ struct Reservation {
     locked_until: Option<OffsetDateTime>,
     /// The lock this failure brought: audit reason code and end.
     lock: Option<(&'static str, Option<OffsetDateTime>)>,
+}
+
+/// What [`Auth::admit`] writes to the account of a verified login besides
+/// clearing its failures.
+struct Admission<'a> {
+    /// A new hash of the password (Argon2id replacing an older one).
+    new_hash: Option<&'a str>,
+    /// The password fails the policy: the account's sessions are restricted
+    /// until it is changed.
+    password_change_required: bool,
 }
 
 /// Begins a write transaction (SQLite: `BEGIN IMMEDIATE`, so concurrent writers

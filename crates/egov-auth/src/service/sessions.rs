@@ -29,6 +29,8 @@ impl Auth {
         Ok((family, refresh, idle))
     }
 
+    /// The tokens of session `family` of `account`: a new access token, and
+    /// `refresh` (idle until `idle`).
     pub(super) fn session(
         &self,
         account: AccountId,
@@ -36,6 +38,7 @@ impl Auth {
         refresh: String,
         now: OffsetDateTime,
         idle: OffsetDateTime,
+        password_change_required: bool,
     ) -> Result<Session, Error> {
         let (access_token, claims) = self.0.keyring.issue(account, &family, now)?;
         Ok(Session {
@@ -46,12 +49,15 @@ impl Auth {
             refresh_expires_in: (idle - now).whole_seconds(),
             account_id: account,
             session_id: family,
+            password_change_required,
         })
     }
 
     /// Exchanges a refresh token for a new access and refresh token (rotation).
     /// A refresh token used a second time revokes its whole family (RFC 9700
-    /// §4.14.2): the thief and the victim both have to log in again.
+    /// §4.14.2): the thief and the victim both have to log in again. A session
+    /// whose password must be changed stays restricted
+    /// ([`Session::password_change_required`]): the flag is the account's.
     ///
     /// # Errors
     ///
@@ -106,7 +112,8 @@ impl Auth {
         let now = self.now();
         let mut tx = begin(&self.0.db).await?;
         let row = sqlx::query(
-            "SELECT t.family_id, t.account_id, t.idle_expires_at, t.used_at, f.absolute_expires_at, f.revoked_at, a.status \
+            "SELECT t.family_id, t.account_id, t.idle_expires_at, t.used_at, f.absolute_expires_at, f.revoked_at, a.status, \
+             a.password_change_required \
              FROM egov_auth_refresh_tokens t JOIN egov_auth_families f ON f.id = t.family_id \
              JOIN egov_auth_accounts a ON a.id = t.account_id WHERE t.token_hash = $1",
         )
@@ -180,7 +187,8 @@ impl Auth {
         let idle = (now + secs(self.0.settings.refresh_idle_secs)).min(absolute);
         insert_refresh(&mut tx, &refresh, &family, account, now, idle).await?;
         tx.commit().await?;
-        self.session(account, family, refresh, now, idle)
+        let restricted = row.try_get::<i64, _>("password_change_required")? != 0;
+        self.session(account, family, refresh, now, idle, restricted)
             .map(Resumed::Rotated)
     }
 

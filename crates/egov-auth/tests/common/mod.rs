@@ -83,3 +83,16 @@ pub async fn audit_count(db: &Db, action: &str) -> i64 {
         .unwrap();
     n
 }
+
+/// An account imported from an eGovFrame dump of `COMTNEMPLYRINFO` with
+/// eGovFrame's hash of `password` (as an agency's migration brings it).
+pub async fn egovframe_account(env: &Env, login_id: &str, password: &str) -> egov_auth::Account {
+    let dump = format!(
+        "INSERT INTO COMTNEMPLYRINFO (EMPLYR_ID, USER_NM, PASSWORD, EMPLYR_STTUS_CODE, ESNTL_ID) \
+         VALUES ('{login_id}', '웹마스터', '{}', 'P', 'USRCNFRM_00000000001');\n",
+        egov_auth::password::egov_sha256(login_id, password)
+    );
+    let import = egov_auth::import::EgovImport::from_sql_dump(&dump).unwrap();
+    env.auth.import_egov(&admin(), &import).await.unwrap();
+    env.auth.account_by_login_id(login_id).await.unwrap()
+}
