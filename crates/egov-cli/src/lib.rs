@@ -58,7 +58,8 @@
 //! Exit codes: 0 success, 1 a check failed (damage found, a rule broken),
 //! 2 bad usage or input (a refused import — every bad row is listed and
 //! nothing is written —, an existing or unknown login id, bad configuration),
-//! 3 the database, the audit trail or a file could not be used.
+//! 3 the database, the audit trail or a file could not be used. (`migrate-from` differs:
+//! 0 imported, 2 refused, 3 imported with skips, 4 the database or a file.)
 //!
 //! Secrets are never printed, except the one a command was asked to generate:
 //! a key of `keys`, or the one-time password of `accounts create-admin` (on
