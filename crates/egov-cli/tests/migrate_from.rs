@@ -187,7 +187,10 @@ egov_db::backend_tests! {
         let (auth, audit) = start_auth(&db).await;
         for (login, role) in [("webmaster", "ROLE_ADMIN"), ("user", "ROLE_USER_MEMBER"), ("enterprise", "ROLE_USER")] {
             let session = auth.login(&Actor::anonymous(), login, "rhdxhd12", None).await.unwrap();
+            // eGovFrame's published default: in, but only to change it.
+            assert!(session.password_change_required, "{login}");
             let who = auth.authenticate(&session.access_token).await.unwrap();
+            assert!(who.password_change_required, "{login}");
             assert!(who.roles.contains(role), "{login}: {:?}", who.roles);
         }
         assert_eq!(
