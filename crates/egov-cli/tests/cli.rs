@@ -1,25 +1,12 @@
 //! The `egov` binary, run as an operator would, on both databases.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use egov_audit::{Action, AuditEvent, AuditLog, AuditSettings, Outcome, Target};
 use egov_core::actor::Actor;
 
-fn egov(url: &str, args: &[&str]) -> Output {
-    let config = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_egov"))
-        .arg("--config-dir")
-        .arg(config.path())
-        .args(["--db", url])
-        .args(args)
-        .env_remove("EGOV_PROFILE")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+mod common;
+use common::{egov, stdout};
 
 egov_db::backend_tests! {
     async fn migrate_then_audit_commands(db) {

@@ -1,52 +1,15 @@
 //! `egov migrate`, `egov codes …` and `egov accounts …`, run as an operator
 //! would, on both databases.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use egov_audit::{AuditLog, AuditSettings};
 use egov_auth::{AccountStatus, Auth, AuthSettings};
 use egov_core::actor::{Actor, Permission};
 use egov_privacy::{FieldCipher, PrivacySettings};
 
-fn egov(url: &str, args: &[&str]) -> Output {
-    let config = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_egov"))
-        .arg("--config-dir")
-        .arg(config.path())
-        .args(["--db", url])
-        .args(args)
-        .env_remove("EGOV_PROFILE")
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Everything the command printed.
-fn printed(output: &Output) -> String {
-    format!("{}{}", stdout(output), stderr(output))
-}
-
-/// The URL of the test database the macro gave us.
-fn url(db: &egov_db::Db) -> String {
-    db.redacted_url().to_owned()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
+mod common;
+use common::{egov, printed, stderr, stdout, url, write};
 
 async fn count(db: &egov_db::Db, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");

@@ -3,44 +3,15 @@
 //! types with their roles, hostile dumps are refused with nothing written, and
 //! eGovFrame's own published seed scripts import with no refusal.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use egov_audit::{AuditLog, AuditSettings};
 use egov_auth::{Auth, AuthSettings};
 use egov_core::actor::Actor;
 use egov_privacy::{FieldCipher, PrivacySettings};
 
-fn egov(url: &str, args: &[&str]) -> Output {
-    let config = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_egov"))
-        .arg("--config-dir")
-        .arg(config.path())
-        .args(["--db", url])
-        .args(args)
-        .env_remove("EGOV_PROFILE")
-        .env("LANG", "C")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn printed(output: &Output) -> String {
-    format!(
-        "{}{}",
-        stdout(output),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.display().to_string()
-}
+mod common;
+use common::{egov, printed, stdout, write};
 
 async fn count(db: &egov_db::Db, sql: &str) -> i64 {
     let (n,): (i64,) = egov_db::sqlx::query_as(egov_db::sqlx::AssertSqlSafe(sql.to_owned()))
@@ -142,10 +113,10 @@ fn published_scripts() -> Option<Vec<(String, PathBuf)>> {
 
 egov_db::backend_tests! {
     async fn dry_run_writes_nothing_and_apply_imports_every_member_type(db) {
-        let url = url_of(&db);
+        let url = common::url(&db);
         assert!(egov(&url, &["migrate"]).status.success());
         let dir = tempfile::tempdir().unwrap();
-        let file = write(dir.path(), "dump.sql", dump().as_bytes());
+        let file = write(dir.path(), "dump.sql", dump());
 
         let dry = egov(&url, &["migrate-from", "egovframe", &file]);
         let report = stdout(&dry);
@@ -208,7 +179,7 @@ egov_db::backend_tests! {
     }
 
     async fn hostile_dumps_are_refused_and_write_nothing(db) {
-        let url = url_of(&db);
+        let url = common::url(&db);
         assert!(egov(&url, &["migrate"]).status.success());
         let dir = tempfile::tempdir().unwrap();
         let full = dump();
@@ -232,7 +203,7 @@ egov_db::backend_tests! {
     }
 
     async fn an_existing_login_id_gets_nothing_from_the_dump(db) {
-        let url = url_of(&db);
+        let url = common::url(&db);
         assert!(egov(&url, &["migrate"]).status.success());
         let (auth, audit) = start_auth(&db).await;
         let mine = auth
@@ -250,7 +221,7 @@ egov_db::backend_tests! {
             .unwrap();
         audit.shutdown().await;
         let dir = tempfile::tempdir().unwrap();
-        let file = write(dir.path(), "dump.sql", dump().as_bytes());
+        let file = write(dir.path(), "dump.sql", dump());
         let applied = egov(&url, &["migrate-from", "egovframe", &file, "--apply"]);
         assert_eq!(applied.status.code(), Some(3), "{}", printed(&applied));
         assert!(stdout(&applied).contains("ESNTL_ID belongs to `webmaster`, which was skipped"), "{}", stdout(&applied));
@@ -261,7 +232,7 @@ egov_db::backend_tests! {
 
     async fn published_seed_scripts_of_every_dialect_import_without_refusal(db) {
         let Some(scripts) = published_scripts() else { return };
-        let url = url_of(&db);
+        let url = common::url(&db);
         assert!(egov(&url, &["migrate"]).status.success());
         for (dialect, path) in scripts {
             let text = std::fs::read_to_string(&path).unwrap();
@@ -285,8 +256,4 @@ egov_db::backend_tests! {
             }
         }
     }
-}
-
-fn url_of(db: &egov_db::Db) -> String {
-    db.redacted_url().to_owned()
 }
