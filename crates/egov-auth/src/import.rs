@@ -670,7 +670,7 @@ impl Auth {
         apply: bool,
     ) -> Result<ImportReport, Error> {
         let mut tx = self.begin_import().await?;
-        let mut report = self.write_import(&mut *tx, import).await?;
+        let mut report = self.write_import(&mut tx, import).await?;
         if report.is_refused() || !apply {
             tx.rollback().await.map_err(egov_db::DbError::from)?;
             return Ok(report);
