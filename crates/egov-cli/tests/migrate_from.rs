@@ -3,7 +3,7 @@
 //! types with their roles, hostile dumps are refused with nothing written, and
 //! eGovFrame's own published seed scripts import with no refusal.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use egov_audit::{AuditLog, AuditSettings};
 use egov_auth::{Auth, AuthSettings};
@@ -77,6 +77,41 @@ async fn start_auth(db: &egov_db::Db) -> (Auth, AuditLog) {
         .await
         .unwrap();
     (auth, audit)
+}
+
+/// The quoted values of each `INSERT INTO table` line of `text` (one row per
+/// statement, as eGovFrame writes its scripts), read without the importer.
+fn quoted_rows(text: &str, table: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| {
+            let upper = l.trim_start().to_ascii_uppercase();
+            upper.starts_with(&format!("INSERT INTO {table} "))
+                || upper.starts_with(&format!("INSERT INTO {table}("))
+        })
+        .map(|line| {
+            let values = &line[line.to_ascii_uppercase().find("VALUES").unwrap()..];
+            let mut out = Vec::new();
+            let mut chars = values.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c != '\'' {
+                    continue;
+                }
+                let mut value = String::new();
+                while let Some(c) = chars.next() {
+                    if c == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    value.push(c);
+                }
+                out.push(value);
+            }
+            out
+        })
+        .collect()
 }
 
 /// eGovFrame's published DML seed scripts (`script/dml/<dialect>/com_DML_<dialect>.sql`
@@ -234,7 +269,7 @@ egov_db::backend_tests! {
         let Some(scripts) = published_scripts() else { return };
         let url = common::url(&db);
         assert!(egov(&url, &["migrate"]).status.success());
-        for (dialect, path) in scripts {
+        for (dialect, path) in &scripts {
             let text = std::fs::read_to_string(&path).unwrap();
             let dialect_arg = if dialect == "maria" { "mariadb" } else { dialect.as_str() };
             let dry = egov(&url, &["migrate-from", "egovframe", &path.display().to_string(), "--dialect", dialect_arg]);
@@ -255,5 +290,48 @@ egov_db::backend_tests! {
                 assert_eq!(read_count(&report, table), Some(expected), "{dialect} {table}: {report}");
             }
         }
+
+        // Applied: the first script writes every code; the same codes from
+        // every other dialect's script are then byte-identical (unchanged).
+        let (first, rest) = scripts.split_first().unwrap();
+        let apply = |dialect: &str, path: &Path| {
+            let dialect = if dialect == "maria" { "mariadb" } else { dialect };
+            egov(&url, &["migrate-from", "egovframe", &path.display().to_string(), "--dialect", dialect, "--apply"])
+        };
+        let applied = apply(&first.0, &first.1);
+        assert_eq!(applied.status.code(), Some(3), "{}", printed(&applied));
+        let details = counts(&stdout(&applied), "COMTCCMMNDETAILCODE").unwrap();
+        assert_eq!(details[1], details[0], "{}", stdout(&applied));
+        // What the database holds: the last script applied (each has every row).
+        let mut held = std::fs::read_to_string(&first.1).unwrap();
+        for (dialect, path) in rest {
+            let text = std::fs::read_to_string(path).unwrap();
+            let again = apply(dialect, path);
+            assert_eq!(again.status.code(), Some(3), "{dialect}: {}", printed(&again));
+            for table in ["COMTCCMMNCLCODE", "COMTCCMMNCODE", "COMTCCMMNDETAILCODE"] {
+                // Rows whose quoted values differ from the previous script's
+                // (eGovFrame's Tibero script describes COM101 differently).
+                let before = quoted_rows(&held, table);
+                let differing = quoted_rows(&text, table)
+                    .iter()
+                    .filter(|row| !before.contains(row))
+                    .count();
+                let numbers = counts(&stdout(&again), table).unwrap();
+                assert_eq!(
+                    numbers[1..],
+                    [differing, numbers[0] - differing, 0, 0],
+                    "{dialect} {table}: {}",
+                    stdout(&again)
+                );
+            }
+            held = text;
+        }
+        // Export → import of what the scripts made changes nothing.
+        let dir = tempfile::tempdir().unwrap();
+        let exported = egov(&url, &["codes", "export"]);
+        assert!(exported.status.success());
+        let file = write(dir.path(), "codes.json", &exported.stdout);
+        let reimported = egov(&url, &["codes", "import", &file]);
+        assert!(stdout(&reimported).contains("created 0, updated 0"), "{}", printed(&reimported));
     }
 }
