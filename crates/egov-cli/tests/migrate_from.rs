@@ -265,6 +265,34 @@ egov_db::backend_tests! {
         audit.shutdown().await;
     }
 
+    async fn csv_exports_named_after_their_tables_import_the_same_way(db) {
+        let url = common::url(&db);
+        assert!(egov(&url, &["migrate"]).status.success());
+        let dir = tempfile::tempdir().unwrap();
+        let hash = egov_auth::password::egov_sha256("hong", "a long passphrase of hong 2011");
+        write(dir.path(), "COMTCCMMNCODE.csv", "CODE_ID,CODE_ID_NM,CODE_ID_DC,USE_AT\nCOM999,날짜 형식,,Y\n");
+        write(dir.path(), "COMTCCMMNDETAILCODE.csv", "\u{feff}CODE_ID,CODE,CODE_NM,USE_AT\nCOM999,%Y-%m,\"Continue \",Y\nCOM999,A/B,빗금,Y\n");
+        write(dir.path(), "COMTNEMPLYRINFO.csv", format!("EMPLYR_ID,USER_NM,PASSWORD,EMPLYR_STTUS_CODE,ESNTL_ID\nhong,홍길동,{hash},P,USRCNFRM_1\n"));
+        write(dir.path(), "COMTNAUTHORINFO.csv", "AUTHOR_CODE,AUTHOR_NM\nROLE_ADMIN,관리자\n");
+        write(dir.path(), "COMTNEMPLYRSCRTYESTBS.csv", "SCRTY_DTRMN_TRGET_ID,MBER_TY_CODE,AUTHOR_CODE\nUSRCNFRM_1,USR03,ROLE_ADMIN\n");
+        write(dir.path(), "COMTCCMMNDETAILCDE.csv", "CODE_ID,CODE\nCOM999,X\n");
+        let applied = egov(&url, &["migrate-from", "egovframe", &dir.path().display().to_string(), "--apply"]);
+        let report = stdout(&applied);
+        // The misspelled export is listed, not silently ignored: exit 3.
+        assert_eq!(applied.status.code(), Some(3), "{}", printed(&applied));
+        assert!(report.contains("COMTCCMMNDETAILCDE"), "{report}");
+        assert_eq!(counts(&report, "COMTCCMMNDETAILCODE"), Some(vec![2, 2, 0, 0, 0]), "{report}");
+        assert_eq!(counts(&report, "COMTNEMPLYRSCRTYESTBS"), Some(vec![1, 1, 0, 0, 0]), "{report}");
+        let (label,): (String,) = egov_db::sqlx::query_as(
+            "SELECT labels FROM egov_codes WHERE group_id = 'COM999' AND code = '%Y-%m'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert!(label.contains("\"Continue \""), "{label}");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM egov_auth_assignments WHERE role = 'ROLE_ADMIN'").await, 1);
+    }
+
     async fn published_seed_scripts_of_every_dialect_import_without_refusal(db) {
         let Some(scripts) = published_scripts() else { return };
         let url = common::url(&db);
