@@ -266,29 +266,16 @@ impl Snapshot {
         let mut html = String::new();
         for option in self.select_options(group, locale, fallbacks, date) {
             html.push_str("<option value=\"");
-            escape_html(&mut html, &option.value);
+            egov_core::text::push_html_escaped(&mut html, &option.value);
             html.push('"');
             if selected == Some(option.value.as_str()) {
                 html.push_str(" selected");
             }
             html.push('>');
-            escape_html(&mut html, &option.label);
+            egov_core::text::push_html_escaped(&mut html, &option.label);
             html.push_str("</option>");
         }
         html
-    }
-}
-
-fn escape_html(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
 }
 

@@ -68,6 +68,36 @@ pub fn is_visible_text(text: &str) -> bool {
     text.chars().any(|c| !c.is_whitespace() && !is_invisible(c))
 }
 
+/// Appends `text` to `out` safe inside HTML text and quoted attribute values:
+/// `& < > " '` become character references. The one escaping every page the
+/// framework writes by hand uses (code-table `<option>`s, the change-password
+/// page).
+///
+/// ```
+/// let mut html = String::from("<b>");
+/// egov_core::text::push_html_escaped(&mut html, "\"민원\" <script> & 'x'");
+/// assert_eq!(html, "<b>&quot;민원&quot; &lt;script&gt; &amp; &#39;x&#39;");
+/// ```
+pub fn push_html_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// [`push_html_escaped`] into a new string.
+pub fn html_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_html_escaped(&mut out, text);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 
 use axum::routing::MethodRouter;
 use egov_core::message::Message;
+use egov_core::text::html_escaped as escape;
 use egov_i18n::{I18n, Locale};
 
 use super::*;
@@ -87,26 +88,6 @@ fn own_catalog() -> I18n {
 
 /// The characters HTML text and attribute values must not hold as they are,
 /// with their character references.
-const REFERENCES: [(char, &str); 5] = [
-    ('&', "&amp;"),
-    ('<', "&lt;"),
-    ('>', "&gt;"),
-    ('"', "&quot;"),
-    ('\'', "&#39;"),
-];
-
-/// `text` safe in HTML text and quoted attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match REFERENCES.iter().find(|(special, _)| *special == c) {
-            Some((_, reference)) => out.push_str(reference),
-            None => out.push(c),
-        }
-    }
-    out
-}
-
 /// Where to go after the change: `wanted` when it is a path of this site
 /// (starting with one `/`, no backslash, no control character), else `/` — never
 /// another site.
