@@ -382,23 +382,32 @@ impl App {
     /// Assembles the service: routes, health, docs and the middleware stack.
     /// Fails when a message resource does not parse or the locale settings are
     /// inconsistent.
-    pub fn build(self) -> Result<Router, AppError> {
+    pub fn build(mut self) -> Result<Router, AppError> {
         let i18n = self.catalog()?;
         let proxies = crate::proxy::TrustedProxies::parse(&self.settings.trusted_proxies)
             .map_err(AppError::Settings)?;
-        let (router, _, _) = self.routes();
+        // Taken, not cloned: the application's routes carry their OpenAPI
+        // operations, and a second copy at start-up is memory the process
+        // would keep (glibc does not give back a fragmented heap).
+        let application = std::mem::take(&mut self.router);
+        let (router, _, _) = self.routes_with(application);
         Ok(self.with_stack(router, i18n, proxies))
     }
 
     /// Routes, health and docs, without the middleware stack.
     fn routes(&self) -> (Router, Vec<RouteInfo>, OpenApi) {
+        self.routes_with(self.router.clone())
+    }
+
+    /// [`App::routes`] with the application's routes given.
+    fn routes_with(&self, application: ApiRouter<()>) -> (Router, Vec<RouteInfo>, OpenApi) {
         let health = ApiRouter::new()
             .routes(AccessPolicy::Public, routes!(crate::health::live))
             .routes(AccessPolicy::Public, routes!(crate::health::ready))
             .with_state(self.db.clone());
         let (api, mut route_table) = ApiRouter::new()
             .merge(health)
-            .merge(self.router.clone())
+            .merge(application)
             .merge(self.auth_pages())
             .into_parts();
         let (mut router, mut openapi) = api.split_for_parts();
@@ -411,12 +420,31 @@ impl App {
         egov_http::openapi::add_security_schemes(&mut openapi, cookie);
 
         if self.settings.openapi_docs {
+            // Serialized once: the document is served as bytes, and no copy
+            // of the (large) OpenAPI structure is kept for the process's life.
+            let document =
+                axum::body::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default());
+            router = router.route(
+                "/openapi.json",
+                axum::routing::get(move || {
+                    let document = document.clone();
+                    async move {
+                        (
+                            [(
+                                header::CONTENT_TYPE,
+                                HeaderValue::from_static("application/json"),
+                            )],
+                            document,
+                        )
+                    }
+                }),
+            );
             // The interactive page needs the Swagger UI assets (feature
-            // `docs-ui`); the document itself is always served.
+            // `docs-ui`); it reads the document from /openapi.json.
             #[cfg(feature = "docs-ui")]
             let served = {
                 let docs: Router = utoipa_swagger_ui::SwaggerUi::new("/docs")
-                    .url("/openapi.json", openapi.clone())
+                    .config(utoipa_swagger_ui::Config::from("/openapi.json"))
                     .into();
                 router = router.merge(docs.layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
@@ -425,17 +453,7 @@ impl App {
                 ["/openapi.json", "/docs"].as_slice()
             };
             #[cfg(not(feature = "docs-ui"))]
-            let served = {
-                let document = std::sync::Arc::new(openapi.clone());
-                router = router.route(
-                    "/openapi.json",
-                    axum::routing::get(move || {
-                        let document = std::sync::Arc::clone(&document);
-                        async move { axum::Json(document.as_ref().clone()) }
-                    }),
-                );
-                ["/openapi.json"].as_slice()
-            };
+            let served = ["/openapi.json"].as_slice();
             for path in served {
                 route_table.push(RouteInfo {
                     path: (*path).into(),
