@@ -298,7 +298,7 @@ egov_db::backend_tests! {
         let url = common::url(&db);
         assert!(egov(&url, &["migrate"]).status.success());
         for (dialect, path) in &scripts {
-            let text = std::fs::read_to_string(&path).unwrap();
+            let text = std::fs::read_to_string(path).unwrap();
             let dialect_arg = if dialect == "maria" { "mariadb" } else { dialect.as_str() };
             let dry = egov(&url, &["migrate-from", "egovframe", &path.display().to_string(), "--dialect", dialect_arg]);
             let report = stdout(&dry);
