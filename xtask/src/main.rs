@@ -20,6 +20,8 @@
 //! - `cargo xtask fuzz` runs the cargo-fuzz (libFuzzer) targets of `fuzz/`.
 //! - `cargo xtask bench` runs the performance suite (HTTP load with wrk, the
 //!   crate benchmarks, memory) and writes `docs/benchmarks.md`.
+//! - `cargo xtask migrate-bench` times `egov migrate-from egovframe` on
+//!   generated eGovFrame dumps and reads its peak memory.
 //!
 //! The `cargo xtask` alias lives in `.cargo/config.toml`.
 
@@ -36,6 +38,7 @@ mod e2e;
 mod fuzz;
 mod i18n;
 mod layers;
+mod migrate_bench;
 mod template;
 mod tidy;
 
@@ -106,6 +109,19 @@ Commands:
                  --threads N      wrk threads (default 1)
                  --http-only      only the HTTP load and memory
                  --skip-crates    skip `cargo bench` of the crates
+  migrate-bench [--sizes MB,MB…] [--backends sqlite,postgres] [--dump-dir DIR]
+                [--dry-run] [--egov PATH]
+                 Generate deterministic eGovFrame-shaped MySQL dumps of the
+                 given sizes (default 50,200 MB: code groups with detail
+                 codes, members of all three types, role assignments; single-
+                 row and mysqldump extended INSERTs), then time the release
+                 `egov migrate-from egovframe DUMP --apply` on a fresh SQLite
+                 file and a scratch PostgreSQL database
+                 ($EGOV_BENCH_POSTGRES_URL's server) and read its peak RSS
+                 (VmHWM); prints a Markdown table for docs/benchmarks.md.
+                 --dump-dir DIR  write and keep the dumps there
+                 --dry-run       also time the dry run (without --apply)
+                 --egov PATH     measure this egov binary (no build)
   help           Print this message (also -h, --help).
 ";
 
@@ -165,6 +181,13 @@ fn main() -> ExitCode {
         },
         "bench" => match bench::Options::parse(rest) {
             Ok(options) => bench::run(&root, &options),
+            Err(message) => {
+                eprint!("error: {message}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        "migrate-bench" => match migrate_bench::Options::parse(rest) {
+            Ok(options) => migrate_bench::run(&root, &options),
             Err(message) => {
                 eprint!("error: {message}\n\n{USAGE}");
                 return ExitCode::from(2);

@@ -48,7 +48,7 @@
 //! Statements without a column list are read in the eGovFrame DDL's column
 //! order for the small tables; the member tables need a column list.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use egov_audit::{AuditEvent, Detail, Outcome as AuditOutcome, Target};
 use egov_core::actor::Actor;
@@ -128,39 +128,124 @@ impl MemberType {
 }
 
 /// One eGovFrame member of any type.
+///
+/// Its texts are kept in one allocation (a dump holds hundreds of thousands
+/// of members, all in memory until the import writes them): read them with
+/// [`EgovAccount::login_id`], [`EgovAccount::name`] and the like.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EgovAccount {
     /// Which table the member came from.
     pub member_type: MemberType,
-    /// The member id, as in the dump.
-    pub login_id: String,
-    /// The member's (or, for an enterprise, the company's) name.
-    pub name: String,
-    /// Base64 of SHA-256(id ‖ password).
-    pub password_hash: Option<String>,
-    /// E-mail address.
-    pub email: Option<String>,
     /// `LOCK_AT = 'Y'`.
     pub locked: bool,
-    /// `LOCK_CNT`.
-    pub lock_count: i64,
     /// Status `P` (승인).
     pub approved: bool,
-    /// `ESNTL_ID`.
-    pub esntl_id: Option<String>,
-    /// `ORGNZT_ID`.
-    pub organization_id: Option<String>,
-    /// `GROUP_ID`.
-    pub group_id: Option<String>,
+    /// `LOCK_CNT`.
+    pub lock_count: i64,
     /// The row's line in its source.
     pub line: usize,
+    /// The [`Text`] fields one after the other.
+    text: Box<str>,
+    /// Where each [`Text`] field ends in `text` (an absent one is empty).
+    ends: [u32; TEXTS],
+}
+
+/// The text fields of an [`EgovAccount`], in the order it keeps them.
+#[derive(Clone, Copy)]
+enum Text {
+    LoginId,
+    Name,
+    PasswordHash,
+    Email,
+    EsntlId,
+    OrganizationId,
+    GroupId,
+}
+
+const TEXTS: usize = 7;
+
+impl EgovAccount {
+    /// `fields` in [`Text`] order; `None` for an absent optional one (the
+    /// reading never yields an empty one: a blank cell is absent).
+    fn new(
+        member_type: MemberType,
+        line: usize,
+        (locked, approved, lock_count): (bool, bool, i64),
+        fields: [Option<&str>; TEXTS],
+    ) -> Self {
+        let mut text = String::with_capacity(fields.iter().flatten().map(|f| f.len()).sum());
+        let ends = fields.map(|field| {
+            text.push_str(field.unwrap_or_default());
+            u32::try_from(text.len()).unwrap_or(u32::MAX)
+        });
+        Self {
+            member_type,
+            locked,
+            approved,
+            lock_count,
+            line,
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn field(&self, which: Text) -> &str {
+        let at = which as usize;
+        let start = if at == 0 {
+            0
+        } else {
+            self.ends[at - 1] as usize
+        };
+        self.text
+            .get(start..self.ends[at] as usize)
+            .unwrap_or_default()
+    }
+
+    fn optional(&self, which: Text) -> Option<&str> {
+        Some(self.field(which)).filter(|f| !f.is_empty())
+    }
+
+    /// The member id, as in the dump.
+    pub fn login_id(&self) -> &str {
+        self.field(Text::LoginId)
+    }
+
+    /// The member's (or, for an enterprise, the company's) name.
+    pub fn name(&self) -> &str {
+        self.field(Text::Name)
+    }
+
+    /// Base64 of SHA-256(id ‖ password).
+    pub fn password_hash(&self) -> Option<&str> {
+        self.optional(Text::PasswordHash)
+    }
+
+    /// E-mail address.
+    pub fn email(&self) -> Option<&str> {
+        self.optional(Text::Email)
+    }
+
+    /// `ESNTL_ID`.
+    pub fn esntl_id(&self) -> Option<&str> {
+        self.optional(Text::EsntlId)
+    }
+
+    /// `ORGNZT_ID`.
+    pub fn organization_id(&self) -> Option<&str> {
+        self.optional(Text::OrganizationId)
+    }
+
+    /// `GROUP_ID`.
+    pub fn group_id(&self) -> Option<&str> {
+        self.optional(Text::GroupId)
+    }
 }
 
 impl std::fmt::Debug for EgovAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EgovAccount")
             .field("member_type", &self.member_type)
-            .field("login_id", &self.login_id)
+            .field("login_id", &self.login_id())
             .field("password_hash", &"***")
             .finish_non_exhaustive()
     }
@@ -281,27 +366,31 @@ fn default_columns(table: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-type Record = HashMap<String, Option<String>>;
+/// One row: its columns and values, borrowed from the statement or CSV
+/// record (`None`: NULL, or a call such as `SYSDATE()`).
+type Record<'a> = [(&'a str, Option<&'a str>)];
+
+/// A column's value as stored, `None` when NULL or blank; a column named
+/// twice is read from its last place.
+fn cell<'a>(record: &Record<'a>, column: &str) -> Option<&'a str> {
+    record
+        .iter()
+        .rev()
+        .find(|(c, _)| *c == column)
+        .and_then(|(_, v)| *v)
+        .filter(|v| !v.trim().is_empty())
+}
 
 /// A column's value, surrounding spaces removed (ids and flags; eGovFrame's
 /// `CHAR` columns pad them), `None` when NULL or blank.
-fn get(record: &Record, column: &str) -> Option<String> {
-    record
-        .get(column)
-        .cloned()
-        .flatten()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+fn get(record: &Record<'_>, column: &str) -> Option<String> {
+    cell(record, column).map(|v| v.trim().to_owned())
 }
 
 /// A column's value exactly as stored (names, descriptions, patterns), `None`
 /// when NULL or blank.
-fn exact(record: &Record, column: &str) -> Option<String> {
-    record
-        .get(column)
-        .cloned()
-        .flatten()
-        .filter(|v| !v.trim().is_empty())
+fn exact(record: &Record<'_>, column: &str) -> Option<String> {
+    cell(record, column).map(str::to_owned)
 }
 
 impl EgovImport {
@@ -344,15 +433,18 @@ impl EgovImport {
         } else {
             statement.columns.clone()
         };
+        let mut record = Vec::with_capacity(columns.len());
         for row in &statement.rows {
-            let record: Record = columns
-                .iter()
-                .cloned()
-                .zip(row.values.iter().map(|v| match v {
-                    SqlValue::Null => None,
-                    other => other.as_text().map(str::to_owned),
-                }))
-                .collect();
+            record.clear();
+            record.extend(
+                columns
+                    .iter()
+                    .map(String::as_str)
+                    .zip(row.values.iter().map(|v| match v {
+                        SqlValue::Null => None,
+                        other => other.as_text(),
+                    })),
+            );
             self.add_record(table, row.line, &record);
         }
         true
@@ -379,17 +471,17 @@ impl EgovImport {
             let line = row
                 .position()
                 .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
-            let record: Record = headers
+            let record: Vec<(&str, Option<&str>)> = headers
                 .iter()
-                .cloned()
-                .zip(row.iter().map(|v| (!v.is_empty()).then(|| v.to_owned())))
+                .map(String::as_str)
+                .zip(row.iter().map(|v| (!v.is_empty()).then_some(v)))
                 .collect();
             self.add_record(&table, line, &record);
         }
         Ok(())
     }
 
-    fn add_record(&mut self, table: &str, line: usize, r: &Record) {
+    fn add_record(&mut self, table: &str, line: usize, r: &Record<'_>) {
         let report = table_in(&mut self.reading, table);
         report.read += 1;
         let pair = |a: &str, b: &str| {
@@ -417,23 +509,29 @@ impl EgovImport {
         };
         if let Some(member_type) = MemberType::of_table(table) {
             let [id, name, password, email, status] = member_type.columns();
-            let Some(login_id) = get(r, id) else {
+            let word = |column: &str| cell(r, column).map(str::trim);
+            let Some(login_id) = word(id) else {
                 return missing(report, id);
             };
-            self.accounts.push(EgovAccount {
+            let flags = (
+                word("LOCK_AT").is_some_and(|v| v.eq_ignore_ascii_case("Y")),
+                word(status).is_none_or(|v| v == "P"),
+                word("LOCK_CNT").and_then(|v| v.parse().ok()).unwrap_or(0),
+            );
+            self.accounts.push(EgovAccount::new(
                 member_type,
-                name: exact(r, name).unwrap_or_else(|| login_id.clone()),
-                login_id,
-                password_hash: get(r, password),
-                email: get(r, email),
-                locked: get(r, "LOCK_AT").is_some_and(|v| v.eq_ignore_ascii_case("Y")),
-                lock_count: get(r, "LOCK_CNT").and_then(|v| v.parse().ok()).unwrap_or(0),
-                approved: get(r, status).is_none_or(|v| v == "P"),
-                esntl_id: get(r, "ESNTL_ID"),
-                organization_id: get(r, "ORGNZT_ID"),
-                group_id: get(r, "GROUP_ID"),
                 line,
-            });
+                flags,
+                [
+                    Some(login_id),
+                    Some(cell(r, name).unwrap_or(login_id)),
+                    word(password),
+                    word(email),
+                    word("ESNTL_ID"),
+                    word("ORGNZT_ID"),
+                    word("GROUP_ID"),
+                ],
+            ));
             return;
         }
         let (list, row, what) = match table {
@@ -502,7 +600,7 @@ impl EgovImport {
         for account in &self.accounts {
             let table = account.member_type.table();
             let [id_column, name_column, password_column, ..] = account.member_type.columns();
-            let id = account.login_id.as_str();
+            let id = account.login_id();
             let refuse = |reports: &mut Vec<TableReport>, reason: String| {
                 table_in(reports, table).note(Outcome::Refused, account.line, id, reason);
             };
@@ -520,9 +618,9 @@ impl EgovImport {
                     format!("{id_column} repeats the row at line {first}"),
                 );
             }
-            if let Some(esntl_id) = &account.esntl_id
+            if let Some(esntl_id) = account.esntl_id()
                 && let Some((other, line)) =
-                    esntl.insert(esntl_id.as_str(), (account.member_type, account.line))
+                    esntl.insert(esntl_id, (account.member_type, account.line))
             {
                 refuse(
                     reports,
@@ -533,10 +631,10 @@ impl EgovImport {
                     ),
                 );
             }
-            if account.name.trim().is_empty() || account.name.chars().count() > 100 {
+            if account.name().trim().is_empty() || account.name().chars().count() > 100 {
                 refuse(reports, format!("{name_column} must be 1–100 characters"));
             }
-            if let Some(hash) = &account.password_hash
+            if let Some(hash) = account.password_hash()
                 && !is_egov_hash(hash)
             {
                 refuse(
@@ -577,6 +675,22 @@ impl EgovImport {
         }
     }
 
+    /// What can be told without a database: the rows read, what reading
+    /// skipped, the rows that refuse the import ([`ImportReport::is_refused`];
+    /// see the [module docs](self)) and the URL security. A refused import's
+    /// report is exactly what [`Auth::import_egov_dry_run`] and
+    /// [`Auth::import_egov`] answer (nothing written), so a caller can stop
+    /// before opening a transaction.
+    pub fn precheck(&self) -> ImportReport {
+        let mut report = ImportReport {
+            tables: self.reading.clone(),
+            url_patterns: self.url_patterns(),
+            ..ImportReport::default()
+        };
+        self.refusals(&mut report.tables);
+        report
+    }
+
     /// Authority → the URL patterns of its roles (`COMTNAUTHORROLERELATE`
     /// joined with `COMTNROLEINFO`).
     pub fn url_patterns(&self) -> BTreeMap<String, Vec<String>> {
@@ -606,6 +720,48 @@ fn is_egov_hash(hash: &str) -> bool {
     base64::engine::general_purpose::STANDARD
         .decode(hash.trim())
         .is_ok_and(|bytes| bytes.len() == 32)
+}
+
+/// Login ids asked about per query by [`existing_login_ids`].
+const LOOKUP_BATCH: usize = 500;
+
+/// Which of the accounts' normalized login ids an account here already has:
+/// one query per [`LOOKUP_BATCH`] ids, not one per member (a dump holds
+/// hundreds of thousands).
+async fn existing_login_ids(
+    tx: &mut sqlx::AnyConnection,
+    backend: egov_db::Backend,
+    accounts: &[EgovAccount],
+) -> Result<HashSet<String>, Error> {
+    // Every query has the same shape (a short batch repeats its last id), so
+    // one prepared statement serves them all. SQLite gets plain `?`s: sqlx
+    // looks each `$n` up by name there, quadratic in their number.
+    let placeholders: Vec<String> = (1..=LOOKUP_BATCH)
+        .map(|n| match backend {
+            egov_db::Backend::Sqlite => "?".to_owned(),
+            egov_db::Backend::Postgres => format!("${n}"),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT login_id FROM egov_auth_accounts WHERE login_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut existing = HashSet::new();
+    for batch in accounts.chunks(LOOKUP_BATCH) {
+        let ids: Vec<String> = batch
+            .iter()
+            .filter_map(|a| crate::normalize_login_id(a.login_id()))
+            .collect();
+        let Some(last) = ids.last() else {
+            continue;
+        };
+        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql.clone()));
+        for at in 0..LOOKUP_BATCH {
+            query = query.bind(ids.get(at).unwrap_or(last));
+        }
+        existing.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
+    }
+    Ok(existing)
 }
 
 impl Auth {
@@ -687,12 +843,7 @@ impl Auth {
         tx: &mut sqlx::AnyConnection,
         import: &EgovImport,
     ) -> Result<ImportReport, Error> {
-        let mut report = ImportReport {
-            tables: import.reading.clone(),
-            url_patterns: import.url_patterns(),
-            ..ImportReport::default()
-        };
-        import.refusals(&mut report.tables);
+        let mut report = import.precheck();
         if report.is_refused() {
             return Ok(report);
         }
@@ -791,6 +942,7 @@ impl Auth {
             }
         }
 
+        let existing = existing_login_ids(&mut *tx, self.backend(), &import.accounts).await?;
         let mut by_esntl: HashMap<&str, AccountId> = HashMap::new();
         let mut skipped_esntl: HashMap<&str, &str> = HashMap::new();
         let mut taken: HashMap<String, &EgovAccount> = HashMap::new();
@@ -800,17 +952,17 @@ impl Auth {
                 table_in(tables, table).note(
                     Outcome::Skipped,
                     account.line,
-                    account.login_id.as_str(),
+                    account.login_id(),
                     reason,
                 );
-                report.skipped.push(account.login_id.clone());
-                if let Some(esntl) = &account.esntl_id {
-                    skipped_esntl.insert(esntl.as_str(), account.login_id.as_str());
+                report.skipped.push(account.login_id().to_owned());
+                if let Some(esntl) = account.esntl_id() {
+                    skipped_esntl.insert(esntl, account.login_id());
                 }
             };
             // Stored and compared in the one normalized form; an id that has
             // none (controls, look-alike letters of other scripts) is skipped.
-            let Some(login_id) = crate::normalize_login_id(&account.login_id) else {
+            let Some(login_id) = crate::normalize_login_id(account.login_id()) else {
                 skip("the login id has no usable normalized form (look-alike or invisible characters)".into());
                 continue;
             };
@@ -822,12 +974,7 @@ impl Auth {
                 ));
                 continue;
             }
-            let exists: Option<(String,)> =
-                sqlx::query_as("SELECT id FROM egov_auth_accounts WHERE login_id = $1")
-                    .bind(&login_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if exists.is_some() {
+            if existing.contains(&login_id) {
                 // Another person may hold this login id here: the dump's
                 // roles for its ESNTL_ID must not reach the existing account.
                 skip(
@@ -838,7 +985,7 @@ impl Auth {
             }
             taken.insert(login_id.clone(), account);
             let id = AccountId::new();
-            let status = if !account.approved || account.password_hash.is_none() {
+            let status = if !account.approved || account.password_hash().is_none() {
                 "disabled"
             } else if account.locked {
                 "locked"
@@ -853,35 +1000,35 @@ impl Auth {
             )
             .bind(id.to_string())
             .bind(&login_id)
-            .bind(&account.name)
-            .bind(account.email.as_deref())
+            .bind(account.name())
+            .bind(account.email())
             .bind(status)
-            .bind(account.password_hash.as_ref().map(|h| {
+            .bind(account.password_hash().map(|h| {
                 // eGovFrame salts with its own member id: keep it when the
                 // normalized one differs.
-                if login_id == account.login_id {
+                if login_id == account.login_id() {
                     format!("{EGOV_SHA256_PREFIX}{h}")
                 } else {
-                    format!("{EGOV_SHA256_PREFIX}{h}${}", account.login_id)
+                    format!("{EGOV_SHA256_PREFIX}{h}${}", account.login_id())
                 }
             }))
             .bind(account.lock_count)
-            .bind(account.esntl_id.as_deref())
+            .bind(account.esntl_id())
             .bind(account.member_type.code())
-            .bind(account.organization_id.as_deref())
-            .bind(account.group_id.as_deref())
+            .bind(account.organization_id())
+            .bind(account.group_id())
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-            if let Some(e) = &account.esntl_id {
-                by_esntl.insert(e.as_str(), id);
+            if let Some(e) = account.esntl_id() {
+                by_esntl.insert(e, id);
             }
             let table = table_in(tables, table);
-            if account.password_hash.is_none() && account.approved {
+            if account.password_hash().is_none() && account.approved {
                 table.note(
                     Outcome::Noted,
                     account.line,
-                    account.login_id.as_str(),
+                    account.login_id(),
                     "no password hash: imported disabled (set a password, then enable it)",
                 );
             } else {
@@ -962,9 +1109,9 @@ mod tests {
     }
 
     fn refusals(import: &EgovImport) -> Vec<TableReport> {
-        let mut reports = import.reading.clone();
-        import.refusals(&mut reports);
-        reports
+        let report = import.precheck();
+        assert!(report.is_refused() && !report.applied);
+        report.tables
     }
 
     #[test]
@@ -984,14 +1131,11 @@ mod tests {
             .map(|a| a.member_type.code())
             .collect();
         assert_eq!(types, ["USR01", "USR02", "USR03"]);
-        assert_eq!(import.accounts[0].group_id.as_deref(), Some("GROUP_1"));
+        assert_eq!(import.accounts[0].group_id(), Some("GROUP_1"));
         // Names are exact; an enterprise applicant awaiting approval is not approved.
-        assert_eq!(import.accounts[1].name, "NIA ");
+        assert_eq!(import.accounts[1].name(), "NIA ");
         assert!(!import.accounts[1].approved);
-        assert_eq!(
-            import.accounts[2].organization_id.as_deref(),
-            Some("ORGNZT_1")
-        );
+        assert_eq!(import.accounts[2].organization_id(), Some("ORGNZT_1"));
         // The NULL id is reported, not dropped without a word; the menu table is not ours.
         let employees = import
             .reading

@@ -12,9 +12,14 @@
 //!
 //! Without `--apply` nothing is written: the codes are imported into a scratch
 //! copy and the accounts inside a transaction that is rolled back, so the
-//! report is exactly what `--apply` would do. With `--apply`, codes and
-//! accounts are written in **one transaction** with their audit events: all
-//! or nothing.
+//! report is exactly what `--apply` would do. With `--apply`, the accounts
+//! and then the codes are written in **one transaction** with their audit
+//! events: all or nothing (a refusing member row is found before it is opened).
+//!
+//! Memory follows the rows imported, not the dump: the dump is streamed, and
+//! each importer keeps of a row only what it writes. A dump of more than a few
+//! megabytes shows a progress bar on stderr while it is read, then what is
+//! being written (only when stderr is a terminal).
 //!
 //! Exit codes: 0 everything imported (or would be), 2 refused — nothing
 //! written, every refusing row listed with its line —, 3 imported (or would
@@ -23,18 +28,21 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use egov_auth::import::EgovImport;
 use egov_auth::{Auth, AuthSettings};
 use egov_codes::transfer::Dataset;
-use egov_codes::{CodeRegistry, CodesSettings, RowIssue, egovframe};
+use egov_codes::{CodeRegistry, CodesSettings, ImportPhase, RowIssue, egovframe};
 use egov_db::dump::{Dialect, DumpReader, detect_dialect};
 use egov_db::report::TableReport;
 use egov_privacy::{FieldCipher, PrivacySettings};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::context::{ActorArgs, Context, Failure, Messages};
 
@@ -112,19 +120,27 @@ pub(crate) async fn run(
 async fn migrate(context: &Context, args: EgovframeArgs) -> Result<ExitCode, Failure> {
     let actor = args.actor.actor()?;
     let codes_settings: CodesSettings = context.section()?;
-    let mut source = read_source(&args)?;
+    let progress = Progress::new(&args.files);
+    let mut source = read_source(&args, &progress)?;
     let codes_read = source.codes.rows_read();
     let messages = Messages::new();
 
     let offset = crate::codes::utc_offset(&codes_settings)?;
     let now = time::OffsetDateTime::now_utc();
-    let mut dataset: Dataset = match std::mem::take(&mut source.codes).into_dataset(offset, now) {
-        Ok(dataset) => dataset,
-        Err(issues) => return Err(refuse_codes(&issues, &messages)),
+    // One importer's rows at a time beside the dump's compact rows: the
+    // accounts are imported (and let go) before the codes' records are made.
+    let accounts_source = std::mem::take(&mut source.accounts);
+    let code_rows = std::mem::take(&mut source.codes);
+    let reason = args.reason.clone();
+    let dataset = move || -> Result<Dataset, egov_codes::Error> {
+        let mut dataset = code_rows
+            .into_dataset(offset, now)
+            .map_err(egov_codes::Error::ImportRejected)?;
+        if let Some(reason) = reason {
+            dataset.reason = Some(reason);
+        }
+        Ok(dataset)
     };
-    if let Some(reason) = args.reason.clone() {
-        dataset.reason = Some(reason);
-    }
 
     let auth_settings: AuthSettings = context.section()?;
     let privacy: PrivacySettings = context.section()?;
@@ -137,35 +153,56 @@ async fn migrate(context: &Context, args: EgovframeArgs) -> Result<ExitCode, Fai
         let registry =
             CodeRegistry::start(db.clone(), audit.clone(), codes_settings.clone()).await?;
         let auth = Auth::new(db, auth_settings, cipher, audit.clone()).await?;
-        // Accounts first as a dry run: it refuses without writing, and its
-        // counts are what --apply will do.
-        let accounts = auth.import_egov_dry_run(&actor, &source.accounts).await?;
-        if accounts.is_refused() {
-            return Ok((None, accounts));
-        }
-        let codes_dry =
-            crate::codes::dry_run_import(&registry, &actor, dataset.clone(), codes_settings)
-                .await?;
         if !args.apply {
-            return Ok((Some(codes_dry), accounts));
+            // Accounts first: a refusal stops before the codes, and the
+            // counts are what --apply will do.
+            progress.phase("checking accounts");
+            let accounts = auth.import_egov_dry_run(&actor, &accounts_source).await?;
+            if accounts.is_refused() {
+                return Ok((None, accounts));
+            }
+            drop(accounts_source);
+            // The codes' dry run shows its own progress bar.
+            progress.close();
+            let codes =
+                crate::codes::dry_run_import(&registry, &actor, dataset()?, codes_settings).await?;
+            return Ok((Some(codes), accounts));
         }
-        // Codes and accounts in one transaction: all or nothing.
+        // A refusing row is found without the database (the dry run would
+        // answer the same): nothing is opened then.
+        let checked = accounts_source.precheck();
+        if checked.is_refused() {
+            return Ok((None, checked));
+        }
+        // Accounts and codes in one transaction: all or nothing.
         let mut tx = writer.begin_write().await?;
         let written = async {
-            let codes = registry
-                .import_in_transaction(&mut tx, &actor, dataset, &egov_codes::transfer::no_progress)
-                .await?;
+            progress.phase("writing accounts");
             let accounts = auth
-                .import_egov_in(&mut tx, &actor, &source.accounts)
+                .import_egov_in(&mut tx, &actor, &accounts_source)
                 .await?;
-            Ok::<_, Failure>((codes, accounts))
+            if accounts.is_refused() {
+                return Ok((None, accounts));
+            }
+            drop(accounts_source);
+            progress.phase("writing codes");
+            let shown = |phase: ImportPhase, done: usize, total: usize| {
+                if phase == ImportPhase::Writing {
+                    progress.phase_counted("writing codes", done, total);
+                }
+            };
+            let codes = registry
+                .import_in_transaction(&mut tx, &actor, dataset()?, &shown)
+                .await?;
+            progress.phase("committing");
+            Ok::<_, Failure>((Some(codes), accounts))
         }
         .await;
         let (codes, accounts) = match written {
-            Ok(written) if !written.1.is_refused() => written,
-            Ok(refused) => {
+            Ok((Some(codes), accounts)) => (codes, accounts),
+            Ok((None, refused)) => {
                 tx.rollback().await.map_err(egov_db::DbError::from)?;
-                return Ok((None, refused.1));
+                return Ok((None, refused));
             }
             Err(failure) => {
                 tx.rollback().await.map_err(egov_db::DbError::from)?;
@@ -173,13 +210,15 @@ async fn migrate(context: &Context, args: EgovframeArgs) -> Result<ExitCode, Fai
             }
         };
         tx.commit().await.map_err(egov_db::DbError::from)?;
-        if let Err(error) = registry.reload().await {
-            eprintln!("note: the codes are in; this process could not reload them ({error})");
-        }
+        // No reload of the registry: this process ends here, and running
+        // services see the codes through the change version the transaction
+        // bumped (a snapshot of every code would only raise the peak memory).
         Ok((Some(codes), accounts))
     }
     .await;
+    progress.phase("closing the audit trail");
     audit.shutdown().await;
+    progress.close();
     let (codes, accounts) = match outcome {
         Err(Failure::Codes(egov_codes::Error::ImportRejected(issues))) => {
             return Err(refuse_codes(&issues, &messages));
@@ -215,7 +254,8 @@ pub(crate) async fn import_accounts(
         reason: None,
         actor: ActorArgs::default(),
     };
-    let mut source = read_source(&args)?;
+    let progress = Progress::new(&args.files);
+    let mut source = read_source(&args, &progress)?;
     // This command has always refused a CSV file it cannot place.
     if let Some((_, (_, _, file))) = source
         .other
@@ -241,11 +281,14 @@ pub(crate) async fn import_accounts(
         FieldCipher::from_settings(&privacy).map_err(|e| Failure::Privacy(e.to_string()))?;
     let db = context.migrated_database().await?;
     let audit = context.audit_log(&db).await?;
+    progress.phase("writing accounts");
     let outcome = match Auth::new(db, auth_settings, cipher, audit.clone()).await {
         Ok(auth) => auth.import_egov(&actor, &source.accounts).await,
         Err(error) => Err(error),
     };
+    progress.phase("closing the audit trail");
     audit.shutdown().await;
+    progress.close();
     let accounts = outcome?;
     let report = Report {
         source: &source,
@@ -283,7 +326,93 @@ fn refuse_codes(issues: &[RowIssue], messages: &Messages) -> Failure {
     crate::codes::refuse("eGovFrame code tables", issues, messages)
 }
 
-fn read_source(args: &EgovframeArgs) -> Result<Source, Failure> {
+/// What a migration shows on stderr while it works: a bar of the bytes read,
+/// then the phase being written — for a dump of more than [`LARGE_DUMP`]
+/// bytes when stderr is a terminal; hidden otherwise (tests, pipes).
+struct Progress {
+    bar: ProgressBar,
+    /// Bytes of the files already read.
+    done: AtomicU64,
+    /// Cleared for good (before a report, or another bar).
+    closed: AtomicBool,
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// The size from which a migration shows its progress.
+const LARGE_DUMP: u64 = 5 * 1024 * 1024;
+
+impl Progress {
+    fn new(files: &[PathBuf]) -> Self {
+        let total: u64 = files
+            .iter()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|meta| meta.len())
+            .sum();
+        let bar = if total < LARGE_DUMP || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(
+                ProgressStyle::with_template(
+                    "{msg:10} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            )
+        };
+        bar.set_message("reading");
+        Self {
+            bar,
+            done: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// `bytes` of the file being read are read.
+    fn read(&self, bytes: u64) {
+        self.bar
+            .set_position(self.done.load(Ordering::Relaxed) + bytes);
+    }
+
+    /// A file of `bytes` is read.
+    fn file_read(&self, bytes: u64) {
+        let done = self.done.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.bar.set_position(done);
+    }
+
+    /// Reading is over: a spinner saying what is being done.
+    fn phase(&self, what: &str) {
+        if self.bar.is_hidden() || self.closed.load(Ordering::Relaxed) {
+            return;
+        }
+        if self.bar.length().is_some() {
+            self.bar.unset_length();
+            self.bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            self.bar.enable_steady_tick(Duration::from_millis(120));
+        }
+        self.bar.set_message(what.to_owned());
+    }
+
+    /// Clears it from the terminal; it shows nothing more.
+    fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        self.bar.finish_and_clear();
+    }
+
+    /// [`Progress::phase`] with a count.
+    fn phase_counted(&self, what: &str, done: usize, total: usize) {
+        self.phase(&format!("{what}: {done}/{total}"));
+    }
+}
+
+fn read_source(args: &EgovframeArgs, progress: &Progress) -> Result<Source, Failure> {
     let mut source = Source::default();
     let mut files = Vec::new();
     for path in &args.files {
@@ -318,9 +447,10 @@ fn read_source(args: &EgovframeArgs) -> Result<Source, Failure> {
             },
         };
         match format {
-            DumpFormat::Sql => read_sql(&path, args.dialect, &mut source)?,
+            DumpFormat::Sql => read_sql(&path, args.dialect, &mut source, progress)?,
             DumpFormat::Csv => read_csv(&path, &mut source)?,
         }
+        progress.file_read(std::fs::metadata(&path).map_or(0, |meta| meta.len()));
     }
     Ok(source)
 }
@@ -331,7 +461,12 @@ fn extension(path: &Path) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-fn read_sql(path: &Path, dialect: Option<Dialect>, source: &mut Source) -> Result<(), Failure> {
+fn read_sql(
+    path: &Path,
+    dialect: Option<Dialect>,
+    source: &mut Source,
+    progress: &Progress,
+) -> Result<(), Failure> {
     let name = path.display().to_string();
     let open = || File::open(path).map_err(Failure::file(name.clone()));
     let dialect = match dialect {
@@ -368,8 +503,9 @@ fn read_sql(path: &Path, dialect: Option<Dialect>, source: &mut Source) -> Resul
             }
         }
     };
-    let reader = DumpReader::new(BufReader::new(open()?), dialect);
-    for statement in reader {
+    let mut reader = DumpReader::new(BufReader::with_capacity(256 * 1024, open()?), dialect);
+    while let Some(statement) = reader.next() {
+        progress.read(reader.bytes_read());
         let statement = statement
             .map_err(|error| Failure::Usage(format!("{name}: {error}; nothing was written")))?;
         if source.codes.add_statement(&statement) || source.accounts.add_statement(&statement) {

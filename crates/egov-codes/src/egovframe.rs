@@ -40,7 +40,7 @@
 //! the importing actor. Statements for other tables are ignored; statements
 //! without a column list are read in eGovFrame's column order.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use egov_core::actor::Actor;
 use egov_core::message::Message;
@@ -81,66 +81,98 @@ fn default_columns(table: &str) -> Vec<String> {
         .collect()
 }
 
-/// One cell of a source row.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
+/// The columns a row is read from, by slot: the id (`CL_CODE`, `CODE_ID`),
+/// the second key (a group's `CL_CODE`, a code's `CODE`), the name, the
+/// description, `USE_AT`, then [`AUDIT_COLUMNS`]. Nothing else of a row is
+/// kept.
+const SLOTS: usize = 9;
+const ID: usize = 0;
+const SECOND: usize = 1;
+const NAME: usize = 2;
+const DESCRIPTION: usize = 3;
+const USE_AT: usize = 4;
+const CREATED_AT: usize = 5;
+const CREATED_BY: usize = 6;
+const UPDATED_AT: usize = 7;
+const UPDATED_BY: usize = 8;
+
+fn slot_columns(table: &str) -> [Option<&'static str>; SLOTS] {
+    let (id, second, name, description) = match table {
+        CLASS => ("CL_CODE", None, "CL_CODE_NM", "CL_CODE_DC"),
+        GROUP => ("CODE_ID", Some("CL_CODE"), "CODE_ID_NM", "CODE_ID_DC"),
+        _ => ("CODE_ID", Some("CODE"), "CODE_NM", "CODE_DC"),
+    };
+    [
+        Some(id),
+        second,
+        Some(name),
+        Some(description),
+        Some("USE_AT"),
+        Some(AUDIT_COLUMNS[0]),
+        Some(AUDIT_COLUMNS[1]),
+        Some(AUDIT_COLUMNS[2]),
+        Some(AUDIT_COLUMNS[3]),
+    ]
+}
+
+/// Where each slot's value is in a row with `columns`: the last column of
+/// that name (a column listed twice is read from its last place); `None`
+/// when the row has no such column (read as NULL).
+fn positions<S: AsRef<str>>(table: &str, columns: &[S]) -> [Option<usize>; SLOTS] {
+    slot_columns(table)
+        .map(|name| name.and_then(|name| columns.iter().rposition(|c| c.as_ref() == name)))
+}
+
+/// One cell of a source row, borrowed from the statement or CSV record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cell<'a> {
     Null,
-    Text(String),
-    Call(String),
+    Text(&'a str),
+    Call(&'a str),
 }
 
-/// One row of one of the three tables.
-struct SourceRow {
-    table: &'static str,
-    line: usize,
-    cells: HashMap<String, Cell>,
-}
-
-struct Reader {
-    offset: UtcOffset,
-    now: OffsetDateTime,
-    issues: Vec<RowIssue>,
-}
-
-impl Reader {
-    fn issue(&mut self, row: &SourceRow, column: &str, code: &'static str, message: Message) {
-        self.issues.push(RowIssue::new(
-            row.line,
-            format!("/{}/{column}", row.table),
-            code,
-            message,
-        ));
+impl<'a> Cell<'a> {
+    fn of_sql(value: &'a SqlValue) -> Self {
+        match value {
+            SqlValue::Null => Cell::Null,
+            SqlValue::Text(t) | SqlValue::Number(t) => Cell::Text(t),
+            SqlValue::Call(c) => Cell::Call(c),
+        }
     }
 
-    /// A cell's text exactly as the source holds it; `None` when it is NULL or
-    /// blank.
-    fn text(&self, row: &SourceRow, column: &str) -> Option<String> {
-        match row.cells.get(column) {
-            Some(Cell::Text(t)) if !t.trim().is_empty() => Some(t.clone()),
+    /// A CSV field: the cell as written (a code or a name may have
+    /// surrounding spaces); NULL and the time calls may have them too.
+    fn of_csv(field: &'a str) -> Self {
+        let word = field.trim();
+        if word.is_empty() || word.eq_ignore_ascii_case("NULL") {
+            Cell::Null
+        } else if word.eq_ignore_ascii_case("SYSDATE()") {
+            Cell::Call("SYSDATE()")
+        } else if word.eq_ignore_ascii_case("NOW()") {
+            Cell::Call("NOW()")
+        } else {
+            Cell::Text(field)
+        }
+    }
+
+    /// The text exactly as the source holds it; `None` when NULL or blank.
+    fn text(self) -> Option<&'a str> {
+        match self {
+            Cell::Text(t) if !t.trim().is_empty() => Some(t),
             _ => None,
         }
     }
 
     /// A flag or an author id: surrounding spaces do not count.
-    fn word(&self, row: &SourceRow, column: &str) -> Option<String> {
-        self.text(row, column).map(|t| t.trim().to_owned())
+    fn word(self) -> Option<&'a str> {
+        self.text().map(str::trim)
     }
 
-    fn active(&mut self, row: &SourceRow) -> bool {
-        match self.word(row, "USE_AT").as_deref() {
-            Some("Y" | "y") => true,
-            Some("N" | "n") => false,
-            _ => {
-                self.issue(row, "USE_AT", "flag", Message::new("codes-egov-use-at"));
-                true
-            }
-        }
-    }
-
-    fn timestamp(&mut self, row: &SourceRow, column: &str) -> Option<String> {
-        match row.cells.get(column) {
-            None | Some(Cell::Null) => None,
-            Some(Cell::Call(call)) => {
+    /// A timestamp; `Err` when it is not one.
+    fn when(self) -> Result<When, ()> {
+        match self {
+            Cell::Null => Ok(When::Absent),
+            Cell::Call(call) => {
                 let name = call.trim_end_matches("()");
                 if matches!(
                     name,
@@ -154,105 +186,76 @@ impl Reader {
                         | "CURRENT_DATETIME"
                         | "LOCALTIMESTAMP"
                 ) {
-                    Some(timestamp_to_sql(self.now))
+                    Ok(When::Now)
                 } else {
-                    self.issue(
-                        row,
-                        column,
-                        "timestamp",
-                        Message::new("codes-egov-timestamp"),
-                    );
-                    None
+                    Err(())
                 }
             }
-            Some(Cell::Text(text)) if text.trim().is_empty() => None,
-            Some(Cell::Text(text)) => match parse_local(text.trim()) {
-                Some(local) => Some(timestamp_to_sql(local.assume_offset(self.offset))),
-                None => {
-                    self.issue(
-                        row,
-                        column,
-                        "timestamp",
-                        Message::new("codes-egov-timestamp"),
-                    );
-                    None
-                }
-            },
+            Cell::Text(text) if text.trim().is_empty() => Ok(When::Absent),
+            Cell::Text(text) => parse_local(text.trim()).map(When::Local).ok_or(()),
         }
     }
+}
 
-    fn origin(&mut self, row: &SourceRow) -> Origin {
-        let author = |id: Option<String>| id.map(|id| format!("egovframe:{id}"));
+/// A timestamp as read: placed in time by [`CodeRows::into_dataset`], which
+/// knows the offset and the time of the import.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    Absent,
+    /// `SYSDATE()`, `NOW()` and the like: the time of the import.
+    Now,
+    /// Local time of `codes.utc_offset_hours`.
+    Local(PrimitiveDateTime),
+}
+
+impl When {
+    fn at(self, offset: UtcOffset, now: OffsetDateTime) -> Option<String> {
+        match self {
+            When::Absent => None,
+            When::Now => Some(timestamp_to_sql(now)),
+            When::Local(local) => Some(timestamp_to_sql(local.assume_offset(offset))),
+        }
+    }
+}
+
+/// One row of one of the three tables, as much of it as the import uses:
+/// a few dozen bytes beside its texts (a dump may hold hundreds of thousands
+/// of codes, kept until the import writes them).
+struct SourceRow {
+    line: usize,
+    active: bool,
+    created_at: When,
+    updated_at: When,
+    /// Author ids, shared by the rows naming them.
+    created_by: Option<Arc<str>>,
+    updated_by: Option<Arc<str>>,
+    /// `CL_CODE` or `CODE_ID`; empty when absent.
+    id: Box<str>,
+    /// A group's `CL_CODE`, a code's `CODE`.
+    second: Option<Box<str>>,
+    name: Option<Box<str>>,
+    description: Option<Box<str>>,
+}
+
+impl SourceRow {
+    fn origin(&self, offset: UtcOffset, now: OffsetDateTime) -> Origin {
+        let author = |id: &Option<Arc<str>>| id.as_ref().map(|id| format!("egovframe:{id}"));
         Origin {
-            created_at: self.timestamp(row, "FRST_REGIST_PNTTM"),
-            created_by: author(self.word(row, "FRST_REGISTER_ID")),
-            updated_at: self.timestamp(row, "LAST_UPDT_PNTTM"),
-            updated_by: author(self.word(row, "LAST_UPDUSR_ID")),
+            created_at: self.created_at.at(offset, now),
+            created_by: author(&self.created_by),
+            updated_at: self.updated_at.at(offset, now),
+            updated_by: author(&self.updated_by),
         }
     }
+}
 
-    fn labels(&self, row: &SourceRow, column: &str) -> Labels {
-        self.text(row, column)
-            .map(|name| Labels::from([("ko".to_owned(), name)]))
-            .unwrap_or_default()
-    }
+fn owned(text: Option<Box<str>>) -> Option<String> {
+    text.map(String::from)
+}
 
-    fn read(mut self, rows: Vec<SourceRow>) -> Result<Dataset, Vec<RowIssue>> {
-        let mut dataset = Dataset {
-            reason: Some(MIGRATION_REASON.to_owned()),
-            sort_orders: SortOrders::Appended,
-            ..Dataset::default()
-        };
-        for row in rows {
-            let active = self.active(&row);
-            let origin = self.origin(&row);
-            match row.table {
-                CLASS => dataset.categories.push(Located {
-                    line: row.line,
-                    record: CategoryDraft {
-                        id: self.text(&row, "CL_CODE").unwrap_or_default(),
-                        labels: self.labels(&row, "CL_CODE_NM"),
-                        description: self.text(&row, "CL_CODE_DC"),
-                        active,
-                    },
-                    origin: Some(origin),
-                }),
-                GROUP => dataset.groups.push(Located {
-                    line: row.line,
-                    record: GroupDraft {
-                        id: self.text(&row, "CODE_ID").unwrap_or_default(),
-                        category: self.text(&row, "CL_CODE"),
-                        labels: self.labels(&row, "CODE_ID_NM"),
-                        description: self.text(&row, "CODE_ID_DC"),
-                        custodian: None,
-                        active,
-                    },
-                    origin: Some(origin),
-                }),
-                _ => {
-                    dataset.codes.push(Located {
-                        line: row.line,
-                        record: CodeDraft {
-                            group: self.text(&row, "CODE_ID").unwrap_or_default(),
-                            code: self.text(&row, "CODE").unwrap_or_default(),
-                            labels: self.labels(&row, "CODE_NM"),
-                            description: self.text(&row, "CODE_DC"),
-                            // Given by the import (SortOrders::Appended).
-                            sort_order: 0,
-                            parent: None,
-                            valid_from: None,
-                            valid_to: None,
-                            active,
-                            attributes: Attributes::new(),
-                        },
-                        origin: Some(origin),
-                    });
-                }
-            }
-        }
-        dataset.issues = self.issues;
-        Ok(dataset)
-    }
+fn labels(name: Option<Box<str>>) -> Labels {
+    name.map(|name| Labels::from([("ko".to_owned(), String::from(name))]))
+        .unwrap_or_default()
 }
 
 fn parse_local(text: &str) -> Option<PrimitiveDateTime> {
@@ -285,10 +288,20 @@ fn table_of(name: &str) -> Option<&'static str> {
 /// read once for several importers (`egov migrate-from egovframe` hands every
 /// statement to each capability crate in turn), or file by file from CSV
 /// exports; [`CodeRows::into_dataset`] then reads them as [`from_dump`] does.
+///
+/// Each row is read as it is added (its bad cells noted then) and kept only
+/// as what the import uses of it; [`CodeRows::into_dataset`] makes the
+/// records and places the timestamps in time.
 #[derive(Default)]
 pub struct CodeRows {
-    rows: Vec<SourceRow>,
+    /// Rows by table, in [`TABLES`] order.
+    rows: [Vec<SourceRow>; 3],
+    /// Statements or files that could not be read (before any row's issue).
     issues: Vec<RowIssue>,
+    /// Bad cells, in row order.
+    row_issues: Vec<RowIssue>,
+    /// Author ids, shared by the rows naming them.
+    authors: std::collections::HashSet<Arc<str>>,
     read: [usize; 3],
 }
 
@@ -302,14 +315,18 @@ impl CodeRows {
         let Some(table) = table_of(&statement.table) else {
             return false;
         };
-        let columns = if statement.columns.is_empty() {
-            default_columns(table)
+        let (at, width) = if statement.columns.is_empty() {
+            let columns = default_columns(table);
+            (positions(table, &columns), columns.len())
         } else {
-            statement.columns.clone()
+            (
+                positions(table, &statement.columns),
+                statement.columns.len(),
+            )
         };
         self.count(table, statement.rows.len());
         for row in &statement.rows {
-            if row.values.len() != columns.len() {
+            if row.values.len() != width {
                 self.issues.push(RowIssue::new(
                     row.line,
                     format!("/{table}"),
@@ -318,20 +335,8 @@ impl CodeRows {
                 ));
                 continue;
             }
-            let cells = columns
-                .iter()
-                .cloned()
-                .zip(row.values.iter().map(|v| match v {
-                    SqlValue::Null => Cell::Null,
-                    SqlValue::Text(t) | SqlValue::Number(t) => Cell::Text(t.clone()),
-                    SqlValue::Call(c) => Cell::Call(c.clone()),
-                }))
-                .collect();
-            self.rows.push(SourceRow {
-                table,
-                line: row.line,
-                cells,
-            });
+            let cells = at.map(|i| i.map_or(Cell::Null, |i| Cell::of_sql(&row.values[i])));
+            self.add_row(table, row.line, &cells);
         }
         true
     }
@@ -342,15 +347,128 @@ impl CodeRows {
         let Some(table) = table_of(&table.to_ascii_uppercase()) else {
             return false;
         };
-        let before = self.rows.len();
-        csv_rows(table, text, &mut self.rows, &mut self.issues);
-        self.count(table, self.rows.len() - before);
+        let before = self.len();
+        self.csv_rows(table, text);
+        let added = self.len() - before;
+        self.count(table, added);
         true
+    }
+
+    fn len(&self) -> usize {
+        self.rows.iter().map(Vec::len).sum()
     }
 
     fn count(&mut self, table: &'static str, rows: usize) {
         if let Some(at) = TABLES.iter().position(|t| *t == table) {
             self.read[at] += rows;
+        }
+    }
+
+    fn author(&mut self, cell: Cell<'_>) -> Option<Arc<str>> {
+        let id = cell.word()?;
+        if let Some(known) = self.authors.get(id) {
+            return Some(Arc::clone(known));
+        }
+        let id: Arc<str> = Arc::from(id);
+        self.authors.insert(Arc::clone(&id));
+        Some(id)
+    }
+
+    /// Reads one row (its cells by slot) into the record it becomes, noting
+    /// its bad cells.
+    fn add_row(&mut self, table: &'static str, line: usize, cells: &[Cell<'_>; SLOTS]) {
+        let mut issue = |column: &str, code: &'static str, key: &'static str| {
+            self.row_issues.push(RowIssue::new(
+                line,
+                format!("/{table}/{column}"),
+                code,
+                Message::new(key),
+            ));
+        };
+        let active = match cells[USE_AT].word() {
+            Some("Y" | "y") => true,
+            Some("N" | "n") => false,
+            _ => {
+                issue("USE_AT", "flag", "codes-egov-use-at");
+                true
+            }
+        };
+        let mut when = |slot: usize| {
+            cells[slot].when().unwrap_or_else(|()| {
+                issue(
+                    AUDIT_COLUMNS[slot - CREATED_AT],
+                    "timestamp",
+                    "codes-egov-timestamp",
+                );
+                When::Absent
+            })
+        };
+        let created_at = when(CREATED_AT);
+        let updated_at = when(UPDATED_AT);
+        let text = |slot: usize| cells[slot].text().map(Box::<str>::from);
+        let row = SourceRow {
+            line,
+            active,
+            created_at,
+            updated_at,
+            created_by: self.author(cells[CREATED_BY]),
+            updated_by: self.author(cells[UPDATED_BY]),
+            id: text(ID).unwrap_or_default(),
+            second: text(SECOND),
+            name: text(NAME),
+            description: text(DESCRIPTION),
+        };
+        if let Some(at) = TABLES.iter().position(|t| *t == table) {
+            self.rows[at].push(row);
+        }
+    }
+
+    fn csv_rows(&mut self, table: &'static str, text: &str) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let at = match reader.headers() {
+            Ok(h) => {
+                let headers: Vec<String> =
+                    h.iter().map(|c| c.trim().to_ascii_uppercase()).collect();
+                positions(table, &headers)
+            }
+            Err(_) => {
+                self.issues.push(RowIssue::new(
+                    1,
+                    format!("/{table}"),
+                    "syntax",
+                    Message::new("codes-import-csv-syntax"),
+                ));
+                return;
+            }
+        };
+        for record in reader.records() {
+            match record {
+                Ok(record) => {
+                    let line = record
+                        .position()
+                        .map_or(0, |p| crate::transfer::line_at(text, p.byte()));
+                    let cells = at.map(|i| {
+                        i.and_then(|i| record.get(i))
+                            .map_or(Cell::Null, Cell::of_csv)
+                    });
+                    self.add_row(table, line, &cells);
+                }
+                Err(error) => {
+                    let line = error
+                        .position()
+                        .map_or(0, |p| crate::transfer::line_at(text, p.byte()));
+                    self.issues.push(RowIssue::new(
+                        line,
+                        format!("/{table}"),
+                        "syntax",
+                        Message::new("codes-import-csv-syntax"),
+                    ));
+                    if !matches!(error.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                        return;
+                    }
+                }
+            }
         }
     }
 
@@ -374,12 +492,58 @@ impl CodeRows {
         offset: UtcOffset,
         now: OffsetDateTime,
     ) -> Result<Dataset, Vec<RowIssue>> {
-        Reader {
-            offset,
-            now,
-            issues: self.issues,
+        fn records<T>(
+            rows: Vec<SourceRow>,
+            (offset, now): (UtcOffset, OffsetDateTime),
+            record: impl Fn(SourceRow) -> T,
+        ) -> Vec<Located<T>> {
+            rows.into_iter()
+                .map(|row| {
+                    let (line, origin) = (row.line, row.origin(offset, now));
+                    Located {
+                        line,
+                        record: record(row),
+                        origin: Some(origin),
+                    }
+                })
+                .collect()
         }
-        .read(self.rows)
+        let [categories, groups, codes] = self.rows;
+        let mut issues = self.issues;
+        issues.extend(self.row_issues);
+        let when = (offset, now);
+        Ok(Dataset {
+            reason: Some(MIGRATION_REASON.to_owned()),
+            sort_orders: SortOrders::Appended,
+            categories: records(categories, when, |row| CategoryDraft {
+                id: row.id.into(),
+                labels: labels(row.name),
+                description: owned(row.description),
+                active: row.active,
+            }),
+            groups: records(groups, when, |row| GroupDraft {
+                id: row.id.into(),
+                category: owned(row.second),
+                labels: labels(row.name),
+                description: owned(row.description),
+                custodian: None,
+                active: row.active,
+            }),
+            codes: records(codes, when, |row| CodeDraft {
+                group: row.id.into(),
+                code: owned(row.second).unwrap_or_default(),
+                labels: labels(row.name),
+                description: owned(row.description),
+                // Given by the import (SortOrders::Appended).
+                sort_order: 0,
+                parent: None,
+                valid_from: None,
+                valid_to: None,
+                active: row.active,
+                attributes: Attributes::new(),
+            }),
+            issues,
+        })
     }
 }
 
@@ -407,71 +571,6 @@ pub fn from_dump(
     rows.into_dataset(offset, now)
 }
 
-fn csv_rows(
-    table: &'static str,
-    text: &str,
-    rows: &mut Vec<SourceRow>,
-    issues: &mut Vec<RowIssue>,
-) {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
-        Err(_) => {
-            issues.push(RowIssue::new(
-                1,
-                format!("/{table}"),
-                "syntax",
-                Message::new("codes-import-csv-syntax"),
-            ));
-            return;
-        }
-    };
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let line = record
-                    .position()
-                    .map_or(0, |p| crate::transfer::line_at(text, p.byte()));
-                let cells = headers
-                    .iter()
-                    .cloned()
-                    .zip(record.iter().map(|v| {
-                        // The cell as written (a code or a name may have
-                        // surrounding spaces); NULL and the time calls may too.
-                        let word = v.trim();
-                        if word.is_empty() || word.eq_ignore_ascii_case("NULL") {
-                            Cell::Null
-                        } else if matches!(
-                            word.to_ascii_uppercase().as_str(),
-                            "SYSDATE()" | "NOW()"
-                        ) {
-                            Cell::Call(word.to_ascii_uppercase())
-                        } else {
-                            Cell::Text(v.to_owned())
-                        }
-                    }))
-                    .collect();
-                rows.push(SourceRow { table, line, cells });
-            }
-            Err(error) => {
-                let line = error
-                    .position()
-                    .map_or(0, |p| crate::transfer::line_at(text, p.byte()));
-                issues.push(RowIssue::new(
-                    line,
-                    format!("/{table}"),
-                    "syntax",
-                    Message::new("codes-import-csv-syntax"),
-                ));
-                if !matches!(error.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    return;
-                }
-            }
-        }
-    }
-}
-
 /// Reads CSV exports (with a header line of column names) of the three
 /// tables; `classes` may be absent when groups name no class.
 pub fn from_csv(
@@ -481,19 +580,13 @@ pub fn from_csv(
     offset: UtcOffset,
     now: OffsetDateTime,
 ) -> Result<Dataset, Vec<RowIssue>> {
-    let mut rows = Vec::new();
-    let mut issues = Vec::new();
+    let mut rows = CodeRows::default();
     if let Some(classes) = classes {
-        csv_rows(CLASS, classes, &mut rows, &mut issues);
+        rows.csv_rows(CLASS, classes);
     }
-    csv_rows(GROUP, groups, &mut rows, &mut issues);
-    csv_rows(DETAIL, details, &mut rows, &mut issues);
-    Reader {
-        offset,
-        now,
-        issues,
-    }
-    .read(rows)
+    rows.csv_rows(GROUP, groups);
+    rows.csv_rows(DETAIL, details);
+    rows.into_dataset(offset, now)
 }
 
 impl CodeRegistry {
@@ -525,5 +618,42 @@ mod tests {
         }
         assert_eq!(parse_local("2011-08-31").unwrap().hour(), 0);
         assert!(parse_local("31/08/2011").is_none());
+    }
+
+    #[test]
+    fn a_row_keeps_what_the_import_uses_read_as_before() {
+        let now = time::macros::datetime!(2026-12-07 09:00 UTC);
+        let dataset = from_dump(
+            "INSERT INTO COMTCCMMNDETAILCODE (CODE_ID, CODE, CODE_NM, CODE_NM, USE_AT, \
+             FRST_REGIST_PNTTM, FRST_REGISTER_ID, EXTRA) VALUES \
+             ('G1', 'A ', 'first', 'last ', ' y ', '2011-08-31 13:05:00', ' SYSTEM ', 'x'), \
+             ('G1', 'B', 'first', '  ', 'N', SYSDATE(), NULL, 'y');",
+            time::macros::offset!(+9),
+            now,
+        )
+        .unwrap();
+        let [a, b] = &dataset.codes[..] else {
+            panic!("two codes");
+        };
+        // A column named twice is read from its last place; texts are exact.
+        assert_eq!(
+            (a.record.code.as_str(), a.record.labels["ko"].as_str()),
+            ("A ", "last ")
+        );
+        assert!(a.record.active && !b.record.active);
+        assert!(b.record.labels.is_empty(), "a blank name is no label");
+        let origin = a.origin.as_ref().unwrap();
+        assert_eq!(
+            origin.created_at,
+            Some(timestamp_to_sql(
+                time::macros::datetime!(2011-08-31 04:05 UTC)
+            ))
+        );
+        assert_eq!(origin.created_by.as_deref(), Some("egovframe:SYSTEM"));
+        assert_eq!(origin.updated_at, None);
+        let origin = b.origin.as_ref().unwrap();
+        assert_eq!(origin.created_at, Some(timestamp_to_sql(now)));
+        assert_eq!(origin.created_by, None);
+        assert!(dataset.issues.is_empty());
     }
 }
