@@ -24,6 +24,7 @@ pub(crate) const LAYERS: &[(&str, u8)] = &[
     ("egov-i18n", 1),
     ("egov-privacy", 1),
     ("egov-http", 2),
+    ("egov-pages", 2),
     ("egov-validation", 3),
     ("egov-audit", 3),
     ("egov-codes", 4),

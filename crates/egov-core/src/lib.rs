@@ -11,6 +11,7 @@
 //! - [`clock`]: a clock tests can control;
 //! - [`paging`]: page requests with a hard maximum size, and pages;
 //! - [`actor`]: who is acting, so audit and codes can name the actor without knowing auth;
+//! - [`session`]: the signed-in session as pages show it (who, CSRF token, end time);
 //! - [`access`]: the access policy every route declares;
 //! - [`config`]: layered configuration (defaults < files < environment) and [`config::Secret`];
 //! - [`text`]: the one rule for text from outside (control characters) and visible text.
@@ -42,6 +43,7 @@ pub mod id;
 pub mod message;
 pub mod paging;
 pub mod problem;
+pub mod session;
 pub mod text;
 
 pub use access::AccessPolicy;

@@ -1,0 +1,41 @@
+# egov-pages: the layout, forms and problem pages (KRDS conventions).
+# A service overrides the identity messages (egov-page-agency, egov-page-service,
+# egov-page-contact) in its own .ftl file: later resources win.
+
+egov-page-official-banner = This is an official website of the Government of the Republic of Korea.
+egov-page-skip-to-content = Skip to main content
+egov-page-agency = Government of the Republic of Korea
+egov-page-service = e-Government service
+egov-page-contact = Contact: Government Call Center 110
+egov-page-copyright = © { egov-page-agency }. All rights reserved.
+egov-page-home = Home
+egov-page-utility-nav = User menu
+egov-page-main-nav = Main menu
+egov-page-footer-nav = About this website
+egov-page-breadcrumb = You are here
+egov-page-language = Language
+egov-page-privacy-policy = Privacy policy
+egov-page-logged-in-as = { $name } ({ $login_id })
+egov-page-login = Log in
+egov-page-logout = Log out
+egov-page-session-notice = You stay logged in until { $time }; without activity you will be logged out.
+egov-page-session-extend = Extend time
+egov-page-error-summary = Please check what you entered
+egov-page-error-summary-count = There { $count ->
+    [one] is 1 error
+   *[other] are { $count } errors
+}.
+egov-page-title-error-prefix = [Error]
+egov-page-required = required
+egov-page-required-notice = Fields marked with an asterisk (*) are required.
+egov-page-choose = Choose
+egov-page-problem-code = Error code
+egov-page-problem-request-id = Request number
+egov-page-problem-request-id-hint = Please give this number if you contact us.
+egov-page-problem-go-home = Go to the home page
+egov-page-problem-go-login = Log in
+egov-page-pagination = Pages
+egov-page-previous = Previous
+egov-page-next = Next
+egov-page-page-of = Page { $page } of { $total }
+egov-page-table-scroll = If the table is wider than the screen, scroll it sideways.
