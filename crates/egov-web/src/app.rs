@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use egov_core::access::AccessPolicy;
+use egov_core::config::Profile;
 use egov_core::message::FluentResources;
 use egov_core::problem::{Problem, ProblemType};
 use egov_db::Db;
@@ -84,6 +85,7 @@ pub struct App {
     #[cfg(feature = "auth")]
     auth: Option<egov_auth::Auth>,
     login_page: Option<std::sync::Arc<str>>,
+    profile: Profile,
     title: String,
     version: String,
 }
@@ -102,6 +104,7 @@ impl App {
             #[cfg(feature = "auth")]
             auth: None,
             login_page: None,
+            profile: Profile::Prod,
             migration_sets: Vec::new(),
             title: "egov-rs service".into(),
             version: "0.0.0".into(),
@@ -239,6 +242,33 @@ impl App {
         self.title = title.into();
         self.version = version.into();
         self
+    }
+
+    /// The profile the service runs in (`config.profile()`;
+    /// [`Services::app`](crate::service::Services::app) passes it). Without
+    /// this call an `App` counts as [`Profile::Prod`], the strictest.
+    ///
+    /// It decides one thing here: the interactive API page at `/docs/`
+    /// (Swagger UI, feature `docs-ui`) is served in the [`Profile::Dev`]
+    /// profile only; `/openapi.json` is served in every profile (unless
+    /// `server.openapi_docs = false`). The reason: a service's public pages
+    /// must meet KWCAG 2.2 (Korea's web accessibility standard, aligned with
+    /// WCAG 2.1 AA), and Swagger UI fails axe-core with critical and serious
+    /// violations (unnamed buttons and fields, about a hundred low-contrast
+    /// texts, buttons nested in buttons) that cannot be fixed from outside it.
+    /// So it stays a developer's tool on a developer's machine; API clients,
+    /// code generators and any other viewer read `/openapi.json`.
+    #[must_use]
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Whether the built service serves the interactive API page at `/docs/`:
+    /// feature `docs-ui`, `server.openapi_docs`, and the [`Profile::Dev`]
+    /// profile ([`App::profile`] says why).
+    pub fn serves_docs_page(&self) -> bool {
+        cfg!(feature = "docs-ui") && self.settings.openapi_docs && self.profile == Profile::Dev
     }
 
     /// Adds routes (each already carrying its access policy).
@@ -379,7 +409,8 @@ impl App {
         self.routes().2
     }
 
-    /// Assembles the service: routes, health, docs and the middleware stack.
+    /// Assembles the service: routes, health, OpenAPI (and, in the `dev`
+    /// profile, the docs page) and the middleware stack.
     /// Fails when a message resource does not parse or the locale settings are
     /// inconsistent.
     pub fn build(mut self) -> Result<Router, AppError> {
@@ -440,9 +471,11 @@ impl App {
                 }),
             );
             // The interactive page needs the Swagger UI assets (feature
-            // `docs-ui`); it reads the document from /openapi.json.
+            // `docs-ui`) and the dev profile (it is not accessible; see
+            // `App::profile`); it reads the document from /openapi.json.
+            let mut served = vec!["/openapi.json"];
             #[cfg(feature = "docs-ui")]
-            let served = {
+            if self.serves_docs_page() {
                 let docs: Router = utoipa_swagger_ui::SwaggerUi::new("/docs")
                     .config(utoipa_swagger_ui::Config::from("/openapi.json"))
                     .into();
@@ -450,13 +483,11 @@ impl App {
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(DOCS_CSP),
                 )));
-                ["/openapi.json", "/docs"].as_slice()
-            };
-            #[cfg(not(feature = "docs-ui"))]
-            let served = ["/openapi.json"].as_slice();
+                served.push("/docs");
+            }
             for path in served {
                 route_table.push(RouteInfo {
-                    path: (*path).into(),
+                    path: path.into(),
                     methods: vec!["GET".into()],
                     policy: AccessPolicy::Public,
                     documented: false,

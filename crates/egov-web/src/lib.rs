@@ -10,7 +10,9 @@
 //! - Every error is `application/problem+json` (RFC 9457), localized from the
 //!   problem's message keys by the caller's `Accept-Language`.
 //! - `/health/live`, `/health/ready` (503 while the database is unreachable),
-//!   `/openapi.json` and an offline interactive docs page at `/docs`.
+//!   `/openapi.json`, and an offline interactive docs page at `/docs/` in the
+//!   `dev` profile only: Swagger UI fails the accessibility checks public
+//!   pages must pass (KWCAG 2.2), see [`App::profile`].
 //! - Per-request locale (egov-i18n), validation rejections rendered as problems
 //!   (egov-validation), and optionally every request in the audit trail
 //!   ([`App::audit`], egov-audit).

@@ -65,7 +65,7 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 pub struct Service {
     /// Its name: in logs, in the audit trail's system actors (`{name}-seed`).
     pub name: &'static str,
-    /// Its title in the OpenAPI document (`/docs/`).
+    /// Its title in the OpenAPI document (`/openapi.json`, `/docs/`).
     pub title: &'static str,
     /// Its version (`env!("CARGO_PKG_VERSION")`).
     pub version: &'static str,
@@ -102,6 +102,9 @@ pub struct Services {
     pub privacy: Arc<Privacy>,
     /// The `[i18n]` settings (default locale, fallback).
     pub i18n: I18nSettings,
+    /// The profile the configuration was loaded in; [`Services::app`] gives
+    /// it to the [`App`] (the docs page at `/docs/` is served in `dev` only).
+    pub profile: Profile,
 }
 
 impl std::fmt::Debug for Services {
@@ -192,6 +195,7 @@ impl Service {
             codes,
             privacy: Arc::new(privacy),
             i18n: config.section()?,
+            profile: config.profile(),
         })
     }
 
@@ -234,10 +238,12 @@ impl Services {
     /// The [`App`] with the framework's parts wired in: the service's title
     /// and messages, the database (readiness), every request in the audit
     /// trail, `/auth/*`, `/codes/*` (with their admin APIs), the `[i18n]`
-    /// settings and the audit admin API under `/admin/audit` (permission
-    /// `audit:read`). The service adds its own routers.
+    /// settings, the audit admin API under `/admin/audit` (permission
+    /// `audit:read`) and the profile ([`App::profile`]: `/docs/` in `dev`
+    /// only). The service adds its own routers.
     pub fn app(&self, settings: WebSettings) -> App {
         App::new(settings)
+            .profile(self.profile)
             .api_info(self.service.title, self.service.version)
             .messages(self.service.messages)
             .migrations(self.service.migrations)
@@ -267,12 +273,16 @@ impl Services {
         let listener = TcpListener::bind((settings.host.as_str(), settings.port)).await?;
         let address = listener.local_addr()?;
         tracing::info!(%address, database = self.db.redacted_url(), profile = %config.profile(), "started");
+        let docs = if app.serves_docs_page() {
+            format!(" (API docs: http://{address}/docs/)")
+        } else if settings.openapi_docs {
+            format!(" (OpenAPI: http://{address}/openapi.json)")
+        } else {
+            String::new()
+        };
         #[allow(clippy::print_stdout)]
         {
-            println!(
-                "{} listening on http://{address} (API docs: http://{address}/docs/)",
-                self.service.name
-            );
+            println!("{} listening on http://{address}{docs}", self.service.name);
         }
         let served = app.serve(listener, crate::shutdown_signal()).await;
         self.audit.shutdown().await;

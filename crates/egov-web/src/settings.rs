@@ -28,7 +28,8 @@ pub struct WebSettings {
     pub hsts: bool,
     /// Origins allowed to call the API from a browser (CORS). Empty: none.
     pub cors_allowed_origins: Vec<String>,
-    /// Serve `/openapi.json` and the interactive docs page at `/docs`.
+    /// Serve `/openapi.json` and, in the `dev` profile only, the interactive
+    /// docs page at `/docs/` (see [`App::profile`](crate::App::profile)).
     pub openapi_docs: bool,
     /// Reverse proxies (addresses or CIDR networks, e.g. `10.0.0.0/8`) whose
     /// `Forwarded`/`X-Forwarded-For` headers name the client recorded in the

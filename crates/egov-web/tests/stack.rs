@@ -6,6 +6,7 @@ use axum::Json;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use egov_core::AccessPolicy;
+use egov_core::config::Profile;
 use egov_web::{ApiRouter, App, WebSettings};
 use http::StatusCode;
 use serde_json::Value;
@@ -439,7 +440,10 @@ async fn routes_deny_by_default_when_their_policy_is_not_met() {
 
 #[tokio::test]
 async fn health_and_openapi_are_served_with_policies_documented() {
-    let app = App::new(settings()).router(test_routes());
+    // The dev profile: the only one with the docs page (tests/docs_page.rs).
+    let app = App::new(settings())
+        .profile(Profile::Dev)
+        .router(test_routes());
     let table = app.route_table();
     for (path, policy) in [
         ("/members", AccessPolicy::Authenticated),
