@@ -21,6 +21,8 @@
 //!   `exp`, `nbf`, `iat`, `sub`, `jti` and `sid` must be present; times are checked
 //!   against the [`Clock`](egov_core::Clock) (5 s leeway for `nbf`/`iat`, none
 //!   for `exp`).
+//!   Tokens of egov-auth's sessions also carry `sid_exp`, when the session
+//!   ends if idle ([`AccessClaims::sid_exp`]; informational, not checked).
 //! - A token whose signature and claims verified is remembered (in memory,
 //!   at most [`VERIFIED_CACHE_CAPACITY`] tokens, keyed by the whole token), so
 //!   a client sending the same access token again costs a map lookup instead
@@ -78,6 +80,14 @@ pub struct AccessClaims {
     pub jti: String,
     /// The session (refresh-token family) the token belongs to.
     pub sid: String,
+    /// When session `sid` ends if nothing renews it (seconds since the
+    /// epoch): the idle expiry of the refresh token issued with this access
+    /// token, never past the session's absolute end. Informational (a page's
+    /// time-limit notice, `Authenticated::session_expires_at`); no rule
+    /// checks it. Absent from tokens issued with [`Keyring::issue`] and by
+    /// versions before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid_exp: Option<i64>,
 }
 
 struct Key {
@@ -266,7 +276,8 @@ impl Keyring {
         self.ttl_secs
     }
 
-    /// Signs an access token for `account` in session `sid`, issued at `now`.
+    /// Signs an access token for `account` in session `sid`, issued at `now`,
+    /// without the session's end ([`AccessClaims::sid_exp`]).
     ///
     /// # Errors
     ///
@@ -275,6 +286,22 @@ impl Keyring {
         &self,
         account: AccountId,
         sid: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, AccessClaims), Error> {
+        self.issue_in_session(account, sid, None, now)
+    }
+
+    /// [`Keyring::issue`] carrying when the session ends if idle
+    /// ([`AccessClaims::sid_exp`]); egov-auth's sessions issue their tokens so.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Internal`] if signing fails.
+    pub fn issue_in_session(
+        &self,
+        account: AccountId,
+        sid: &str,
+        session_expires_at: Option<OffsetDateTime>,
         now: OffsetDateTime,
     ) -> Result<(String, AccessClaims), Error> {
         let key = &self.keys[&self.active];
@@ -288,6 +315,7 @@ impl Keyring {
             iat,
             jti: uuid::Uuid::now_v7().to_string(),
             sid: sid.to_owned(),
+            sid_exp: session_expires_at.map(OffsetDateTime::unix_timestamp),
         };
         let mut header = Header::new(key.algorithm);
         header.typ = Some(ACCESS_TOKEN_TYP.into());
@@ -457,6 +485,7 @@ mod tests {
             iat: 0,
             jti: "j".into(),
             sid: "s".into(),
+            sid_exp: None,
         }
     }
 

@@ -76,7 +76,8 @@
 //!   bound as a revocation.
 //! - No grace window for concurrent refreshes through [`Auth::refresh`]
 //!   (`POST /auth/refresh`; RFC 9700 defines none): two clients refreshing the
-//!   same token at once end the session. Cookie-mode page requests renew the
+//!   same token at once end the session. Cookie-mode page requests and form
+//!   posts (and the extend button, `POST /auth/session/extend`) renew the
 //!   session from the refresh cookie ([`Auth::resume`]) and allow
 //!   `page_resume_grace_secs` (10 s) for tabs loading together: a token replaced
 //!   that recently by another page request gets an access token, not a

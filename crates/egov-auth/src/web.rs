@@ -17,21 +17,32 @@
 //!   the caller anonymous (browsers keep stale cookies; the route's policy then
 //!   answers 401 where it matters, and `/auth/login` and `/auth/refresh` still
 //!   work) — except on a page request ([`is_page_request`]: a browser's `GET`
-//!   or `HEAD` accepting `text/html`) that carries the refresh cookie: there
-//!   the middleware rotates the refresh token as `POST /auth/refresh` would,
-//!   serves the request as the session's account and sets the new cookies on
-//!   the response, so a page session lasts as long as its refresh token
-//!   (`refresh_idle_secs` without a rotation, `refresh_absolute_secs` in all),
-//!   not one access-token lifetime. A refresh token that no longer works
+//!   or `HEAD` accepting `text/html`) or a form post ([`is_form_post`]: a
+//!   browser's `POST` of a form-urlencoded or multipart body accepting
+//!   `text/html`) that carries the refresh cookie: there the middleware
+//!   rotates the refresh token as `POST /auth/refresh` would, serves the
+//!   request as the session's account and sets the new cookies on the
+//!   response whatever its answer, so a page session lasts as long as its
+//!   refresh token (`refresh_idle_secs` without a rotation,
+//!   `refresh_absolute_secs` in all), not one access-token lifetime, and a
+//!   form a citizen took longer than that to fill in is not lost (KWCAG 2.2.1).
+//!   A refresh token that no longer works
 //!   (expired, revoked, used) leaves the caller anonymous and clears the
 //!   cookies; a reused one revokes the session, as on `/auth/refresh` —
 //!   unless another page request renewed it less than
 //!   `page_resume_grace_secs` ago (tabs loading together; [`Auth::resume`]),
-//!   which gets an access cookie only. No CSRF
-//!   token is needed for this: the cookies are `SameSite=Strict`, so a
+//!   which gets an access cookie only. A page request needs no CSRF
+//!   token for this: the cookies are `SameSite=Strict`, so a
 //!   cross-site navigation carries none, and a page read changes nothing but
-//!   the tokens. Requests that are not page requests (an API call from the
-//!   page's script) rotate through `POST /auth/refresh`. A cookie-authenticated `POST`/`PUT`/`PATCH`/`DELETE` must carry the
+//!   the tokens. A form post is a write, so it needs the session's CSRF token
+//!   exactly as below, checked against the refresh token's session *before*
+//!   anything is rotated (the token is an HMAC of the session id, which
+//!   rotation keeps, so the one the page rendered still matches); a missing or
+//!   wrong one is refused with 403 and rotates nothing. Requests that are
+//!   neither (an API call from the page's script, a JSON post) rotate through
+//!   `POST /auth/refresh`.
+//!
+//!   A cookie-authenticated `POST`/`PUT`/`PATCH`/`DELETE` must carry the
 //!   session's CSRF token in `X-CSRF-Token` (signed double submit: the token is
 //!   an HMAC of the session id, also given to the page in the non-HttpOnly
 //!   `__Host-egov-csrf` cookie), otherwise 403. An HTML form post
@@ -64,6 +75,16 @@
 //!   to the change-password page. The check is here, once, so no route can
 //!   forget it.
 //!
+//! ## A session's time limit (KWCAG 2.2.1)
+//!
+//! A page can tell the citizen when the session ends if they do nothing and
+//! let them extend it: [`CurrentUser::session_expires_at`] (from the access
+//! token's `sid_exp` claim, no database query) is that time, and a form
+//! posting to [`EXTEND_SESSION_PATH`] with the session's CSRF token
+//! ([`CSRF_FORM_FIELD`], [`Auth::csrf_token`]) and `next` (the page's own path)
+//! renews it and comes back. A form posted after the access cookie expired is
+//! served all the same (above), so the typed text is not lost either way.
+//!
 //! ## A page's own login form ([`guard_login_form`])
 //!
 //! A login form has no session to tie a CSRF token to, so it gets a
@@ -90,6 +111,7 @@
 //! | `POST /auth/login` | public | login id, password, optional `otp`; `cookie: true` for cookie mode |
 //! | `POST /auth/refresh` | public | rotate the refresh token (body, or cookie + `X-CSRF-Token`) |
 //! | `GET /.well-known/jwks.json` | public | the public keys |
+//! | `POST /auth/session/extend` | authenticated | cookie mode, a page's form: rotate the refresh token now (the session's end moves on), `303` to the local path in `next` ([`EXTEND_SESSION_PATH`]) |
 //! | `POST /auth/logout` | authenticated | end this session |
 //! | `POST /auth/logout-others` | authenticated | end every other session |
 //! | `GET /auth/me` | authenticated | the account, roles, permissions |
@@ -198,6 +220,28 @@ fn no_store(mut response: Response) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// Where a form sends the browser afterwards: `wanted` when it is a path of
+/// this site (starting with one `/`, not `//`, no backslash — so not `/\` —,
+/// no control character, which browsers would strip), else `/` — never another
+/// site.
+fn local_target(wanted: Option<&str>) -> String {
+    let local = |path: &&str| {
+        let bytes = path.as_bytes();
+        bytes.first() == Some(&b'/')
+            && bytes.get(1) != Some(&b'/')
+            && !path.contains('\\')
+            && !path.chars().any(char::is_control)
+            && HeaderValue::from_str(path).is_ok()
+    };
+    wanted.filter(local).unwrap_or("/").to_owned()
+}
+
+/// `303 See Other` to `target` (a path [`local_target`] accepted).
+fn see_other(target: &str) -> Response {
+    let location = HeaderValue::from_str(target).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    no_store((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }
 
 fn error_response(error: Error) -> Response {
@@ -328,17 +372,54 @@ async fn refuse_until_password_changed(auth: &Auth, denial: AuditEvent) -> Respo
 /// the refresh cookie.
 pub use egov_http::is_page_request;
 
-/// Cookie mode, a request without a working access cookie: a page request
-/// with a refresh cookie resumes its session (see the [module docs](self));
-/// anything else goes on anonymous.
+/// Whether a request is a browser submitting a page's HTML form (egov-http's
+/// one definition: `POST`, a form-urlencoded or multipart body, `text/html`
+/// in `Accept`): in cookie mode [`authenticate`] resumes its session from the
+/// refresh cookie like a [page request](is_page_request), once its CSRF token
+/// has proved it the session's.
+pub use egov_http::is_form_post;
+
+/// Put in a request whose session [`authenticate`] renewed from the refresh
+/// cookie: the refresh cookie the request carries has been used, and the
+/// response will carry the new one. `POST /auth/session/extend` then has
+/// nothing left to rotate.
+#[derive(Debug, Clone, Copy)]
+struct Renewed;
+
+/// Cookie mode, a request without a working access cookie: a page request or
+/// form post with a refresh cookie resumes its session (see the
+/// [module docs](self)); anything else goes on anonymous.
 async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) -> Response {
-    let refresh_token = is_page_request(request.method(), request.headers())
+    let page = is_page_request(request.method(), request.headers());
+    let form = !page && is_form_post(request.method(), request.headers());
+    let refresh_token = (page || form)
         .then(|| cookie(request.headers(), REFRESH_COOKIE))
         .flatten()
         .map(str::to_owned);
     let Some(refresh_token) = refresh_token else {
         return next.run(request).await;
     };
+    if form {
+        // A write: the CSRF rule of every cookie-authenticated write, checked
+        // against the refresh token's session before anything is rotated. The
+        // token is an HMAC of the session id, which rotation keeps, so the
+        // token the page rendered before its access cookie expired is right.
+        let (checked, submitted) = match submitted_csrf_token(request).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+        request = checked;
+        match auth.refresh_session(&refresh_token).await {
+            Ok(Some(session)) => {
+                if !auth.check_csrf(&session, submitted.as_deref().unwrap_or("")) {
+                    record_denial(auth, denial(&request, "csrf")).await;
+                    return error_response(Error::Csrf);
+                }
+            }
+            Ok(None) => return not_resumed(auth, "unknown", request, next).await,
+            Err(error) => return error_response(error),
+        }
+    }
     let mut actor = request
         .extensions()
         .get::<Actor>()
@@ -347,10 +428,7 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
     let resumed = match auth.resume(&actor, &refresh_token).await {
         Ok(resumed) => resumed,
         Err(Error::InvalidRefreshToken(why)) => {
-            tracing::info!(why, "page session not resumed");
-            let mut response = next.run(request).await;
-            clear_cookies(auth, &mut response);
-            return response;
+            return not_resumed(auth, why, request, next).await;
         }
         Err(error) => return error_response(error),
     };
@@ -364,6 +442,7 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
     };
     authenticated.apply_to(&mut actor);
     request.extensions_mut().insert(actor);
+    request.extensions_mut().insert(Renewed);
     // The rotated tokens reach the browser whatever the answer, or it would
     // present a used refresh token next time.
     let mut response = match password_change_denial(&request, &authenticated) {
@@ -373,18 +452,33 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
             next.run(request).await
         }
     };
-    match &resumed {
-        Resumed::Rotated(session) => set_session_cookies(auth, session, &mut response),
+    set_resumed_cookies(auth, &resumed, &mut response);
+    response
+}
+
+/// A page request or form post whose refresh cookie no longer works (expired,
+/// revoked, used, unknown): it goes on anonymous — the route's policy answers
+/// 401 where it matters — and its token cookies are cleared.
+async fn not_resumed(auth: &Auth, why: &'static str, request: Request, next: Next) -> Response {
+    tracing::info!(why, "browser session not resumed");
+    let mut response = next.run(request).await;
+    clear_cookies(auth, &mut response);
+    response
+}
+
+/// Sets the cookies of a session [`Auth::resume`] renewed on `response`.
+fn set_resumed_cookies(auth: &Auth, resumed: &Resumed, response: &mut Response) {
+    match resumed {
+        Resumed::Rotated(session) => set_session_cookies(auth, session, response),
         // The refresh cookie the rotating request set stays.
         Resumed::Concurrent(grant) => set_cookie(
-            &mut response,
+            response,
             ACCESS_COOKIE,
             &grant.access_token,
             grant.expires_in,
             true,
         ),
     }
-    response
 }
 
 /// Whether `request` is a write a browser sent from another site without
@@ -663,6 +757,10 @@ pub struct CurrentUser {
     pub session_id: String,
     /// The request's actor (principal, roles, permissions, context).
     pub actor: Actor,
+    /// When the session ends if nothing renews it
+    /// ([`Authenticated::session_expires_at`]): what a page's time-limit notice
+    /// shows, next to a form posting to `/auth/session/extend`.
+    pub session_expires_at: Option<time::OffsetDateTime>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
@@ -676,6 +774,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
                 account_id: a.account_id,
                 session_id: a.session_id.clone(),
                 actor: actor.clone(),
+                session_expires_at: a.session_expires_at,
             }),
             _ => {
                 let mut response = problem_response(Problem::new(ProblemType::UNAUTHENTICATED));
@@ -886,6 +985,80 @@ async fn refresh(
         Ok(session) => session_response(&auth, session, cookie_mode),
         Err(e) => {
             let mut response = error_response(e);
+            clear_cookies(&auth, &mut response);
+            response
+        }
+    }
+}
+
+/// The form of `POST /auth/session/extend`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SessionExtend {
+    /// Where to go afterwards: a path of this site (one leading `/`, not `//`
+    /// or `/\`); anything else goes to `/`.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// The session's CSRF token ([`CSRF_FORM_FIELD`], checked by
+    /// [`authenticate`]), unless sent as `X-CSRF-Token`.
+    #[serde(default)]
+    pub csrf_token: Option<String>,
+}
+
+/// The path of the extend endpoint, `POST /auth/session/extend`: where a
+/// page's extend form posts (see the [module docs](self)).
+pub const EXTEND_SESSION_PATH: &str = "/auth/session/extend";
+
+/// The most the extend endpoint reads of its form.
+const EXTEND_FORM_LIMIT: usize = 16 * 1024;
+
+/// Extends the session now (cookie mode), for a page's "extend" button next
+/// to its time-limit notice: rotates the refresh token from the refresh cookie
+/// as `/auth/refresh` does (so the session's idle end moves to
+/// `refresh_idle_secs` from now, never past its absolute end), sets the new
+/// cookies and answers `303 See Other` to the form's `next` (a local path,
+/// else `/`). A cookie-authenticated form post, so the CSRF token must be in
+/// the `csrf_token` field or `X-CSRF-Token`. When the middleware has just
+/// renewed the session for this very request (the access cookie had expired),
+/// that renewal is the extension. Like a page renewal, a second post with the
+/// same refresh cookie within `page_resume_grace_secs` (a double click) gets
+/// an access cookie instead of revoking the session.
+#[utoipa::path(post, path = "/auth/session/extend", tag = "auth",
+    request_body(content = SessionExtend, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "the session was renewed and its cookies set; `Location` is `next`"),
+        (status = 401, description = "no refresh cookie of this session, or it no longer works (the cookies are cleared)")))]
+async fn extend_session(State(auth): State<Auth>, user: CurrentUser, request: Request) -> Response {
+    let renewed = request.extensions().get::<Renewed>().is_some();
+    let refresh_token = cookie(request.headers(), REFRESH_COOKIE).map(str::to_owned);
+    let Ok(body) = axum::body::to_bytes(request.into_body(), EXTEND_FORM_LIMIT).await else {
+        return problem_response(Problem::new(ProblemType::PAYLOAD_TOO_LARGE));
+    };
+    let wanted = form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "next")
+        .map(|(_, value)| value.into_owned());
+    let next = local_target(wanted.as_deref());
+    if renewed {
+        // The middleware rotated the refresh cookie this request carried and
+        // sets the new cookies on this response.
+        return see_other(&next);
+    }
+    let Some(token) = refresh_token.filter(|_| auth.settings().cookie_mode) else {
+        return error_response(Error::InvalidRefreshToken("missing"));
+    };
+    // The CSRF token the middleware checked is the access token's session's:
+    // the refresh cookie must be of that session too.
+    match auth.refresh_session(&token).await {
+        Ok(Some(session)) if session == user.session_id => {}
+        Ok(_) => return error_response(Error::InvalidRefreshToken("another session")),
+        Err(error) => return error_response(error),
+    }
+    match auth.resume(&user.actor, &token).await {
+        Ok(resumed) => {
+            let mut response = see_other(&next);
+            set_resumed_cookies(&auth, &resumed, &mut response);
+            response
+        }
+        Err(error) => {
+            let mut response = error_response(error);
             clear_cookies(&auth, &mut response);
             response
         }
@@ -1267,6 +1440,10 @@ pub fn api(auth: Auth) -> Vec<(AccessPolicy, UtoipaMethodRouter)> {
         (AccessPolicy::Public, with_state(a, routes!(login))),
         (AccessPolicy::Public, with_state(a, routes!(refresh))),
         (AccessPolicy::Public, with_state(a, routes!(jwks))),
+        (
+            AccessPolicy::Authenticated,
+            with_state(a, routes!(extend_session)),
+        ),
         (AccessPolicy::Authenticated, with_state(a, routes!(logout))),
         (
             AccessPolicy::Authenticated,
@@ -1316,6 +1493,75 @@ mod tests {
             headers.append(header::ACCEPT, HeaderValue::from_str(value).unwrap());
         }
         headers
+    }
+
+    #[test]
+    fn only_paths_of_this_site_are_targets() {
+        for local in ["/", "/pages/admin?tab=a%20b", "/api/hello#top", "/민원"] {
+            assert_eq!(local_target(Some(local)), local);
+        }
+        for foreign in [
+            "//evil.example/x",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil",
+            "",
+            "/a\nb",
+            "/\t/evil.example",
+            "/a\u{7f}b",
+        ] {
+            assert_eq!(local_target(Some(foreign)), "/", "{foreign:?}");
+        }
+        assert_eq!(local_target(None), "/");
+    }
+
+    fn with(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(name, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn a_form_post_is_a_post_of_a_form_body_that_accepts_html() {
+        const PAGE: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+        for media in [
+            "application/x-www-form-urlencoded",
+            "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+            "multipart/form-data; boundary=----x",
+        ] {
+            let headers = with(&[(header::ACCEPT, PAGE), (header::CONTENT_TYPE, media)]);
+            assert!(is_form_post(&Method::POST, &headers), "{media}");
+            for method in [Method::GET, Method::PUT, Method::PATCH, Method::DELETE] {
+                assert!(!is_form_post(&method, &headers), "{method} {media}");
+            }
+        }
+        for not_form in [
+            // A script's JSON call.
+            &[
+                (header::ACCEPT, PAGE),
+                (header::CONTENT_TYPE, "application/json"),
+            ][..],
+            &[(header::ACCEPT, PAGE), (header::CONTENT_TYPE, "text/plain")],
+            &[(header::ACCEPT, PAGE)],
+            // A script posting a form body without asking for a page.
+            &[(header::CONTENT_TYPE, "application/x-www-form-urlencoded")],
+            &[
+                (header::ACCEPT, "application/json"),
+                (header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            ],
+            &[
+                (header::ACCEPT, "text/html;q=0"),
+                (header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            ],
+        ] {
+            assert!(
+                !is_form_post(&Method::POST, &with(not_form)),
+                "{not_form:?}"
+            );
+        }
     }
 
     #[test]

@@ -227,6 +227,52 @@ egov_db::backend_tests! {
         env.audit.shutdown().await;
     }
 
+    async fn an_access_token_says_when_its_session_ends_if_idle(db) {
+        use egov_core::clock::Clock as _;
+        let env = env(db).await; // idle 30 min, absolute 12 h, page grace 10 s
+        account(&env, "park").await;
+        let ctx = Actor::anonymous();
+        let ends = async |token: &str| env.auth.authenticate(token).await.unwrap().session_expires_at;
+        // Login: the idle end of the session's first refresh token.
+        let start = env.clock.now();
+        let s = env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        assert_eq!(ends(&s.access_token).await, Some(start + Duration::minutes(30)));
+        assert_eq!(s.refresh_expires_in, 30 * 60);
+        // Each rotation moves it to 30 minutes from then: the API's refresh…
+        env.clock.advance(Duration::minutes(20));
+        let s = env.auth.refresh(&ctx, &s.refresh_token).await.unwrap();
+        assert_eq!(ends(&s.access_token).await, Some(start + Duration::minutes(50)));
+        // …and a page's renewal.
+        env.clock.advance(Duration::minutes(20));
+        let Resumed::Rotated(rotated) = env.auth.resume(&ctx, &s.refresh_token).await.unwrap() else {
+            panic!("an unused refresh token is rotated");
+        };
+        assert_eq!(ends(&rotated.access_token).await, Some(start + Duration::minutes(70)));
+        // A tab loading 5 s later gets the end of the token that replaced its
+        // own, not 30 minutes from its own request.
+        env.clock.advance(Duration::seconds(5));
+        let Resumed::Concurrent(grant) = env.auth.resume(&ctx, &s.refresh_token).await.unwrap() else {
+            panic!("a token rotated 5 s ago is a concurrent tab");
+        };
+        assert_eq!(ends(&grant.access_token).await, Some(start + Duration::minutes(70)));
+        // Never past the session's absolute end (12 h after login).
+        let login = env.clock.now();
+        let mut s = env.auth.login(&ctx, "park", PASSWORD, None).await.unwrap();
+        for _ in 0..35 {
+            env.clock.advance(Duration::minutes(20));
+            s = env.auth.refresh(&ctx, &s.refresh_token).await.unwrap();
+        }
+        // 11 h 40 min in: 30 more minutes would pass the absolute end.
+        assert_eq!(ends(&s.access_token).await, Some(login + Duration::hours(12)));
+        assert_eq!(s.refresh_expires_in, 20 * 60);
+        // A token without the claim (signed outside a session's rotation): unknown.
+        let ring = egov_auth::keys::Keyring::from_settings(&AuthSettings::default()).unwrap();
+        let (bare, claims) = ring.issue(s.account_id, &s.session_id, env.clock.now()).unwrap();
+        assert_eq!(claims.sid_exp, None);
+        assert_eq!(ends(&bare).await, None);
+        env.audit.shutdown().await;
+    }
+
     async fn logout_password_change_and_disable_revoke_sessions(db) {
         let env = env(db).await;
         let created = account(&env, "choi").await;

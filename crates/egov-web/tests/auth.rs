@@ -44,6 +44,17 @@ async fn form_echo(
     form.get("title").cloned().unwrap_or_default()
 }
 
+/// When the caller's session ends if idle (unix seconds), as a page's
+/// time-limit notice would show it.
+async fn session_end(user: CurrentUser) -> Json<Option<i64>> {
+    Json(user.session_expires_at.map(|at| at.unix_timestamp()))
+}
+
+/// A page's multipart upload: answers the account, whatever the body.
+async fn upload(user: CurrentUser) -> String {
+    user.account_id.to_string()
+}
+
 /// A page behind `codes:write`.
 async fn admin_page(_user: CurrentUser) -> axum::response::Html<&'static str> {
     axum::response::Html("<h1>admin</h1>")
@@ -81,6 +92,16 @@ fn app(auth: &Auth, audit: &AuditLog) -> App {
                     "/pages/form",
                     AccessPolicy::Authenticated,
                     axum::routing::post(form_echo),
+                )
+                .route(
+                    "/pages/session",
+                    AccessPolicy::Authenticated,
+                    axum::routing::get(session_end),
+                )
+                .route(
+                    "/pages/upload",
+                    AccessPolicy::Authenticated,
+                    axum::routing::post(upload),
                 )
                 .route(
                     "/pages/admin",
@@ -889,6 +910,319 @@ async fn tabs_loading_together_all_resume_the_session() {
         assert_eq!(r.status(), 200);
         assert_eq!(set_cookies(&r).len(), 3);
         assert_eq!(reuse_revocations(database.db()).await, 0);
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+/// `jar` with the cookies `set` set or replaced (a value `""` removes one), as
+/// a browser keeps them.
+fn merged(jar: &[(String, String)], set: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = jar
+        .iter()
+        .filter(|(name, _)| !set.iter().any(|(n, _)| n == name))
+        .cloned()
+        .collect();
+    out.extend(set.iter().filter(|(_, value)| !value.is_empty()).cloned());
+    out
+}
+
+/// The value of cookie `name` in `pairs`.
+fn cookie_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// `pairs` with the access cookie replaced by a validly signed access token of
+/// `account`'s session `sid` that expired a minute ago (issued 11 minutes ago):
+/// what a browser holds when a citizen took longer than the access-token
+/// lifetime over a form (a browser would have dropped it at its `Max-Age`; a
+/// tab restored from disk may still send it).
+fn with_expired_access_cookie(
+    pairs: &[(String, String)],
+    account: &str,
+    sid: &str,
+) -> Vec<(String, String)> {
+    use egov_core::clock::Clock as _;
+    let ring = egov_auth::keys::Keyring::from_settings(&settings()).unwrap();
+    let issued = egov_core::clock::SystemClock.now() - Duration::from_secs(11 * 60);
+    let (token, _) = ring.issue(account.parse().unwrap(), sid, issued).unwrap();
+    let mut out = vec![(egov_auth::web::ACCESS_COOKIE.to_owned(), token)];
+    out.extend(
+        pairs
+            .iter()
+            .filter(|(name, _)| name != egov_auth::web::ACCESS_COOKIE)
+            .cloned(),
+    );
+    out
+}
+
+/// A browser's form post of `fields` to `path` with the cookies `jar`.
+async fn post_form(
+    c: &reqwest::Client,
+    base: &str,
+    path: &str,
+    jar: &[(String, String)],
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    c.post(format!("{base}{path}"))
+        .header("accept", PAGE)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie_header(jar, None))
+        .body(form(fields))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `browser` logs in with cookies: the cookies, the CSRF token, the account
+/// and session ids.
+async fn browser_session(
+    c: &reqwest::Client,
+    base: &str,
+) -> (Vec<(String, String)>, String, String, String) {
+    let r = cookie_login(c, base).await;
+    assert_eq!(r.status(), 200);
+    let jar = set_cookies(&r);
+    let body: Value = r.json().await.unwrap();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let account = body["account_id"].as_str().unwrap().to_owned();
+    let me: Value = with_cookies(c, format!("{base}/auth/me"), &cookie_header(&jar, None))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sid = me["session_id"].as_str().unwrap().to_owned();
+    (jar, csrf, account, sid)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_posted_after_the_access_cookie_expired_renews_the_session() {
+    with_databases(async |database| {
+        let (app, c) = browser_app(database, 10).await;
+        let base = &app.base;
+        let db = database.db();
+        let (login, csrf, account, sid) = browser_session(&c, base).await;
+        let expired = with_expired_access_cookie(&login, &account, &sid);
+        let refresh = egov_auth::web::REFRESH_COOKIE;
+
+        // The form, with the CSRF token the page rendered at login: served as
+        // the account, the typed text reaches the handler, and the renewed
+        // session's cookies are set (same session, so the same CSRF token).
+        let r = post_form(&c, base, "/pages/form", &expired, &[("title", "민원 1"), ("csrf_token", &csrf)]).await;
+        assert_eq!(r.status(), 200);
+        let renewed = set_cookies(&r);
+        let names: Vec<&str> = renewed.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [egov_auth::web::ACCESS_COOKIE, refresh, egov_auth::web::CSRF_COOKIE]
+        );
+        assert_ne!(cookie_value(&renewed, refresh), cookie_value(&login, refresh));
+        assert_eq!(
+            cookie_value(&renewed, egov_auth::web::CSRF_COOKIE),
+            Some(csrf.as_str()),
+            "the CSRF token survives the rotation"
+        );
+        assert_eq!(r.text().await.unwrap(), "민원 1");
+        let (by_account,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE target_id = '/pages/form' AND outcome = 'success' AND principal_id = $1",
+        )
+        .bind(&account)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(by_account, 1);
+        let jar = merged(&login, &renewed);
+        let r = with_cookies(&c, format!("{base}/api/hello"), &cookie_header(&jar, None)).await;
+        assert_eq!(r.status(), 200, "the new access cookie works");
+
+        // Missing or wrong CSRF token: 403, recorded, and nothing rotated —
+        // the refresh cookie still renews the session afterwards.
+        let expired = with_expired_access_cookie(&jar, &account, &sid);
+        let before = denied_events(db, "csrf").await;
+        let wrong = format!("{csrf}x");
+        for fields in [&[("title", "x")][..], &[("title", "x"), ("csrf_token", &wrong)]] {
+            let r = post_form(&c, base, "/pages/form", &expired, fields).await;
+            assert_eq!(r.status(), 403, "{fields:?}");
+            assert!(set_cookies(&r).is_empty(), "{fields:?}");
+        }
+        assert_eq!(denied_events(db, "csrf").await, before + 2);
+        // A multipart form is not searched for the field: without the header
+        // it is refused the same way; with it, renewed.
+        let multipart = |csrf_header: Option<&str>| {
+            let mut request = c
+                .post(format!("{base}/pages/upload"))
+                .header("accept", PAGE)
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .header("cookie", cookie_header(&expired, None))
+                .body(format!(
+                    "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n--XyZ--\r\n"
+                ));
+            if let Some(token) = csrf_header {
+                request = request.header("x-csrf-token", token);
+            }
+            request.send()
+        };
+        assert_eq!(multipart(None).await.unwrap().status(), 403);
+        let r = multipart(Some(&csrf)).await.unwrap();
+        assert_eq!(r.status(), 200);
+        let set = set_cookies(&r);
+        assert_eq!(set.len(), 3);
+        assert_eq!(r.text().await.unwrap(), account);
+        let jar = merged(&jar, &set);
+
+        // Not form posts of a page: a script's JSON post, or a form body
+        // posted by a script that does not ask for HTML, is not renewed even
+        // with the right token — 401, no cookies (unchanged).
+        let expired = with_expired_access_cookie(&jar, &account, &sid);
+        let r = c
+            .post(format!("{base}/pages/form"))
+            .header("accept", PAGE)
+            .header("cookie", cookie_header(&expired, None))
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"title": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(set_cookies(&r).is_empty());
+        let r = c
+            .post(format!("{base}/pages/form"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie_header(&expired, None))
+            .body(form(&[("title", "x"), ("csrf_token", &csrf)]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(set_cookies(&r).is_empty());
+        assert_eq!(reuse_revocations(db).await, 0);
+
+        // A refresh cookie that no longer works (the session was logged out
+        // elsewhere): anonymous — the policy's 401, not a redirect, for a
+        // post — and the token cookies cleared.
+        let r = c
+            .post(format!("{base}/auth/logout"))
+            .header("cookie", cookie_header(&jar, None))
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let r = post_form(&c, base, "/pages/form", &expired, &[("title", "x"), ("csrf_token", &csrf)]).await;
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let cleared = set_cookies(&r);
+        assert_eq!(cleared.len(), 3, "{cleared:?}");
+        assert!(cleared.iter().all(|(_, value)| value.is_empty()), "{cleared:?}");
+        app.audit.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_shows_when_the_session_ends_and_extends_it() {
+    use egov_core::clock::Clock as _;
+    with_databases(async |database| {
+        let (app, c) = browser_app(database, 10).await;
+        let base = &app.base;
+        let db = database.db();
+        let extend = egov_auth::web::EXTEND_SESSION_PATH;
+        let refresh = egov_auth::web::REFRESH_COOKIE;
+        let idle = i64::try_from(settings().refresh_idle_secs).unwrap();
+        let now = || egov_core::clock::SystemClock.now().unix_timestamp();
+        let before_login = now();
+        let (mut jar, csrf, account, sid) = browser_session(&c, base).await;
+        let session_end = async |jar: &[(String, String)]| -> i64 {
+            let r = navigate(&c, base, "/pages/session", cookie_header(jar, None)).await;
+            assert_eq!(r.status(), 200);
+            r.json::<Option<i64>>().await.unwrap().expect("a session end")
+        };
+        // After login: the refresh token's idle end, refresh_idle_secs from login.
+        let first = session_end(&jar).await;
+        assert!(
+            (before_login + idle..=now() + idle).contains(&first),
+            "{first} is not {idle} s after login ({before_login})"
+        );
+        // Later, the extend button: the refresh token is rotated now, the new
+        // cookies set, and the browser sent back to the page (`next`).
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let r = post_form(&c, base, extend, &jar, &[("next", "/pages/form?step=2"), ("csrf_token", &csrf)]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/pages/form?step=2");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let set = set_cookies(&r);
+        assert_eq!(set.len(), 3, "{set:?}");
+        assert_ne!(cookie_value(&set, refresh), cookie_value(&jar, refresh));
+        jar = merged(&jar, &set);
+        let second = session_end(&jar).await;
+        assert!(second > first, "the end moved forward: {first} → {second}");
+        assert!(second <= now() + idle);
+        // Audited like a refresh: the request, as the account.
+        let (recorded,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM egov_audit_events WHERE target_id = $1 AND outcome = 'success' AND principal_id = $2",
+        )
+        .bind(extend)
+        .bind(&account)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(recorded, 1);
+
+        // `next` must be a path of this site; anything else goes to `/`.
+        for foreign in ["//evil.example", "https://evil.example", "/\\evil.example", "evil"] {
+            let r = post_form(&c, base, extend, &jar, &[("next", foreign), ("csrf_token", &csrf)]).await;
+            assert_eq!(r.status(), 303, "{foreign}");
+            assert_eq!(r.headers()["location"], "/", "{foreign}");
+            jar = merged(&jar, &set_cookies(&r));
+        }
+        let r = post_form(&c, base, extend, &jar, &[("csrf_token", &csrf)]).await;
+        assert_eq!(r.headers()["location"], "/");
+        jar = merged(&jar, &set_cookies(&r));
+
+        // Without the CSRF token (or with a wrong one): 403, nothing rotated.
+        let before = denied_events(db, "csrf").await;
+        let wrong = format!("{csrf}x");
+        for fields in [&[("next", "/")][..], &[("next", "/"), ("csrf_token", &wrong)]] {
+            let r = post_form(&c, base, extend, &jar, fields).await;
+            assert_eq!(r.status(), 403, "{fields:?}");
+            assert!(set_cookies(&r).is_empty());
+        }
+        assert_eq!(denied_events(db, "csrf").await, before + 2);
+
+        // With the access cookie expired, the middleware's renewal is the
+        // extension: one rotation, one set of cookies, and the session lives on.
+        let expired = with_expired_access_cookie(&jar, &account, &sid);
+        let r = post_form(&c, base, extend, &expired, &[("next", "/pages/session"), ("csrf_token", &csrf)]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/pages/session");
+        let set = set_cookies(&r);
+        assert_eq!(set.len(), 3, "{set:?}");
+        jar = merged(&jar, &set);
+        assert!(session_end(&jar).await >= second);
+        // A double click: both posts carry the same refresh cookie; the
+        // second gets an access cookie, the session is not revoked.
+        let token = [("csrf_token", csrf.as_str())];
+        let (one, two) = tokio::join!(
+            post_form(&c, base, extend, &jar, &token),
+            post_form(&c, base, extend, &jar, &token)
+        );
+        assert_eq!((one.status().as_u16(), two.status().as_u16()), (303, 303));
+        let (one, two) = (set_cookies(&one), set_cookies(&two));
+        let mut counts = [one.len(), two.len()];
+        counts.sort_unstable();
+        assert_eq!(counts, [1, 3]);
+        jar = merged(&jar, if one.len() == 3 { &one } else { &two });
+        assert!(session_end(&jar).await >= second);
+        let r = navigate(&c, base, "/api/hello", without_access_cookie(&jar)).await;
+        assert_eq!(r.status(), 200, "the rotated refresh cookie still renews");
+        assert_eq!(reuse_revocations(db).await, 0);
+
+        // Anonymous: the policy's 401.
+        let r = post_form(&c, base, extend, &[], &[("next", "/")]).await;
+        assert_eq!(r.status(), 401);
         app.audit.shutdown().await;
     })
     .await;
@@ -1796,6 +2130,7 @@ async fn policy_table_lists_every_route_with_its_policy() {
         "POST\t/api/codes\tpermission:codes:write",
         "GET,POST\t/auth/admin/accounts\tpermission:auth:admin",
         "*\t/auth/change-password\tauthenticated",
+        "POST\t/auth/session/extend\tauthenticated",
     ] {
         assert!(table.contains(line), "{line} missing from\n{table}");
     }

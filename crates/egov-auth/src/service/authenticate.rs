@@ -39,6 +39,9 @@ impl Auth {
             roles: state.roles.clone(),
             permissions: state.permissions.clone(),
             password_change_required: state.password_change_required,
+            session_expires_at: claims
+                .sid_exp
+                .and_then(|at| OffsetDateTime::from_unix_timestamp(at).ok()),
         })
     }
 

@@ -256,6 +256,23 @@ pub struct Authenticated {
     /// egov-auth's middleware refuses every request but those a restricted session may
     /// make (`web::allowed_while_password_change_required`, feature `axum`).
     pub password_change_required: bool,
+    /// When this session ends if nothing renews it — for a page's time-limit
+    /// notice ("your session ends at 14:35 if you do nothing") and its extend
+    /// button (`POST /auth/session/extend`, feature `axum`).
+    ///
+    /// It is the idle expiry of the refresh token issued together with this
+    /// request's access token: `refresh_idle_secs` after the login or rotation
+    /// that issued them, but never later than the session's absolute end
+    /// (`refresh_absolute_secs` after login). It comes from the access token's
+    /// signed `sid_exp` claim ([`AccessClaims::sid_exp`](crate::keys::AccessClaims::sid_exp)),
+    /// so it costs no database query. Any renewal before then — `/auth/refresh`,
+    /// the extend endpoint, or in cookie mode a page request or form post made
+    /// after the access token expired — moves it forward (up to the absolute
+    /// end); a logout, revocation, password change or disabled account ends the
+    /// session earlier. `None` when the access token has no such claim (tokens
+    /// signed with [`Keyring::issue`](crate::keys::Keyring::issue) directly, or
+    /// by a version of egov-auth before the claim).
+    pub session_expires_at: Option<OffsetDateTime>,
 }
 
 impl Authenticated {

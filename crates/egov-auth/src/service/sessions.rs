@@ -40,7 +40,10 @@ impl Auth {
         idle: OffsetDateTime,
         password_change_required: bool,
     ) -> Result<Session, Error> {
-        let (access_token, claims) = self.0.keyring.issue(account, &family, now)?;
+        let (access_token, claims) =
+            self.0
+                .keyring
+                .issue_in_session(account, &family, Some(idle), now)?;
         Ok(Session {
             access_token,
             token_type: "Bearer",
@@ -70,8 +73,9 @@ impl Auth {
         }
     }
 
-    /// [`Auth::refresh`] for a browser's page request in cookie mode (the
-    /// middleware calls it): the same rotation, except that a refresh token
+    /// [`Auth::refresh`] for a browser's page request or form post in cookie
+    /// mode (the middleware calls it, and `POST /auth/session/extend`): the
+    /// same rotation, except that a refresh token
     /// replaced less than `page_resume_grace_secs` ago by such a request is
     /// not a reuse but the same browser loading several pages at once (tabs
     /// opened together, each sending the cookie it had). It gets a new access
@@ -159,7 +163,14 @@ impl Auth {
                 grace.is_some_and(|grace| used_at.is_none_or(|used| now - used <= grace));
             if concurrent && absolute > now && !disabled {
                 tx.commit().await?;
-                let (access_token, claims) = self.0.keyring.issue(account, &family, now)?;
+                // The refresh token that replaced this one was issued when
+                // this one was used, idle until then + refresh_idle_secs.
+                let replaced = used_at.unwrap_or(now);
+                let idle = (replaced + secs(self.0.settings.refresh_idle_secs)).min(absolute);
+                let (access_token, claims) =
+                    self.0
+                        .keyring
+                        .issue_in_session(account, &family, Some(idle), now)?;
                 return Ok(Resumed::Concurrent(AccessGrant {
                     access_token,
                     expires_in: claims.exp - claims.iat,

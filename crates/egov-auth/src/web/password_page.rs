@@ -88,21 +88,6 @@ fn own_catalog() -> I18n {
 
 /// The characters HTML text and attribute values must not hold as they are,
 /// with their character references.
-/// Where to go after the change: `wanted` when it is a path of this site
-/// (starting with one `/`, no backslash, no control character), else `/` — never
-/// another site.
-fn local_target(wanted: Option<&str>) -> String {
-    let local = |path: &&str| {
-        let bytes = path.as_bytes();
-        bytes.first() == Some(&b'/')
-            && bytes.get(1) != Some(&b'/')
-            && !path.contains('\\')
-            && !path.chars().any(char::is_control)
-            && HeaderValue::from_str(path).is_ok()
-    };
-    wanted.filter(local).unwrap_or("/").to_owned()
-}
-
 /// The form's fields: (id and name, label, `autocomplete`).
 const FIELDS: [(&str, &str, &str); 3] = [
     (
@@ -237,12 +222,6 @@ fn page(status: StatusCode, html: String) -> Response {
     no_store(response)
 }
 
-/// `303 See Other` to `target` (a path [`local_target`] accepted).
-fn see_other(target: &str) -> Response {
-    let location = HeaderValue::from_str(target).unwrap_or_else(|_| HeaderValue::from_static("/"));
-    no_store((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
-}
-
 /// Shows the form (or, for an account that cannot be read, its problem).
 async fn show_form(
     auth: &Auth,
@@ -375,25 +354,6 @@ async fn submit(State(auth): State<Auth>, user: CurrentUser, request: Request) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_paths_of_this_site_are_targets() {
-        for local in ["/", "/pages/admin?tab=a%20b", "/api/hello#top", "/민원"] {
-            assert_eq!(local_target(Some(local)), local);
-        }
-        for foreign in [
-            "//evil.example/x",
-            "/\\evil.example",
-            "https://evil.example/",
-            "evil",
-            "",
-            "/a\nb",
-            "/a\u{7f}b",
-        ] {
-            assert_eq!(local_target(Some(foreign)), "/", "{foreign:?}");
-        }
-        assert_eq!(local_target(None), "/");
-    }
 
     #[test]
     fn text_is_escaped_for_html() {
