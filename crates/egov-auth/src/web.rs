@@ -448,6 +448,9 @@ async fn without_access_cookie(auth: &Auth, mut request: Request, next: Next) ->
     let mut response = match password_change_denial(&request, &authenticated) {
         Some(denial) => refuse_until_password_changed(auth, denial).await,
         None => {
+            request
+                .extensions_mut()
+                .insert(page_session(auth, &authenticated));
             request.extensions_mut().insert(authenticated);
             next.run(request).await
         }
@@ -705,8 +708,25 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
     if let Some(denial) = password_change_denial(&request, &authenticated) {
         return refuse_until_password_changed(&auth, denial).await;
     }
+    if from_cookie {
+        request
+            .extensions_mut()
+            .insert(page_session(&auth, &authenticated));
+    }
     request.extensions_mut().insert(authenticated);
     next.run(request).await
+}
+
+/// What pages show of a cookie session (egov-core's [`PageSession`](egov_core::session::PageSession), read by
+/// egov-pages without depending on egov-auth): who, the session's CSRF token for
+/// their forms, and when it ends if idle.
+fn page_session(auth: &Auth, authenticated: &Authenticated) -> egov_core::session::PageSession {
+    egov_core::session::PageSession {
+        login_id: authenticated.login_id.clone(),
+        display_name: authenticated.display_name.clone(),
+        csrf_token: auth.csrf_token(&authenticated.session_id),
+        expires_at: authenticated.session_expires_at,
+    }
 }
 
 /// The CSRF token a cookie-authenticated write carries: the [`CSRF_HEADER`]

@@ -69,6 +69,15 @@ struct Chrome {
     nav: Vec<Link>,
     footer_links: Vec<Link>,
     stylesheets: Vec<String>,
+    admin: Vec<AdminLink>,
+}
+
+#[derive(Serialize)]
+struct AdminLink {
+    href: String,
+    label: String,
+    description: String,
+    current: bool,
 }
 
 /// Whether the menu entry `href` is the page at `path` (or a page under it).
@@ -138,7 +147,28 @@ pub(crate) fn context(
             label: text(i18n, locale, &Message::new(item.label.clone())),
             current: is_current(&item.href, path),
         })
+        .collect::<Vec<_>>();
+    let admin: Vec<AdminLink> = pages
+        .0
+        .admin
+        .iter()
+        .filter(|screen| screen.policy.allows(actor))
+        .map(|screen| AdminLink {
+            href: screen.href.clone(),
+            label: text(i18n, locale, &Message::new(screen.title.clone())),
+            description: text(i18n, locale, &Message::new(screen.description.clone())),
+            current: is_current(&screen.href, path),
+        })
         .collect();
+    let mut nav = nav;
+    // The console is in the main menu of those who may use one of its screens.
+    if !admin.is_empty() {
+        nav.push(Link {
+            href: crate::ADMIN_PATH.to_owned(),
+            label: text(i18n, locale, &Message::new("egov-page-admin")),
+            current: is_current(crate::ADMIN_PATH, path),
+        });
+    }
     let footer_links = pages
         .0
         .footer
@@ -194,6 +224,7 @@ pub(crate) fn context(
         nav,
         footer_links,
         stylesheets: pages.0.stylesheets.clone(),
+        admin,
     };
     minijinja::context! {
         page => Value::from_serialize(&chrome),

@@ -75,6 +75,10 @@ use egov_i18n::I18n;
 use http::{HeaderValue, StatusCode, header};
 use minijinja::Environment;
 
+/// The template engine, re-exported so that services use the kit's version
+/// (`egov_pages::minijinja::context!`).
+pub use minijinja;
+
 pub use chrome::Page;
 pub use form::{FormError, FormErrors};
 pub use negotiate::accepts_html;
@@ -103,7 +107,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "egov/problem.html",
         include_str!("../templates/egov/problem.html"),
     ),
+    (
+        "egov/admin.html",
+        include_str!("../templates/egov/admin.html"),
+    ),
+    (
+        "egov/admin_index.html",
+        include_str!("../templates/egov/admin_index.html"),
+    ),
 ];
+
+/// Where the admin console is (its index; screens live under it).
+pub const ADMIN_PATH: &str = "/admin";
 
 /// The Content-Security-Policy of every page: own stylesheet and images, forms to
 /// this site only, no scripts, no framing.
@@ -157,6 +172,22 @@ pub struct NavItem {
     pub policy: AccessPolicy,
 }
 
+/// One screen of the admin console (`/admin/…`): the console's index and side menu
+/// list it for those its policy allows. Capability crates declare theirs (egov-codes'
+/// codes, egov-auth's accounts and roles, egov-audit's trail); egov-web's
+/// `AdminConsole` is the one registration point.
+#[derive(Debug, Clone)]
+pub struct AdminScreen {
+    /// Where it is, under `/admin`.
+    pub href: String,
+    /// Its title's message key.
+    pub title: String,
+    /// A one-line description's message key (shown on the console's index).
+    pub description: String,
+    /// Who may use it (the policy of its routes).
+    pub policy: AccessPolicy,
+}
+
 /// A footer link beside the privacy policy (이용약관, 저작권정책, 웹 접근성 …).
 #[derive(Debug, Clone)]
 pub struct FooterLink {
@@ -179,6 +210,7 @@ struct Inner {
     nav: Vec<NavItem>,
     footer: Vec<FooterLink>,
     stylesheets: Vec<String>,
+    admin: Vec<AdminScreen>,
 }
 
 impl std::fmt::Debug for Pages {
@@ -197,6 +229,7 @@ pub struct PagesBuilder {
     nav: Vec<NavItem>,
     footer: Vec<FooterLink>,
     stylesheets: Vec<String>,
+    admin: Vec<AdminScreen>,
     errors: Vec<Error>,
 }
 
@@ -214,6 +247,7 @@ impl Pages {
             nav: Vec::new(),
             footer: Vec::new(),
             stylesheets: Vec::new(),
+            admin: Vec::new(),
             errors: Vec::new(),
         };
         builder = builder.templates(TEMPLATES);
@@ -319,6 +353,13 @@ impl PagesBuilder {
         self
     }
 
+    /// Adds an admin-console screen (egov-web's `AdminConsole` does this for the
+    /// screens it mounts).
+    pub fn admin_screen(mut self, screen: AdminScreen) -> Self {
+        self.admin.push(screen);
+        self
+    }
+
     /// Adds a stylesheet after the kit's (the service's own, served by it).
     pub fn stylesheet(mut self, href: &str) -> Self {
         self.stylesheets.push(href.to_owned());
@@ -343,6 +384,7 @@ impl PagesBuilder {
             nav: self.nav,
             footer: self.footer,
             stylesheets: self.stylesheets,
+            admin: self.admin,
         })))
     }
 }

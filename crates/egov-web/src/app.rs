@@ -53,7 +53,9 @@ const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'sel
 ///    the request as [`egov_i18n::Locale`] with the [`egov_i18n::I18n`] catalog,
 ///    and sent back as `Content-Language`;
 /// 7. **problems**: every error response becomes localized
-///    `application/problem+json` (404, 405, 413, rejections, handler problems);
+///    `application/problem+json` (404, 405, 413, rejections, handler problems) —
+///    or, for a client that accepts HTML when the App has [pages](App::pages), an
+///    error page in the layout;
 /// 8. **panic catching**: a panic becomes an opaque 500 problem;
 /// 9. **request head limits**: a 414 problem for a target longer than
 ///    [`server::MAX_URI_BYTES`](crate::server::MAX_URI_BYTES), a 431 for more
@@ -85,6 +87,9 @@ pub struct App {
     #[cfg(feature = "auth")]
     auth: Option<egov_auth::Auth>,
     login_page: Option<std::sync::Arc<str>>,
+    pages: Option<egov_pages::PagesBuilder>,
+    built_pages: Option<egov_pages::Pages>,
+    admin: crate::admin::AdminConsole,
     profile: Profile,
     title: String,
     version: String,
@@ -104,6 +109,9 @@ impl App {
             #[cfg(feature = "auth")]
             auth: None,
             login_page: None,
+            pages: None,
+            built_pages: None,
+            admin: crate::admin::AdminConsole::new(),
             profile: Profile::Prod,
             migration_sets: Vec::new(),
             title: "egov-rs service".into(),
@@ -236,6 +244,37 @@ impl App {
         self
     }
 
+    /// Serves pages with the page kit `pages` (egov-pages): every request carries
+    /// it, so handlers extract an [`egov_pages::Page`] and render in the layout; the
+    /// kit's assets (`/egov-static/egov.css`, `/egov-static/favicon.svg`,
+    /// `/favicon.ico`) and its language switch (`/lang/{tag}?next=`) are mounted as
+    /// public routes; and an error answered to a client that accepts HTML
+    /// ([`egov_pages::accepts_html`]) becomes a page in its language with the
+    /// problem's status, title, detail and request id — API clients keep
+    /// problem+json.
+    ///
+    /// The kit is built with the service's templates and menu (`pages`) plus those of
+    /// the [admin console](App::admin); a template that does not parse fails
+    /// [`App::build`].
+    #[must_use]
+    pub fn pages(mut self, pages: egov_pages::PagesBuilder) -> Self {
+        self.pages = Some(pages);
+        self
+    }
+
+    /// Whether the App serves pages ([`App::pages`]).
+    pub fn has_pages(&self) -> bool {
+        self.pages.is_some() || self.built_pages.is_some()
+    }
+
+    /// Adds screens to the admin console (see [`crate::admin`]): mounted, with the
+    /// console's index at `/admin`, when the App has [pages](App::pages).
+    #[must_use]
+    pub fn admin(mut self, console: crate::admin::AdminConsole) -> Self {
+        self.admin = std::mem::take(&mut self.admin).merge(console);
+        self
+    }
+
     /// Names the service in the OpenAPI document.
     #[must_use]
     pub fn api_info(mut self, title: impl Into<String>, version: impl Into<String>) -> Self {
@@ -344,6 +383,31 @@ impl App {
         ApiRouter::new()
     }
 
+    /// The page kit's public routes (assets, language switch), with [`App::pages`].
+    fn kit_routes(&self) -> ApiRouter {
+        if !self.has_pages() {
+            return ApiRouter::new();
+        }
+        let public = AccessPolicy::Public;
+        self.admin
+            .routes()
+            .route(
+                &format!("{}/{{name}}", egov_pages::assets::ASSETS_PATH),
+                public.clone(),
+                axum::routing::get(egov_pages::assets::asset),
+            )
+            .route(
+                "/favicon.ico",
+                public.clone(),
+                axum::routing::get(egov_pages::assets::favicon),
+            )
+            .route(
+                &format!("{}/{{tag}}", egov_pages::assets::LANGUAGE_PATH),
+                public,
+                axum::routing::get(egov_pages::assets::switch_language),
+            )
+    }
+
     pub(crate) fn message_resources(&self) -> &[&'static FluentResources] {
         &self.resources
     }
@@ -415,6 +479,10 @@ impl App {
     /// inconsistent.
     pub fn build(mut self) -> Result<Router, AppError> {
         let i18n = self.catalog()?;
+        if let Some(pages) = self.pages.take() {
+            let pages = self.admin.register(pages).build()?;
+            self.built_pages = Some(pages);
+        }
         let proxies = crate::proxy::TrustedProxies::parse(&self.settings.trusted_proxies)
             .map_err(AppError::Settings)?;
         // Taken, not cloned: the application's routes carry their OpenAPI
@@ -440,6 +508,7 @@ impl App {
             .merge(health)
             .merge(application)
             .merge(self.auth_pages())
+            .merge(self.kit_routes())
             .into_parts();
         let (mut router, mut openapi) = api.split_for_parts();
         openapi.info.title = self.title.clone();
@@ -508,6 +577,7 @@ impl App {
         let renderer = Arc::new(ProblemRenderer {
             i18n: i18n.clone(),
             body_limit: settings.body_limit_bytes,
+            pages: self.built_pages.clone(),
         });
 
         let cors = (!settings.cors_allowed_origins.is_empty()).then(|| {
@@ -548,6 +618,11 @@ impl App {
                 mw::LoginPage(path.clone()),
                 mw::login_redirect,
             )),
+            None => router,
+        };
+        // The page kit in every request, for `egov_pages::Page`.
+        let router = match &self.built_pages {
+            Some(pages) => router.layer(axum::Extension(pages.clone())),
             None => router,
         };
         let mut router = router
@@ -638,6 +713,7 @@ impl App {
 pub const FRAMEWORK_MESSAGES: &[&FluentResources] = &[
     &egov_core::MESSAGES,
     &egov_i18n::MESSAGES,
+    &egov_pages::MESSAGES,
     &egov_validation::MESSAGES,
     AUDIT_MESSAGES,
     CODES_MESSAGES,
@@ -676,6 +752,9 @@ pub enum AppError {
     /// A `[server]` setting is not usable (e.g. a bad `trusted_proxies` entry).
     #[error("{0}")]
     Settings(String),
+    /// A page template does not parse ([`App::pages`]).
+    #[error("pages: {0}")]
+    Pages(#[from] egov_pages::Error),
 }
 
 fn make_span(request: &Request<axum::body::Body>) -> tracing::Span {

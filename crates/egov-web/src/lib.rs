@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod admin;
 mod app;
 #[cfg(all(feature = "audit", feature = "auth"))]
 mod auth_audit;

@@ -91,9 +91,9 @@ pub(crate) async fn timeout(
 
 /// Marks an error response (4xx) whose body is a page the handler rendered for
 /// the user — typically a form shown again with its field errors, as `422` —
-/// rather than text from inside the service: put it in the response's
-/// extensions and the problem layer leaves the response as it is. Every other
-/// error response, and every 5xx, becomes `application/problem+json`.
+/// rather than text from inside the service: the problem layer leaves such a
+/// response as it is. Every other error response, and every 5xx, becomes a
+/// problem (egov-pages' marker; its `html_response` sets it on every 4xx page).
 ///
 /// ```
 /// use axum::response::{Html, IntoResponse};
@@ -102,8 +102,7 @@ pub(crate) async fn timeout(
 /// let mut response = (http::StatusCode::UNPROCESSABLE_ENTITY, Html("<form>…</form>")).into_response();
 /// response.extensions_mut().insert(RenderedPage);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RenderedPage;
+pub use egov_pages::RenderedPage;
 
 /// The login page of [`crate::App::login_page`].
 #[derive(Debug, Clone)]
@@ -228,16 +227,23 @@ fn problem_status(problem: Problem) -> Response {
     response
 }
 
-/// What the problem layer needs: the catalog, and the body limit for 413 details.
+/// What the problem layer needs: the catalog, the body limit for 413 details, and
+/// the page kit for browsers' error pages.
 pub(crate) struct ProblemRenderer {
     pub(crate) i18n: I18n,
     pub(crate) body_limit: usize,
+    pub(crate) pages: Option<egov_pages::Pages>,
 }
 
 /// Renders every error response as `application/problem+json` in the caller's
 /// locale: problems raised by handlers ([`ApiError`]), and bare error statuses
 /// from the router and other layers (404, 405, 413, extractor rejections),
 /// whose bodies are replaced so that no internal text reaches the client.
+///
+/// A client that accepts HTML ([`egov_pages::accepts_html`]: a browser's navigation
+/// or form post) gets the same problem as a page instead, when the App has pages
+/// ([`crate::App::pages`]): title, detail, field messages and request id in the
+/// layout, in its language, with the same status.
 pub(crate) async fn problems(
     State(renderer): State<Arc<ProblemRenderer>>,
     request: Request,
@@ -251,6 +257,11 @@ pub(crate) async fn problems(
         .unwrap_or_else(|| renderer.i18n.default_locale().clone());
     let request_id = request.extensions().get::<RequestId>().cloned();
     let path = request.uri().path().to_owned();
+    let here = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+    let wants_page = renderer.pages.is_some() && egov_pages::accepts_html(request.headers());
 
     let mut response = next.run(request).await;
     let pending = response.extensions_mut().remove::<Problem>();
@@ -279,18 +290,60 @@ pub(crate) async fn problems(
         Some(_) => problem,
         None => problem.with_instance(path),
     };
-    if let Some(RequestId(id)) = request_id {
-        problem = problem.with_extension("request_id", id);
+    if let Some(RequestId(id)) = &request_id {
+        problem = problem.with_extension("request_id", id.clone());
     }
     let rendered = renderer.i18n.render_problem(&problem, locale.as_str());
-    let body = serde_json::to_vec(&rendered).unwrap_or_else(|_| b"{}".to_vec());
+    let page = match (&renderer.pages, wants_page) {
+        (Some(pages), true) => {
+            let request_id = request_id.as_ref().map(|RequestId(id)| id.as_str());
+            match pages.problem_page(
+                &renderer.i18n,
+                locale.as_str(),
+                &rendered,
+                request_id,
+                &here,
+            ) {
+                Ok(html) => Some(html),
+                Err(error) => {
+                    // A broken kit template: the client still gets its problem, as JSON.
+                    tracing::error!(%error, "cannot render the problem page");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let is_page = page.is_some();
+    let (content_type, body) = match page {
+        Some(html) => ("text/html; charset=utf-8", html.into_bytes()),
+        None => (
+            PROBLEM_JSON,
+            serde_json::to_vec(&rendered).unwrap_or_else(|_| b"{}".to_vec()),
+        ),
+    };
 
     let (mut parts, _) = response.into_parts();
     parts.status = http::StatusCode::from_u16(rendered.status).unwrap_or(parts.status);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts
         .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if is_page {
+        parts.headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(egov_pages::PAGE_CSP),
+        );
+        parts
+            .headers
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // The same URL answers JSON or HTML by `Accept`: caches must keep them apart.
+    if renderer.pages.is_some() {
+        parts
+            .headers
+            .append(header::VARY, HeaderValue::from_static("accept"));
+    }
     if let Ok(value) = HeaderValue::from_str(locale.as_str()) {
         parts.headers.insert(header::CONTENT_LANGUAGE, value);
     }

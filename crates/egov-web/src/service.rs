@@ -105,6 +105,9 @@ pub struct Services {
     /// The profile the configuration was loaded in; [`Services::app`] gives
     /// it to the [`App`] (the docs page at `/docs/` is served in `dev` only).
     pub profile: Profile,
+    /// The `[pages]` settings (privacy-policy, login and logout paths, time zone)
+    /// for [`Services::pages`].
+    pub pages: egov_pages::PagesSettings,
 }
 
 impl std::fmt::Debug for Services {
@@ -196,6 +199,7 @@ impl Service {
             privacy: Arc::new(privacy),
             i18n: config.section()?,
             profile: config.profile(),
+            pages: config.section()?,
         })
     }
 
@@ -256,6 +260,14 @@ impl Services {
                 self.db.clone(),
                 &self.audit_settings,
             ))
+    }
+
+    /// The page kit for this service, from `[pages]`: the service adds its
+    /// templates, menu entries and stylesheet, and gives it to
+    /// [`App::pages`](crate::App::pages); the admin console's screens are added
+    /// by the App ([`Services::app`] registers the framework's).
+    pub fn pages(&self) -> egov_pages::PagesBuilder {
+        egov_pages::Pages::builder(self.pages.clone())
     }
 
     /// Binds `settings.host:port`, serves `app` until SIGTERM or Ctrl-C, then

@@ -50,6 +50,23 @@ async fn session_end(user: CurrentUser) -> Json<Option<i64>> {
     Json(user.session_expires_at.map(|at| at.unix_timestamp()))
 }
 
+/// What a page knows of its cookie session (egov-core's `PageSession`, put there
+/// by egov-auth): who, the CSRF token, the end.
+async fn page_session(
+    _user: CurrentUser,
+    session: Option<axum::Extension<egov_core::session::PageSession>>,
+) -> Json<Value> {
+    Json(match session {
+        Some(axum::Extension(s)) => serde_json::json!({
+            "login_id": s.login_id,
+            "display_name": s.display_name,
+            "csrf_token": s.csrf_token,
+            "expires_at": s.expires_at.map(|at| at.unix_timestamp()),
+        }),
+        None => Value::Null,
+    })
+}
+
 /// A page's multipart upload: answers the account, whatever the body.
 async fn upload(user: CurrentUser) -> String {
     user.account_id.to_string()
@@ -97,6 +114,11 @@ fn app(auth: &Auth, audit: &AuditLog) -> App {
                     "/pages/session",
                     AccessPolicy::Authenticated,
                     axum::routing::get(session_end),
+                )
+                .route(
+                    "/pages/who",
+                    AccessPolicy::Authenticated,
+                    axum::routing::get(page_session),
                 )
                 .route(
                     "/pages/upload",
@@ -1142,6 +1164,13 @@ async fn a_page_shows_when_the_session_ends_and_extends_it() {
         };
         // After login: the refresh token's idle end, refresh_idle_secs from login.
         let first = session_end(&jar).await;
+        // The page sees the same: who is logged in, the session's CSRF token, the end.
+        let r = navigate(&c, base, "/pages/who", cookie_header(&jar, None)).await;
+        let who: Value = r.json().await.unwrap();
+        assert_eq!(who["login_id"], "browser", "{who}");
+        assert!(!who["display_name"].as_str().unwrap().is_empty());
+        assert_eq!(who["csrf_token"], csrf.as_str());
+        assert_eq!(who["expires_at"], first);
         assert!(
             (before_login + idle..=now() + idle).contains(&first),
             "{first} is not {idle} s after login ({before_login})"

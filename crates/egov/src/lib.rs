@@ -11,6 +11,7 @@
 //! | `i18n` | `egov-i18n`: Fluent messages, locale negotiation, `JOSA` | `i18n` (default) |
 //! | `privacy` | `egov-privacy`: masking, field encryption, blind indexes | `privacy` (default) |
 //! | `http` | `egov-http`: handler errors (`?` on sqlx errors), policy-carrying routes, paging, `Stale` | `http` (default) |
+//! | `pages` | `egov-pages`: the page kit (KRDS layout, accessible forms, error pages) | `pages` (default) |
 //! | `validation` | `egov-validation`: `Valid<…>` extractors, Korean identifiers | `validation` (default) |
 //! | `audit` | `egov-audit`: the hash-chained audit trail | `audit` (default) |
 //! | `codes` | `egov-codes`: common code tables, cached and localized | `codes` (default) |
@@ -43,6 +44,8 @@ pub use egov_db as db;
 pub use egov_http as http;
 #[cfg(feature = "i18n")]
 pub use egov_i18n as i18n;
+#[cfg(feature = "pages")]
+pub use egov_pages as pages;
 #[cfg(feature = "privacy")]
 pub use egov_privacy as privacy;
 #[cfg(feature = "telemetry")]

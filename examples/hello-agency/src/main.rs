@@ -41,6 +41,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     hello_agency::app(settings, db, audit.clone(), &audit_settings, codes)
+        .profile(config.profile())
         .i18n(config.section()?)
         .serve(listener, shutdown_signal())
         .await?;

@@ -36,6 +36,8 @@ impl Auth {
         Ok(Authenticated {
             account_id: account,
             session_id: claims.sid,
+            login_id: state.login_id.clone(),
+            display_name: state.display_name.clone(),
             roles: state.roles.clone(),
             permissions: state.permissions.clone(),
             password_change_required: state.password_change_required,
@@ -67,7 +69,7 @@ impl Auth {
         }
         let graph = self.role_graph(version).await?;
         let row = sqlx::query(
-            "SELECT status, password_change_required FROM egov_auth_accounts WHERE id = $1",
+            "SELECT status, password_change_required, login_id, display_name FROM egov_auth_accounts WHERE id = $1",
         )
         .bind(account.to_string())
         .fetch_optional(self.0.db.pool())
@@ -75,6 +77,8 @@ impl Auth {
         .ok_or(Error::InvalidToken("unknown account"))?;
         let status = AccountStatus::parse(&row.try_get::<String, _>("status")?)?;
         let password_change_required = row.try_get::<i64, _>("password_change_required")? != 0;
+        let login_id: String = row.try_get("login_id")?;
+        let display_name: String = row.try_get("display_name")?;
         // Sessions an access token may name: not revoked, not past their
         // absolute expiry.
         let live: Vec<(String,)> = sqlx::query_as(
@@ -91,6 +95,8 @@ impl Auth {
             loaded: Instant::now(),
             status,
             password_change_required,
+            login_id,
+            display_name,
             live_sessions: live.into_iter().map(|(id,)| id).collect(),
             roles,
             permissions,

@@ -248,6 +248,10 @@ pub struct Authenticated {
     pub account_id: AccountId,
     /// The session (refresh-token family).
     pub session_id: String,
+    /// The account's login id (from the account cache; pages name who is logged in).
+    pub login_id: String,
+    /// The account's display name (from the account cache).
+    pub display_name: String,
     /// Roles, hierarchy expanded.
     pub roles: BTreeSet<String>,
     /// Effective permissions.
@@ -291,6 +295,8 @@ struct CachedAccount {
     loaded: Instant,
     status: AccountStatus,
     password_change_required: bool,
+    login_id: String,
+    display_name: String,
     /// The account's sessions (refresh families) neither revoked nor past
     /// their absolute expiry: an access token's `sid` must be one of them.
     live_sessions: HashSet<String>,

@@ -39,3 +39,6 @@ egov-page-previous = Previous
 egov-page-next = Next
 egov-page-page-of = Page { $page } of { $total }
 egov-page-table-scroll = If the table is wider than the screen, scroll it sideways.
+egov-page-admin = Administration
+egov-page-admin-nav = Administration menu
+egov-page-admin-intro = The administration screens you may use. Every change is recorded in the audit trail.

@@ -36,3 +36,6 @@ egov-page-previous = 이전
 egov-page-next = 다음
 egov-page-page-of = { $total }쪽 중 { $page }쪽
 egov-page-table-scroll = 표가 화면보다 넓으면 가로로 이동해 볼 수 있습니다.
+egov-page-admin = 관리
+egov-page-admin-nav = 관리 메뉴
+egov-page-admin-intro = 권한이 있는 관리 화면입니다. 모든 변경은 감사 기록에 남습니다.
