@@ -260,6 +260,15 @@ impl Services {
                 self.db.clone(),
                 &self.audit_settings,
             ))
+            .admin(self.admin_console())
+    }
+
+    /// The framework's screens of the admin console (`/admin`; see
+    /// [`crate::admin`]), each behind its own permission: mounted by the App once it
+    /// has [pages](crate::App::pages). Each capability crate adds its screens here,
+    /// one line each.
+    pub fn admin_console(&self) -> crate::admin::AdminConsole {
+        crate::admin::AdminConsole::new()
     }
 
     /// The page kit for this service, from `[pages]`: the service adds its
