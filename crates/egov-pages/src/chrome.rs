@@ -322,6 +322,13 @@ impl Page {
         &self.here
     }
 
+    /// The page as `session` sees it (a handler that has just signed the visitor in
+    /// shows the new session: who, its CSRF token for the forms).
+    pub fn signed_in_as(mut self, session: PageSession) -> Self {
+        self.session = Some(session);
+        self
+    }
+
     /// The page as if at `here` (a form shown again after a `POST` names the page
     /// a language switch should return to).
     pub fn at(mut self, here: impl Into<String>) -> Self {

@@ -108,6 +108,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/egov/problem.html"),
     ),
     (
+        "egov/session_ended.html",
+        include_str!("../templates/egov/session_ended.html"),
+    ),
+    (
+        "egov/session_resumed.html",
+        include_str!("../templates/egov/session_resumed.html"),
+    ),
+    (
         "egov/admin.html",
         include_str!("../templates/egov/admin.html"),
     ),

@@ -246,3 +246,30 @@ fn a_broken_template_fails_the_build_not_a_request() {
         .unwrap_err();
     assert!(error.to_string().contains("broken.html"), "{error}");
 }
+
+#[test]
+fn the_session_pages_render() {
+    let pages = pages();
+    let errors = egov_pages::FormErrors::new();
+    for (template, session) in [
+        ("egov/session_ended.html", None),
+        ("egov/session_resumed.html", Some(session())),
+    ] {
+        let html = pages
+            .render_html(
+                &i18n(),
+                "ko",
+                &Actor::anonymous(),
+                session.as_ref(),
+                "/pages/form",
+                template,
+                context! {
+                    title => "t", resume => "/auth/session/resume", action => "/pages/form",
+                    draft => vec![context!{ name => "title", value => "소음" }], dropped => 1,
+                    login_token => "tok", login_id => "", errors => errors.list(), field_errors => errors.by_field(),
+                },
+            )
+            .unwrap_or_else(|e| panic!("{template}: {e:#}"));
+        assert!(html.contains("소음"), "{html}");
+    }
+}

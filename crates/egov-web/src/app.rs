@@ -363,6 +363,18 @@ impl App {
                 )),
                 None => router,
             };
+            // The session-ended page's login form, guarded the same way.
+            let router = if self.carries_drafts() {
+                router.layer(from_fn_with_state(
+                    egov_auth::web::LoginFormGuard::new(
+                        auth.clone(),
+                        crate::draft::RESUME_FORM_PATH,
+                    ),
+                    egov_auth::web::guard_login_form,
+                ))
+            } else {
+                router
+            };
             return router.layer(from_fn_with_state(auth.clone(), egov_auth::authenticate));
         }
         router
@@ -378,6 +390,51 @@ impl App {
                 AccessPolicy::Authenticated,
                 egov_auth::web::change_password_page(auth.clone())
                     .layer(axum::middleware::map_response(mw::keep_rendered_form)),
+            );
+        }
+        ApiRouter::new()
+    }
+
+    /// Whether a form posted after the session ended keeps its values
+    /// ([`crate::draft`]): with pages, egov-auth and a login page.
+    fn carries_drafts(&self) -> bool {
+        #[cfg(feature = "auth")]
+        return self.has_pages() && self.auth.is_some() && self.login_page.is_some();
+        #[cfg(not(feature = "auth"))]
+        false
+    }
+
+    /// The draft-carrying layer ([`crate::draft::carry_draft`]), when
+    /// [`App::carries_drafts`].
+    fn with_draft_carrying(&self, router: Router) -> Router {
+        #[cfg(feature = "auth")]
+        if let (true, Some(auth), Some(login_page)) =
+            (self.carries_drafts(), &self.auth, &self.login_page)
+        {
+            return router.layer(from_fn_with_state(
+                crate::draft::DraftState {
+                    auth: auth.clone(),
+                    login_page: login_page.clone(),
+                },
+                crate::draft::carry_draft,
+            ));
+        }
+        router
+    }
+
+    /// The session-ended page's login route ([`crate::draft`]).
+    fn draft_routes(&self) -> ApiRouter {
+        #[cfg(feature = "auth")]
+        if let (true, Some(auth), Some(login_page)) =
+            (self.carries_drafts(), &self.auth, &self.login_page)
+        {
+            return ApiRouter::new().route(
+                crate::draft::RESUME_FORM_PATH,
+                AccessPolicy::Public,
+                axum::routing::post(crate::draft::resume).with_state(crate::draft::DraftState {
+                    auth: auth.clone(),
+                    login_page: login_page.clone(),
+                }),
             );
         }
         ApiRouter::new()
@@ -509,6 +566,7 @@ impl App {
             .merge(application)
             .merge(self.auth_pages())
             .merge(self.kit_routes())
+            .merge(self.draft_routes())
             .into_parts();
         let (mut router, mut openapi) = api.split_for_parts();
         openapi.info.title = self.title.clone();
@@ -613,6 +671,7 @@ impl App {
         // comes first here (the reverse of the list in the type's docs).
         let router = self.with_audit(router);
         let router = self.with_auth(router);
+        let router = self.with_draft_carrying(router);
         let router = match &self.login_page {
             Some(path) => router.layer(from_fn_with_state(
                 mw::LoginPage(path.clone()),

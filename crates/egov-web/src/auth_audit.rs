@@ -51,6 +51,9 @@ fn self_audited<B>(request: &Request<B>) -> bool {
     egov_auth::web::SELF_AUDITED_ROUTES
         .iter()
         .any(|(method, template)| request.method() == *method && path.as_str() == *template)
+        // The session-ended page's login is egov-auth's login, which records itself.
+        || (request.method() == http::Method::POST
+            && path.as_str() == crate::draft::RESUME_FORM_PATH)
 }
 
 impl<S, B> Service<Request<B>> for AuthAwareAuditService<S>

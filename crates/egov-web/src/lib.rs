@@ -42,6 +42,8 @@ pub mod admin;
 mod app;
 #[cfg(all(feature = "audit", feature = "auth"))]
 mod auth_audit;
+#[cfg(feature = "auth")]
+pub mod draft;
 pub mod handover;
 mod health;
 mod middleware;

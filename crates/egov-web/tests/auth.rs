@@ -2187,3 +2187,201 @@ async fn policy_table_lists_every_route_with_its_policy() {
     audit.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A cookie-mode service with pages: the session-ended page keeps a form's values.
+async fn start_with_pages(db: Db) -> Instance {
+    let settings = AuthSettings {
+        cookie_mode: true,
+        ..settings()
+    };
+    let audit = AuditLog::start(db.clone(), &AuditSettings::default())
+        .await
+        .unwrap();
+    let auth = Auth::new(db, settings, cipher(), audit.clone())
+        .await
+        .unwrap();
+    let app = app(&auth, &audit).pages(egov_pages::Pages::builder(
+        egov_pages::PagesSettings::default(),
+    ));
+    let server = TestServer::start(app).await;
+    Instance {
+        base: server.base.clone(),
+        auth,
+        audit,
+        _server: server,
+    }
+}
+
+/// The `value` of the hidden input `name` in `html`.
+fn hidden(html: &str, name: &str) -> Option<String> {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(
+        html[start..end]
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_posted_after_the_session_ended_keeps_its_values_through_a_new_login() {
+    with_databases(async |database| {
+        let app = start_with_pages(database.db().clone()).await;
+        create(&app.auth, "browser", &[]).await;
+        let c = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = &app.base;
+        let (jar, csrf, _, _) = browser_session(&c, base).await;
+        // The session ends (logged out elsewhere) while the citizen types.
+        let r = post_form(&c, base, "/auth/logout", &jar, &[("csrf_token", &csrf)]).await;
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+        let typed = [
+            ("csrf_token", csrf.as_str()),
+            ("title", "공사 소음 <심각>"),
+            ("resident_number", "900101-1234568"),
+            ("password", "correct horse"),
+        ];
+        let r = post_form(&c, base, "/pages/form?step=2", &jar, &typed).await;
+        assert_eq!(r.status(), 401);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let login_cookie = set_cookies(&r)
+            .into_iter()
+            .find(|(name, _)| name == egov_auth::web::LOGIN_CSRF_COOKIE)
+            .expect("a pre-session token for the page's login form");
+        let html = r.text().await.unwrap();
+        // The typed title is kept (escaped), secrets and the resident number are not.
+        assert_eq!(
+            hidden(&html, "draft.title").as_deref(),
+            Some("공사 소음 &lt;심각&gt;")
+        );
+        assert!(!html.contains("900101"), "no resident number in the page");
+        assert!(!html.contains("correct horse"), "no password in the page");
+        assert!(!html.contains(&csrf), "not the old session's token");
+        assert_eq!(
+            hidden(&html, "egov_action").as_deref(),
+            Some("/pages/form?step=2")
+        );
+        assert!(
+            html.contains("2개는 보관하지 않았으니") || html.contains("2개"),
+            "{html}"
+        );
+        let token = hidden(&html, "csrf_token").unwrap();
+        assert_eq!(token, login_cookie.1);
+
+        // Without the pre-session token the login is refused (login CSRF).
+        let mut jar2 = vec![login_cookie.clone()];
+        let resume = egov_web::draft::RESUME_FORM_PATH;
+        let r = post_form(
+            &c,
+            base,
+            resume,
+            &jar2,
+            &[
+                ("login_id", "browser"),
+                ("password", PASSWORD),
+                ("draft.title", "x"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+
+        // A wrong password: the page again, the draft still there, the error at the field.
+        let r = post_form(
+            &c,
+            base,
+            resume,
+            &jar2,
+            &[
+                ("csrf_token", &token),
+                ("egov_action", "/pages/form?step=2"),
+                ("draft.title", "공사 소음 <심각>"),
+                ("login_id", "browser"),
+                ("password", "wrong password here"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert_eq!(
+            hidden(&html, "draft.title").as_deref(),
+            Some("공사 소음 &lt;심각&gt;")
+        );
+        assert!(html.contains(r#"id="login_id-error""#), "{html}");
+
+        // The right one: logged in, the kept values shown, and one button posting them
+        // back where they were going with the new session's token.
+        let r = post_form(
+            &c,
+            base,
+            resume,
+            &jar2,
+            &[
+                ("csrf_token", &token),
+                ("egov_action", "/pages/form?step=2"),
+                ("draft.title", "공사 소음 <심각>"),
+                ("draft.password", "smuggled"),
+                ("login_id", "browser"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        jar2 = merged(&jar2, &set_cookies(&r));
+        assert!(cookie_value(&jar2, egov_auth::web::ACCESS_COOKIE).is_some());
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(r#"action="/pages/form?step=2""#)
+                || html.contains("action=\"&#x2f;pages&#x2f;form?step=2\""),
+            "{html}"
+        );
+        assert!(
+            !html.contains("smuggled"),
+            "a draft field cannot carry a secret back"
+        );
+        let new_csrf = hidden(&html, "csrf_token").unwrap();
+        let title = hidden(&html, "title").unwrap();
+        assert_eq!(title, "공사 소음 &lt;심각&gt;");
+        // The browser submits it: the handler gets the typed text.
+        let r = post_form(
+            &c,
+            base,
+            "/pages/form?step=2",
+            &jar2,
+            &[("csrf_token", &new_csrf), ("title", "공사 소음 <심각>")],
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.unwrap(), "공사 소음 <심각>");
+
+        // A non-local action is never followed.
+        let r = post_form(
+            &c,
+            base,
+            resume,
+            &jar2,
+            &[
+                ("csrf_token", &token),
+                ("egov_action", "//evil.example/steal"),
+                ("login_id", "browser"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+        let html = r.text().await.unwrap();
+        assert!(!html.contains("evil.example"), "{html}");
+        app.audit.shutdown().await;
+    })
+    .await;
+}

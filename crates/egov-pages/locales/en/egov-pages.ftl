@@ -42,3 +42,20 @@ egov-page-table-scroll = If the table is wider than the screen, scroll it sidewa
 egov-page-admin = Administration
 egov-page-admin-nav = Administration menu
 egov-page-admin-intro = The administration screens you may use. Every change is recorded in the audit trail.
+egov-page-session-ended = Your session has ended
+egov-page-session-ended-lead = Your session timed out, so what you entered was not submitted. Log in again to continue.
+egov-page-session-ended-kept = { $count ->
+    [one] 1 field you entered is kept on this page
+   *[other] { $count } fields you entered are kept on this page
+} (nothing was stored on the server).
+egov-page-session-ended-dropped = For your security, { $count ->
+    [one] 1 field such as a password or resident registration number was
+   *[other] { $count } fields such as passwords or resident registration numbers were
+} not kept: please enter them again.
+egov-page-session-ended-submit = Log in and continue
+egov-page-session-resumed = You are logged in again
+egov-page-session-resumed-lead = Check what was kept, then submit it. If something must be entered again, the form will tell you at that field.
+egov-page-session-resumed-submit = Continue with what was kept
+egov-page-login-id = User ID
+egov-page-password = Password
+egov-page-login-failed = The user ID or password is not correct.
