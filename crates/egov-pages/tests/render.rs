@@ -273,3 +273,38 @@ fn the_session_pages_render() {
         assert!(html.contains("소음"), "{html}");
     }
 }
+
+#[test]
+fn the_official_banner_says_how_to_check_and_steps_mark_the_current_one() {
+    let pages = Pages::builder(PagesSettings::default())
+        .template(
+            "steps.html",
+            r#"{% extends "egov/layout.html" %}{% import "egov/forms.html" as forms %}{% block content %}{{ forms.steps(["작성", "확인", "완료"], 2) }}{% endblock %}"#,
+        )
+        .build()
+        .unwrap();
+    let html = pages
+        .render_html(
+            &i18n(),
+            "ko",
+            &Actor::anonymous(),
+            None,
+            "/",
+            "steps.html",
+            context! { title => "t" },
+        )
+        .unwrap();
+    assert!(
+        html.contains("<details><summary>이 누리집은 대한민국 공식 전자정부 누리집입니다."),
+        "{html}"
+    );
+    assert!(html.contains("go.kr"));
+    assert!(
+        html.contains(r#"<li class="egov-step-done"><span class="egov-step-number">1</span> 작성"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<li aria-current="step"><span class="egov-step-number">2</span> 확인"#)
+    );
+    assert!(html.contains("(완료)"));
+}

@@ -59,3 +59,7 @@ egov-page-session-resumed-submit = Continue with what was kept
 egov-page-login-id = User ID
 egov-page-password = Password
 egov-page-login-failed = The user ID or password is not correct.
+egov-page-official-banner-how = How to check
+egov-page-official-banner-check = Websites of Korean government agencies end in go.kr. Check the address bar for the site's address and a secure connection (https, padlock).
+egov-page-steps = Application steps
+egov-page-step-done = done

@@ -50,3 +50,7 @@ egov-page-session-resumed-submit = 보관한 내용으로 계속
 egov-page-login-id = 아이디
 egov-page-password = 비밀번호
 egov-page-login-failed = 아이디 또는 비밀번호가 올바르지 않습니다.
+egov-page-official-banner-how = 공식 누리집 확인 방법
+egov-page-official-banner-check = 대한민국 정부 기관의 누리집 주소는 go.kr로 끝납니다. 주소창에서 누리집 주소와 보안 연결(https, 자물쇠 표시)을 확인하세요.
+egov-page-steps = 신청 단계
+egov-page-step-done = 완료
