@@ -138,6 +138,9 @@ mod guide_auth {}
 #[doc = include_str!("../../../docs/web.md")]
 mod guide_web {}
 #[cfg(doctest)]
+#[doc = include_str!("../../../docs/pages.md")]
+mod guide_pages {}
+#[cfg(doctest)]
 #[doc = include_str!("../../../docs/telemetry.md")]
 mod guide_telemetry {}
 #[cfg(doctest)]
