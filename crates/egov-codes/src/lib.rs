@@ -97,6 +97,8 @@ pub mod egovframe;
 #[cfg(feature = "axum")]
 pub mod http;
 pub mod model;
+#[cfg(feature = "pages")]
+pub mod pages;
 mod registry;
 mod settings;
 pub mod snapshot;

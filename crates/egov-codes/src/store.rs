@@ -110,6 +110,23 @@ pub(crate) async fn begin_write(conn: &mut AnyConnection, backend: Backend) -> R
     Ok(())
 }
 
+/// The change version of the code tables inside a write transaction, its row
+/// locked on PostgreSQL until the transaction ends (SQLite's `BEGIN IMMEDIATE`
+/// already holds the only write lock), so no other writer moves it meanwhile.
+pub(crate) async fn locked_version(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<i64, Error> {
+    let version: Option<(i64,)> = sqlx::query_as(backend.pick(
+        "SELECT version FROM egov_change_versions WHERE topic = $1",
+        "SELECT version FROM egov_change_versions WHERE topic = $1 FOR UPDATE",
+    ))
+    .bind(TOPIC)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(version.map_or(0, |(v,)| v))
+}
+
 /// Reads everything, with the change version, from one consistent view.
 pub(crate) async fn load_snapshot(db: &Db) -> Result<Snapshot, Error> {
     let mut conn = db.pool().acquire().await?;

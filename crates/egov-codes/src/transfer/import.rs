@@ -5,13 +5,13 @@ use super::*;
 
 /// What the database holds, as the import sees it (inside its transaction).
 pub(super) struct Current {
-    categories: HashMap<String, Category>,
-    groups: HashMap<String, CodeGroup>,
-    codes: HashMap<(String, String), Code>,
+    pub(super) categories: HashMap<String, Category>,
+    pub(super) groups: HashMap<String, CodeGroup>,
+    pub(super) codes: HashMap<(String, String), Code>,
 }
 
 impl Current {
-    fn from_snapshot(snapshot: &Snapshot) -> Self {
+    pub(super) fn from_snapshot(snapshot: &Snapshot) -> Self {
         let mut codes = HashMap::new();
         let mut groups = HashMap::new();
         for g in snapshot.groups() {
@@ -239,12 +239,52 @@ impl CodeRegistry {
     pub async fn import(
         &self,
         actor: &Actor,
+        dataset: Dataset,
+        progress: &dyn ImportProgress,
+    ) -> Result<ImportReport, Error> {
+        self.import_checked(actor, dataset, None, progress).await
+    }
+
+    /// [`CodeRegistry::import`] of what a dry run ([`CodeRegistry::plan_import`])
+    /// showed: refused with [`Error::Conflict`] (nothing written) unless the
+    /// tables are still at `expected_version` ([`ImportPlan::version`](super::ImportPlan::version)),
+    /// checked again inside the import's transaction (the change version's row
+    /// locked on PostgreSQL), so the import writes exactly what the dry run
+    /// listed.
+    ///
+    /// # Errors
+    ///
+    /// As [`CodeRegistry::import`], and [`Error::Conflict`] with the current
+    /// version when the tables changed since the dry run.
+    pub async fn import_at_version(
+        &self,
+        actor: &Actor,
+        dataset: Dataset,
+        expected_version: i64,
+        progress: &dyn ImportProgress,
+    ) -> Result<ImportReport, Error> {
+        self.import_checked(actor, dataset, Some(expected_version), progress)
+            .await
+    }
+
+    async fn import_checked(
+        &self,
+        actor: &Actor,
         mut dataset: Dataset,
+        expected_version: Option<i64>,
         progress: &dyn ImportProgress,
     ) -> Result<ImportReport, Error> {
         // Validate against a fresh view first (cheap to redo inside the
         // transaction, where it counts).
         self.reload().await?;
+        if let Some(expected) = expected_version {
+            let current = self.snapshot().version();
+            if current != expected {
+                return Err(Error::Conflict {
+                    current: Some(current),
+                });
+            }
+        }
         let issues = validate(
             &mut dataset,
             &Current::from_snapshot(&self.snapshot()),
@@ -254,7 +294,18 @@ impl CodeRegistry {
             return Err(Error::ImportRejected(issues));
         }
         let mut conn = self.begin().await?;
-        let result = self.import_in(&mut conn, actor, dataset, progress).await;
+        let result = async {
+            if let Some(expected) = expected_version {
+                let current = store::locked_version(&mut conn, self.db().backend()).await?;
+                if current != expected {
+                    return Err(Error::Conflict {
+                        current: Some(current),
+                    });
+                }
+            }
+            self.import_in(&mut conn, actor, dataset, progress).await
+        }
+        .await;
         let report = self
             .finish(conn, result.map(|r| (r, r.created + r.updated > 0)))
             .await?;

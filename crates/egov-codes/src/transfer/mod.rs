@@ -107,10 +107,12 @@ use crate::{Category, Code, CodeGroup, CodeRegistry, Entity, Error};
 mod csv_format;
 mod import;
 mod json_format;
+mod plan;
 
 pub use csv_format::{export_csv, parse_csv};
 use json_format::*;
 pub use json_format::{export_json, parse_json};
+pub use plan::{FieldChange, ImportPlan, PlannedChange, PlannedRecord, record_changes};
 
 /// The `format` member of a JSON export.
 pub const JSON_FORMAT: &str = "egov-codes/1";
