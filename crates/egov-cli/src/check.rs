@@ -30,7 +30,27 @@
 //! 7. **migrations** — every `.sql` file under the project's `migrations/` is
 //!    registered (its SQL is one the service runs, by checksum): a file
 //!    nobody registered builds and starts fine and fails at the first query
-//!    with "no such table".
+//!    with "no such table";
+//! 8. **pages** — every page a browser can open is in the layout. The hook
+//!    also asks the built service, in process, what a browser gets
+//!    (`App::probed_conformance_report`): each public `GET` route without
+//!    path parameters and a path no route serves, with a browser's `Accept`,
+//!    in each supported language. Every HTML answer must have `<html lang>`
+//!    (the language it was served in), a `<main>` landmark with a skip link to
+//!    it before it, and the footer's privacy-policy link (`a.egov-privacy`,
+//!    as egov-pages' layout writes them) leading to a public page of the
+//!    service; every local link and form target on it must be a route of the
+//!    service; and HTML needs the page kit (`App::pages`), without which
+//!    browsers get problem+json for every error. With the kit, the 404 page
+//!    (the kit's) is such a page too. An API-only service (no HTML, no kit)
+//!    passes. Routes behind a policy or with path parameters are not probed
+//!    (the check has no account and no ids): their pages are the service's
+//!    tests' to cover (the template's show how).
+//!
+//! The report's routes carry their methods: a route added without OpenAPI
+//! (`ApiRouter::route`: a page, the kit's assets) gets them from the built
+//! service (its `405`'s `Allow` header to a method nobody serves), so rules 1
+//! and 2 judge a page's `GET` and its form's `POST` apart.
 //!
 //! Rule 3 also reads the service's own code (`src/**/*.rs`): every message id
 //! it asks for — `Message::new("…")`, `ValidationError::new("…")` and
@@ -75,6 +95,11 @@ const FRAMEWORK_PUBLIC_WRITES: &[(&str, &str, &str)] = &[
         "POST",
         "/auth/refresh",
         "the refresh token in the body (or cookie) is the credential",
+    ),
+    (
+        "POST",
+        "/auth/session/resume",
+        "the session-ended page's login form: the credentials are in the body, with a login-CSRF token",
     ),
 ];
 
@@ -283,6 +308,7 @@ pub(crate) fn judge(
         endpoints(report),
         versions(project)?,
         migrations(report, project)?,
+        pages(report),
     ])
 }
 
@@ -562,6 +588,148 @@ fn migrations(report: &ConformanceReport, project: &Path) -> Result<Verdict, Fai
     Ok(Verdict::new(rule, problems))
 }
 
+/// Rule 8: every page a browser can open is in the layout (see the module docs).
+fn pages(report: &ConformanceReport) -> Verdict {
+    use egov_web::conformance::MISSING_PAGE_PROBE;
+    const LAYOUT: &str =
+        "render it with egov_pages::Page in a template that extends egov/layout.html";
+    const DOC: &str = "pages.md#a-page-in-five-steps";
+    let rule = "pages: every page a browser opens is in the layout; browsers get HTML error pages";
+    let Some(pages) = &report.pages else {
+        return Verdict::new(
+            rule,
+            vec![fix(
+                "the report says nothing of the service's pages (a service built with an older egov-web)",
+                "rebuild the service with this egov-web and run `egov check` on it",
+                "cli.md#egov-check",
+            )],
+        );
+    };
+    // Each problem (text, fix, doc) once, with the pages (for a problem of
+    // links, which many pages share) and the languages it was seen in.
+    type Seen<'a> = (BTreeSet<String>, BTreeSet<&'a str>);
+    let mut found: BTreeMap<(String, String, &str), Seen> = BTreeMap::new();
+    let served: BTreeSet<&str> = pages
+        .probes
+        .iter()
+        .filter(|p| p.status == 200 && p.html.is_some())
+        .map(|p| p.path.as_str())
+        .collect();
+    for probe in &pages.probes {
+        let locale = probe.locale.as_str();
+        let missing = probe.path == MISSING_PAGE_PROBE;
+        let place = if missing {
+            "the 404 page".to_owned()
+        } else {
+            format!("GET {}", probe.path)
+        };
+        let mut seen = |text: String, how: &str, doc: &'static str, on: Option<&str>| {
+            let (places, locales) = found.entry((text, how.to_owned(), doc)).or_default();
+            places.extend(on.map(str::to_owned));
+            locales.insert(locale);
+        };
+        let mut problem = |text: String, how: &str, doc: &'static str| seen(text, how, doc, None);
+        let Some(facts) = &probe.html else {
+            if missing && pages.kit {
+                problem(
+                    format!(
+                        "a browser asking for a missing page gets `{}`, not an HTML page",
+                        probe.content_type
+                    ),
+                    "serve the App as built: with App::pages it answers browsers' errors with pages",
+                    "pages.md#error-pages",
+                );
+            }
+            continue;
+        };
+        if !pages.kit && !missing {
+            problem(
+                format!(
+                    "{place} answers HTML, but the App has no page kit: its errors reach browsers as problem+json"
+                ),
+                &format!("{LAYOUT}, and give the App its pages (App::pages(services.pages()…))"),
+                DOC,
+            );
+        }
+        match (&facts.lang, probe.content_language.as_str()) {
+            (None, _) => problem(format!("{place}: <html> has no lang"), LAYOUT, DOC),
+            (Some(lang), served_in) if !served_in.is_empty() && lang != served_in => problem(
+                format!("{place}: <html lang=\"{lang}\"> on a page served in `{served_in}`"),
+                &format!("{LAYOUT} (its lang is the negotiated language)"),
+                DOC,
+            ),
+            _ => {}
+        }
+        if !facts.main {
+            problem(format!("{place}: no <main> landmark"), LAYOUT, DOC);
+        } else if !facts.skip_link {
+            problem(
+                format!("{place}: no skip link to the main content (KWCAG 2.4.1)"),
+                LAYOUT,
+                DOC,
+            );
+        }
+        match &facts.privacy_link {
+            None => problem(
+                format!(
+                    "{place}: no privacy-policy link (개인정보처리방침, a.egov-privacy) in its footer"
+                ),
+                LAYOUT,
+                DOC,
+            ),
+            Some(href) if !served.contains(href.as_str()) => seen(
+                format!(
+                    "the footer's privacy-policy link leads to {href}, which is not a public page of the service"
+                ),
+                "serve the privacy policy there (PIPA art. 30: public, linked from every page), or set [pages] privacy_policy to where it is",
+                DOC,
+                Some(&place),
+            ),
+            Some(_) => {}
+        }
+        for link in &facts.local_links {
+            let privacy = facts.privacy_link.as_deref() == Some(link.as_str());
+            if !privacy && !report.routes.iter().any(|r| path_matches(&r.path, link)) {
+                seen(
+                    format!("a link to {link}, which no route of the service serves"),
+                    "serve it, or change the link (the layout's home and login links come from [pages])",
+                    DOC,
+                    Some(&place),
+                );
+            }
+        }
+    }
+    let problems = found
+        .into_iter()
+        .map(|((text, how, doc), (places, locales))| {
+            let mut seen: Vec<String> = places.into_iter().collect();
+            seen.push(locales.into_iter().collect::<Vec<_>>().join(", "));
+            fix(format_args!("{text} ({})", seen.join("; ")), &how, doc)
+        })
+        .collect();
+    Verdict::new(rule, problems)
+}
+
+/// Whether the route pattern `pattern` (`/notices/{id}`, `/files/{*rest}`)
+/// matches the concrete `path`.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut patterns = pattern.split('/');
+    let mut segments = path.split('/');
+    loop {
+        match (patterns.next(), segments.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if p.starts_with("{*") => return !s.is_empty(),
+            (Some(p), Some(s)) if p.starts_with('{') && p.ends_with('}') => {
+                if s.is_empty() {
+                    return false;
+                }
+            }
+            (Some(p), Some(s)) if p == s => {}
+            _ => return false,
+        }
+    }
+}
+
 /// Setting names whose values are secrets: they belong in the environment.
 fn is_secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -773,7 +941,9 @@ fn versions(project: &Path) -> Result<Verdict, Failure> {
 
 #[cfg(test)]
 mod tests {
-    use egov_web::conformance::{REPORT_FORMAT, ReportedRoute};
+    use egov_web::conformance::{
+        MISSING_PAGE_PROBE, PageFacts, PageProbe, PagesReport, REPORT_FORMAT, ReportedRoute,
+    };
 
     use super::*;
 
@@ -821,7 +991,77 @@ mod tests {
                 ]
                 .into(),
             }],
+            // An API-only service: nothing answers a browser with HTML.
+            pages: Some(PagesReport {
+                kit: false,
+                probes: ["/health/live", MISSING_PAGE_PROBE]
+                    .into_iter()
+                    .map(|path| PageProbe {
+                        path: path.into(),
+                        locale: "ko".into(),
+                        status: if path == MISSING_PAGE_PROBE { 404 } else { 200 },
+                        content_type: "application/json".into(),
+                        content_language: "ko".into(),
+                        html: None,
+                    })
+                    .collect(),
+            }),
         }
+    }
+
+    /// What the page kit's layout has, on a page at `path` of a service whose
+    /// privacy policy is at `/privacy`.
+    fn kit_facts(lang: &str) -> PageFacts {
+        PageFacts {
+            lang: Some(lang.into()),
+            main: true,
+            skip_link: true,
+            privacy_link: Some("/privacy".into()),
+            local_links: vec![
+                "/".into(),
+                "/lang/en".into(),
+                "/lang/ko".into(),
+                "/privacy".into(),
+            ],
+        }
+    }
+
+    fn html_probe(path: &str, locale: &str, status: u16, facts: PageFacts) -> PageProbe {
+        PageProbe {
+            path: path.into(),
+            locale: locale.into(),
+            status,
+            content_type: "text/html; charset=utf-8".into(),
+            content_language: locale.into(),
+            html: Some(facts),
+        }
+    }
+
+    /// A service on the page kit: a start page and the privacy policy, the
+    /// kit's 404 page, in ko and en.
+    fn kit_report() -> ConformanceReport {
+        let mut report = good_report();
+        for path in ["/", "/privacy", "/lang/{tag}"] {
+            report.routes.push(route(path, "GET", "public", "on"));
+        }
+        let mut probes = Vec::new();
+        for locale in ["ko", "en"] {
+            probes.push(html_probe("/", locale, 200, kit_facts(locale)));
+            probes.push(html_probe("/privacy", locale, 200, kit_facts(locale)));
+            probes.push(html_probe(
+                MISSING_PAGE_PROBE,
+                locale,
+                404,
+                kit_facts(locale),
+            ));
+        }
+        report.pages = Some(PagesReport { kit: true, probes });
+        report
+    }
+
+    /// The problems of rule 8 on `report`.
+    fn page_problems(report: &ConformanceReport) -> Vec<String> {
+        pages(report).problems
     }
 
     fn project(prod: &str, lock: &str) -> tempfile::TempDir {
@@ -879,7 +1119,7 @@ mod tests {
         let rules: ProjectRules =
             toml::from_str("[personal_data]\nroutes = [\"GET /api/petitions/{id}\"]\n").unwrap();
         let all = verdicts(&good_report(), &rules, &dir);
-        assert_eq!(all.len(), 7);
+        assert_eq!(all.len(), 8);
         assert!(failed(&all).is_empty(), "{all:?}");
     }
 
@@ -1014,6 +1254,123 @@ mod tests {
         let mut report = good_report();
         report.migrations.clear();
         assert_eq!(failed(&verdicts(&report, &none, &good)), ["migrations"]);
+    }
+
+    #[test]
+    fn rule_8_passes_pages_in_the_layout_and_an_api_only_service() {
+        assert!(page_problems(&good_report()).is_empty());
+        assert!(
+            page_problems(&kit_report()).is_empty(),
+            "{:?}",
+            page_problems(&kit_report())
+        );
+        let dir = project("[server]\nhsts = true\n", LOCK);
+        let all = verdicts(&kit_report(), &ProjectRules::default(), &dir);
+        assert!(failed(&all).is_empty(), "{all:?}");
+    }
+
+    #[test]
+    fn rule_8_fails_on_a_hand_written_page() {
+        // No kit, a page of its own making: no lang, no skip link, no privacy link.
+        let mut report = good_report();
+        report.routes.push(route("/hello", "GET", "public", "on"));
+        let pages = report.pages.as_mut().unwrap();
+        pages.probes.push(html_probe(
+            "/hello",
+            "ko",
+            200,
+            PageFacts::of("<html><body><main><h1>Hello</h1></main></body></html>"),
+        ));
+        let dir = project("[server]\nhsts = true\n", LOCK);
+        assert_eq!(
+            failed(&verdicts(&report, &ProjectRules::default(), &dir)),
+            ["pages"]
+        );
+        let problems = page_problems(&report);
+        for expected in [
+            "GET /hello answers HTML, but the App has no page kit",
+            "GET /hello: <html> has no lang (ko) — fix: render it with egov_pages::Page",
+            "GET /hello: no skip link to the main content",
+            "GET /hello: no privacy-policy link",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.starts_with(expected)),
+                "{expected}: {problems:#?}"
+            );
+        }
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+    }
+
+    #[test]
+    fn rule_8_fails_on_each_gap_in_a_kit_service() {
+        let only = |report: &ConformanceReport, expected: &str| {
+            let problems = page_problems(report);
+            assert_eq!(problems.len(), 1, "{expected}: {problems:#?}");
+            assert!(
+                problems[0].starts_with(expected),
+                "{expected}: {problems:#?}"
+            );
+        };
+        // The footer's privacy policy is not served.
+        let mut report = kit_report();
+        report.routes.retain(|r| r.path != "/privacy");
+        let pages = report.pages.as_mut().unwrap();
+        pages.probes.retain(|p| p.path != "/privacy");
+        only(
+            &report,
+            "the footer's privacy-policy link leads to /privacy, which is not a public page of the service (GET /; the 404 page; en, ko)",
+        );
+        // A link to a login page nobody serves (in English only).
+        let mut report = kit_report();
+        let pages = report.pages.as_mut().unwrap();
+        pages.probes[3]
+            .html
+            .as_mut()
+            .unwrap()
+            .local_links
+            .push("/login".into());
+        only(
+            &report,
+            "a link to /login, which no route of the service serves (GET /; en)",
+        );
+        // The language attribute does not say what the page is in.
+        let mut report = kit_report();
+        report.pages.as_mut().unwrap().probes[0]
+            .html
+            .as_mut()
+            .unwrap()
+            .lang = Some("en".into());
+        only(
+            &report,
+            "GET /: <html lang=\"en\"> on a page served in `ko` (ko)",
+        );
+        // The 404 page is problem+json although the service has pages.
+        let mut report = kit_report();
+        for probe in &mut report.pages.as_mut().unwrap().probes {
+            if probe.path == MISSING_PAGE_PROBE {
+                probe.html = None;
+                probe.content_type = "application/problem+json".into();
+            }
+        }
+        only(
+            &report,
+            "a browser asking for a missing page gets `application/problem+json`, not an HTML page (en, ko)",
+        );
+        // A report that does not describe the pages at all.
+        let mut report = kit_report();
+        report.pages = None;
+        only(&report, "the report says nothing of the service's pages");
+    }
+
+    #[test]
+    fn route_patterns_match_concrete_paths() {
+        assert!(path_matches("/", "/"));
+        assert!(path_matches("/notices/{id}", "/notices/0193"));
+        assert!(!path_matches("/notices/{id}", "/notices/"));
+        assert!(!path_matches("/notices/{id}", "/notices/1/edit"));
+        assert!(path_matches("/files/{*rest}", "/files/a/b"));
+        assert!(!path_matches("/privacy", "/privacy/x"));
+        assert!(!path_matches("/login", "/"));
     }
 
     #[test]

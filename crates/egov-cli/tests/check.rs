@@ -10,7 +10,7 @@
 //! Every test therefore begins with [`serve_fixture_if_asked`].
 //!
 //! Each case breaks one rule with a real input and expects exit code 1, that
-//! rule's `FAIL` line with the specific problem, and `PASS` for the other five.
+//! rule's `FAIL` line with the specific problem, and `PASS` for the others.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -28,7 +28,7 @@ use utoipa_axum::routes;
 const FIXTURE_ENV: &str = "EGOV_CHECK_FIXTURE";
 
 /// The rules, as `egov check` names them.
-const RULES: [&str; 7] = [
+const RULES: [&str; 8] = [
     "policies: every route has a policy; no unexplained public write",
     "audit: state changes audited; personal-data routes record access",
     "messages: every id in ko and en; every validation code has a message",
@@ -36,6 +36,7 @@ const RULES: [&str; 7] = [
     "endpoints: health checks and OpenAPI are served",
     "versions: one version of the framework",
     "migrations: every file in migrations/ is registered",
+    "pages: every page a browser opens is in the layout; browsers get HTML error pages",
 ];
 
 // ----- the fixture service --------------------------------------------------------
@@ -63,6 +64,37 @@ async fn read_person() -> &'static str {
 #[utoipa::path(post, path = "/api/feedback", responses((status = 202, body = String)))]
 async fn send_feedback() -> &'static str {
     "{}"
+}
+
+/// A page written by hand, outside the page kit.
+async fn hand_written_page() -> axum::response::Html<&'static str> {
+    axum::response::Html("<!doctype html><html><body><main><h1>Hello</h1></main></body></html>")
+}
+
+/// The kit's start page and privacy policy of the `kit-pages` fixture.
+const KIT_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "start.html",
+        r#"{% extends "egov/layout.html" %}{% block content %}<h1>{{ title }}</h1>{% endblock %}"#,
+    ),
+    (
+        "privacy.html",
+        r#"{% extends "egov/layout.html" %}{% block content %}<h1>{{ title }}</h1><p>…</p>{% endblock %}"#,
+    ),
+];
+
+async fn kit_start(page: egov_pages::Page) -> axum::response::Response {
+    page.render(
+        "start.html",
+        egov_pages::minijinja::context! { title => "Start" },
+    )
+}
+
+async fn kit_privacy(page: egov_pages::Page) -> axum::response::Response {
+    page.render(
+        "privacy.html",
+        egov_pages::minijinja::context! { title => page.text("egov-page-privacy-policy") },
+    )
 }
 
 /// The fixture's one migration, as the project's `migrations/` holds it.
@@ -148,12 +180,37 @@ async fn serve(variant: &str) {
     if variant == "public-write" {
         router = router.routes(AccessPolicy::Public, routes!(send_feedback));
     }
+    if variant == "hand-written-page" {
+        router = router.route(
+            "/hello",
+            AccessPolicy::Public,
+            axum::routing::get(hand_written_page),
+        );
+    }
+    if variant == "kit-pages" {
+        router = router
+            .route("/", AccessPolicy::Public, axum::routing::get(kit_start))
+            .route(
+                "/privacy",
+                AccessPolicy::Public,
+                axum::routing::get(kit_privacy),
+            );
+    }
     let messages = if variant == "korean-only-message" {
         &KOREAN_ONLY_MESSAGES
     } else {
         &MESSAGES
     };
-    let app = App::new(settings)
+    let mut app = App::new(settings);
+    if variant == "kit-pages" {
+        // No login page in this service: the layout links to none.
+        let settings = egov_pages::PagesSettings {
+            login: String::new(),
+            ..egov_pages::PagesSettings::default()
+        };
+        app = app.pages(egov_pages::Pages::builder(settings).templates(KIT_TEMPLATES));
+    }
+    let app = app
         .migrations(&[&MIGRATIONS])
         .database(db)
         .messages(messages)
@@ -260,7 +317,7 @@ fn assert_only_broken(output: &Output, rule: usize, problem: &str) {
         "no problem line containing `{problem}`:\n{context}"
     );
     assert!(
-        stdout.contains("egov check: 1 of 7 rules broken"),
+        stdout.contains("egov check: 1 of 8 rules broken"),
         "{context}"
     );
 }
@@ -278,7 +335,7 @@ fn a_conformant_service_passes_every_rule() {
     for name in RULES {
         assert!(stdout.contains(&format!("PASS  {name}")), "{stdout}");
     }
-    assert!(stdout.contains("egov check: all 7 rules hold"), "{stdout}");
+    assert!(stdout.contains("egov check: all 8 rules hold"), "{stdout}");
 
     // A public write is fine once declared with a reason.
     let mut declared = Project::conformant();
@@ -404,4 +461,33 @@ fn rule_7_fails_on_a_migration_file_nobody_registered() {
         6,
         "migrations/0002_rooms.sql is not registered (or differs from the SQL the service runs): it would fail at run time with \"no such table\" — fix: add Migration::portable(",
     );
+}
+
+#[test]
+fn rule_8_fails_on_a_hand_written_page_and_passes_pages_on_the_kit() {
+    serve_fixture_if_asked();
+    let output = egov_check(&Project::conformant(), "hand-written-page");
+    assert_only_broken(
+        &output,
+        7,
+        "GET /hello answers HTML, but the App has no page kit: its errors reach browsers as problem+json (en, ko)",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for problem in [
+        "GET /hello: <html> has no lang (en, ko)",
+        "GET /hello: no skip link to the main content (KWCAG 2.4.1) (en, ko)",
+        "GET /hello: no privacy-policy link",
+    ] {
+        assert!(stdout.contains(problem), "{problem}:\n{stdout}");
+    }
+
+    // The same service with a start page and its privacy policy on the kit.
+    let output = egov_check(&Project::conformant(), "kit-pages");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(&format!("PASS  {}", RULES[7])), "{stdout}");
 }

@@ -755,15 +755,15 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
-        if crate::conformance::write_if_requested(&self)? {
+        let Some(app) = crate::conformance::write_if_requested(self).await? else {
             return Ok(());
-        }
-        let limits = crate::server::Limits {
-            header_read_timeout: Duration::from_secs(self.settings.header_read_timeout_secs),
-            max_connections: self.settings.max_connections,
-            shutdown_deadline: Duration::from_secs(self.settings.shutdown_timeout_secs),
         };
-        let router = self.build()?;
+        let limits = crate::server::Limits {
+            header_read_timeout: Duration::from_secs(app.settings.header_read_timeout_secs),
+            max_connections: app.settings.max_connections,
+            shutdown_deadline: Duration::from_secs(app.settings.shutdown_timeout_secs),
+        };
+        let router = app.build()?;
         Ok(crate::server::serve(listener, router, limits, shutdown).await?)
     }
 }

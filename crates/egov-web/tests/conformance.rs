@@ -124,3 +124,135 @@ async fn a_personal_data_route_declared_on_the_app_is_reported_so() {
     assert_eq!(mode(&marked, "POST").as_deref(), Some("on"));
     audit.shutdown().await;
 }
+
+/// A page written by hand, outside the kit.
+async fn hand_written() -> axum::response::Html<&'static str> {
+    axum::response::Html("<html><body><main><h1>Hello</h1></main></body></html>")
+}
+
+async fn start(page: egov_pages::Page) -> axum::response::Response {
+    page.render(
+        "start.html",
+        egov_pages::minijinja::context! { title => "Start" },
+    )
+}
+
+async fn accept_form() -> &'static str {
+    "sent"
+}
+
+fn kit() -> egov_pages::PagesBuilder {
+    egov_pages::Pages::builder(egov_pages::PagesSettings {
+        login: String::new(),
+        ..egov_pages::PagesSettings::default()
+    })
+    .template(
+        "start.html",
+        r#"{% extends "egov/layout.html" %}{% block content %}<h1>{{ title }}</h1>{% endblock %}"#,
+    )
+}
+
+#[tokio::test]
+async fn the_probed_report_has_the_methods_of_page_routes_and_what_browsers_get() {
+    let audit_db = egov_db::Db::connect_url("sqlite::memory:").await.unwrap();
+    audit_db.migrate(&[&egov_audit::MIGRATIONS]).await.unwrap();
+    let audit = AuditLog::start(audit_db, &AuditSettings::default())
+        .await
+        .unwrap();
+    let pages = ApiRouter::new()
+        .route("/", AccessPolicy::Public, axum::routing::get(start))
+        .route(
+            "/form",
+            AccessPolicy::Public,
+            axum::routing::get(start).post(accept_form),
+        )
+        .route(
+            "/staff/{id}",
+            AccessPolicy::permission("staff:read"),
+            axum::routing::get(start),
+        )
+        .route(
+            "/hello",
+            AccessPolicy::Public,
+            axum::routing::get(hand_written),
+        );
+    let app = App::new(WebSettings::default())
+        .audit(AuditLayer::new(audit.clone()).route(Method::POST, "/form", RouteAudit::Off))
+        .router(pages)
+        .pages(kit());
+    let unbuilt = app.conformance_report();
+    assert!(unbuilt.pages.is_none());
+    let report = app.probed_conformance_report().await.unwrap();
+    let route = |path: &str| report.routes.iter().find(|r| r.path == path).unwrap();
+
+    // Methods from the built service (also behind a policy), with their audit modes.
+    assert_eq!(route("/").methods, ["GET"]);
+    assert_eq!(route("/form").methods, ["GET", "POST"]);
+    let modes = route("/form").audit.clone().unwrap();
+    assert_eq!(
+        (modes["GET"].as_str(), modes["POST"].as_str()),
+        ("on", "off")
+    );
+    assert_eq!(route("/staff/{id}").methods, ["GET"]);
+    assert_eq!(route("/favicon.ico").methods, ["GET"]);
+
+    let pages = report.pages.unwrap();
+    assert!(pages.kit);
+    let probe = |path: &str, locale: &str| {
+        pages
+            .probes
+            .iter()
+            .find(|p| p.path == path && p.locale == locale)
+            .unwrap_or_else(|| panic!("{path} {locale} not probed: {:#?}", pages.probes))
+    };
+    for locale in ["ko", "en"] {
+        let start = probe("/", locale);
+        assert_eq!(start.status, 200);
+        assert_eq!(start.content_language, locale);
+        let facts = start.html.as_ref().unwrap();
+        assert_eq!(facts.lang.as_deref(), Some(locale));
+        assert!(facts.main && facts.skip_link);
+        assert_eq!(facts.privacy_link.as_deref(), Some("/privacy"));
+        assert!(facts.local_links.contains(&"/".to_owned()), "{facts:?}");
+
+        // The hand-written page is HTML without the layout.
+        let hello = probe("/hello", locale).html.clone().unwrap();
+        assert_eq!(hello.lang, None);
+        assert!(hello.main && !hello.skip_link);
+        assert_eq!(hello.privacy_link, None);
+
+        // The kit's 404 page; JSON stays JSON.
+        let missing = probe(egov_web::conformance::MISSING_PAGE_PROBE, locale);
+        assert_eq!(missing.status, 404);
+        assert!(missing.html.as_ref().unwrap().skip_link);
+        let health = probe("/health/live", locale);
+        assert_eq!(health.status, 200);
+        assert!(health.html.is_none(), "{health:?}");
+    }
+    // Not probed: behind a policy, or with a parameter.
+    assert!(!pages.probes.iter().any(|p| p.path.starts_with("/staff")));
+    audit.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_the_kit_a_browser_gets_problem_json_for_a_missing_page() {
+    let report = App::new(WebSettings::default())
+        .router(ApiRouter::new().route(
+            "/hello",
+            AccessPolicy::Public,
+            axum::routing::get(hand_written),
+        ))
+        .probed_conformance_report()
+        .await
+        .unwrap();
+    let pages = report.pages.unwrap();
+    assert!(!pages.kit);
+    let missing = pages
+        .probes
+        .iter()
+        .find(|p| p.path == egov_web::conformance::MISSING_PAGE_PROBE)
+        .unwrap();
+    assert_eq!(missing.status, 404);
+    assert!(missing.content_type.starts_with("application/problem+json"));
+    assert!(missing.html.is_none());
+}
