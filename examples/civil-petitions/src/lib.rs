@@ -14,8 +14,10 @@
 //! - **Admins** manage codes (`/admin/codes`, `codes:write`), accounts and roles
 //!   (`/auth/admin/*`, `auth:admin`) and read the audit trail and its monthly
 //!   review report (`/admin/audit/*`, `audit:read`).
-//! - Every text in Korean and English (`locales/`), server-rendered pages
-//!   ([`pages`]) and the JSON API under `/api` with OpenAPI at `/docs/`.
+//! - Every text in Korean and English (`locales/`), server-rendered pages on
+//!   the framework's page kit ([`pages`]: KWCAG 2.2 / KRDS layout, accessible
+//!   forms, error pages) and the JSON API under `/api` (OpenAPI at
+//!   `/openapi.json`; the `/docs/` viewer in the dev profile only).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -36,11 +38,18 @@ pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
 pub static SERVICE_MIGRATIONS: MigrationSet = MigrationSet::new(
     "civil-petitions",
     5,
-    &[Migration::portable(
-        1,
-        "create petitions",
-        include_str!("../migrations/0001_petitions.sql"),
-    )],
+    &[
+        Migration::portable(
+            1,
+            "create petitions",
+            include_str!("../migrations/0001_petitions.sql"),
+        ),
+        Migration::portable(
+            2,
+            "receipt numbers",
+            include_str!("../migrations/0002_receipt_numbers.sql"),
+        ),
+    ],
 );
 
 /// Every migration the service needs ([`Db::migrate`] runs them in layer order).
@@ -274,14 +283,16 @@ pub async fn seed_demo_accounts(services: &Services) -> Result<(), StartError> {
 }
 
 /// The whole service: `/auth/*` and `/codes/*` (with their admin APIs) from
-/// the framework, the petition API under `/api`, the pages, and the audit admin
-/// API under `/admin/audit` (permission `audit:read`). Every request is
-/// recorded in the audit trail.
+/// the framework, the petition API under `/api`, the pages on the page kit
+/// ([`pages::kit`]: the layout, HTML error pages, the admin console), and the
+/// audit admin API under `/admin/audit` (permission `audit:read`). Every
+/// request is recorded in the audit trail.
 pub fn app(settings: WebSettings, services: &Services) -> App {
     let store = petitions::PetitionStore::new(services);
     services
         .app(settings)
         .login_page("/login")
+        .pages(pages::kit(services))
         .router(petitions::routes(store.clone()))
         .router(pages::routes(store, services))
 }

@@ -1,18 +1,24 @@
-//! Server-rendered pages (minijinja, no JavaScript), in Korean and English.
+//! Server-rendered pages on egov-rs's page kit (egov-pages: the KRDS layout,
+//! accessible forms, HTML error pages), no JavaScript, in Korean and English.
 //!
 //! | path | policy (checked by the framework) | |
 //! |---|---|---|
 //! | `GET /` | public | start page |
-//! | `GET /lang/{tag}?next=` | public | remembers the language in the `lang` cookie |
-//! | `GET, POST /login` | public | login form |
+//! | `GET, POST /login` | public | login form (login-CSRF token); errors re-render it (422) |
 //! | `POST /logout` | public | ends the session, if there is one |
-//! | `GET, POST /petitions/new` | [`FILE`] | the citizen's form; errors re-render it (422) |
-//! | `GET /petitions/mine` | [`FILE`] | the citizen's own petitions |
+//! | `GET /privacy` | public | 개인정보처리방침, from what this service collects |
+//! | `GET, POST /petitions/new` | [`FILE`] | the citizen's form with the personal-data notice; errors re-render it (422) |
+//! | `GET /petitions/mine` | [`FILE`] | the citizen's own petitions with receipt numbers; the confirmation after filing (`?filed=`) |
+//! | `GET /petitions/mine/{id}` | [`FILE`] | one of them: status, answer or rejection reason (someone else's: 404) |
 //! | `GET /staff/petitions` | [`REVIEW`] | list, filter by status, CSV form |
+//! | `GET /staff/petitions/export` | [`REVIEW`] | CSV with a reason (a `download` record); no reason: the list again, 422, error at the field |
 //! | `GET /staff/petitions/{id}` | [`REVIEW`] | detail (a personal-data `view` record) |
-//! | `POST /staff/petitions/{id}/status` | [`REVIEW`] | status change; errors re-render (409/422) |
-//! | `GET /staff/petitions/export` | [`REVIEW`] | CSV with a reason (a `download` record) |
+//! | `POST /staff/petitions/{id}/status` | [`REVIEW`] | status change; errors at the fields (422), a stale version's conflict (409) |
 //! | `GET /staff/audit-report?month=` | [`AUDIT_READ`] | the monthly audit review report |
+//!
+//! The kit (mounted by [`App::pages`](egov::web::App::pages)) adds the language switch
+//! `/lang/{tag}`, its assets under `/egov-static/` and `/favicon.ico`; egov-auth adds
+//! the change-password page `/auth/change-password` (linked from the menu).
 //!
 //! ## Sessions
 //!
@@ -21,56 +27,114 @@
 //! `__Host-` session cookies with [`set_session_cookies`]; from then on the
 //! framework's middleware authenticates every request from the cookie and each
 //! route's [`AccessPolicy`] is enforced before the handler runs, exactly as for
-//! the JSON API. Forms carry the session's CSRF token (an HMAC of the session,
-//! [`Auth::csrf_token`]) in the hidden `csrf_token` field, which the middleware
-//! checks on every cookie-authenticated `POST` (egov-auth's
-//! `CSRF_FORM_FIELD`): no JavaScript needed. A visitor who is not logged in is
+//! the JSON API. Forms carry the session's CSRF token in the hidden `csrf_token`
+//! field (egov-auth checks it on every cookie-authenticated `POST`); a form posted
+//! after the 10-minute access cookie expired renews the session from the refresh
+//! cookie, so a long petition is filed as typed. A visitor who is not logged in is
 //! sent to `/login?next=…` ([`App::login_page`](egov::web::App::login_page)); a
-//! logged-in account lacking the permission gets a 403 problem. The login
-//! form itself, before any session, carries the framework's pre-session token
-//! ([`LoginFormToken`], checked by egov-auth's `guard_login_form`, which
-//! `App::login_page` installs), and every page names who is logged in.
+//! logged-in account lacking the permission gets the kit's 403 page. The login
+//! form itself carries the framework's pre-session token ([`LoginFormToken`]).
 //!
-//! Form errors re-render the form with status 422 (409 for a stale version),
-//! marked [`RenderedPage`] so the framework keeps the page instead of
-//! answering problem+json.
+//! Form errors re-render the form with status 422 (409 for a stale version) with the
+//! kit's error summary, which takes the focus (`autofocus`), and the message at each
+//! field. The resident number is never sent back: after an error its field is empty
+//! and says so.
 //!
-//! Opening a petition is recorded by [`PetitionStore::open`] as a
+//! Opening a petition as staff is recorded by [`PetitionStore::open`] as a
 //! personal-data `view` naming the data subject, as in the API.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use axum::extract::{Form, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use egov::audit::report::MonthlyReport;
-use egov::auth::Authenticated;
-use egov::auth::web::{LoginFormToken, clear_session_cookies, set_session_cookies};
+use axum::extract::{Extension, Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use egov::audit::AuditSettings;
+use egov::audit::report::{Account, MonthlyReport};
+use egov::auth::web::{
+    CHANGE_PASSWORD_PAGE, LoginFormToken, clear_session_cookies, set_session_cookies,
+};
+use egov::auth::{Auth, Authenticated};
 use egov::codes::ListFilter;
 use egov::codes::validate::CodeOf;
-use egov::core::id::AccountId;
-use egov::i18n::{I18n, Locale};
-use egov::prelude::*;
-use egov::web::RenderedPage;
-use minijinja::{Environment, context};
+use egov::core::access::AccessPolicy;
+use egov::core::message::Message;
+use egov::core::paging::PageRequest;
+use egov::core::problem::{Problem, ProblemType};
+use egov::db::Db;
+use egov::http::{ApiError, ApiRouter};
+use egov::pages::minijinja::{Value, context};
+use egov::pages::{FormErrors, Page, PagesBuilder};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::Services;
-use crate::petitions::{FILE, NewPetition, PetitionStore, REVIEW, StoredPetition};
+use crate::petitions::{FILE, NewPetition, PetitionStore, REVIEW, StoredPetition, is_stale};
 
 /// Who may read the audit report page.
 pub const AUDIT_READ: AccessPolicy = egov::audit::admin::ADMIN_POLICY;
 
-/// The Content-Security-Policy of the pages: own stylesheet, forms to self,
-/// no scripts at all.
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The service's templates, on top of the kit's (`egov/layout.html`, `egov/forms.html`).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "civil-petitions/index.html",
+        include_str!("../templates/index.html"),
+    ),
+    (
+        "civil-petitions/login.html",
+        include_str!("../templates/login.html"),
+    ),
+    (
+        "civil-petitions/petition_form.html",
+        include_str!("../templates/petition_form.html"),
+    ),
+    (
+        "civil-petitions/my_petitions.html",
+        include_str!("../templates/my_petitions.html"),
+    ),
+    (
+        "civil-petitions/my_petition.html",
+        include_str!("../templates/my_petition.html"),
+    ),
+    (
+        "civil-petitions/staff_list.html",
+        include_str!("../templates/staff_list.html"),
+    ),
+    (
+        "civil-petitions/staff_detail.html",
+        include_str!("../templates/staff_detail.html"),
+    ),
+    (
+        "civil-petitions/audit_report.html",
+        include_str!("../templates/audit_report.html"),
+    ),
+    (
+        "civil-petitions/privacy.ko.html",
+        include_str!("../templates/privacy.ko.html"),
+    ),
+    (
+        "civil-petitions/privacy.en.html",
+        include_str!("../templates/privacy.en.html"),
+    ),
+];
 
-const STYLESHEET: &str = include_str!("../static/app.css");
+/// The page kit of the service: its templates and its main menu, each entry shown to
+/// those its route's policy allows (the change-password page to everyone logged in).
+/// [`crate::app`] gives it to [`App::pages`](egov::web::App::pages).
+pub fn kit(services: &Services) -> PagesBuilder {
+    services
+        .pages()
+        .templates(TEMPLATES)
+        .nav("/petitions/new", "page-nav-file", FILE)
+        .nav("/petitions/mine", "page-nav-mine", FILE)
+        .nav("/staff/petitions", "page-nav-staff", REVIEW)
+        .nav("/staff/audit-report", "page-nav-report", AUDIT_READ)
+        .nav(
+            CHANGE_PASSWORD_PAGE,
+            "page-nav-password",
+            AccessPolicy::Authenticated,
+        )
+}
 
 #[derive(Clone)]
 struct PageState {
@@ -78,162 +142,27 @@ struct PageState {
     auth: Auth,
     db: Db,
     audit_settings: AuditSettings,
-    supported: Vec<String>,
-    lang_cookie: String,
-    env: Arc<Environment<'static>>,
 }
 
-/// `YYYY-MM-DD HH:MM` at `offset` (the agency's time zone) for an RFC 3339
-/// time as stored; anything else is shown as it is.
-fn local_time(text: &str, offset: time::UtcOffset) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .and_then(|at| at.to_offset(offset).format(&format).ok())
-        .unwrap_or_else(|| text.to_owned())
+/// A breadcrumb entry.
+fn crumb(href: &str, label: String) -> Value {
+    context! { href => href, label => label }
 }
 
-/// The templates, with the filter `local_time` showing stored times in the
-/// agency's zone (`audit.utc_offset_hours`, 9 for Korea).
-fn environment(offset: time::UtcOffset) -> Environment<'static> {
-    let mut env = Environment::new();
-    env.add_filter("local_time", move |text: String| local_time(&text, offset));
-    for (name, source) in [
-        ("base.html", include_str!("../templates/base.html")),
-        ("macros.html", include_str!("../templates/macros.html")),
-        ("index.html", include_str!("../templates/index.html")),
-        ("login.html", include_str!("../templates/login.html")),
-        (
-            "petition_form.html",
-            include_str!("../templates/petition_form.html"),
-        ),
-        (
-            "my_petitions.html",
-            include_str!("../templates/my_petitions.html"),
-        ),
-        (
-            "staff_list.html",
-            include_str!("../templates/staff_list.html"),
-        ),
-        (
-            "staff_detail.html",
-            include_str!("../templates/staff_detail.html"),
-        ),
-    ] {
-        // The templates are compiled in; a broken one is a programming error
-        // that the tests catch at once.
-        if let Err(error) = env.add_template(name, source) {
-            tracing::error!(%error, name, "template does not parse");
-        }
-    }
-    env
-}
-
-/// The logged-in account of a page request.
-#[derive(Clone)]
-pub struct PageUser {
-    /// The request's actor with the account's roles and permissions.
-    pub actor: Actor,
-    /// The account.
-    pub account_id: AccountId,
-    /// The session.
-    pub session_id: String,
-    /// The CSRF token of the session, for forms.
-    pub csrf: String,
-    /// The account's login id and name, shown on every page (who is logged in).
-    pub login_id: String,
-    /// The account's display name.
-    pub display_name: String,
-}
-
-/// What every page handler gets: locale, catalog, the request's actor, and
-/// the logged-in account (which egov-auth's middleware found in the session
-/// cookie).
-struct Page {
-    locale: String,
-    i18n: I18n,
-    actor: Actor,
-    user: Option<PageUser>,
-}
-
-impl FromRequestParts<PageState> for Page {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &PageState,
-    ) -> Result<Self, Self::Rejection> {
-        // The App's locale and actor layers put these in every request.
-        let (Some(locale), Some(i18n), Some(actor)) = (
-            parts.extensions.get::<Locale>(),
-            parts.extensions.get::<I18n>(),
-            parts.extensions.get::<Actor>(),
-        ) else {
-            return Err(ApiError(Problem::internal()).into_response());
-        };
-        let user = match parts.extensions.get::<Authenticated>() {
-            Some(authenticated) => {
-                // Every page says who is logged in (a victim of a login CSRF
-                // sees it is not them).
-                let account = state
-                    .auth
-                    .account(authenticated.account_id)
-                    .await
-                    .map_err(|error| ApiError::from(error).into_response())?;
-                Some(PageUser {
-                    actor: actor.clone(),
-                    account_id: authenticated.account_id,
-                    csrf: state.auth.csrf_token(&authenticated.session_id),
-                    session_id: authenticated.session_id.clone(),
-                    login_id: account.login_id,
-                    display_name: account.display_name,
-                })
-            }
-            None => None,
-        };
-        Ok(Page {
-            locale: locale.as_str().to_owned(),
-            i18n: i18n.clone(),
-            actor: actor.clone(),
-            user,
-        })
-    }
-}
-
-impl Page {
-    fn text(&self, key: &'static str) -> String {
-        self.i18n.text(&self.locale, &Message::new(key))
-    }
-
-    fn message(&self, message: &Message) -> String {
-        self.i18n.text(&self.locale, message)
-    }
-
-    /// The logged-in account, on routes whose policy already demanded one.
-    #[allow(clippy::result_large_err)] // a response, returned at once
-    fn signed_in(&self) -> Result<PageUser, Response> {
-        self.user
-            .clone()
-            .ok_or_else(|| ApiError(Problem::new(ProblemType::UNAUTHENTICATED)).into_response())
-    }
-}
-
-/// A page shown again with the errors of what was submitted, answered with
-/// `status` (422, or 409 for a stale version) and kept as HTML by the
-/// framework ([`RenderedPage`]).
-fn with_errors(mut response: Response, status: StatusCode) -> Response {
-    if response.status().is_success() {
-        *response.status_mut() = status;
-        response.extensions_mut().insert(RenderedPage);
-    }
-    response
+/// The account of a page request on a route whose policy demanded one.
+#[allow(clippy::result_large_err)] // a response, returned at once
+fn account_of(page: &Page) -> Result<String, Response> {
+    page.actor()
+        .account_id()
+        .map(|id| id.to_string())
+        .ok_or_else(|| ApiError(Problem::new(ProblemType::UNAUTHENTICATED)).into_response())
 }
 
 /// Percent-encodes a query value.
 fn encode(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -242,96 +171,39 @@ fn encode(text: &str) -> String {
     out
 }
 
-/// `next` if it is a path on this site, else `/` (no open redirects).
-fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.chars().any(char::is_control) =>
-        {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
+// ----- start page, privacy policy, login --------------------------------------------
 
-/// Renders `template`: the common context (translation function `t`, language
-/// links, the user) merged with `extra`.
-fn render(
-    state: &PageState,
-    page: &Page,
-    here: &str,
-    template: &str,
-    extra: minijinja::Value,
-) -> Response {
-    let i18n = page.i18n.clone();
-    let locale = page.locale.clone();
-    let t = minijinja::Value::from_function(move |key: String| -> String {
-        i18n.text(&locale, &Message::new(key))
-    });
-    let languages: Vec<BTreeMap<&str, String>> = state
-        .supported
-        .iter()
-        .map(|tag| {
-            BTreeMap::from([
-                ("tag", tag.clone()),
-                ("name", page.i18n.language_name(tag)),
-                ("href", format!("/lang/{tag}?next={}", encode(here))),
-                ("current", (tag == &page.locale).to_string()),
-            ])
-        })
-        .collect();
-    let user = page.user.as_ref().map(|u| {
+async fn index(page: Page) -> Response {
+    let actor = page.actor();
+    page.render(
+        "civil-petitions/index.html",
         context! {
-            csrf => u.csrf.clone(),
-            who => page.i18n.text(
-                &page.locale,
-                &Message::new("page-logged-in-as")
-                    .arg("name", u.display_name.as_str())
-                    .arg("login_id", u.login_id.as_str()),
-            ),
-            can_file => FILE.allows(&u.actor),
-            can_review => REVIEW.allows(&u.actor),
-            can_audit => AUDIT_READ.allows(&u.actor),
-        }
-    });
-    let ctx = context! {
-        lang => page.locale.clone(),
-        t => t,
-        languages => languages,
-        user => user,
-        ..extra
+            title => page.text("page-index-title"),
+            signed_in => actor.account_id().is_some(),
+            can_file => FILE.allows(actor),
+            can_review => REVIEW.allows(actor),
+        },
+    )
+}
+
+async fn privacy(State(state): State<PageState>, page: Page) -> Response {
+    let template = if page.locale() == "en" {
+        "civil-petitions/privacy.en.html"
+    } else {
+        "civil-petitions/privacy.ko.html"
     };
-    let rendered = state
-        .env
-        .get_template(template)
-        .and_then(|tpl| tpl.render(ctx));
-    match rendered {
-        Ok(html) => html_response(html),
-        Err(error) => {
-            tracing::error!(%error, template, "cannot render a page");
-            ApiError(Problem::internal()).into_response()
-        }
-    }
-}
-
-fn html_response(html: String) -> Response {
-    let mut response = Html(html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PAGE_CSP),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-// ----- start page, language, login ---------------------------------------------------
-
-async fn index(State(state): State<PageState>, page: Page) -> Response {
-    render(&state, &page, "/", "index.html", context! {})
+    let auth = state.auth.settings();
+    page.render(
+        template,
+        context! {
+            title => page.text("page-privacy-title"),
+            breadcrumb => vec![crumb("/privacy", page.text("page-privacy-title"))],
+            audit_retention_days => state.audit_settings.retention_days,
+            idle_minutes => auth.refresh_idle_secs / 60,
+            max_hours => auth.refresh_absolute_secs / 3600,
+            version => env!("CARGO_PKG_VERSION"),
+        },
+    )
 }
 
 /// `?next=`.
@@ -340,46 +212,7 @@ struct Next {
     next: Option<String>,
 }
 
-async fn switch_language(
-    State(state): State<PageState>,
-    Path(tag): Path<String>,
-    Query(query): Query<Next>,
-) -> Response {
-    let target = local_path(query.next.as_deref());
-    let mut response = Redirect::to(&target).into_response();
-    if state.supported.contains(&tag)
-        && let Ok(value) = HeaderValue::from_str(&format!(
-            "{}={tag}; Path=/; SameSite=Lax; Max-Age=31536000",
-            state.lang_cookie
-        ))
-    {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
-}
-
-async fn login_page(
-    State(state): State<PageState>,
-    page: Page,
-    token: LoginFormToken,
-    Query(query): Query<Next>,
-) -> Response {
-    let next = local_path(query.next.as_deref());
-    render(
-        &state,
-        &page,
-        "/login",
-        "login.html",
-        context! {
-            next => next,
-            login_id => "",
-            csrf => token.as_str(),
-            errors => Vec::<FormError>::new(),
-        },
-    )
-}
-
-/// The login form.
+/// The login form as posted.
 #[derive(Deserialize)]
 struct LoginForm {
     #[serde(default)]
@@ -394,12 +227,39 @@ struct LoginForm {
     csrf_token: String,
 }
 
-/// One error of a form: the field's id, its label, the message.
-#[derive(Serialize)]
-struct FormError {
-    field: String,
-    label: String,
-    message: String,
+fn login_view(
+    page: &Page,
+    next: &str,
+    login_id: &str,
+    csrf: &str,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> Response {
+    page.render_status(
+        status,
+        "civil-petitions/login.html",
+        context! {
+            title => page.text("egov-page-login"),
+            breadcrumb => vec![crumb("/login", page.text("egov-page-login"))],
+            next => next,
+            login_id => login_id,
+            csrf => csrf,
+            errors => errors.list(),
+            field_errors => errors.by_field(),
+        },
+    )
+}
+
+async fn login_page(page: Page, token: LoginFormToken, Query(query): Query<Next>) -> Response {
+    let next = egov::pages::local_path(query.next.as_deref());
+    login_view(
+        &page,
+        &next,
+        "",
+        token.as_str(),
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
 }
 
 async fn login_submit(
@@ -407,10 +267,10 @@ async fn login_submit(
     page: Page,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let next = local_path(form.next.as_deref());
+    let next = egov::pages::local_path(form.next.as_deref());
     match state
         .auth
-        .login(&page.actor, form.login_id.trim(), &form.password, None)
+        .login(page.actor(), form.login_id.trim(), &form.password, None)
         .await
     {
         Ok(session) => {
@@ -422,27 +282,20 @@ async fn login_submit(
             // One message whatever the cause (no account enumeration).
             let problem = Problem::from(error);
             let message = if problem.status() == 401 {
-                page.text("page-login-failed")
+                page.text("egov-page-login-failed")
             } else {
                 page.message(problem.title())
             };
-            let shown = render(
-                &state,
+            let mut errors = FormErrors::new();
+            errors.push("login_id", page.text("egov-page-login-id"), message);
+            login_view(
                 &page,
-                "/login",
-                "login.html",
-                context! {
-                    next => next,
-                    login_id => form.login_id,
-                    csrf => form.csrf_token,
-                    errors => vec![FormError {
-                        field: "login_id".into(),
-                        label: page.text("page-login-id"),
-                        message,
-                    }],
-                },
-            );
-            with_errors(shown, StatusCode::UNPROCESSABLE_ENTITY)
+                &next,
+                &form.login_id,
+                &form.csrf_token,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -450,11 +303,15 @@ async fn login_submit(
 /// Ends the session, if there is one. The route is public so that a stale
 /// session still gets to the start page; a live one was authenticated from
 /// its cookie and its CSRF token checked by the middleware.
-async fn logout(State(state): State<PageState>, page: Page) -> Response {
-    if let Some(user) = &page.user
+async fn logout(
+    State(state): State<PageState>,
+    page: Page,
+    authenticated: Option<Extension<Authenticated>>,
+) -> Response {
+    if let Some(Extension(session)) = authenticated
         && let Err(error) = state
             .auth
-            .logout(&user.actor, user.account_id, &user.session_id)
+            .logout(page.actor(), session.account_id, &session.session_id)
             .await
     {
         return ApiError::from(error).into_response();
@@ -500,7 +357,7 @@ impl PetitionForm {
     }
 }
 
-/// `<option>`s of a code group; regions with their children indented.
+/// `<option>`s of a code group; regions with their children after them.
 fn options(
     store: &PetitionStore,
     group: &str,
@@ -537,45 +394,6 @@ fn options(
     out
 }
 
-fn form_page(
-    state: &PageState,
-    page: &Page,
-    form: &PetitionForm,
-    errors: Vec<FormError>,
-) -> Response {
-    // The resident number is never sent back to the browser: re-typed after an error.
-    let shown = PetitionForm {
-        resident_number: String::new(),
-        petition_type: form.petition_type.clone(),
-        region: form.region.clone(),
-        title: form.title.clone(),
-        body: form.body.clone(),
-        phone: form.phone.clone(),
-        postal_code: form.postal_code.clone(),
-    };
-    let field_errors: BTreeMap<String, String> = errors
-        .iter()
-        .map(|e| (e.field.clone(), e.message.clone()))
-        .collect();
-    render(
-        state,
-        page,
-        "/petitions/new",
-        "petition_form.html",
-        context! {
-            form => shown,
-            errors => errors,
-            field_errors => field_errors,
-            types => options(&state.store, "PETITION_TYPE", &page.locale),
-            regions => options(&state.store, "REGION", &page.locale),
-        },
-    )
-}
-
-async fn petition_form(State(state): State<PageState>, page: Page) -> Response {
-    form_page(&state, &page, &PetitionForm::default(), Vec::new())
-}
-
 /// The form's fields in the order they appear (for the error summary).
 const FORM_FIELDS: [(&str, &str); 7] = [
     ("petition_type", "field-petition_type"),
@@ -587,20 +405,57 @@ const FORM_FIELDS: [(&str, &str); 7] = [
     ("postal_code", "field-postal_code"),
 ];
 
-fn form_errors(page: &Page, problem: &Problem) -> Vec<FormError> {
-    let mut errors: Vec<FormError> = Vec::new();
-    for (field, label_key) in FORM_FIELDS {
-        let pointer = format!("/{field}");
-        // One message per field: the first.
-        if let Some(error) = problem.errors().iter().find(|e| e.field == pointer) {
-            errors.push(FormError {
-                field: field.to_owned(),
-                label: page.text(label_key),
-                message: page.message(&error.message),
-            });
-        }
-    }
-    errors
+fn form_page(
+    state: &PageState,
+    page: &Page,
+    form: &PetitionForm,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> Response {
+    // The resident number is never sent back to the browser: after an error the
+    // field is empty, and its hint says it must be typed again.
+    let shown = PetitionForm {
+        resident_number: String::new(),
+        petition_type: form.petition_type.clone(),
+        region: form.region.clone(),
+        title: form.title.clone(),
+        body: form.body.clone(),
+        phone: form.phone.clone(),
+        postal_code: form.postal_code.clone(),
+    };
+    let resident_hint = if errors.is_empty() {
+        page.text("page-resident-number-hint")
+    } else {
+        format!(
+            "{} {}",
+            page.text("page-resident-number-retype"),
+            page.text("page-resident-number-hint")
+        )
+    };
+    page.render_status(
+        status,
+        "civil-petitions/petition_form.html",
+        context! {
+            title => page.text("page-file-title"),
+            breadcrumb => vec![crumb("/petitions/new", page.text("page-file-title"))],
+            form => shown,
+            errors => errors.list(),
+            field_errors => errors.by_field(),
+            resident_hint => resident_hint,
+            types => options(&state.store, "PETITION_TYPE", page.locale()),
+            regions => options(&state.store, "REGION", page.locale()),
+        },
+    )
+}
+
+async fn petition_form(State(state): State<PageState>, page: Page) -> Response {
+    form_page(
+        &state,
+        &page,
+        &PetitionForm::default(),
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
 }
 
 async fn petition_submit(
@@ -608,31 +463,32 @@ async fn petition_submit(
     page: Page,
     Form(form): Form<PetitionForm>,
 ) -> Response {
-    let user = match page.signed_in() {
-        Ok(user) => user,
+    let account = match account_of(&page) {
+        Ok(account) => account,
         Err(response) => return response,
     };
     let petition = form.to_new();
     let problem = match petition.validate() {
-        Err(errors) => Some(egov::validation::problem::validation_problem(&errors)),
-        Ok(()) => match state
-            .store
-            .file(&user.actor, &user.account_id.to_string(), &petition)
-            .await
-        {
+        Err(errors) => egov::validation::problem::validation_problem(&errors),
+        Ok(()) => match state.store.file(page.actor(), &account, &petition).await {
             Ok(id) => {
                 return Redirect::to(&format!("/petitions/mine?filed={id}")).into_response();
             }
-            Err(ApiError(problem)) if problem.status() == 422 => Some(problem),
+            Err(ApiError(problem)) if problem.status() == 422 => problem,
             Err(error) => return error.into_response(),
         },
     };
-    let errors = problem.map(|p| form_errors(&page, &p)).unwrap_or_default();
-    with_errors(
-        form_page(&state, &page, &form, errors),
+    let errors = page.form_errors(&problem, &FORM_FIELDS);
+    form_page(
+        &state,
+        &page,
+        &form,
+        &errors,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
 }
+
+// ----- the citizen's petitions ------------------------------------------------------
 
 /// `?filed=&page=`.
 #[derive(Deserialize)]
@@ -641,60 +497,182 @@ struct MineQuery {
     page: Option<u32>,
 }
 
+/// Rows per page of the lists.
+const PAGE_SIZE: u32 = 20;
+
 async fn my_petitions(
     State(state): State<PageState>,
     page: Page,
     Query(query): Query<MineQuery>,
 ) -> Response {
-    let user = match page.signed_in() {
-        Ok(user) => user,
+    let account = match account_of(&page) {
+        Ok(account) => account,
         Err(response) => return response,
     };
-    let Ok(request) = PageRequest::new(query.page.unwrap_or(1), 20) else {
-        return ApiError(Problem::new(ProblemType::VALIDATION_FAILED)).into_response();
+    let number = query.page.unwrap_or(1).max(1);
+    let list = match PageRequest::new(number, PAGE_SIZE) {
+        Ok(request) => state.store.list(None, Some(&account), request).await,
+        Err(error) => Err(ApiError::from(error)),
     };
-    let list = match state
-        .store
-        .list(None, Some(&user.account_id.to_string()), request)
-        .await
-    {
+    let list = match list {
         Ok(list) => list,
         Err(error) => return error.into_response(),
     };
-    let filed = query.filed.as_deref().and_then(|id| {
-        list.items.iter().find(|p| p.id == id).map(|p| {
-            page.message(
-                &Message::new("petition-filed").arg(
-                    "type",
-                    state
-                        .store
-                        .label("PETITION_TYPE", &p.petition_type, &page.locale),
+    // The confirmation after filing: the type and the receipt number.
+    let filed = match query.filed.as_deref() {
+        Some(id) => state.store.find_own(&account, id).await.ok().map(|p| {
+            context! {
+                id => p.id.clone(),
+                message => page.message(
+                    &Message::new("petition-filed")
+                        .arg("type", state.store.label("PETITION_TYPE", &p.petition_type, page.locale()))
+                        .arg("receipt", p.receipt_number.as_str()),
                 ),
-            )
-        })
-    });
+            }
+        }),
+        None => None,
+    };
     let items: Vec<_> = list
         .items
         .iter()
-        .map(|p| state.store.view(p, &page.locale))
+        .map(|p| state.store.view(p, page.locale()))
         .collect();
-    render(
-        &state,
-        &page,
-        "/petitions/mine",
-        "my_petitions.html",
-        context! { items => items, filed => filed },
+    page.render(
+        "civil-petitions/my_petitions.html",
+        context! {
+            title => page.text("page-nav-mine"),
+            breadcrumb => vec![crumb("/petitions/mine", page.text("page-nav-mine"))],
+            items => items,
+            filed => filed,
+            page_number => number,
+            total_pages => list.total_items.div_ceil(u64::from(PAGE_SIZE)).max(1),
+            total_items => list.total_items,
+        },
+    )
+}
+
+/// Whether moving into `status` needs a reason (its code's `reason_required`): the
+/// reason is then the answer or the rejection, written for the applicant.
+fn reason_required(store: &PetitionStore, status: &str) -> bool {
+    store
+        .codes()
+        .snapshot()
+        .code("PETITION_STATUS", status)
+        .and_then(|c| c.attributes.get("reason_required"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}
+
+async fn my_petition(
+    State(state): State<PageState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Response {
+    let account = match account_of(&page) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    // Someone else's petition is "not found": its existence is not revealed.
+    let stored = match state.store.find_own(&account, &id).await {
+        Ok(stored) => stored,
+        Err(error) => return error.into_response(),
+    };
+    let view = state.store.view(&stored, page.locale());
+    // The answer or the rejection reason, once the petition is in a status that
+    // required one; notes of earlier steps are the officers' own.
+    let reason = stored
+        .status_reason
+        .as_deref()
+        .filter(|_| reason_required(&state.store, &stored.status))
+        .map(|text| {
+            let heading = match stored.status.as_str() {
+                "answered" => "page-answer",
+                "rejected" => "page-rejection-reason",
+                _ => "page-status-reason",
+            };
+            context! { heading => page.text(heading), text => text }
+        });
+    page.render(
+        "civil-petitions/my_petition.html",
+        context! {
+            title => view.title.clone(),
+            breadcrumb => vec![
+                crumb("/petitions/mine", page.text("page-nav-mine")),
+                crumb("", view.title.clone()),
+            ],
+            reason => reason,
+            p => view,
+        },
     )
 }
 
 // ----- staff ---------------------------------------------------------------------
 
-/// `?status=&page=&export_error=`.
+/// `?status=&page=`.
 #[derive(Deserialize)]
 struct StaffListQuery {
     status: Option<String>,
     page: Option<u32>,
-    export_error: Option<String>,
+}
+
+/// The staff list, with `errors` of the filter or the CSV form and the `reason`
+/// typed into it, answered with `http_status`.
+async fn staff_list_page(
+    state: &PageState,
+    page: &Page,
+    status: Option<String>,
+    number: u32,
+    mut errors: FormErrors,
+    reason: &str,
+    mut http_status: StatusCode,
+) -> Response {
+    let status = status
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    let list = match PageRequest::new(number, PAGE_SIZE) {
+        Ok(request) => state.store.list(status.as_deref(), None, request).await,
+        Err(error) => Err(ApiError::from(error)),
+    };
+    let list = match list {
+        Ok(list) => Some(list),
+        // An unknown status in the filter: the error at the filter's field.
+        Err(ApiError(problem)) if problem.status() == 422 => {
+            errors = page.form_errors(&problem, &[("status", "field-status")]);
+            http_status = StatusCode::UNPROCESSABLE_ENTITY;
+            None
+        }
+        Err(error) => return error.into_response(),
+    };
+    let (items, total_items) = list.map_or_else(
+        || (Vec::new(), 0),
+        |list| {
+            let items: Vec<_> = list
+                .items
+                .iter()
+                .map(|p| state.store.view(p, page.locale()))
+                .collect();
+            (items, list.total_items)
+        },
+    );
+    let status_value = status.unwrap_or_default();
+    page.render_status(
+        http_status,
+        "civil-petitions/staff_list.html",
+        context! {
+            title => page.text("page-nav-staff"),
+            breadcrumb => vec![crumb("/staff/petitions", page.text("page-nav-staff"))],
+            items => items,
+            statuses => options(&state.store, "PETITION_STATUS", page.locale()),
+            status_query => encode(&status_value),
+            status => status_value,
+            page_number => number,
+            total_pages => total_items.div_ceil(u64::from(PAGE_SIZE)).max(1),
+            total_items => total_items,
+            reason => reason,
+            errors => errors.list(),
+            field_errors => errors.by_field(),
+        },
+    )
 }
 
 async fn staff_list(
@@ -703,60 +681,44 @@ async fn staff_list(
     Query(query): Query<StaffListQuery>,
 ) -> Response {
     let number = query.page.unwrap_or(1).max(1);
-    let Ok(request) = PageRequest::new(number, 20) else {
-        return ApiError(Problem::new(ProblemType::VALIDATION_FAILED)).into_response();
-    };
-    let status = query.status.clone().filter(|s| !s.is_empty());
-    let list = match state.store.list(status.as_deref(), None, request).await {
-        Ok(list) => list,
-        Err(error) => return error.into_response(),
-    };
-    let total_pages = list.total_items.div_ceil(20).max(1);
-    let items: Vec<_> = list
-        .items
-        .iter()
-        .map(|p| state.store.view(p, &page.locale))
-        .collect();
-    let errors = if query.export_error.is_some() {
-        vec![FormError {
-            field: "reason".into(),
-            label: page.text("field-export-reason"),
-            message: page.text("petition-export-reason-required"),
-        }]
-    } else {
-        Vec::new()
-    };
-    let status_value = status.unwrap_or_default();
-    let here = format!(
-        "/staff/petitions?status={}&page={number}",
-        encode(&status_value)
-    );
-    render(
+    staff_list_page(
         &state,
         &page,
-        &here,
-        "staff_list.html",
-        context! {
-            items => items,
-            statuses => options(&state.store, "PETITION_STATUS", &page.locale),
-            status => status_value.clone(),
-            status_query => encode(&status_value),
-            page_number => number,
-            total_pages => total_pages,
-            total_items => list.total_items,
-            errors => errors,
-        },
+        query.status,
+        number,
+        FormErrors::new(),
+        "",
+        StatusCode::OK,
     )
+    .await
 }
 
+/// The status form.
+#[derive(Deserialize, Serialize, Default)]
+struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// Where the error summary points for a conflict: the current status shown.
+const CONFLICT_ANCHOR: &str = "petition-status";
+
+#[allow(clippy::too_many_arguments)] // each is a separate part of the page
 fn detail_page(
     state: &PageState,
     page: &Page,
     stored: &StoredPetition,
     message: Option<String>,
-    errors: Vec<FormError>,
+    errors: &FormErrors,
+    form: &StatusForm,
+    stale: bool,
+    status: StatusCode,
 ) -> Response {
-    let view = state.store.view(stored, &page.locale);
+    let view = state.store.view(stored, page.locale());
     let codes = state.store.codes();
     let snapshot = codes.snapshot();
     let fallbacks = codes.fallbacks();
@@ -771,24 +733,29 @@ fn detail_page(
                 .map(|c| {
                     BTreeMap::from([
                         ("value", c.code.clone()),
-                        ("label", c.label(&page.locale, &fallbacks).to_owned()),
+                        ("label", c.label(page.locale(), &fallbacks).to_owned()),
                     ])
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let here = format!("/staff/petitions/{}", stored.id);
-    render(
-        state,
-        page,
-        &here,
-        "staff_detail.html",
+    page.render_status(
+        status,
+        "civil-petitions/staff_detail.html",
         context! {
-            p => view,
+            title => view.title.clone(),
+            breadcrumb => vec![
+                crumb("/staff/petitions", page.text("page-nav-staff")),
+                crumb("", view.title.clone()),
+            ],
             phone_full => stored.phone_full(),
+            p => view,
             next => next,
             message => message,
-            errors => errors,
+            errors => errors.list(),
+            field_errors => errors.by_field(),
+            form => form,
+            stale => stale,
         },
     )
 }
@@ -799,29 +766,23 @@ async fn staff_detail(
     Path(id): Path<String>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let user = match page.signed_in() {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
-    let stored = match state.store.open(&user.actor, &id).await {
+    let stored = match state.store.open(page.actor(), &id).await {
         Ok(stored) => stored,
         Err(error) => return error.into_response(),
     };
     let message = query
         .contains_key("changed")
         .then(|| page.text("petition-status-changed"));
-    detail_page(&state, &page, &stored, message, Vec::new())
-}
-
-/// The status form.
-#[derive(Deserialize)]
-struct StatusForm {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    version: i64,
+    detail_page(
+        &state,
+        &page,
+        &stored,
+        message,
+        &FormErrors::new(),
+        &StatusForm::default(),
+        false,
+        StatusCode::OK,
+    )
 }
 
 async fn staff_status(
@@ -830,21 +791,23 @@ async fn staff_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Response {
-    let user = match page.signed_in() {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
     let status = form.status.trim();
-    let result = if state.store.codes().is_valid("PETITION_STATUS", status) {
+    let result = if status.is_empty() {
+        Err(crate::petitions::field_problem(
+            "/status",
+            "required",
+            Message::new("validation-required"),
+        ))
+    } else if state.store.codes().is_valid("PETITION_STATUS", status) {
         state
             .store
             .change_status(
-                &user.actor,
+                page.actor(),
                 &id,
                 status,
                 Some(&form.reason),
                 form.version,
-                &page.locale,
+                page.locale(),
             )
             .await
             .map(|_| ())
@@ -862,40 +825,32 @@ async fn staff_status(
         Err(ApiError(problem)) if matches!(problem.status(), 409 | 422) => problem,
         Err(error) => return error.into_response(),
     };
-    let errors: Vec<FormError> = if problem.errors().is_empty() {
-        vec![FormError {
-            field: "status".into(),
-            label: page.text("field-status"),
-            message: problem
+    let stale = is_stale(&problem);
+    let errors = if problem.status() == 409 {
+        // A conflict is about the petition, not a field: it points at the status
+        // shown, which is the latest (read again below).
+        let mut errors = FormErrors::new();
+        errors.push(
+            CONFLICT_ANCHOR,
+            page.text("field-status"),
+            problem
                 .detail()
                 .map_or_else(|| page.message(problem.title()), |d| page.message(d)),
-        }]
+        );
+        errors
     } else {
-        problem
-            .errors()
-            .iter()
-            .map(|e| {
-                let field = e.field.trim_start_matches('/').to_owned();
-                let label = if field == "reason" {
-                    page.text("field-reason")
-                } else {
-                    page.text("field-status")
-                };
-                FormError {
-                    field,
-                    label,
-                    message: page.message(&e.message),
-                }
-            })
-            .collect()
+        page.form_errors(
+            &problem,
+            &[("status", "field-new-status"), ("reason", "field-reason")],
+        )
     };
-    // Shown again: another recorded access.
-    let stored = match state.store.open(&user.actor, &id).await {
+    // Shown again with what is stored now: another recorded access.
+    let stored = match state.store.open(page.actor(), &id).await {
         Ok(stored) => stored,
         Err(error) => return error.into_response(),
     };
     let status = StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::CONFLICT);
-    with_errors(detail_page(&state, &page, &stored, None, errors), status)
+    detail_page(&state, &page, &stored, None, &errors, &form, stale, status)
 }
 
 /// `?reason=&status=`.
@@ -910,32 +865,39 @@ async fn staff_export(
     page: Page,
     Query(form): Query<ExportForm>,
 ) -> Response {
-    let user = match page.signed_in() {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
     let status = form.status.filter(|s| !s.is_empty());
-    let headers = crate::petitions::csv_headers(&page.i18n, &page.locale);
+    let headers = crate::petitions::csv_headers(page.i18n(), page.locale());
     match state
         .store
         .export_csv(
-            &user.actor,
+            page.actor(),
             form.reason.as_deref(),
             status.as_deref(),
-            &page.locale,
+            page.locale(),
             headers,
         )
         .await
     {
         Ok(csv) => crate::petitions::csv_response(csv),
-        Err(ApiError(problem)) if problem.status() == 422 => Redirect::to(&format!(
-            "/staff/petitions?status={}&export_error=1",
-            encode(status.as_deref().unwrap_or(""))
-        ))
-        .into_response(),
+        // No reason (or an unusable one): the list again, the error at the field.
+        Err(ApiError(problem)) if problem.status() == 422 => {
+            let errors = page.form_errors(&problem, &[("reason", "field-export-reason")]);
+            staff_list_page(
+                &state,
+                &page,
+                status,
+                1,
+                errors,
+                form.reason.as_deref().unwrap_or_default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(error) => error.into_response(),
     }
 }
+
+// ----- the audit review report ----------------------------------------------------
 
 /// `?month=YYYY-MM`.
 #[derive(Deserialize)]
@@ -943,35 +905,137 @@ struct ReportQuery {
     month: Option<String>,
 }
 
+/// `YYYY-MM` as a year and a month.
+fn parse_month(text: &str) -> Option<(i32, time::Month)> {
+    let (year, month) = text.split_once('-')?;
+    let year: i32 = year.parse().ok().filter(|y| (1..=9998).contains(y))?;
+    let month: u8 = month.parse().ok()?;
+    Some((year, time::Month::try_from(month).ok()?))
+}
+
+/// An account of the report as people know it: its name and login id.
+async fn account_name(
+    auth: &Auth,
+    page: &Page,
+    names: &mut BTreeMap<Account, String>,
+    account: &Account,
+) -> String {
+    if let Some(name) = names.get(account) {
+        return name.clone();
+    }
+    let name = match (account.kind.as_str(), account.id.as_deref()) {
+        ("account", Some(id)) => match id.parse() {
+            Ok(account_id) => match auth.account(account_id).await {
+                Ok(found) => format!("{} ({})", found.display_name, found.login_id),
+                Err(_) => id.to_owned(),
+            },
+            Err(_) => id.to_owned(),
+        },
+        ("system", Some(name)) => format!("{}: {name}", page.text("page-report-kind-system")),
+        ("anonymous", _) => page.text("page-report-kind-anonymous"),
+        (kind, id) => id.map_or_else(|| kind.to_owned(), |id| format!("{kind}: {id}")),
+    };
+    names.insert(account.clone(), name.clone());
+    name
+}
+
+async fn report_view(state: &PageState, page: &Page, report: &MonthlyReport) -> Value {
+    let mut names = BTreeMap::new();
+    let minute = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let local = |at: time::OffsetDateTime| at.format(&minute).unwrap_or_default();
+    let mut actions = Vec::new();
+    for row in &report.actions {
+        let name = account_name(&state.auth, page, &mut names, &row.account).await;
+        for (action, events) in &row.actions {
+            actions.push(vec![name.clone(), action.clone(), events.to_string()]);
+        }
+    }
+    let mut downloads = Vec::new();
+    for row in &report.downloads {
+        let name = account_name(&state.auth, page, &mut names, &row.account).await;
+        downloads.push(vec![
+            local(row.occurred_at),
+            name,
+            row.action.clone(),
+            row.subjects.to_string(),
+            row.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut off_hours = Vec::new();
+    for row in &report.off_hours {
+        let name = account_name(&state.auth, page, &mut names, &row.account).await;
+        off_hours.push(vec![name, row.events.to_string()]);
+    }
+    let mut bulk = Vec::new();
+    for row in &report.bulk_access {
+        let name = account_name(&state.auth, page, &mut names, &row.account).await;
+        bulk.push(vec![
+            format!(
+                "{:04}-{:02}-{:02}",
+                row.date.year(),
+                u8::from(row.date.month()),
+                row.date.day()
+            ),
+            name,
+            row.subjects.to_string(),
+        ]);
+    }
+    let mut denied = Vec::new();
+    for row in &report.denied {
+        let name = account_name(&state.auth, page, &mut names, &row.account).await;
+        denied.push(vec![name, row.events.to_string()]);
+    }
+    let criteria = &report.criteria;
+    context! {
+        month => report.month.clone(),
+        from => local(report.from),
+        to => local(report.to),
+        total => report.total_events,
+        criteria => page.message(
+            &Message::new("page-report-criteria-text")
+                .arg("from", i64::from(criteria.off_hours[0]))
+                .arg("to", i64::from(criteria.off_hours[1]))
+                .arg("threshold", i64::try_from(criteria.bulk_access_threshold).unwrap_or(i64::MAX)),
+        ),
+        actions => actions,
+        downloads => downloads,
+        downloads_truncated => report.downloads_truncated,
+        download_limit => egov::audit::report::DOWNLOAD_LIMIT,
+        off_hours => off_hours,
+        bulk => bulk,
+        denied => denied,
+    }
+}
+
 async fn audit_report(
     State(state): State<PageState>,
+    page: Page,
     Query(query): Query<ReportQuery>,
 ) -> Response {
     let offset = time::UtcOffset::from_hms(state.audit_settings.utc_offset_hours, 0, 0)
         .unwrap_or(time::UtcOffset::UTC);
     let now = time::OffsetDateTime::now_utc().to_offset(offset);
-    let (year, month) = match query.month.as_deref().filter(|m| !m.is_empty()) {
+    let typed = query
+        .month
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let (year, month) = match typed {
         None => (now.year(), now.month()),
-        Some(text) => {
-            let parsed = text.split_once('-').and_then(|(y, m)| {
-                let year: i32 = y.parse().ok().filter(|y| (1..=9998).contains(y))?;
-                let month: u8 = m.parse().ok()?;
-                Some((year, time::Month::try_from(month).ok()?))
-            });
-            match parsed {
-                Some(found) => found,
-                None => {
-                    return crate::petitions::field_problem(
-                        "/month",
-                        "invalid",
-                        Message::new("validation-invalid"),
-                    )
-                    .into_response();
-                }
+        Some(text) => match parse_month(text) {
+            Some(found) => found,
+            None => {
+                let mut errors = FormErrors::new();
+                errors.push(
+                    "month",
+                    page.text("field-month"),
+                    page.text("petition-month-invalid"),
+                );
+                return report_page(&page, text, None, &errors, StatusCode::UNPROCESSABLE_ENTITY);
             }
-        }
+        },
     };
-    match MonthlyReport::build(
+    let report = match MonthlyReport::build(
         &state.db,
         &state.audit_settings.chain_id,
         year,
@@ -980,31 +1044,38 @@ async fn audit_report(
     )
     .await
     {
-        Ok(report) => {
-            let mut response = Html(report.to_html()).into_response();
-            let headers = response.headers_mut();
-            if let Ok(csp) =
-                HeaderValue::from_str(egov::audit::report::html_content_security_policy())
-            {
-                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-            }
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => ApiError::from(error).into_response(),
-    }
+        Ok(report) => report,
+        Err(error) => return ApiError::from(error).into_response(),
+    };
+    let view = report_view(&state, &page, &report).await;
+    report_page(
+        &page,
+        &report.month,
+        Some(view),
+        &FormErrors::new(),
+        StatusCode::OK,
+    )
 }
 
-async fn stylesheet() -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLESHEET,
+fn report_page(
+    page: &Page,
+    month: &str,
+    report: Option<Value>,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> Response {
+    page.render_status(
+        status,
+        "civil-petitions/audit_report.html",
+        context! {
+            title => page.text("page-report-title"),
+            breadcrumb => vec![crumb("/staff/audit-report", page.text("page-report-title"))],
+            month => month,
+            report => report,
+            errors => errors.list(),
+            field_errors => errors.by_field(),
+        },
     )
-        .into_response()
 }
 
 /// The pages (see the [module docs](self) for who may use which).
@@ -1014,49 +1085,43 @@ pub fn routes(store: PetitionStore, services: &Services) -> ApiRouter {
         auth: services.auth.clone(),
         db: services.db.clone(),
         audit_settings: services.audit_settings.clone(),
-        supported: services.i18n.supported.clone(),
-        lang_cookie: services.i18n.cookie.clone(),
-        env: Arc::new(environment(
-            time::UtcOffset::from_hms(services.audit_settings.utc_offset_hours, 0, 0)
-                .unwrap_or(time::UtcOffset::UTC),
-        )),
     };
     let public = AccessPolicy::Public;
     ApiRouter::new()
         .route("/", public.clone(), get(index))
-        .route("/static/app.css", public.clone(), get(stylesheet))
-        .route("/lang/{tag}", public.clone(), get(switch_language))
+        .route("/privacy", public.clone(), get(privacy))
         .route("/login", public.clone(), get(login_page).post(login_submit))
-        .route("/logout", public, axum::routing::post(logout))
+        .route("/logout", public, post(logout))
         .route(
             "/petitions/new",
             FILE,
             get(petition_form).post(petition_submit),
         )
         .route("/petitions/mine", FILE, get(my_petitions))
+        .route("/petitions/mine/{id}", FILE, get(my_petition))
         .route("/staff/petitions", REVIEW, get(staff_list))
         .route("/staff/petitions/export", REVIEW, get(staff_export))
         .route("/staff/petitions/{id}", REVIEW, get(staff_detail))
-        .route(
-            "/staff/petitions/{id}/status",
-            REVIEW,
-            axum::routing::post(staff_status),
-        )
+        .route("/staff/petitions/{id}/status", REVIEW, post(staff_status))
         .route("/staff/audit-report", AUDIT_READ, get(audit_report))
         .with_state(state)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::local_time;
+    use super::*;
 
     #[test]
-    fn stored_times_are_shown_in_the_agency_zone_to_the_minute() {
-        let kst = time::UtcOffset::from_hms(9, 0, 0).unwrap();
-        assert_eq!(
-            local_time("2026-11-27T15:30:25.753758Z", kst),
-            "2026-11-28 00:30"
-        );
-        assert_eq!(local_time("not a time", kst), "not a time");
+    fn months_parse_as_the_report_form_expects() {
+        assert_eq!(parse_month("2026-05"), Some((2026, time::Month::May)));
+        assert_eq!(parse_month("2026-13"), None);
+        assert_eq!(parse_month("0-01"), None);
+        assert_eq!(parse_month("May 2026"), None);
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encode("in_review"), "in_review");
+        assert_eq!(encode("a&b=c/d 한"), "a%26b%3Dc%2Fd%20%ED%95%9C");
     }
 }

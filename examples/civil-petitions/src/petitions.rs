@@ -55,6 +55,9 @@ pub const INITIAL_STATUS: &str = "received";
 pub struct Petition {
     /// Its id (UUIDv7).
     pub id: String,
+    /// Its receipt number (접수번호), `2026-000123`: the year of filing in the
+    /// agency's time zone and a sequence within that year.
+    pub receipt_number: String,
     /// A code of `PETITION_TYPE`.
     pub petition_type: String,
     /// Its label.
@@ -91,6 +94,8 @@ pub struct Petition {
 pub struct StoredPetition {
     /// The id.
     pub id: String,
+    /// The receipt number (접수번호), `2026-000123`.
+    pub receipt_number: String,
     /// Type code.
     pub petition_type: String,
     /// Region code.
@@ -212,11 +217,40 @@ pub struct PetitionStore {
     audit: AuditLog,
     codes: CodeRegistry,
     privacy: std::sync::Arc<Privacy>,
+    /// The agency's time zone: the year of a receipt number is the local year.
+    offset: time::UtcOffset,
 }
 
 const COLUMNS: &str = "id, petition_type, region, title, body, resident_number_enc, \
     resident_number_bidx, phone_enc, postal_code, status, status_reason, filed_by, version, \
-    created_at, updated_at";
+    created_at, updated_at, receipt_year, receipt_seq";
+
+/// A receipt number as shown: `2026-000123` (six digits at least).
+///
+/// ```
+/// assert_eq!(civil_petitions::petitions::receipt_number(2026, 123), "2026-000123");
+/// assert_eq!(civil_petitions::petitions::receipt_number(2026, 1_234_567), "2026-1234567");
+/// ```
+pub fn receipt_number(year: i64, seq: i64) -> String {
+    format!("{year:04}-{seq:06}")
+}
+
+/// The conflict of a stale version: someone changed the petition since it was
+/// read (`current`: the version now, at least). Its detail is `petition-stale`.
+fn stale(current: i64) -> ApiError {
+    ApiError(
+        Problem::new(ProblemType::CONFLICT)
+            .with_detail(Message::new("petition-stale").arg("version", current)),
+    )
+}
+
+/// Whether `problem` is the conflict of a stale version ([`PetitionStore::change_status`]).
+pub fn is_stale(problem: &Problem) -> bool {
+    problem.status() == 409
+        && problem
+            .detail()
+            .is_some_and(|d| d.key() == "petition-stale")
+}
 
 /// A 422 problem with one field error.
 pub fn field_problem(field: &str, code: &'static str, message: Message) -> ApiError {
@@ -234,6 +268,7 @@ impl PetitionStore {
             audit: services.audit.clone(),
             codes: services.codes.clone(),
             privacy: services.privacy.clone(),
+            offset: services.pages.offset(),
         }
     }
 
@@ -264,7 +299,14 @@ impl PetitionStore {
         let phone = decrypt("phone_enc")?;
         let index: String = row.try_get("resident_number_bidx")?;
         let subject = SubjectId::from_blind_index(&index).map_err(|_| Problem::internal())?;
+        let receipt_year: Option<i64> = row.try_get("receipt_year")?;
+        let receipt_seq: Option<i64> = row.try_get("receipt_seq")?;
         Ok(StoredPetition {
+            receipt_number: match (receipt_year, receipt_seq) {
+                (Some(year), Some(seq)) => receipt_number(year, seq),
+                // Every row has one since migration 2; never fail a read over it.
+                _ => String::new(),
+            },
             petition_type: row.try_get("petition_type")?,
             region: row.try_get("region")?,
             title: row.try_get("title")?,
@@ -318,6 +360,7 @@ impl PetitionStore {
     pub fn view(&self, stored: &StoredPetition, locale: &str) -> Petition {
         Petition {
             id: stored.id.clone(),
+            receipt_number: stored.receipt_number.clone(),
             petition_type: stored.petition_type.clone(),
             petition_type_label: self.label("PETITION_TYPE", &stored.petition_type, locale),
             region: stored.region.clone(),
@@ -381,14 +424,27 @@ impl PetitionStore {
         let phone_enc = encrypt(phone.expose())?;
         let index = self.privacy.index.compute(resident.expose());
         let subject = SubjectId::from_blind_index(&index).map_err(|_| Problem::internal())?;
-        let now = timestamp_to_sql(time::OffsetDateTime::now_utc());
+        let filed_at = time::OffsetDateTime::now_utc();
+        let now = timestamp_to_sql(filed_at);
+        let year = i64::from(filed_at.to_offset(self.offset).year());
 
         let mut tx = self.audit.begin().await?;
+        // The year's next receipt number, in the filing's transaction: the upsert
+        // locks the year's counter row until commit, so concurrent filings queue.
+        let seq: i64 = sqlx::query(
+            "INSERT INTO petition_receipt_counters (receipt_year, last_seq) VALUES ($1, 1) \
+             ON CONFLICT (receipt_year) DO UPDATE \
+             SET last_seq = petition_receipt_counters.last_seq + 1 RETURNING last_seq",
+        )
+        .bind(year)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
         sqlx::query(
             "INSERT INTO petitions (id, petition_type, region, title, body, resident_number_enc, \
              resident_number_bidx, phone_enc, postal_code, status, status_reason, filed_by, \
-             version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, 1, $12, $12)",
+             version, created_at, updated_at, receipt_year, receipt_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, 1, $12, $12, $13, $14)",
         )
         .bind(&id)
         .bind(petition.petition_type.as_str())
@@ -402,13 +458,19 @@ impl PetitionStore {
         .bind(INITIAL_STATUS)
         .bind(account)
         .bind(&now)
+        .bind(year)
+        .bind(seq)
         .execute(&mut *tx)
         .await?;
         tx.commit(
             AuditEvent::new(Action::CREATE, actor, Outcome::Success)
                 .target(Target::new("petition", &id))
                 .subject(subject)
-                .detail(Detail::new().text("type", petition.petition_type.as_str())),
+                .detail(
+                    Detail::new()
+                        .text("type", petition.petition_type.as_str())
+                        .text("receipt_number", receipt_number(year, seq)),
+                ),
         )
         .await?;
         Ok(id)
@@ -424,6 +486,16 @@ impl PetitionStore {
         .await?
         .ok_or_else(|| ApiError(Problem::new(ProblemType::NOT_FOUND)))?;
         self.read_row(&row)
+    }
+
+    /// One petition of `account` (the one who filed it): a 404 problem when
+    /// absent or filed by someone else (its existence is not revealed).
+    pub async fn find_own(&self, account: &str, id: &str) -> Result<StoredPetition, ApiError> {
+        let stored = self.find(id).await?;
+        if stored.filed_by != account {
+            return Err(ApiError(Problem::new(ProblemType::NOT_FOUND)));
+        }
+        Ok(stored)
     }
 
     /// Opens a petition for staff: reads it and records the personal-data
@@ -521,6 +593,11 @@ impl PetitionStore {
         locale: &str,
     ) -> Result<StoredPetition, ApiError> {
         let current = self.find(id).await?;
+        // A stale version first: the form was read before someone else changed the
+        // petition, and whatever it asks for was decided on what is no longer there.
+        if current.version != version {
+            return Err(stale(current.version));
+        }
         let (allowed, reason_required) = {
             let snapshot = self.codes.snapshot();
             let next: Vec<String> = snapshot
@@ -580,9 +657,8 @@ impl PetitionStore {
         .await?
         .rows_affected();
         if changed == 0 {
-            return Err(ApiError(Problem::new(ProblemType::CONFLICT).with_detail(
-                Message::new("petition-stale").arg("version", current.version),
-            )));
+            // Changed between the read above and this update.
+            return Err(stale(version + 1));
         }
         tx.commit(
             AuditEvent::new(Action::UPDATE, actor, Outcome::Success)
@@ -609,7 +685,7 @@ impl PetitionStore {
         reason: Option<&str>,
         status: Option<&str>,
         locale: &str,
-        headers: [String; 9],
+        headers: [String; 10],
     ) -> Result<String, ApiError> {
         let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
             Some(text) => Reason::new(text).map_err(|_| {
@@ -650,6 +726,7 @@ impl PetitionStore {
             writer
                 .write_record([
                     view.id.as_str(),
+                    &view.receipt_number,
                     &view.petition_type_label,
                     &view.region_label,
                     &egov::audit::report::spreadsheet_safe(&view.title),
@@ -684,9 +761,10 @@ impl PetitionStore {
 }
 
 /// The CSV header in `locale`.
-pub fn csv_headers(i18n: &egov::i18n::I18n, locale: &str) -> [String; 9] {
+pub fn csv_headers(i18n: &egov::i18n::I18n, locale: &str) -> [String; 10] {
     [
         "csv-id",
+        "csv-receipt-number",
         "csv-type",
         "csv-region",
         "csv-title",

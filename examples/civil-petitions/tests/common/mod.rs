@@ -217,3 +217,19 @@ pub(crate) async fn assert_chain_verifies(running: &Running) {
     .unwrap();
     assert!(report.damage.is_none(), "{report:?}");
 }
+
+/// The year in the agency's time zone (UTC+9, `[pages] utc_offset_hours`): the
+/// year part of receipt numbers given now.
+pub(crate) fn agency_year() -> i32 {
+    let kst = time::UtcOffset::from_hms(9, 0, 0).unwrap();
+    time::OffsetDateTime::now_utc().to_offset(kst).year()
+}
+
+/// The value of the hidden `csrf_token` field of a page.
+pub(crate) fn csrf_of(html: &str) -> String {
+    let start = html
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a CSRF field")
+        + 25;
+    html[start..].split('"').next().unwrap().to_owned()
+}
