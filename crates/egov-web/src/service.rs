@@ -268,7 +268,9 @@ impl Services {
     /// has [pages](crate::App::pages). Each capability crate adds its screens here,
     /// one line each.
     pub fn admin_console(&self) -> crate::admin::AdminConsole {
-        crate::admin::AdminConsole::new()
+        let console = crate::admin::AdminConsole::new();
+        let (screen, templates, routes) = egov_codes::pages::admin_screen(self.codes.clone());
+        console.screen(screen, templates, routes)
     }
 
     /// The page kit for this service, from `[pages]`: the service adds its
