@@ -181,7 +181,15 @@ fn event_query(query: Option<&str>) -> Result<(EventFilter, PageRequest), Proble
         Paging,
     ),
     responses((status = 200, description = "One page of stored events", content_type = "application/json")))]
-async fn events(State(state): State<Arc<AdminState>>, RawQuery(query): RawQuery) -> Response {
+async fn events(
+    State(state): State<Arc<AdminState>>,
+    headers: http::HeaderMap,
+    extensions: http::Extensions,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Some(screen) = browser_screen(&headers, &extensions, SEARCH_SCREEN, query.as_deref()) {
+        return screen;
+    }
     let (filter, page) = match event_query(query.as_deref()) {
         Ok(parsed) => parsed,
         Err(problem) => return no_store(problem_response(problem)),
@@ -195,6 +203,61 @@ async fn events(State(state): State<Arc<AdminState>>, RawQuery(query): RawQuery)
     }
 }
 
+/// The search screen of the admin console (feature `pages`).
+const SEARCH_SCREEN: &str = "/admin/audit";
+/// The monthly review screen of the admin console (feature `pages`).
+const REVIEW_SCREEN: &str = "/admin/audit/review";
+
+/// `text` percent-encoded for a query value (unreserved characters kept).
+fn http_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// A browser (`Accept: text/html`) asking the JSON API of an App that serves
+/// the audit screens (feature `pages`, the kit holding their templates) is
+/// sent to the screen with the same query (`303`): a browser never sees raw
+/// JSON. API clients, and Apps without the screens, get the API's answer.
+#[cfg_attr(not(feature = "pages"), allow(unused_variables))]
+fn browser_screen(
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+    screen: &str,
+    query: Option<&str>,
+) -> Option<Response> {
+    #[cfg(feature = "pages")]
+    {
+        let serves_screens = extensions.get::<egov_pages::Pages>().is_some_and(|pages| {
+            pages
+                .environment()
+                .get_template(crate::pages::SEARCH_TEMPLATE)
+                .is_ok()
+        });
+        if serves_screens && egov_pages::accepts_html(headers) {
+            let location = match query.filter(|q| !q.is_empty()) {
+                Some(query) => format!("{screen}?{query}"),
+                None => screen.to_owned(),
+            };
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = http::StatusCode::SEE_OTHER;
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            return Some(no_store(response));
+        }
+        None
+    }
+    #[cfg(not(feature = "pages"))]
+    None
+}
+
 /// The formats of `GET /report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -204,7 +267,7 @@ enum Format {
 }
 
 /// Parses `YYYY-MM` (years 1–9998: a report needs the next month's start too).
-fn parse_month(text: &str) -> Option<(i32, Month)> {
+pub(crate) fn parse_month(text: &str) -> Option<(i32, Month)> {
     let (year, month) = text.split_once('-')?;
     if year.len() != 4
         || month.len() != 2
@@ -256,7 +319,23 @@ fn report_query(query: Option<&str>) -> Result<(i32, Month, Format), Problem> {
         (String = "text/csv"),
         (String = "text/html"),
     ))))]
-async fn report(State(state): State<Arc<AdminState>>, RawQuery(query): RawQuery) -> Response {
+async fn report(
+    State(state): State<Arc<AdminState>>,
+    headers: http::HeaderMap,
+    extensions: http::Extensions,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let given = StrictQuery::parse(query.as_deref(), &["month", "format"]);
+    let month_query = given
+        .raw("month")
+        .filter(|m| !m.is_empty())
+        .map(|m| format!("month={}", http_encode(m)));
+    if given.raw("format").is_none_or(str::is_empty)
+        && let Some(screen) =
+            browser_screen(&headers, &extensions, REVIEW_SCREEN, month_query.as_deref())
+    {
+        return screen;
+    }
     let (year, month, format) = match report_query(query.as_deref()) {
         Ok(parsed) => parsed,
         Err(problem) => return no_store(problem_response(problem)),

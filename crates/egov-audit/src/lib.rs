@@ -89,6 +89,8 @@ pub mod admin;
 pub mod chain;
 pub mod checkpoint;
 mod event;
+#[cfg(feature = "pages")]
+pub mod pages;
 pub mod report;
 pub mod retention;
 mod settings;

@@ -58,14 +58,9 @@ pub struct EventFilter {
     pub to: Option<OffsetDateTime>,
 }
 
-/// One page of the events of `chain_id` matching `filter`, newest first (by
-/// time, then by sequence number).
-pub async fn find_events(
-    db: &Db,
-    chain_id: &str,
-    filter: &EventFilter,
-    page: PageRequest,
-) -> Result<Page<StoredEvent>, AuditError> {
+/// The `WHERE` conditions of `filter` on chain `chain_id` and their bound
+/// values (`$1`, `$2`, … in order).
+fn filter_conditions(chain_id: &str, filter: &EventFilter) -> (String, Vec<String>) {
     // Every value is a bound parameter; `arg` returns its placeholder.
     let mut args: Vec<String> = Vec::new();
     let mut arg = |value: String| {
@@ -95,15 +90,35 @@ pub async fn find_events(
             arg(subject.as_str().to_owned())
         ));
     }
-    let conditions = conditions.join(" AND ");
+    (conditions.join(" AND "), args)
+}
 
+/// How many events of `chain_id` match `filter`.
+pub async fn count_events(
+    db: &Db,
+    chain_id: &str,
+    filter: &EventFilter,
+) -> Result<u64, AuditError> {
+    let (conditions, args) = filter_conditions(chain_id, filter);
     let count_sql = format!("SELECT COUNT(*) FROM egov_audit_events WHERE {conditions}");
     let mut count = sqlx::query(AssertSqlSafe(count_sql));
     for arg in &args {
         count = count.bind(arg.clone());
     }
     let total: i64 = count.fetch_one(db.pool()).await?.try_get(0)?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
 
+/// One page of the events of `chain_id` matching `filter`, newest first (by
+/// time, then by sequence number).
+pub async fn find_events(
+    db: &Db,
+    chain_id: &str,
+    filter: &EventFilter,
+    page: PageRequest,
+) -> Result<Page<StoredEvent>, AuditError> {
+    let total = count_events(db, chain_id, filter).await?;
+    let (conditions, args) = filter_conditions(chain_id, filter);
     let n = args.len();
     let items_sql = format!(
         "SELECT {EVENT_COLUMNS} FROM egov_audit_events WHERE {conditions} \
@@ -124,7 +139,116 @@ pub async fn find_events(
         .iter()
         .map(store::event_from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::new(events, page, u64::try_from(total).unwrap_or(0)))
+    Ok(Page::new(events, page, total))
+}
+
+/// The events of `chain_id` matching `filter` with a sequence number above
+/// `after`, in chain order, at most `limit` of them: an export reads every
+/// match this way, a page at a time (pass the last `seq` read), without the
+/// `OFFSET` a deep page of [`find_events`] costs.
+pub async fn events_matching(
+    db: &Db,
+    chain_id: &str,
+    filter: &EventFilter,
+    after: u64,
+    limit: u32,
+) -> Result<Vec<StoredEvent>, AuditError> {
+    let (conditions, args) = filter_conditions(chain_id, filter);
+    let n = args.len();
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM egov_audit_events WHERE {conditions} AND seq > ${} \
+         ORDER BY seq LIMIT ${}",
+        n + 1,
+        n + 2
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for arg in &args {
+        query = query.bind(arg.clone());
+    }
+    let rows = query
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(store::event_from_row).collect()
+}
+
+/// The event of `chain_id` at sequence number `seq`, if there is one.
+pub async fn find_event(
+    db: &Db,
+    chain_id: &str,
+    seq: u64,
+) -> Result<Option<StoredEvent>, AuditError> {
+    let Ok(seq) = i64::try_from(seq) else {
+        return Ok(None);
+    };
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM egov_audit_events WHERE chain_id = $1 AND seq = $2"
+    )))
+    .bind(chain_id.to_owned())
+    .bind(seq)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(store::event_from_row).transpose()
+}
+
+/// Where a chain stands: its recorded head and its last signed checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainStatus {
+    /// The chain.
+    pub chain_id: String,
+    /// The last event's sequence number (0: no events yet).
+    pub head_seq: u64,
+    /// The last event's hash (hex; zeros before the first event).
+    pub head_hash: String,
+    /// The last signed checkpoint, if any.
+    pub last_checkpoint: Option<CheckpointSummary>,
+}
+
+/// A stored signed checkpoint, as the status shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckpointSummary {
+    /// Events it covers: sequence numbers `1..=size`.
+    pub size: u64,
+    /// When it was signed (RFC 3339, UTC).
+    pub signed_at: String,
+    /// The id of the key that signed it.
+    pub key_id: String,
+}
+
+/// The recorded head of `chain_id` and its last signed checkpoint (two
+/// single-row reads: cheap on any trail).
+pub async fn chain_status(db: &Db, chain_id: &str) -> Result<ChainStatus, AuditError> {
+    let head = sqlx::query("SELECT seq, hash FROM egov_audit_heads WHERE chain_id = $1")
+        .bind(chain_id.to_owned())
+        .fetch_optional(db.pool())
+        .await?;
+    let (head_seq, head_hash) = match head {
+        Some(row) => (count_at(&row, 0)?, row.try_get::<String, _>(1)?),
+        None => (0, crate::chain::to_hex(&crate::chain::GENESIS)),
+    };
+    let checkpoint = sqlx::query(
+        "SELECT size, signed_at, key_id FROM egov_audit_checkpoints WHERE chain_id = $1 \
+         ORDER BY size DESC LIMIT 1",
+    )
+    .bind(chain_id.to_owned())
+    .fetch_optional(db.pool())
+    .await?;
+    let last_checkpoint = checkpoint
+        .map(|row| -> Result<CheckpointSummary, AuditError> {
+            Ok(CheckpointSummary {
+                size: count_at(&row, 0)?,
+                signed_at: row.try_get(1)?,
+                key_id: row.try_get(2)?,
+            })
+        })
+        .transpose()?;
+    Ok(ChainStatus {
+        chain_id: chain_id.to_owned(),
+        head_seq,
+        head_hash,
+        last_checkpoint,
+    })
 }
 
 // ---------------------------------------------------------------------------

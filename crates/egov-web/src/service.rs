@@ -270,7 +270,33 @@ impl Services {
     pub fn admin_console(&self) -> crate::admin::AdminConsole {
         let console = crate::admin::AdminConsole::new();
         let (screen, templates, routes) = egov_codes::pages::admin_screen(self.codes.clone());
+        let console = console.screen(screen, templates, routes);
+        let (screen, templates, routes) = egov_audit::pages::admin_screen(
+            &self.audit,
+            &self.audit_settings,
+            self.audit_account_names(),
+        );
         console.screen(screen, templates, routes)
+    }
+
+    /// How the audit screens name accounts ("홍길동 (hong)") and find the account
+    /// of a login ID typed into their search: egov-auth's account lookups.
+    fn audit_account_names(&self) -> egov_audit::pages::AccountNames {
+        let (by_id, by_login) = (self.auth.clone(), self.auth.clone());
+        egov_audit::pages::AccountNames::new(move |id: String| {
+            let auth = by_id.clone();
+            async move {
+                let account = auth.account(id.parse().ok()?).await.ok()?;
+                Some(format!("{} ({})", account.display_name, account.login_id))
+            }
+        })
+        .with_login_ids(move |login_id: String| {
+            let auth = by_login.clone();
+            async move {
+                let account = auth.account_by_login_id(&login_id).await.ok()?;
+                Some(account.id.to_string())
+            }
+        })
     }
 
     /// The page kit for this service, from `[pages]`: the service adds its
