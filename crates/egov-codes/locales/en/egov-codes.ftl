@@ -209,3 +209,5 @@ codes-page-unchanged-caption = Records that would stay as they are ({ $count })
 codes-page-more-rows = { $count } more not shown.
 codes-page-preview-again = Change the file and check again
 codes-page-import-stale = The code tables changed since this check, so nothing was imported. The result below is checked again against the current tables: check it and apply again.
+codes-page-conflict-label = Saved by someone else
+codes-page-conflict-summary = Someone else saved this record first. Compare the stored values with yours below, then save again.

@@ -202,3 +202,5 @@ codes-page-unchanged-caption = 그대로 남는 기록 ({ $count }건)
 codes-page-more-rows = 나머지 { $count }건은 보여 주지 않습니다.
 codes-page-preview-again = 파일을 고쳐 다시 확인
 codes-page-import-stale = 확인한 뒤에 공통코드가 바뀌어 아무것도 가져오지 않았습니다. 아래는 지금의 공통코드로 다시 확인한 결과입니다. 확인한 뒤 다시 적용하세요.
+codes-page-conflict-label = 다른 사람이 먼저 저장함
+codes-page-conflict-summary = 다른 사람이 이 기록을 먼저 저장했습니다. 아래에서 저장된 값과 입력한 값을 비교한 뒤 다시 저장하세요.

@@ -368,14 +368,13 @@ pub(super) async fn update(
                 &serde_json::to_value(CodeDraft::from(&current)).unwrap_or_default(),
                 &serde_json::to_value(&draft).unwrap_or_default(),
             );
-            let problem = Problem::from(Error::Conflict { current: None });
             render_code_form(
                 &registry,
                 &page,
                 CodeFormPage {
                     group: &g,
                     code: Some(&current),
-                    errors: page.form_errors(&problem, fields),
+                    errors: conflict_errors(&page, "conflict", "codes-page-conflict-summary"),
                     form,
                     status: StatusCode::CONFLICT,
                     conflict: Some(change_rows(&page, &differences)),

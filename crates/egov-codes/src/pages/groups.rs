@@ -536,13 +536,12 @@ pub(super) async fn update(
                 &serde_json::to_value(GroupDraft::from(&current)).unwrap_or_default(),
                 &serde_json::to_value(&draft).unwrap_or_default(),
             );
-            let problem = Problem::from(Error::Conflict { current: None });
             render_group_form(
                 &registry,
                 &page,
                 GroupFormPage {
                     group: Some(&current),
-                    errors: page.form_errors(&problem, &GROUP_FIELDS[1..]),
+                    errors: conflict_errors(&page, "conflict", "codes-page-conflict-summary"),
                     form,
                     status: StatusCode::CONFLICT,
                     conflict: Some(change_rows(&page, &differences)),

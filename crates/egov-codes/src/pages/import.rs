@@ -329,11 +329,9 @@ fn render_plan(
     ];
     let title = page.text("codes-page-preview-title");
     let (status, errors) = if conflict {
-        let problem = Problem::new(ProblemType::CONFLICT)
-            .with_detail(Message::new("codes-page-import-stale"));
         (
             StatusCode::CONFLICT,
-            page.form_errors(&problem, &IMPORT_FIELDS[1..]),
+            conflict_errors(&page, "import-status", "codes-page-import-stale"),
         )
     } else if plan.is_refused() {
         let problem = field_problem(
@@ -363,6 +361,7 @@ fn render_plan(
             added => limited(added, added_total),
             changed => limited(changed, changed_total),
             unchanged => limited(unchanged, unchanged_total),
+            conflict => conflict,
             can_apply => !plan.is_refused() && plan.changes_anything(),
             refused_plan => plan.is_refused(),
             nothing => !plan.is_refused() && !plan.changes_anything(),

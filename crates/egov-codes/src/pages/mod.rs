@@ -351,6 +351,18 @@ pub(crate) fn render_form(
     )
 }
 
+/// The error summary of a stale form (409): one entry linking to the notice with
+/// `id` that explains the conflict (no field is wrong).
+pub(crate) fn conflict_errors(page: &Page, id: &str, message: &str) -> FormErrors {
+    let mut errors = FormErrors::new();
+    errors.push(
+        id,
+        page.text("codes-page-conflict-label"),
+        page.text(message),
+    );
+    errors
+}
+
 /// `303 See Other` to `to`.
 pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
