@@ -12,7 +12,14 @@
 //! - **Accounts** (`egov_auth_accounts`): login id, display name, status
 //!   (`active`, `locked`, `disabled`), failure and lock state, last login,
 //!   password change time, MFA state. [`Auth::create_account`],
-//!   [`Auth::set_status`], [`Auth::unlock`], [`Auth::reset_password`].
+//!   [`Auth::set_status`], [`Auth::unlock`], [`Auth::reset_password`],
+//!   [`Auth::search_accounts`] (part of the login id or name, status);
+//!   [`Auth::open_account`] reads one for an administrator's screen and records
+//!   the access (a personal-data `view` naming the account);
+//!   [`Auth::issue_temporary_password`] and
+//!   [`Auth::create_account_requiring_change`] set a password its owner must
+//!   replace at the next login; [`Auth::reset_mfa`] removes a lost
+//!   authenticator.
 //! - **Passwords** ([`password`]): Argon2id PHC strings with a configured cost
 //!   (floor m = 19,456 KiB, t = 2, p = 1, lower is refused at start-up),
 //!   rehashed on login when the cost changes; hashing on low-priority threads of
@@ -59,7 +66,9 @@
 //!   Routes declare egov-core's `AccessPolicy`; egov-web enforces it.
 //! - **HTTP** ([`web`], feature `axum`): the authentication middleware (bearer
 //!   tokens; `__Host-` cookies with CSRF protection in cookie mode), the
-//!   [`CurrentUser`] extractor, and the `/auth/*` API ([`api`]).
+//!   [`CurrentUser`] extractor, and the `/auth/*` API ([`api`]). With feature
+//!   `pages`, pages on egov-pages' kit: the change-password page and the admin
+//!   console's accounts and roles screens (`web::admin_pages`).
 //! - **eGovFrame import** ([`import`]): `COMTNEMPLYRINFO`, `COMTNAUTHORINFO`,
 //!   `COMTNROLES_HIERARCHY`, `COMTNEMPLYRSCRTYESTBS` from `INSERT` dumps or CSV.
 //!
@@ -96,6 +105,12 @@
 //!   only change the password, read `/auth/me`, refresh and log out until a
 //!   password that passes is stored; every other request is 403
 //!   `password-change-required` ([`web`]'s middleware, [`PASSWORD_CHANGE_REQUIRED`]).
+//! - A password an administrator sets (a new account's initial password, a
+//!   reset for a forgotten one) may be temporary ([`Account::password_temporary`]):
+//!   the next login is restricted exactly as for a password failing the policy,
+//!   until the owner stores one of their own — so the password in use is one no
+//!   administrator knows. The admin screens make it the default; the JSON API's
+//!   reset keeps its lasting password.
 //! - Turning MFA off needs the password and a second factor, ends the other
 //!   sessions, and is refused while the password is shorter than the
 //!   single-factor minimum (15): with MFA it may be 8.
@@ -163,8 +178,8 @@ pub mod web;
 pub use error::{Error, MFA_REQUIRED, PASSWORD_CHANGE_REQUIRED};
 pub use rbac::{ADMIN_PERMISSION, Role, RoleGraph};
 pub use service::{
-    AccessGrant, Account, AccountStatus, Auth, Authenticated, CHANGE_TOPIC, NewAccount,
-    RECOVERY_CODES, Resumed, Session, TotpEnrolment, actions, normalize_login_id,
+    AccessGrant, Account, AccountFilter, AccountStatus, Auth, Authenticated, CHANGE_TOPIC,
+    NewAccount, RECOVERY_CODES, Resumed, Session, TotpEnrolment, actions, normalize_login_id,
 };
 pub use settings::{
     ARGON2_MIN_ITERATIONS, ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_PARALLELISM, Argon2Settings,
@@ -201,6 +216,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet::new(
             4,
             "accounts whose password must be changed before anything else",
             include_str!("../migrations/0004_password_change_required.sql"),
+        ),
+        Migration::portable(
+            5,
+            "temporary passwords an administrator set, to be changed at the next login",
+            include_str!("../migrations/0005_password_temporary.sql"),
         ),
     ],
 );

@@ -116,12 +116,16 @@
 //! | `POST /auth/logout-others` | authenticated | end every other session |
 //! | `GET /auth/me` | authenticated | the account, roles, permissions |
 //! | `PUT /auth/password` | authenticated | change the password (ends every session) |
-//! | `GET, POST /auth/change-password` | authenticated | the change-password page ([`change_password_page`]; mounted by egov-web's `App::login_page`) |
+//! | `GET, POST /auth/change-password` | authenticated | the change-password page on the page kit ([`change_password_page`], feature `pages`; mounted by egov-web's `App::login_page`) |
 //! | `POST /auth/mfa/totp` | authenticated | start TOTP enrolment |
 //! | `POST /auth/mfa/totp/confirm` | authenticated | confirm it; returns recovery codes |
 //! | `DELETE /auth/mfa/totp` | authenticated | turn MFA off (password + TOTP or recovery code; ends other sessions) |
 //! | `POST /auth/mfa/recovery-codes` | authenticated | new recovery codes (TOTP code); the old ones stop working |
 //! | `/auth/admin/accounts…`, `/auth/admin/roles…` | `auth:admin` | accounts, status, unlock, roles, grants, assignments, password reset |
+//!
+//! The admin console's screens for the same operations, `/admin/accounts…` and
+//! `/admin/roles…` under the same permission, are in [`admin_pages`] (feature
+//! `pages`; egov-web's `Services::admin_console` registers them).
 //!
 //! Every response is `Cache-Control: no-store`.
 
@@ -147,8 +151,12 @@ use subtle::ConstantTimeEq;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
+#[cfg(feature = "pages")]
+pub mod admin_pages;
+#[cfg(feature = "pages")]
 mod password_page;
 
+#[cfg(feature = "pages")]
 pub use password_page::change_password_page;
 
 use crate::rbac::{ADMIN_PERMISSION, Role};

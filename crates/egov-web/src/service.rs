@@ -269,6 +269,11 @@ impl Services {
     /// one line each.
     pub fn admin_console(&self) -> crate::admin::AdminConsole {
         let console = crate::admin::AdminConsole::new();
+        let console = egov_auth::web::admin_pages::admin_screens(self.auth.clone())
+            .into_iter()
+            .fold(console, |c, (screen, templates, routes)| {
+                c.screen(screen, templates, routes)
+            });
         let (screen, templates, routes) = egov_codes::pages::admin_screen(self.codes.clone());
         let console = console.screen(screen, templates, routes);
         let (screen, templates, routes) = egov_audit::pages::admin_screen(

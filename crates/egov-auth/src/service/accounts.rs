@@ -68,13 +68,44 @@ impl Auth {
     ///
     /// A database error.
     pub async fn accounts(&self, page: PageRequest) -> Result<Page<Account>, Error> {
-        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM egov_auth_accounts")
+        self.search_accounts(&AccountFilter::default(), page).await
+    }
+
+    /// One page of the accounts `filter` matches, by login id: part of the
+    /// login id or display name (case-insensitive, `%` and `_` taken as they
+    /// are), the status.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn search_accounts(
+        &self,
+        filter: &AccountFilter,
+        page: PageRequest,
+    ) -> Result<Page<Account>, Error> {
+        let text = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("%{}%", like_escaped(&t.to_lowercase())));
+        let status = filter.status.map(AccountStatus::as_str);
+        // `$1` the pattern (or NULL: no condition), `$2` the status (or NULL).
+        let condition = "($1 IS NULL OR login_id LIKE $1 ESCAPE '\\' \
+             OR LOWER(display_name) LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR status = $2)";
+        let count = format!("SELECT COUNT(*) FROM egov_auth_accounts WHERE {condition}");
+        let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(count))
+            .bind(text.as_deref())
+            .bind(status)
             .fetch_one(self.0.db.pool())
             .await?;
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM egov_auth_accounts ORDER BY login_id LIMIT $1 OFFSET $2"
+            "SELECT {ACCOUNT_COLUMNS} FROM egov_auth_accounts WHERE {condition} \
+             ORDER BY login_id LIMIT $3 OFFSET $4"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(text.as_deref())
+            .bind(status)
             .bind(i64::from(page.limit()))
             .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
             .fetch_all(self.0.db.pool())
@@ -92,6 +123,27 @@ impl Auth {
         ))
     }
 
+    /// An account opened by an administrator to see its personal data (name,
+    /// e-mail address, login history): the access is recorded first — a
+    /// personal-data `view` event naming the account as the data subject
+    /// (`SubjectId::from_id`), as the 개인정보 접속기록 (access records of the
+    /// Personal Information Protection Act's safety measures, §8) require — and
+    /// the account is read only once it is recorded. [`Auth::account`] reads
+    /// without a record (for the account's owner, and for checks).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] (recorded as nothing: there was no data), a
+    /// database error, or [`Error::Audit`] when the access cannot be recorded
+    /// (then nothing is shown).
+    pub async fn open_account(&self, actor: &Actor, id: AccountId) -> Result<Account, Error> {
+        let account = self.account(id).await?;
+        let event = account_event(Action::VIEW, actor, Outcome::Success, id)
+            .subject(egov_audit::SubjectId::from_id(id));
+        self.audit(event).await?;
+        Ok(account)
+    }
+
     /// Creates an account (the password policy applies), recorded as done by `actor`.
     ///
     /// # Errors
@@ -99,6 +151,30 @@ impl Auth {
     /// [`Error::PasswordRejected`], [`Error::Invalid`] for a bad login id or role
     /// name, [`Error::Conflict`] when the login id exists.
     pub async fn create_account(&self, actor: &Actor, new: NewAccount) -> Result<Account, Error> {
+        self.create_account_with(actor, new, false).await
+    }
+
+    /// [`Auth::create_account`] with an initial password the account's owner
+    /// must replace: it is [temporary](Account::password_temporary), so the
+    /// first login may do nothing but change it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Auth::create_account`].
+    pub async fn create_account_requiring_change(
+        &self,
+        actor: &Actor,
+        new: NewAccount,
+    ) -> Result<Account, Error> {
+        self.create_account_with(actor, new, true).await
+    }
+
+    async fn create_account_with(
+        &self,
+        actor: &Actor,
+        new: NewAccount,
+        temporary: bool,
+    ) -> Result<Account, Error> {
         let Some(login_id) = normalize_login_id(&new.login_id) else {
             return Err(Error::Invalid("/login_id", "login-id"));
         };
@@ -120,8 +196,9 @@ impl Auth {
         let mut tx = begin(&self.0.db).await?;
         let inserted = sqlx::query(
             "INSERT INTO egov_auth_accounts (id, login_id, display_name, email, status, password_hash, \
-             password_changed_at, failed_count, mfa_enabled, totp_last_step, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'active', $5, $6, 0, 0, 0, $6, $6)",
+             password_changed_at, failed_count, mfa_enabled, totp_last_step, created_at, updated_at, \
+             password_temporary) \
+             VALUES ($1, $2, $3, $4, 'active', $5, $6, 0, 0, 0, $6, $6, $7)",
         )
         .bind(id.to_string())
         .bind(&login_id)
@@ -129,6 +206,7 @@ impl Auth {
         .bind(new.email.as_deref())
         .bind(&hash)
         .bind(&now)
+        .bind(i64::from(temporary))
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -142,8 +220,11 @@ impl Auth {
             }
         }
         insert_pairs(&mut tx, INSERT_ASSIGNMENT, &id.to_string(), &new.roles).await?;
-        let event = account_event(Action::CREATE, actor, Outcome::Success, id)
-            .detail(Detail::new().text("roles", join(&new.roles)));
+        let event = account_event(Action::CREATE, actor, Outcome::Success, id).detail(
+            Detail::new()
+                .text("roles", join(&new.roles))
+                .flag("temporary", temporary),
+        );
         self.commit_account_change(tx, event, id).await
     }
 
@@ -246,14 +327,35 @@ impl Auth {
         new_password: &str,
     ) -> Result<(), Error> {
         let row = self.account_row(id).await?;
-        self.store_password(actor, &row, new_password, "admin_reset", false)
+        self.store_password(actor, &row, new_password, "admin_reset", Stored::Lasting)
+            .await
+            .map(drop)
+    }
+
+    /// Sets a [temporary](Account::password_temporary) password for an account
+    /// (administrators; the policy applies) and revokes every session: its
+    /// owner's next login may do nothing but change it — the reset a forgotten
+    /// password gets, so the administrator never knows the password in use.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PasswordRejected`], [`Error::NotFound`].
+    pub async fn issue_temporary_password(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        new_password: &str,
+    ) -> Result<(), Error> {
+        let row = self.account_row(id).await?;
+        self.store_password(actor, &row, new_password, "admin_reset", Stored::Temporary)
             .await
             .map(drop)
     }
 
     /// Stores `new_password` for `row` once it passes the policy (which is
-    /// stricter without MFA), clears the password-change mark, revokes every
-    /// session and records the change — and with `renew`, starts a new session
+    /// stricter without MFA), clears the password-change mark (and sets or
+    /// clears the temporary one, as `stored` says), revokes every session and
+    /// records the change — and with [`Stored::Renewed`], starts a new session
     /// of the account in the same transaction and returns it.
     pub(super) async fn store_password(
         &self,
@@ -261,8 +363,10 @@ impl Auth {
         row: &AccountRow,
         new_password: &str,
         reason: &str,
-        renew: bool,
+        stored: Stored,
     ) -> Result<Option<Session>, Error> {
+        let renew = stored == Stored::Renewed;
+        let temporary = stored == Stored::Temporary;
         let password = self
             .0
             .policy
@@ -278,11 +382,12 @@ impl Auth {
         let mut tx = begin(&self.0.db).await?;
         sqlx::query(
             "UPDATE egov_auth_accounts SET password_hash = $1, password_changed_at = $2, updated_at = $2, \
-             password_change_required = 0 WHERE id = $3",
+             password_change_required = 0, password_temporary = $4 WHERE id = $3",
         )
         .bind(&hash)
         .bind(now_sql(now))
         .bind(row.id.to_string())
+        .bind(i64::from(temporary))
         .execute(&mut *tx)
         .await?;
         let revoked = revoke_families(&mut tx, row.id, None, now, "password_change").await?;
@@ -294,7 +399,8 @@ impl Auth {
         let detail = Detail::new()
             .number("sessions_revoked", revoked)
             .flag("restriction_lifted", row.password_change_required)
-            .flag("renewed", renewed.is_some());
+            .flag("renewed", renewed.is_some())
+            .flag("temporary", temporary);
         let event = account_event(actions::PASSWORD_CHANGE, actor, Outcome::Success, row.id)
             .reason_code(reason)
             .detail(detail);
@@ -359,7 +465,35 @@ impl Auth {
                 .reason_code("wrong_password");
             return self.refuse(event, Error::WrongPassword).await;
         }
-        self.store_password(actor, &row, new_password, "self_service", renew)
+        let stored = if renew {
+            Stored::Renewed
+        } else {
+            Stored::Lasting
+        };
+        self.store_password(actor, &row, new_password, "self_service", stored)
             .await
     }
+}
+
+/// How [`Auth::store_password`] stores a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stored {
+    /// The account's own (or an administrator's lasting one).
+    Lasting,
+    /// The owner's own, with a new session for the caller.
+    Renewed,
+    /// Set by an administrator, to be changed at the next login.
+    Temporary,
+}
+
+/// `text` for a `LIKE … ESCAPE '\'` pattern: `\`, `%` and `_` match themselves.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }

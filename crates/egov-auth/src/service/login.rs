@@ -18,7 +18,9 @@ impl Auth {
     /// logs in, but the account is marked ([`Account::password_change_required`],
     /// also in the [`Session`]) and its sessions may do nothing but change the
     /// password until it is changed; the `login` event says so (reason code
-    /// `password_change_required`). A login with a password that passes clears
+    /// `password_change_required`). So is a login with a
+    /// [temporary](Account::password_temporary) password, one an administrator
+    /// set. A login with a password that passes and is not temporary clears
     /// the mark.
     ///
     /// The throttle is decided by the database, not by a snapshot: before
@@ -121,17 +123,23 @@ impl Auth {
             .policy
             .check(password, row.mfa_enabled, &row.login_id, &row.display_name)
             .err();
+        // A temporary password (set by an administrator) restricts the session
+        // the same way, until its owner replaces it.
+        let restricted = weak.is_some() || row.password_temporary;
         let login_event = |session: &str| {
             let mut detail = Detail::new()
                 .text("session", session)
                 .flag("mfa", row.mfa_enabled)
                 .flag("rehashed", new_hash.is_some())
                 .number("attempt", reserved.count)
-                .flag("change_required", weak.is_some());
+                .flag("change_required", restricted)
+                .flag("temporary", row.password_temporary);
             let mut event = account_event(Action::LOGIN, &actor, Outcome::Success, row.id);
             if let Some(rejection) = &weak {
                 // (Keys naming a password are scrubbed from details.)
                 detail = detail.text("policy", rejection.code());
+            }
+            if restricted {
                 event = event.reason_code("password_change_required");
             }
             event.detail(detail)
@@ -142,7 +150,7 @@ impl Auth {
                 &reserved,
                 Admission {
                     new_hash: new_hash.as_deref(),
-                    password_change_required: weak.is_some(),
+                    password_change_required: restricted,
                 },
                 login_event,
             )

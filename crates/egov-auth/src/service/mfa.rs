@@ -138,6 +138,48 @@ impl Auth {
         Ok(revoked)
     }
 
+    /// Turns MFA off for an account whose owner lost their authenticator
+    /// (administrators): the authenticator, a pending enrolment and every
+    /// recovery code are removed and every session of the account is revoked
+    /// (whoever holds the lost device may hold a session too). Without MFA the
+    /// password must meet the single-factor policy; if it does not, the next
+    /// login is restricted to changing it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::Conflict`] (`mfa-not-enabled`) when MFA is
+    /// off and no enrolment is pending.
+    pub async fn reset_mfa(&self, actor: &Actor, account: AccountId) -> Result<Account, Error> {
+        let row = self.account_row(account).await?;
+        if !row.mfa_enabled && row.totp_pending_secret.is_none() {
+            return Err(Error::Conflict("mfa-not-enabled"));
+        }
+        let now = self.now();
+        let mut tx = begin(&self.0.db).await?;
+        sqlx::query(
+            "UPDATE egov_auth_accounts SET mfa_enabled = 0, totp_secret = NULL, totp_pending_secret = NULL, \
+             updated_at = $1 WHERE id = $2",
+        )
+        .bind(now_sql(now))
+        .bind(account.to_string())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM egov_auth_recovery_codes WHERE account_id = $1")
+            .bind(account.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let revoked = revoke_families(&mut tx, account, None, now, "mfa_reset").await?;
+        let event = account_event(actions::MFA_DISABLE, actor, Outcome::Success, account)
+            .reason_code("admin_reset")
+            .detail(
+                Detail::new()
+                    .flag("was_enabled", row.mfa_enabled)
+                    // (A key naming a session would be scrubbed as a secret.)
+                    .number("revoked", revoked),
+            );
+        self.commit_account_change(tx, event, account).await
+    }
+
     /// Replaces the caller's recovery codes with [`RECOVERY_CODES`] new ones
     /// (shown once); a valid TOTP code (not a recovery code) is required. The
     /// old codes stop working.

@@ -81,7 +81,15 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
-    fn as_str(self) -> &'static str {
+    /// Every status, in the order screens list them.
+    pub const ALL: [AccountStatus; 3] = [
+        AccountStatus::Active,
+        AccountStatus::Locked,
+        AccountStatus::Disabled,
+    ];
+
+    /// The stored and serialized name (`active`, `locked`, `disabled`).
+    pub fn as_str(self) -> &'static str {
         match self {
             AccountStatus::Active => "active",
             AccountStatus::Locked => "locked",
@@ -89,13 +97,13 @@ impl AccountStatus {
         }
     }
 
+    /// The status named `text` ([`AccountStatus::as_str`]), if any.
+    pub fn from_name(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     fn parse(text: &str) -> Result<Self, Error> {
-        match text {
-            "active" => Ok(AccountStatus::Active),
-            "locked" => Ok(AccountStatus::Locked),
-            "disabled" => Ok(AccountStatus::Disabled),
-            _ => Err(Error::Internal("unknown account status".into())),
-        }
+        Self::from_name(text).ok_or_else(|| Error::Internal("unknown account status".into()))
     }
 }
 
@@ -128,8 +136,23 @@ pub struct Account {
     /// (eGovFrame's default password, a breached or too short one): the account's
     /// sessions may do nothing but change it until it is changed.
     pub password_change_required: bool,
+    /// The password was set by an administrator (a new account's initial
+    /// password, a reset: [`Auth::create_account_requiring_change`],
+    /// [`Auth::issue_temporary_password`]): the next login is restricted to
+    /// changing it, as [`Account::password_change_required`] says then.
+    pub password_temporary: bool,
     /// Assigned roles (before expansion).
     pub roles: BTreeSet<String>,
+}
+
+/// What [`Auth::search_accounts`] looks for: every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountFilter {
+    /// Part of the login id or of the display name (case-insensitive); empty or
+    /// white space only is no condition.
+    pub text: Option<String>,
+    /// The status.
+    pub status: Option<AccountStatus>,
 }
 
 /// A new account.
@@ -393,7 +416,7 @@ pub fn normalize_login_id(raw: &str) -> Option<String> {
 
 const ACCOUNT_COLUMNS: &str = "id, login_id, display_name, email, status, password_hash, \
     password_changed_at, failed_count, not_before, locked_until, last_login_at, mfa_enabled, \
-    totp_secret, totp_pending_secret, totp_last_step, password_change_required";
+    totp_secret, totp_pending_secret, totp_last_step, password_change_required, password_temporary";
 
 struct AccountRow {
     id: AccountId,
@@ -412,6 +435,7 @@ struct AccountRow {
     totp_pending_secret: Option<String>,
     totp_last_step: i64,
     password_change_required: bool,
+    password_temporary: bool,
 }
 
 impl AccountRow {
@@ -436,6 +460,7 @@ impl AccountRow {
             totp_pending_secret: row.try_get("totp_pending_secret")?,
             totp_last_step: row.try_get("totp_last_step")?,
             password_change_required: row.try_get::<i64, _>("password_change_required")? != 0,
+            password_temporary: row.try_get::<i64, _>("password_temporary")? != 0,
         })
     }
 
@@ -452,6 +477,7 @@ impl AccountRow {
             password_changed_at: self.password_changed_at.clone(),
             mfa_enabled: self.mfa_enabled,
             password_change_required: self.password_change_required,
+            password_temporary: self.password_temporary,
             roles,
         }
     }
