@@ -375,6 +375,14 @@ fn target_text(kind: Option<&str>, id: Option<&str>) -> String {
     }
 }
 
+/// The target for a list: an account by its name when known.
+fn target_named(names: &HashMap<String, String>, kind: Option<&str>, id: Option<&str>) -> String {
+    match (kind, id) {
+        (Some("account"), Some(id)) if names.contains_key(id) => format!("account {}", names[id]),
+        _ => target_text(kind, id),
+    }
+}
+
 fn event_href(seq: u64) -> String {
     EVENT_PATH.replace("{seq}", &seq.to_string())
 }
@@ -565,8 +573,14 @@ async fn run_search(
     let found = find_events(log.db(), log.chain_id(), filter, request).await?;
     let names = state
         .names
-        .names(account_ids(found.items.iter().map(|e| {
-            (e.principal_kind.as_str(), e.principal_id.as_deref())
+        .names(account_ids(found.items.iter().flat_map(|e| {
+            [
+                (e.principal_kind.as_str(), e.principal_id.as_deref()),
+                (
+                    e.target_type.as_deref().unwrap_or(""),
+                    e.target_id.as_deref(),
+                ),
+            ]
         })))
         .await;
     let rows = found
@@ -578,7 +592,7 @@ async fn run_search(
             time: rfc3339(e.occurred_at),
             actor: who(page, &names, &e.principal_kind, e.principal_id.as_deref()),
             action: action_label(page, &e.action),
-            target: target_text(e.target_type.as_deref(), e.target_id.as_deref()),
+            target: target_named(&names, e.target_type.as_deref(), e.target_id.as_deref()),
             subjects: e.subjects.len(),
             outcome: outcome_label(page, &e.outcome),
         })
@@ -915,7 +929,13 @@ fn event_view(page: &Page, e: &StoredEvent, names: &HashMap<String, String>) -> 
         request_id: e.request_id.clone(),
         trace_id: e.trace_id.clone(),
         action: format!("{} ({})", action_label(page, &e.action), e.action),
-        target: target_text(e.target_type.as_deref(), e.target_id.as_deref()),
+        target: match (e.target_type.as_deref(), e.target_id.as_deref()) {
+            // An account as the target: its id as recorded, and its name.
+            (Some("account"), Some(id)) if names.contains_key(id) => {
+                format!("account {id} ({})", names[id])
+            }
+            (kind, id) => target_text(kind, id),
+        },
         subjects: e
             .subjects
             .iter()
@@ -954,10 +974,13 @@ async fn event(State(state): State<Shared>, page: Page, Path(seq): Path<String>)
     };
     let names = state
         .names
-        .names(account_ids([(
-            found.principal_kind.as_str(),
-            found.principal_id.as_deref(),
-        )]))
+        .names(account_ids([
+            (found.principal_kind.as_str(), found.principal_id.as_deref()),
+            (
+                found.target_type.as_deref().unwrap_or(""),
+                found.target_id.as_deref(),
+            ),
+        ]))
         .await;
     let view = event_view(&page, &found, &names);
     let covered = status

@@ -247,6 +247,9 @@ egov_db::backend_tests! {
         assert!(html.contains("<td>Clerk Kim (clerk)</td>"), "{html}");
         assert!(html.contains("<caption>검색 결과 2건"), "{html}");
         assert!(html.contains("<td>열람</td>") && html.contains("<td>거부</td>"), "{html}");
+        // An account as the target (its logins) is named too.
+        let (_, html) = auditor.get("/admin/audit?actor=clerk&action=login").await;
+        assert!(html.contains("<td>account Clerk Kim (clerk)</td>"), "{html}");
         // …by its account id too.
         let (_, html) = auditor.get(&format!("/admin/audit?actor={clerk}&outcome=success&action=view")).await;
         assert_eq!(listed(&html), [viewed], "{html}");
