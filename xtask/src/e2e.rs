@@ -9,7 +9,9 @@
 //!    reads the first administrator's one-time password from its stdout, runs
 //!    `node --test` on `e2e/browser/tests/*.test.js` (playwright-core driving
 //!    Chromium), and stops the server whatever happened. Screenshots and the
-//!    server's log go to `<target dir>/e2e-artifacts/browser`.
+//!    server's log go to `<target dir>/e2e-artifacts/browser`. With
+//!    `EGOV_E2E_ONLY=<text>` only the test files whose name contains `<text>`
+//!    run (e.g. `EGOV_E2E_ONLY=petitions-pages`; several, comma-separated).
 //! 2. **Faults** (not with `--browser-only`): `cargo nextest run -p
 //!    civil-petitions --test faults` (`cargo test` without nextest) with
 //!    `EGOV_FAULTS_FULL=1`.
@@ -35,6 +37,9 @@ const MIN_NODE_MAJOR: u32 = 20;
 const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the service may take to stop after SIGTERM before it is killed.
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Runs only the test files whose name contains this variable's value (or one of
+/// its comma-separated parts).
+const ONLY_VAR: &str = "EGOV_E2E_ONLY";
 
 /// Command-line options of `cargo xtask e2e`.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -246,7 +251,32 @@ fn test_files(dir: &Path) -> Result<Vec<String>, String> {
     if files.is_empty() {
         return Err(format!("no *.test.js in {}", tests.display()));
     }
-    Ok(files)
+    let only = std::env::var(ONLY_VAR).unwrap_or_default();
+    let selected = select(files, &only);
+    if selected.is_empty() {
+        return Err(format!(
+            "{ONLY_VAR}={only:?} names none of the *.test.js in {}",
+            tests.display()
+        ));
+    }
+    Ok(selected)
+}
+
+/// The files whose name contains one of the comma-separated parts of `only`; all of
+/// them when `only` is empty.
+fn select(files: Vec<String>, only: &str) -> Vec<String> {
+    let parts: Vec<&str> = only
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return files;
+    }
+    files
+        .into_iter()
+        .filter(|file| parts.iter().any(|part| file.contains(part)))
+        .collect()
 }
 
 /// `cargo build -p civil-petitions` (dev profile); returns the binary's path.
@@ -503,6 +533,30 @@ mod tests {
     fn parse(args: &[&str]) -> Result<Options, String> {
         let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
         Options::parse(&args)
+    }
+
+    #[test]
+    fn only_selects_test_files_by_name() {
+        let files = || {
+            [
+                "tests/civil-petitions.test.js",
+                "tests/lib.test.js",
+                "tests/petitions-pages.test.js",
+            ]
+            .map(str::to_owned)
+            .to_vec()
+        };
+        assert_eq!(select(files(), ""), files());
+        assert_eq!(select(files(), " , "), files());
+        assert_eq!(
+            select(files(), "petitions-pages"),
+            ["tests/petitions-pages.test.js"]
+        );
+        assert_eq!(
+            select(files(), "lib,petitions-pages"),
+            ["tests/lib.test.js", "tests/petitions-pages.test.js"]
+        );
+        assert!(select(files(), "nothing").is_empty());
     }
 
     #[test]

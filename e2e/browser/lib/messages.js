@@ -1,6 +1,8 @@
 // The app's own texts, read from the files the app is built from, so that the
 // tests expect exactly what a user of the current checkout sees:
-// - Fluent messages (locales/{ko,en}/*.ftl) of civil-petitions and egov-validation;
+// - Fluent messages (locales/{ko,en}/*.ftl) of egov-validation, egov-pages (the page
+//   kit: layout, forms, error pages) and civil-petitions (which overrides the kit's
+//   identity messages);
 // - code labels from examples/civil-petitions/codes/seed.json;
 // - the demo accounts from examples/civil-petitions/src/lib.rs (DEMO_ACCOUNTS).
 
@@ -13,6 +15,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 
 const FTL_DIRS = [
   join(ROOT, 'crates', 'egov-validation', 'locales'),
+  join(ROOT, 'crates', 'egov-pages', 'locales'),
   // Later directories win: a service may override a framework message.
   join(ROOT, 'examples', 'civil-petitions', 'locales'),
 ];

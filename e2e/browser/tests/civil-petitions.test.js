@@ -2,13 +2,18 @@
 // playwright-core), as a citizen, a petition officer and an auditor use them:
 //
 //   citizen: log in → a bad resident number shows the error in Korean, in the
-//            error summary and at the field → switch to English: the same error
-//            in English → file a valid petition → it is listed;
+//            error summary (which has the focus) and at the field → switch to
+//            English: the same error in English → file a valid petition → it is
+//            listed with its receipt number (접수번호);
 //   staff:   log in → the list and the detail show the resident number masked
 //            → the access cookie expires: the next page renews the session
 //            → change the status;
-//   admin:   the audit review report lists the staff's `view` of the petition,
-//            and the audit trail names the data subject and the petition.
+//   admin:   the audit review report lists the staff's `view` of the petition
+//            under the staff's name, and the audit trail names the data subject
+//            and the petition.
+//
+// Every page state in both languages under axe-core, the keyboard-only form, the
+// phone width and the expired session: petitions-pages.test.js.
 //
 // Every expected text comes from the app's own message files and code seed
 // (lib/messages.js). Run it with `cargo xtask e2e`, which builds and starts
@@ -78,25 +83,30 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
   }
 
   const lang = () => page.locator('html').getAttribute('lang');
+  /** A field by its label, exactly, with or without the required mark (`*`). */
+  const field = (locale, id) => {
+    const text = t(locale, id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return page.getByLabel(new RegExp(`^${text}\\*?$`));
+  };
   const h1 = () => textOf(page.locator('main h1'));
   const pathOf = () => new URL(page.url()).pathname;
 
   async function logIn(locale, loginId, password) {
     assert.equal(pathOf(), '/login', `expected the login page, got ${page.url()}`);
-    assert.equal(await h1(), t(locale, 'page-login'));
-    await page.getByLabel(t(locale, 'page-login-id'), { exact: true }).fill(loginId);
-    await page.getByLabel(t(locale, 'page-password'), { exact: true }).fill(password);
-    await clickAndWait(page, page.locator('main').getByRole('button', { name: t(locale, 'page-login') }));
+    assert.equal(await h1(), t(locale, 'egov-page-login'));
+    await field(locale, 'egov-page-login-id').fill(loginId);
+    await field(locale, 'egov-page-password').fill(password);
+    await clickAndWait(page, page.locator('main').getByRole('button', { name: t(locale, 'egov-page-login') }));
     assert.notEqual(pathOf(), '/login', `logging in as ${loginId} failed: ${await textOf(page.locator('main'))}`);
   }
 
   async function logOut(locale) {
-    await clickAndWait(page, page.getByRole('button', { name: t(locale, 'page-logout') }));
-    assert.equal(await page.getByRole('button', { name: t(locale, 'page-logout') }).count(), 0);
+    await clickAndWait(page, page.getByRole('button', { name: t(locale, 'egov-page-logout') }));
+    assert.equal(await page.getByRole('button', { name: t(locale, 'egov-page-logout') }).count(), 0);
   }
 
   async function fillPetition(locale, residentNumber) {
-    const label = (id) => page.getByLabel(t(locale, id), { exact: true });
+    const label = (id) => field(locale, id);
     await label('field-petition_type').selectOption(TYPE);
     await label('field-region').selectOption(REGION);
     await label('field-title').fill(TITLE);
@@ -111,30 +121,32 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
   async function assertResidentNumberError(locale) {
     assert.equal(await lang(), locale);
     assert.equal(pathOf(), '/petitions/new');
-    assert.ok((await page.title()).startsWith(t(locale, 'page-title-error-prefix')), await page.title());
+    assert.ok((await page.title()).startsWith(t(locale, 'egov-page-title-error-prefix')), await page.title());
     const message = t(locale, 'validation-resident_number');
 
-    // The error summary: an alert, its heading, one link to the field.
-    const summary = page.getByRole('alert');
+    // The error summary: focused after the reload, its heading, one link to the field.
+    const summary = page.locator('#error-summary');
     assert.ok(await summary.isVisible(), 'the error summary is shown');
-    assert.equal(await textOf(summary.getByRole('heading')), t(locale, 'page-error-summary'));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary', 'the summary has the focus');
+    assert.equal(await textOf(summary.getByRole('heading')), t(locale, 'egov-page-error-summary'));
     const link = summary.getByRole('link');
     assert.equal(await link.count(), 1, 'only the resident number is wrong');
     assert.equal(await textOf(link), `${t(locale, 'field-resident_number')}: ${message}`);
     assert.equal(await link.getAttribute('href'), '#resident_number');
 
     // At the field: the message, tied to the input for screen readers.
-    const field = page.getByLabel(t(locale, 'field-resident_number'), { exact: true });
-    assert.equal(await field.getAttribute('aria-invalid'), 'true');
-    const describedBy = (await field.getAttribute('aria-describedby')) ?? '';
+    const rrn = field(locale, 'field-resident_number');
+    assert.equal(await rrn.getAttribute('aria-invalid'), 'true');
+    const describedBy = (await rrn.getAttribute('aria-describedby')) ?? '';
     assert.ok(describedBy.split(' ').includes('resident_number-error'), describedBy);
     const fieldError = page.locator('#resident_number-error');
     assert.ok(await fieldError.isVisible(), 'the message is shown at the field');
     assert.equal(await textOf(fieldError), message);
 
-    // What was typed comes back, except the resident number.
-    assert.equal(await page.getByLabel(t(locale, 'field-title'), { exact: true }).inputValue(), TITLE);
-    assert.equal(await field.inputValue(), '');
+    // What was typed comes back, except the resident number; its hint says so.
+    assert.equal(await field(locale, 'field-title').inputValue(), TITLE);
+    assert.equal(await rrn.inputValue(), '');
+    assert.ok((await textOf(page.locator('#resident_number-hint'))).includes(t(locale, 'page-resident-number-retype')));
     assert.ok(!(await page.content()).includes(BAD_RESIDENT_NUMBER.slice(0, 6)), 'the typed number is not sent back');
 
     // Following the summary's link puts the cursor into the field.
@@ -155,6 +167,8 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
     await logIn('ko', 'citizen', accounts.get('citizen'));
     assert.equal(pathOf(), '/petitions/new');
     assert.equal(await h1(), t('ko', 'page-file-title'));
+    // The personal-data notice is on the form.
+    assert.equal(await textOf(page.locator('#privacy-notice-title')), t('ko', 'page-notice-title'));
   });
 
   step('a bad resident number: the Korean error in the summary and at the field', async () => {
@@ -177,13 +191,20 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
     await fillPetition('en', GOOD_RESIDENT_NUMBER);
     assert.equal(pathOf(), '/petitions/mine', `not filed: ${await textOf(page.locator('main'))}`);
     const typeEn = codeLabel('PETITION_TYPE', TYPE, 'en');
-    assert.equal(await textOf(page.getByRole('status')), t('en', 'petition-filed', { type: typeEn }));
     const row = page.locator('main table tbody tr', { hasText: TITLE });
     assert.equal(await row.count(), 1, 'the new petition is listed once');
     const cells = await row.locator('td').allInnerTexts();
-    assert.equal(cells[0], TITLE);
-    assert.equal(cells[1], typeEn);
-    assert.equal(cells[3], codeLabel('PETITION_STATUS', 'received', 'en'));
+    // Receipt number, title, type, region, status, filed at.
+    const receipt = cells[0];
+    assert.match(receipt, /^\d{4}-\d{6,}$/, 'a receipt number like 2026-000123');
+    shared.receipt = receipt;
+    assert.equal(
+      await textOf(page.getByRole('status').locator('p').first()),
+      t('en', 'petition-filed', { type: typeEn, receipt }),
+    );
+    assert.equal(cells[1], TITLE);
+    assert.equal(cells[2], typeEn);
+    assert.equal(cells[4], codeLabel('PETITION_STATUS', 'received', 'en'));
     await screenshot(page, 'filed-en');
 
     // Back to Korean: the list in Korean.
@@ -191,8 +212,8 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
     assert.equal(await lang(), 'ko');
     assert.equal(await h1(), t('ko', 'page-nav-mine'));
     const korean = await page.locator('main table tbody tr', { hasText: TITLE }).locator('td').allInnerTexts();
-    assert.equal(korean[1], codeLabel('PETITION_TYPE', TYPE, 'ko'));
-    assert.equal(korean[3], codeLabel('PETITION_STATUS', 'received', 'ko'));
+    assert.equal(korean[2], codeLabel('PETITION_TYPE', TYPE, 'ko'));
+    assert.equal(korean[4], codeLabel('PETITION_STATUS', 'received', 'ko'));
     await logOut('ko');
   });
 
@@ -215,6 +236,7 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
     assert.equal(await textOf(detail(t('ko', 'field-status'))), codeLabel('PETITION_STATUS', 'received', 'ko'));
     assert.equal(await textOf(detail(t('ko', 'field-petition_type'))), codeLabel('PETITION_TYPE', TYPE, 'ko'));
     assert.ok(!(await page.content()).includes(HIDDEN_DIGITS), 'the detail hides the number');
+    assert.equal(await textOf(detail(t('ko', 'field-receipt_number'))), shared.receipt);
     await screenshot(page, 'staff-detail');
   });
 
@@ -233,7 +255,7 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
 
   step('staff change the status to "in review"', async () => {
     const inReview = codeLabel('PETITION_STATUS', 'in_review', 'ko');
-    await page.getByLabel(t('ko', 'field-status'), { exact: true }).selectOption({ label: inReview });
+    await field('ko', 'field-new-status').selectOption({ label: inReview });
     await clickAndWait(page, page.getByRole('button', { name: t('ko', 'page-change-status') }));
     assert.equal(pathOf(), `/staff/petitions/${shared.petitionId}`);
     assert.equal(await textOf(page.getByRole('status')), t('ko', 'petition-status-changed'));
@@ -294,12 +316,15 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
     await logIn('ko', 'admin', env.adminPassword);
     await clickAndWait(page, page.getByRole('link', { name: t('ko', 'page-nav-report') }));
     assert.equal(pathOf(), '/staff/audit-report');
-    const row = page.locator('table tr', { has: page.locator('td', { hasText: shared.staffId }) }).filter({
+    assert.equal(await h1(), t('ko', 'page-report-title'));
+    // Accounts by name and login id (`demo staff (staff)`), not by their ids.
+    const staffName = 'demo staff (staff)';
+    const row = page.locator('table tr', { has: page.locator('td', { hasText: staffName }) }).filter({
       has: page.locator('td', { hasText: /^view$/ }),
     });
     assert.equal(await row.count(), 1, `a "view" row for the staff account ${shared.staffId}`);
-    const [kind, account, action, count] = (await row.locator('td').allInnerTexts()).map((c) => c.trim());
-    assert.deepEqual([kind, account, action], ['account', shared.staffId, 'view']);
+    const [account, action, count] = (await row.locator('td').allInnerTexts()).map((c) => c.trim());
+    assert.deepEqual([account, action], [staffName, 'view']);
     assert.ok(Number(count) >= shared.views, `${count} views counted, the trail has ${shared.views}`);
     await screenshot(page, 'audit-report');
   });

@@ -478,7 +478,7 @@ async fn petition_submit(
             Err(error) => return error.into_response(),
         },
     };
-    let errors = page.form_errors(&problem, &FORM_FIELDS);
+    let errors = required_first(&page, &form, page.form_errors(&problem, &FORM_FIELDS));
     form_page(
         &state,
         &page,
@@ -486,6 +486,34 @@ async fn petition_submit(
         &errors,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// A field left empty is said to be required ("필수 입력 항목입니다."), not invalid
+/// (an empty select is no "unknown code", an empty text no "1 to 4,000 characters").
+fn required_first(page: &Page, form: &PetitionForm, errors: FormErrors) -> FormErrors {
+    let empty = |field: &str| {
+        let value = match field {
+            "petition_type" => &form.petition_type,
+            "region" => &form.region,
+            "title" => &form.title,
+            "body" => &form.body,
+            "resident_number" => &form.resident_number,
+            "phone" => &form.phone,
+            "postal_code" => &form.postal_code,
+            _ => return false,
+        };
+        value.trim().is_empty()
+    };
+    let mut out = FormErrors::new();
+    for error in errors.list() {
+        let message = if empty(&error.field) {
+            page.text("validation-required")
+        } else {
+            error.message.clone()
+        };
+        out.push(&error.field, error.label.clone(), message);
+    }
+    out
 }
 
 // ----- the citizen's petitions ------------------------------------------------------

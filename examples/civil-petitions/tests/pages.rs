@@ -153,6 +153,17 @@ egov::db::backend_tests! {
         assert!(html.contains("소음 &lt;script&gt;"), "{html}");
         assert!(!html.contains("901301"), "{html}");
 
+        // An empty form: each field is said to be required (not "an unknown code").
+        let empty = client.post(format!("{}/petitions/new", running.base))
+            .header("cookie", &session)
+            .form(&[("csrf_token", csrf.as_str())])
+            .send().await.unwrap();
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = empty.text().await.unwrap().replace("&#x2f;", "/");
+        for (field, label) in [("petition_type", "민원 유형"), ("body", "내용"), ("resident_number", "주민등록번호")] {
+            assert!(html.contains(&format!("<a href=\"#{field}\">{label}: 필수 입력 항목입니다.</a>")), "{field}: {html}");
+        }
+
         // The same in English, chosen with ?lang=.
         let english = client.post(format!("{}/petitions/new?lang=en", running.base))
             .header("cookie", &session)
