@@ -602,7 +602,16 @@ async fn run_search(
         total: found.total_items,
         page: found.page,
         pages: found.total_pages,
-        href: format!("{SEARCH_PATH}?{}page=", typed.query()),
+        // The other pages keep the filter and the page size.
+        href: format!(
+            "{SEARCH_PATH}?{}{}page=",
+            typed.query(),
+            if request.size() == DEFAULT_PAGE_SIZE {
+                String::new()
+            } else {
+                format!("size={}&", request.size())
+            }
+        ),
     })
 }
 

@@ -247,6 +247,11 @@ egov_db::backend_tests! {
         assert!(html.contains("<td>Clerk Kim (clerk)</td>"), "{html}");
         assert!(html.contains("<caption>검색 결과 2건"), "{html}");
         assert!(html.contains("<td>열람</td>") && html.contains("<td>거부</td>"), "{html}");
+        // Paginated: one event a page, the links keep the filter.
+        let (_, html) = auditor.get("/admin/audit?actor=clerk&action=view&size=1&page=2").await;
+        assert_eq!(listed(&html), [viewed], "{html}");
+        assert!(html.contains("<caption>검색 결과 2건, 최근 순(2쪽 중 2쪽)</caption>"), "{html}");
+        assert!(html.contains(r#"<a href="/admin/audit?actor=clerk&amp;action=view&amp;size=1&amp;page=1">이전</a>"#), "{html}");
         // An account as the target (its logins) is named too.
         let (_, html) = auditor.get("/admin/audit?actor=clerk&action=login").await;
         assert!(html.contains("<td>account Clerk Kim (clerk)</td>"), "{html}");
