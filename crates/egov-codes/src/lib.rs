@@ -43,8 +43,13 @@
 //!   and `Cache-Control`, and the admin API under `/admin/codes` guarded by
 //!   [`http::WRITE_POLICY`] (`codes:write`);
 //! - [`transfer`]: CSV and JSON import/export (round-trip exact, all-or-nothing,
-//!   every bad row reported with its line, idempotent, with a progress hook),
-//!   and [`egovframe`]: migration from eGovFrame dumps.
+//!   every bad row reported with its line, idempotent, with a progress hook;
+//!   a dry run record by record with [`CodeRegistry::plan_import`], applied with
+//!   [`CodeRegistry::import_at_version`] only if nothing changed since),
+//!   and [`egovframe`]: migration from eGovFrame dumps;
+//! - `pages` (feature `pages`): the admin console's screens on the egov-pages
+//!   kit — groups and codes, their forms and history, import with a dry run —
+//!   which egov-web's `Services::admin_console` mounts under `/admin/codes`.
 //!
 //! ## Setting up
 //!

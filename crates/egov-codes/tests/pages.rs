@@ -15,9 +15,10 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use common::{admin, registry, seed};
+use egov_codes::pages::AccountNames;
 use egov_codes::{CodeDraft, CodeRegistry};
 use egov_core::actor::{Actor, Permission};
-use egov_core::id::Id;
+use egov_core::id::{AccountId, Id};
 use egov_core::session::PageSession;
 use egov_i18n::I18n;
 use egov_pages::{Pages, PagesSettings};
@@ -57,7 +58,7 @@ async fn stack(State(kit): State<Kit>, mut request: Request, next: Next) -> Resp
                 .collect()
         })
         .unwrap_or_default();
-    let actor = Actor::account(Id::new(), permissions.into_iter().map(Permission::from));
+    let actor = Actor::account(kim(), permissions.into_iter().map(Permission::from));
     let locale = kit.i18n.negotiate_request(request.uri(), request.headers());
     let extensions = request.extensions_mut();
     extensions.insert(actor);
@@ -73,8 +74,18 @@ async fn stack(State(kit): State<Kit>, mut request: Request, next: Next) -> Resp
     next.run(request).await
 }
 
+/// The account every request of the test acts as.
+fn kim() -> AccountId {
+    static KIM: std::sync::OnceLock<AccountId> = std::sync::OnceLock::new();
+    *KIM.get_or_init(Id::new)
+}
+
 async fn serve(codes: &CodeRegistry) -> String {
-    let (_, _, routes) = egov_codes::pages::admin_screen(codes.clone());
+    // Accounts are named as egov-web names them (egov-auth's lookup).
+    let names = AccountNames::new(|id: String| async move {
+        (id == kim().to_string()).then(|| "김공무 (kim)".to_owned())
+    });
+    let (_, _, routes) = egov_codes::pages::admin_screen(codes.clone(), names);
     let (routes, _) = routes.into_parts();
     let router: Router = routes.into();
     let router = router.layer(middleware::from_fn_with_state(kit(), stack));
@@ -338,7 +349,7 @@ egov_db::backend_tests! {
         // The history lists each version with its reason and the fields it changed.
         let (status, html) = client.get("/admin/codes/groups/PETITION_TYPE/codes/A%2FB/changes", WRITE, "ko").await;
         assert_eq!(status, StatusCode::OK);
-        for text in ["버전 3: 사용 중지", "정리", "다른 창에서", "신설", "그 밖의 민원", "기타 민원", "정렬 순서"] {
+        for text in ["버전 3: 사용 중지", "정리", "다른 창에서", "신설", "그 밖의 민원", "기타 민원", "정렬 순서", "김공무 (kim)"] {
             assert!(html.contains(text), "{text}: {html}");
         }
     }

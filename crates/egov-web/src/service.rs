@@ -274,7 +274,8 @@ impl Services {
             .fold(console, |c, (screen, templates, routes)| {
                 c.screen(screen, templates, routes)
             });
-        let (screen, templates, routes) = egov_codes::pages::admin_screen(self.codes.clone());
+        let (screen, templates, routes) =
+            egov_codes::pages::admin_screen(self.codes.clone(), self.audit_account_names());
         let console = console.screen(screen, templates, routes);
         let (screen, templates, routes) = egov_audit::pages::admin_screen(
             &self.audit,

@@ -364,8 +364,8 @@ async fn screens_and_forms(running: &TestApp) {
     assert!(
         html.contains("Version 2: changed")
             && html.contains("system:other-tab")
-            && html.contains(&writer.account),
-        "{html}"
+            && html.contains("writer 주무관 (writer)"),
+        "named as egov-auth names the account: {html}"
     );
 
     // Import: the dry run writes nothing; applying it writes and audits.

@@ -127,7 +127,7 @@ struct CodeFormPage<'a> {
     form: CodeForm,
     errors: FormErrors,
     status: StatusCode,
-    conflict: Option<Vec<ChangeRow>>,
+    conflict: Option<Conflict>,
 }
 
 fn render_code_form(registry: &CodeRegistry, page: &Page, view: CodeFormPage<'_>) -> Response {
@@ -301,6 +301,7 @@ pub(super) async fn edit_form(
 /// `POST /admin/codes/groups/{group}/codes/{code}/edit`.
 pub(super) async fn update(
     State(registry): State<CodeRegistry>,
+    State(names): State<AccountNames>,
     page: Page,
     Path((group, code)): Path<(String, String)>,
     body: Bytes,
@@ -377,7 +378,10 @@ pub(super) async fn update(
                     errors: conflict_errors(&page, "conflict", "codes-page-conflict-summary"),
                     form,
                     status: StatusCode::CONFLICT,
-                    conflict: Some(change_rows(&page, &differences)),
+                    conflict: Some(Conflict {
+                        rows: change_rows(&page, &differences),
+                        who: Who::default().name(&names, &current.stamp.updated_by).await,
+                    }),
                 },
             )
         }

@@ -162,42 +162,46 @@ const CODES_PER_PAGE: usize = 100;
 /// `GET /admin/codes/groups/{group}`: the group and its codes.
 pub(super) async fn show(
     State(registry): State<CodeRegistry>,
+    State(names): State<AccountNames>,
     page: Page,
     Path(group): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = Fields::query(query.as_deref());
-    let snapshot = registry.snapshot();
-    let Some(entry) = snapshot.group_codes(&group) else {
-        return failure(Error::NotFound);
+    let (mut view, codes) = {
+        let snapshot = registry.snapshot();
+        let Some(entry) = snapshot.group_codes(&group) else {
+            return failure(Error::NotFound);
+        };
+        let view = group_view(&registry, &page, entry.group());
+        let codes: Vec<CodeRow> = entry
+            .all()
+            .iter()
+            .map(|c| {
+                let href = code_href(&c.group, &c.code);
+                CodeRow {
+                    code: c.code.clone(),
+                    edit: format!("{href}/edit"),
+                    changes: format!("{href}/changes"),
+                    label_ko: c.labels.get("ko").cloned().unwrap_or_default(),
+                    label_en: c.labels.get("en").cloned().unwrap_or_default(),
+                    validity: validity(&page, c.valid_from, c.valid_to),
+                    sort_order: c.sort_order,
+                    parent: c.parent.clone().unwrap_or_default(),
+                    active: in_use(&page, c.active),
+                }
+            })
+            .collect();
+        (view, codes)
     };
-    let g = entry.group();
-    let view = group_view(&registry, &page, g);
-    let codes: Vec<CodeRow> = entry
-        .all()
-        .iter()
-        .map(|c| {
-            let href = code_href(&c.group, &c.code);
-            CodeRow {
-                code: c.code.clone(),
-                edit: format!("{href}/edit"),
-                changes: format!("{href}/changes"),
-                label_ko: c.labels.get("ko").cloned().unwrap_or_default(),
-                label_en: c.labels.get("en").cloned().unwrap_or_default(),
-                validity: validity(&page, c.valid_from, c.valid_to),
-                sort_order: c.sort_order,
-                parent: c.parent.clone().unwrap_or_default(),
-                active: in_use(&page, c.active),
-            }
-        })
-        .collect();
+    view.updated_by = Who::default().name(&names, &view.updated_by).await;
     let count = codes.len();
     let (rows, number, pages) = paged(codes, params.page_number(), CODES_PER_PAGE);
     let saved = params.get("saved");
     let notice = (!saved.is_empty())
         .then(|| page.message(&Message::new("codes-page-saved").arg("name", saved)));
     let title = format!("{} ({})", view.label, view.id);
-    let breadcrumb = crumbs(&page, vec![(group_href(&g.id), title.clone())]);
+    let breadcrumb = crumbs(&page, vec![(group_href(&view.id), title.clone())]);
     page.render(
         "codes/group.html",
         context! {
@@ -208,7 +212,7 @@ pub(super) async fn show(
             count => count,
             page_number => number,
             total_pages => pages,
-            more => format!("{}?page=", group_href(&g.id)),
+            more => format!("{}?page=", group_href(&view.id)),
             notice => notice,
             can_write => can_write(&page),
         },
@@ -338,7 +342,7 @@ struct GroupFormPage<'a> {
     errors: FormErrors,
     status: StatusCode,
     /// The differences between the stored record and the form (a conflict).
-    conflict: Option<Vec<ChangeRow>>,
+    conflict: Option<Conflict>,
 }
 
 fn render_group_form(registry: &CodeRegistry, page: &Page, view: GroupFormPage<'_>) -> Response {
@@ -477,6 +481,7 @@ pub(super) async fn edit_form(
 /// `POST /admin/codes/groups/{group}/edit`.
 pub(super) async fn update(
     State(registry): State<CodeRegistry>,
+    State(names): State<AccountNames>,
     page: Page,
     Path(group): Path<String>,
     body: Bytes,
@@ -544,7 +549,10 @@ pub(super) async fn update(
                     errors: conflict_errors(&page, "conflict", "codes-page-conflict-summary"),
                     form,
                     status: StatusCode::CONFLICT,
-                    conflict: Some(change_rows(&page, &differences)),
+                    conflict: Some(Conflict {
+                        rows: change_rows(&page, &differences),
+                        who: Who::default().name(&names, &current.stamp.updated_by).await,
+                    }),
                 },
             )
         }

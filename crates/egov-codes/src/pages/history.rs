@@ -25,16 +25,18 @@ fn change_name(page: &Page, change: ChangeKind) -> String {
     })
 }
 
-/// The versions newest first, each with what it changed from the one before.
-fn versions(page: &Page, entries: &[HistoryEntry]) -> Vec<Version> {
+/// The versions newest first, each with what it changed from the one before
+/// and who made it (named).
+async fn versions(page: &Page, names: &AccountNames, entries: &[HistoryEntry]) -> Vec<Version> {
     let mut before = serde_json::Value::Null;
     let mut versions = Vec::with_capacity(entries.len());
+    let mut who = Who::default();
     for entry in entries {
         versions.push(Version {
             version: entry.version,
             change: change_name(page, entry.change),
             changed_at: entry.changed_at.clone(),
-            changed_by: entry.changed_by.clone(),
+            changed_by: who.name(names, &entry.changed_by).await,
             reason: entry.reason.clone(),
             changes: change_rows(page, &record_changes(&before, &entry.record)),
         });
@@ -44,8 +46,9 @@ fn versions(page: &Page, entries: &[HistoryEntry]) -> Vec<Version> {
     versions
 }
 
-fn render(
+async fn render(
     page: &Page,
+    names: &AccountNames,
     title: String,
     breadcrumb: Vec<Crumb>,
     back: String,
@@ -62,7 +65,7 @@ fn render(
             title => title,
             breadcrumb => breadcrumb,
             back => back,
-            versions => versions(page, &entries),
+            versions => versions(page, names, &entries).await,
         },
     )
 }
@@ -70,6 +73,7 @@ fn render(
 /// `GET /admin/codes/groups/{group}/changes`.
 pub(super) async fn group(
     State(registry): State<CodeRegistry>,
+    State(names): State<AccountNames>,
     page: Page,
     Path(group): Path<String>,
 ) -> Response {
@@ -84,12 +88,21 @@ pub(super) async fn group(
         vec![(group_href(&group), name), (changes, title.clone())],
     );
     let entries = registry.group_history(&group).await;
-    render(&page, title, breadcrumb, group_href(&group), entries)
+    render(
+        &page,
+        &names,
+        title,
+        breadcrumb,
+        group_href(&group),
+        entries,
+    )
+    .await
 }
 
 /// `GET /admin/codes/groups/{group}/codes/{code}/changes`.
 pub(super) async fn code(
     State(registry): State<CodeRegistry>,
+    State(names): State<AccountNames>,
     page: Page,
     Path((group, code)): Path<(String, String)>,
 ) -> Response {
@@ -118,5 +131,13 @@ pub(super) async fn code(
         vec![(group_href(&group), group_name), (changes, title.clone())],
     );
     let entries = registry.code_history(&group, &code).await;
-    render(&page, title, breadcrumb, group_href(&group), entries)
+    render(
+        &page,
+        &names,
+        title,
+        breadcrumb,
+        group_href(&group),
+        entries,
+    )
+    .await
 }

@@ -25,11 +25,15 @@
 //! API under the same prefix — need `codes:write`. A code in a path is one
 //! percent-encoded segment, as in the API.
 //!
+//! The history and the stamps record accounts by id; the screens show their
+//! names through the [`AccountNames`] egov-web passes (egov-auth's lookups, the
+//! same the audit screens use), and system actors as stored (`system:<name>`).
+//!
 //! Every change goes through [`CodeRegistry`]'s audited writes with their
 //! version checks: a form carries the version it was based on, and a stale one
 //! is shown again with status 409, the conflict message, the typed values and
 //! the record's current content. Field errors (the registry's
-//! [`Error::Invalid`](crate::Error::Invalid) issues and the form's own: an
+//! [`Error::Invalid`] issues and the form's own: an
 //! integer, a date) are shown at their fields with status 422. Forms are
 //! `application/x-www-form-urlencoded` with the session's `csrf_token` field,
 //! which egov-auth's middleware checks before any handler runs.
@@ -47,9 +51,10 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRef, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+pub use egov_audit::pages::AccountNames;
 use egov_core::access::AccessPolicy;
 use egov_core::message::Message;
 use egov_core::problem::{FieldError, Problem, ProblemType};
@@ -117,14 +122,17 @@ pub fn read_policy() -> AccessPolicy {
 }
 
 /// The code-table screen for egov-web's admin console: its menu entry, its
-/// templates and its routes (see the [module docs](self)).
+/// templates and its routes (see the [module docs](self)). `names` names the
+/// accounts the history and the stamps record by id (egov-web passes egov-auth's
+/// lookups: "홍길동 (hong)"); [`AccountNames::none`] shows the ids as stored.
 ///
 /// ```ignore
-/// let (screen, templates, routes) = egov_codes::pages::admin_screen(registry);
+/// let (screen, templates, routes) = egov_codes::pages::admin_screen(registry, names);
 /// console.screen(screen, templates, routes)
 /// ```
 pub fn admin_screen(
     registry: CodeRegistry,
+    names: AccountNames,
 ) -> (
     AdminScreen,
     &'static [(&'static str, &'static str)],
@@ -136,11 +144,53 @@ pub fn admin_screen(
         description: "codes-page-description".to_owned(),
         policy: read_policy(),
     };
-    (screen, TEMPLATES, routes(registry))
+    (screen, TEMPLATES, routes(registry, names))
+}
+
+/// The screens' state: the registry, and how to name accounts.
+#[derive(Clone)]
+pub(crate) struct Screens {
+    registry: CodeRegistry,
+    names: AccountNames,
+}
+
+impl FromRef<Screens> for CodeRegistry {
+    fn from_ref(screens: &Screens) -> Self {
+        screens.registry.clone()
+    }
+}
+
+impl FromRef<Screens> for AccountNames {
+    fn from_ref(screens: &Screens) -> Self {
+        screens.names.clone()
+    }
+}
+
+/// Who a stored "who" is, as a screen shows it: an account's name (its id when
+/// the account is unknown), `system:<name>` and `anonymous` as stored. Each
+/// account is looked up once per page.
+#[derive(Default)]
+pub(crate) struct Who(HashMap<String, String>);
+
+impl Who {
+    pub(crate) async fn name(&mut self, names: &AccountNames, stored: &str) -> String {
+        if stored.starts_with("system:") || stored == "anonymous" {
+            return stored.to_owned();
+        }
+        if let Some(name) = self.0.get(stored) {
+            return name.clone();
+        }
+        let name = names
+            .name(stored)
+            .await
+            .unwrap_or_else(|| stored.to_owned());
+        self.0.insert(stored.to_owned(), name.clone());
+        name
+    }
 }
 
 /// The screens' routes with their policies.
-pub fn routes(registry: CodeRegistry) -> ApiRouter {
+pub fn routes(registry: CodeRegistry, names: AccountNames) -> ApiRouter {
     let read = read_policy();
     ApiRouter::new()
         .route(SCREEN_PATH, read.clone(), get(groups::index))
@@ -186,7 +236,7 @@ pub fn routes(registry: CodeRegistry) -> ApiRouter {
             WRITE_POLICY,
             post(import::apply),
         )
-        .with_state(registry)
+        .with_state(Screens { registry, names })
 }
 
 // ---- paths -------------------------------------------------------------------
@@ -405,6 +455,14 @@ pub(crate) fn field_value(page: &Page, pointer: &str, value: Option<&str>) -> St
         ("/active", Some("false")) => in_use(page, false),
         (_, Some(text)) => text.to_owned(),
     }
+}
+
+/// A stale form's conflict: how the stored record differs from what was typed,
+/// and who saved it (named).
+#[derive(Serialize)]
+pub(crate) struct Conflict {
+    pub(crate) rows: Vec<ChangeRow>,
+    pub(crate) who: String,
 }
 
 /// One changed field, as a row of a table.
