@@ -1,8 +1,8 @@
 // The app's own texts, read from the files the app is built from, so that the
 // tests expect exactly what a user of the current checkout sees:
 // - Fluent messages (locales/{ko,en}/*.ftl) of egov-validation, egov-pages (the page
-//   kit: layout, forms, error pages) and civil-petitions (which overrides the kit's
-//   identity messages);
+//   kit: layout, forms, error pages), egov-audit (its admin screens) and
+//   civil-petitions (which overrides the kit's identity messages);
 // - code labels from examples/civil-petitions/codes/seed.json;
 // - the demo accounts from examples/civil-petitions/src/lib.rs (DEMO_ACCOUNTS).
 
@@ -16,6 +16,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 const FTL_DIRS = [
   join(ROOT, 'crates', 'egov-validation', 'locales'),
   join(ROOT, 'crates', 'egov-pages', 'locales'),
+  join(ROOT, 'crates', 'egov-audit', 'locales'),
   // Later directories win: a service may override a framework message.
   join(ROOT, 'examples', 'civil-petitions', 'locales'),
 ];

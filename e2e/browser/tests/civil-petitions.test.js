@@ -262,8 +262,9 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
     assert.equal(await textOf(detail(t('ko', 'field-status'))), inReview);
     await screenshot(page, 'status-changed');
 
-    // Staff hold no audit:read: no report link, and the page refuses them.
-    assert.equal(await page.getByRole('link', { name: t('ko', 'page-nav-report') }).count(), 0);
+    // Staff hold no audit:read (nor any other admin permission): no administration
+    // menu, and the old report address refuses them.
+    assert.equal(await page.getByRole('link', { name: t('ko', 'egov-page-admin'), exact: true }).count(), 0);
     const refused = await visit(page, '/staff/audit-report');
     assert.equal(refused?.status(), 403);
     await visit(page, `/staff/petitions/${shared.petitionId}`);
@@ -311,20 +312,21 @@ describe('civil-petitions in Chromium', { concurrency: 1 }, () => {
       await api.dispose();
     }
 
-    // The report page, as the admin reaches it.
-    await visit(page, '/login');
+    // The report, as the admin reaches it: the old address leads to the admin
+    // console's review screen.
+    await visit(page, '/staff/audit-report');
     await logIn('ko', 'admin', env.adminPassword);
-    await clickAndWait(page, page.getByRole('link', { name: t('ko', 'page-nav-report') }));
-    assert.equal(pathOf(), '/staff/audit-report');
-    assert.equal(await h1(), t('ko', 'page-report-title'));
+    assert.equal(pathOf(), '/admin/audit/review');
     // Accounts by name and login id (`demo staff (staff)`), not by their ids.
     const staffName = 'demo staff (staff)';
+    // …and actions by their names in the page's language (`view` is 열람).
+    const viewed = t('ko', 'audit-page-action-view');
     const row = page.locator('table tr', { has: page.locator('td', { hasText: staffName }) }).filter({
-      has: page.locator('td', { hasText: /^view$/ }),
+      has: page.locator('td', { hasText: new RegExp(`^${viewed}$`) }),
     });
-    assert.equal(await row.count(), 1, `a "view" row for the staff account ${shared.staffId}`);
+    assert.equal(await row.count(), 1, `a "${viewed}" row for the staff account ${shared.staffId}`);
     const [account, action, count] = (await row.locator('td').allInnerTexts()).map((c) => c.trim());
-    assert.deepEqual([account, action], [staffName, 'view']);
+    assert.deepEqual([account, action], [staffName, viewed]);
     assert.ok(Number(count) >= shared.views, `${count} views counted, the trail has ${shared.views}`);
     await screenshot(page, 'audit-report');
   });

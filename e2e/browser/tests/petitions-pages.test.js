@@ -8,7 +8,7 @@
 //   receipt number (my petitions), the citizen's detail with an answer and with a
 //   rejection, a staff page opened by a citizen (403), the staff list, the staff list
 //   with the CSV's missing reason, the staff detail, the staff detail with a status
-//   error, the conflict of a stale tab, and the audit review report;
+//   error, the conflict of a stale tab, and the audit review its old address leads to;
 // - after every error reload the focus is on the error summary;
 // - the petition form by keyboard only: the skip link is the first Tab stop, the form
 //   is filled and submitted without the mouse, the focus lands on the error summary,
@@ -370,23 +370,13 @@ for (const [locale, browserLocale] of Object.entries(LOCALES)) {
       await logOut(page, locale);
     });
 
-    s('the audit review report (admin)', async () => {
+    s('the old audit report address: the admin console\'s review (admin)', async () => {
       assert.ok(env.adminPassword, 'EGOV_E2E_ADMIN_PASSWORD is not set');
       await visit(page, '/staff/audit-report');
       await logIn(page, locale, 'admin', env.adminPassword);
-      assert.equal(pathOf(page), '/staff/audit-report');
-      assert.equal(await h1(page), t(locale, 'page-report-title'));
-      await check(page, label('audit report'));
-      const [response] = await Promise.all([
-        page.waitForResponse((r) => new URL(r.url()).pathname === '/staff/audit-report'),
-        (async () => {
-          await field(page, locale, 'field-month').fill('2026-13');
-          await clickAndWait(page, page.getByRole('button', { name: t(locale, 'page-report-show') }));
-        })(),
-      ]);
-      assert.equal(response.status(), 422);
-      await assertFocusOnErrorSummary(page, 'report month error');
-      await check(page, label('audit report with month error'));
+      assert.equal(pathOf(page), '/admin/audit/review');
+      assert.equal(await page.locator('html').getAttribute('lang'), locale);
+      await check(page, label('audit review'));
       await logOut(page, locale);
     });
   });

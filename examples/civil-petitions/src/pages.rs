@@ -14,7 +14,7 @@
 //! | `GET /staff/petitions/export` | [`REVIEW`] | CSV with a reason (a `download` record); no reason: the list again, 422, error at the field |
 //! | `GET /staff/petitions/{id}` | [`REVIEW`] | detail (a personal-data `view` record) |
 //! | `POST /staff/petitions/{id}/status` | [`REVIEW`] | status change; errors at the fields (422), a stale version's conflict (409) |
-//! | `GET /staff/audit-report?month=` | [`AUDIT_READ`] | the monthly audit review report |
+//! | `GET /staff/audit-report?month=` | [`AUDIT_READ`] | the old address of the monthly review report: 303 to the admin console's (`/admin/audit/review`) |
 //!
 //! The kit (mounted by [`App::pages`](egov::web::App::pages)) adds the language switch
 //! `/lang/{tag}`, its assets under `/egov-static/` and `/favicon.ico`; egov-auth adds
@@ -50,7 +50,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use egov::audit::AuditSettings;
-use egov::audit::report::{Account, MonthlyReport};
+use egov::audit::pages::REVIEW_PATH;
 use egov::auth::web::{
     CHANGE_PASSWORD_PAGE, LoginFormToken, clear_session_cookies, set_session_cookies,
 };
@@ -61,7 +61,6 @@ use egov::core::access::AccessPolicy;
 use egov::core::message::Message;
 use egov::core::paging::PageRequest;
 use egov::core::problem::{Problem, ProblemType};
-use egov::db::Db;
 use egov::http::{ApiError, ApiRouter};
 use egov::pages::minijinja::{Value, context};
 use egov::pages::{FormErrors, Page, PagesBuilder};
@@ -105,10 +104,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/staff_detail.html"),
     ),
     (
-        "civil-petitions/audit_report.html",
-        include_str!("../templates/audit_report.html"),
-    ),
-    (
         "civil-petitions/privacy.ko.html",
         include_str!("../templates/privacy.ko.html"),
     ),
@@ -128,7 +123,6 @@ pub fn kit(services: &Services) -> PagesBuilder {
         .nav("/petitions/new", "page-nav-file", FILE)
         .nav("/petitions/mine", "page-nav-mine", FILE)
         .nav("/staff/petitions", "page-nav-staff", REVIEW)
-        .nav("/staff/audit-report", "page-nav-report", AUDIT_READ)
         .nav(
             CHANGE_PASSWORD_PAGE,
             "page-nav-password",
@@ -140,7 +134,6 @@ pub fn kit(services: &Services) -> PagesBuilder {
 struct PageState {
     store: PetitionStore,
     auth: Auth,
-    db: Db,
     audit_settings: AuditSettings,
 }
 
@@ -933,177 +926,20 @@ struct ReportQuery {
     month: Option<String>,
 }
 
-/// `YYYY-MM` as a year and a month.
-fn parse_month(text: &str) -> Option<(i32, time::Month)> {
-    let (year, month) = text.split_once('-')?;
-    let year: i32 = year.parse().ok().filter(|y| (1..=9998).contains(y))?;
-    let month: u8 = month.parse().ok()?;
-    Some((year, time::Month::try_from(month).ok()?))
-}
-
-/// An account of the report as people know it: its name and login id.
-async fn account_name(
-    auth: &Auth,
-    page: &Page,
-    names: &mut BTreeMap<Account, String>,
-    account: &Account,
-) -> String {
-    if let Some(name) = names.get(account) {
-        return name.clone();
-    }
-    let name = match (account.kind.as_str(), account.id.as_deref()) {
-        ("account", Some(id)) => match id.parse() {
-            Ok(account_id) => match auth.account(account_id).await {
-                Ok(found) => format!("{} ({})", found.display_name, found.login_id),
-                Err(_) => id.to_owned(),
-            },
-            Err(_) => id.to_owned(),
-        },
-        ("system", Some(name)) => format!("{}: {name}", page.text("page-report-kind-system")),
-        ("anonymous", _) => page.text("page-report-kind-anonymous"),
-        (kind, id) => id.map_or_else(|| kind.to_owned(), |id| format!("{kind}: {id}")),
-    };
-    names.insert(account.clone(), name.clone());
-    name
-}
-
-async fn report_view(state: &PageState, page: &Page, report: &MonthlyReport) -> Value {
-    let mut names = BTreeMap::new();
-    let minute = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    let local = |at: time::OffsetDateTime| at.format(&minute).unwrap_or_default();
-    let mut actions = Vec::new();
-    for row in &report.actions {
-        let name = account_name(&state.auth, page, &mut names, &row.account).await;
-        for (action, events) in &row.actions {
-            actions.push(vec![name.clone(), action.clone(), events.to_string()]);
-        }
-    }
-    let mut downloads = Vec::new();
-    for row in &report.downloads {
-        let name = account_name(&state.auth, page, &mut names, &row.account).await;
-        downloads.push(vec![
-            local(row.occurred_at),
-            name,
-            row.action.clone(),
-            row.subjects.to_string(),
-            row.reason.clone().unwrap_or_default(),
-        ]);
-    }
-    let mut off_hours = Vec::new();
-    for row in &report.off_hours {
-        let name = account_name(&state.auth, page, &mut names, &row.account).await;
-        off_hours.push(vec![name, row.events.to_string()]);
-    }
-    let mut bulk = Vec::new();
-    for row in &report.bulk_access {
-        let name = account_name(&state.auth, page, &mut names, &row.account).await;
-        bulk.push(vec![
-            format!(
-                "{:04}-{:02}-{:02}",
-                row.date.year(),
-                u8::from(row.date.month()),
-                row.date.day()
-            ),
-            name,
-            row.subjects.to_string(),
-        ]);
-    }
-    let mut denied = Vec::new();
-    for row in &report.denied {
-        let name = account_name(&state.auth, page, &mut names, &row.account).await;
-        denied.push(vec![name, row.events.to_string()]);
-    }
-    let criteria = &report.criteria;
-    context! {
-        month => report.month.clone(),
-        from => local(report.from),
-        to => local(report.to),
-        total => report.total_events,
-        criteria => page.message(
-            &Message::new("page-report-criteria-text")
-                .arg("from", i64::from(criteria.off_hours[0]))
-                .arg("to", i64::from(criteria.off_hours[1]))
-                .arg("threshold", i64::try_from(criteria.bulk_access_threshold).unwrap_or(i64::MAX)),
-        ),
-        actions => actions,
-        downloads => downloads,
-        downloads_truncated => report.downloads_truncated,
-        download_limit => egov::audit::report::DOWNLOAD_LIMIT,
-        off_hours => off_hours,
-        bulk => bulk,
-        denied => denied,
-    }
-}
-
-async fn audit_report(
-    State(state): State<PageState>,
-    page: Page,
-    Query(query): Query<ReportQuery>,
-) -> Response {
-    let offset = time::UtcOffset::from_hms(state.audit_settings.utc_offset_hours, 0, 0)
-        .unwrap_or(time::UtcOffset::UTC);
-    let now = time::OffsetDateTime::now_utc().to_offset(offset);
-    let typed = query
+/// The old address of the monthly review report: the admin console has it now
+/// (egov-audit's review screen, same permission), so browsers are sent there
+/// with the month they asked for.
+async fn audit_report(Query(query): Query<ReportQuery>) -> Response {
+    let target = match query
         .month
         .as_deref()
         .map(str::trim)
-        .filter(|m| !m.is_empty());
-    let (year, month) = match typed {
-        None => (now.year(), now.month()),
-        Some(text) => match parse_month(text) {
-            Some(found) => found,
-            None => {
-                let mut errors = FormErrors::new();
-                errors.push(
-                    "month",
-                    page.text("field-month"),
-                    page.text("petition-month-invalid"),
-                );
-                return report_page(&page, text, None, &errors, StatusCode::UNPROCESSABLE_ENTITY);
-            }
-        },
-    };
-    let report = match MonthlyReport::build(
-        &state.db,
-        &state.audit_settings.chain_id,
-        year,
-        month,
-        &state.audit_settings,
-    )
-    .await
+        .filter(|m| !m.is_empty())
     {
-        Ok(report) => report,
-        Err(error) => return ApiError::from(error).into_response(),
+        Some(month) => format!("{REVIEW_PATH}?month={}", encode(month)),
+        None => REVIEW_PATH.to_owned(),
     };
-    let view = report_view(&state, &page, &report).await;
-    report_page(
-        &page,
-        &report.month,
-        Some(view),
-        &FormErrors::new(),
-        StatusCode::OK,
-    )
-}
-
-fn report_page(
-    page: &Page,
-    month: &str,
-    report: Option<Value>,
-    errors: &FormErrors,
-    status: StatusCode,
-) -> Response {
-    page.render_status(
-        status,
-        "civil-petitions/audit_report.html",
-        context! {
-            title => page.text("page-report-title"),
-            breadcrumb => vec![crumb("/staff/audit-report", page.text("page-report-title"))],
-            month => month,
-            report => report,
-            errors => errors.list(),
-            field_errors => errors.by_field(),
-        },
-    )
+    Redirect::to(&target).into_response()
 }
 
 /// The pages (see the [module docs](self) for who may use which).
@@ -1111,7 +947,6 @@ pub fn routes(store: PetitionStore, services: &Services) -> ApiRouter {
     let state = PageState {
         store,
         auth: services.auth.clone(),
-        db: services.db.clone(),
         audit_settings: services.audit_settings.clone(),
     };
     let public = AccessPolicy::Public;
@@ -1138,14 +973,6 @@ pub fn routes(store: PetitionStore, services: &Services) -> ApiRouter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn months_parse_as_the_report_form_expects() {
-        assert_eq!(parse_month("2026-05"), Some((2026, time::Month::May)));
-        assert_eq!(parse_month("2026-13"), None);
-        assert_eq!(parse_month("0-01"), None);
-        assert_eq!(parse_month("May 2026"), None);
-    }
 
     #[test]
     fn query_values_are_percent_encoded() {

@@ -294,7 +294,7 @@ egov::db::backend_tests! {
         assert_chain_verifies(&running).await;
     }
 
-    async fn the_language_switch_and_the_admin_report_page(db) {
+    async fn the_language_switch_and_the_old_report_address(db) {
         let running = common::start(db).await;
         let client = no_redirects();
         let switch = client.get(format!("{}/lang/en?next=/login", running.base)).send().await.unwrap();
@@ -318,13 +318,18 @@ egov::db::backend_tests! {
         let session: Vec<String> = login.headers().get_all("set-cookie").iter()
             .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned()).collect();
         let session = session.join("; ");
+        // The old report address sends browsers to the admin console's review screen.
         let report = client.get(format!("{}/staff/audit-report", running.base))
             .header("cookie", &session).send().await.unwrap();
-        assert_eq!(report.status(), StatusCode::OK);
-        assert!(report.text().await.unwrap().replace("&#x2f;", "/").contains("<html"));
-        let bad_month = client.get(format!("{}/staff/audit-report?month=2026-13", running.base))
+        assert_eq!(report.status(), StatusCode::SEE_OTHER);
+        assert_eq!(report.headers()["location"], "/admin/audit/review");
+        let month = client.get(format!("{}/staff/audit-report?month=2026-05", running.base))
             .header("cookie", &session).send().await.unwrap();
-        assert_eq!(bad_month.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(month.headers()["location"], "/admin/audit/review?month=2026-05");
+        let review = client.get(format!("{}/admin/audit/review?month=2026-05", running.base))
+            .header("cookie", &session).send().await.unwrap();
+        assert_eq!(review.status(), StatusCode::OK);
+        assert!(review.text().await.unwrap().contains("<html lang=\"ko\">"));
     }
 
     async fn receipt_numbers_count_per_year_and_survive_the_migration(db) {

@@ -13,7 +13,6 @@ petition-stale = Someone else changed this petition meanwhile (now version { $ve
 petition-export-reason-required = Give a reason to download a file with personal data.
 petition-filed = Your petition ({ $type }) has been received. Its receipt number is { $receipt }.
 petition-status-changed = The status has been changed.
-petition-month-invalid = Enter a year and month like 2026-05.
 
 ## CSV header
 csv-id = Record ID
@@ -42,13 +41,11 @@ field-reason = Reason
 field-filed_at = Filed at
 field-updated_at = Last processed at
 field-export-reason = Reason for downloading
-field-month = Month to review
 
 ## Menu
 page-nav-file = File a petition
 page-nav-mine = My petitions
 page-nav-staff = Process petitions
-page-nav-report = Audit review report
 page-nav-password = Change password
 
 ## Start page
@@ -101,33 +98,6 @@ page-reason-hint = For Answered write the answer, for Rejected the reason. The a
 page-back-to-list = Back to the list
 page-current-version = Current version
 page-reload = Reload the latest version
-
-## Audit review report
-page-report-title = Audit review report
-page-report-month-hint = For example 2026-05
-page-report-show = Show the report
-page-report-period = Period
-page-report-total = All events
-page-report-criteria = Criteria
-page-report-criteria-text = Off hours { $from }:00–{ $to }:00; more than { $threshold } data subjects in one day
-page-report-actions = Actions per account
-page-report-downloads = Downloads
-page-report-off-hours = Access in off hours
-page-report-bulk = Bulk access
-page-report-denied = Denied access
-page-report-account = Account
-page-report-account-kind = Kind
-page-report-action = Action
-page-report-events = Events
-page-report-day = Day
-page-report-subjects = Data subjects
-page-report-when = When
-page-report-reason = Reason
-page-report-none = None
-page-report-truncated = Only the first { $limit } are shown.
-page-report-kind-account = Account
-page-report-kind-system = System
-page-report-kind-anonymous = Not logged in
 
 ## Privacy policy
 page-privacy-title = Privacy policy

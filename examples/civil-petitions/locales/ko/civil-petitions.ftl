@@ -13,7 +13,6 @@ petition-stale = 그사이 다른 사람이 이 민원을 바꾸었습니다(현
 petition-export-reason-required = 개인정보가 담긴 파일을 내려받으려면 사유를 입력해 주십시오.
 petition-filed = { JOSA($type, "이/가") } 접수되었습니다. 접수번호는 { $receipt }입니다.
 petition-status-changed = 처리 상태를 바꾸었습니다.
-petition-month-invalid = 연도와 월을 2026-05처럼 입력해 주십시오.
 
 ## CSV 머리글
 csv-id = 관리 번호
@@ -42,13 +41,11 @@ field-reason = 사유
 field-filed_at = 신청 일시
 field-updated_at = 최근 처리 일시
 field-export-reason = 내려받는 사유
-field-month = 점검할 달
 
 ## 메뉴
 page-nav-file = 민원 신청하기
 page-nav-mine = 내 민원
 page-nav-staff = 민원 처리
-page-nav-report = 감사 기록 점검 보고서
 page-nav-password = 비밀번호 변경
 
 ## 처음 화면
@@ -101,33 +98,6 @@ page-reason-hint = 답변 완료에는 답변을, 반려에는 반려 사유를 
 page-back-to-list = 목록으로
 page-current-version = 현재 버전
 page-reload = 최신 내용 다시 불러오기
-
-## 감사 기록 점검 보고서
-page-report-title = 감사 기록 점검 보고서
-page-report-month-hint = 예: 2026-05
-page-report-show = 보고서 보기
-page-report-period = 점검 기간
-page-report-total = 전체 기록
-page-report-criteria = 점검 기준
-page-report-criteria-text = 업무 시간 외 { $from }:00–{ $to }:00, 하루 { $threshold }명 넘는 정보주체 조회
-page-report-actions = 계정별 행위
-page-report-downloads = 내려받기 기록
-page-report-off-hours = 업무 시간 외 접근
-page-report-bulk = 대량 조회
-page-report-denied = 거부된 접근
-page-report-account = 계정
-page-report-account-kind = 구분
-page-report-action = 행위
-page-report-events = 건수
-page-report-day = 날짜
-page-report-subjects = 정보주체 수
-page-report-when = 일시
-page-report-reason = 사유
-page-report-none = 없음
-page-report-truncated = 처음 { $limit }건만 표시합니다.
-page-report-kind-account = 계정
-page-report-kind-system = 시스템
-page-report-kind-anonymous = 로그인하지 않은 사용자
 
 ## 개인정보처리방침
 page-privacy-title = 개인정보처리방침
