@@ -98,6 +98,7 @@ auth-admin-mfa-reset = Reset two-step verification
 auth-admin-mfa-reset-help = For an owner who lost their authenticator app: removes it and the recovery codes and ends every session of the account. The owner sets it up again.
 auth-admin-mfa-not-set = The account does not use two-step verification.
 auth-admin-roles-heading = Roles
+auth-admin-roles-assigned = Roles of this account
 auth-admin-roles-submit = Save roles
 auth-admin-password-heading = Reset the password
 auth-admin-password-help = Every session of the account ends.

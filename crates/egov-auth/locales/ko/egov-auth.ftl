@@ -98,6 +98,7 @@ auth-admin-mfa-reset = 다단계 인증 초기화
 auth-admin-mfa-reset-help = 인증 앱을 잃어버린 사용자를 위한 기능입니다. 인증 앱과 복구 코드를 지우고 이 계정의 모든 세션을 끝냅니다. 사용자는 다시 등록해야 합니다.
 auth-admin-mfa-not-set = 이 계정은 다단계 인증을 쓰지 않습니다.
 auth-admin-roles-heading = 역할
+auth-admin-roles-assigned = 이 계정의 역할
 auth-admin-roles-submit = 역할 저장
 auth-admin-password-heading = 비밀번호 초기화
 auth-admin-password-help = 이 계정의 모든 세션이 끝납니다.

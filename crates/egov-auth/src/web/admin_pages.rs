@@ -574,7 +574,7 @@ fn account_error(error: Error) -> Result<(&'static str, Message), Error> {
 
 /// The detail page's forms with fields: (name, label key).
 const ACCOUNT_FIELDS: [(&str, &str); 2] = [
-    ("roles", "auth-admin-roles-legend"),
+    ("roles", "auth-admin-roles-assigned"),
     ("new_password", "auth-admin-new-password"),
 ];
 
