@@ -19,6 +19,13 @@
 //!   notices:write` creates the administrator, and plain HTTP (`std::net`)
 //!   logs in at `/auth/login`, creates a notice and finds its audit event
 //!   through `/admin/audit/events`.
+//! - On that running service, the browser test
+//!   `e2e/browser/tests/template-service.test.js` (playwright-core driving
+//!   Debian's Chromium, as `cargo xtask e2e` does) opens every page its start
+//!   page leads to and its 404 page, in Korean and English: axe-core with 0
+//!   violations of any impact, no horizontal scrolling at 390×844, the skip link
+//!   first — so every new service starts compliant. `--no-browser` skips it (on
+//!   a machine without Chromium or Node.js; CI runs it).
 //! - Key generated files of every combination are compared with snapshots in
 //!   `xtask/snapshots/`; `--bless` rewrites them after an intended change.
 //! - The template's dependency versions must equal `[workspace.dependencies]`:
@@ -145,6 +152,8 @@ pub(crate) struct Options {
     /// Time the README's path from a fresh clone on an empty target directory
     /// instead ([`cold_path`]).
     cold: bool,
+    /// Skip the browser test of the running service ([`browser_check`]).
+    no_browser: bool,
 }
 
 impl Options {
@@ -155,6 +164,7 @@ impl Options {
                 "--bless" => options.bless = true,
                 "--no-build" => options.no_build = true,
                 "--cold" => options.cold = true,
+                "--no-browser" => options.no_browser = true,
                 other => return Err(format!("unknown option to `template-check`: `{other}`")),
             }
         }
@@ -287,18 +297,46 @@ pub(crate) fn check(root: &Path, options: &Options) -> Result<(), String> {
             if combination.walk {
                 let walk_started = Instant::now();
                 let binary = target_dir(root).join("debug").join(combination.name);
-                match walk_through(&binary, &project, combination.name) {
-                    Ok(_) => println!(
-                        "PASS  {}: run → create-admin --grant notices:write → /auth/login → \
-                         POST /api/notices → its audit event, in {:.1} s",
+                let walk = match walk_through(&binary, &project, combination.name) {
+                    Ok(walk) => {
+                        println!(
+                            "PASS  {}: run → create-admin --grant notices:write → /auth/login → \
+                             POST /api/notices → its audit event, in {:.1} s",
+                            combination.name,
+                            walk_started.elapsed().as_secs_f64()
+                        );
+                        walk
+                    }
+                    Err(message) => {
+                        failures.push(format!(
+                            "{}: the newcomer's path failed: {message}",
+                            combination.name
+                        ));
+                        continue;
+                    }
+                };
+                if options.no_browser {
+                    println!(
+                        "SKIP  {}: the browser test (--no-browser)",
+                        combination.name
+                    );
+                    continue;
+                }
+                let browser_started = Instant::now();
+                // On the service the walk left running, with its notice.
+                match browser_check(root, &walk.address) {
+                    Ok(()) => println!(
+                        "PASS  {}: its pages and its 404 page in Chromium, ko and en: axe-core \
+                         0 violations, 390 px wide without scrolling, skip link first, in {:.1} s",
                         combination.name,
-                        walk_started.elapsed().as_secs_f64()
+                        browser_started.elapsed().as_secs_f64()
                     ),
                     Err(message) => failures.push(format!(
-                        "{}: the newcomer's path failed: {message}",
+                        "{}: the browser test failed: {message}",
                         combination.name
                     )),
                 }
+                drop(walk);
             }
         }
     }
@@ -465,7 +503,8 @@ impl Drop for Service {
 /// minutes"), on the generated service's binary: create an administrator who
 /// may write notices with the service's own binary (`cargo run -- accounts
 /// create-admin`), log in over HTTP, create a notice,
-/// and find its audit event through the admin API.
+/// and find its audit event through the admin API. The service is left running
+/// in the [`Walk`] (dropping it stops the service).
 fn walk_through(binary: &Path, project: &Path, name: &str) -> Result<Walk, String> {
     if !binary.is_file() {
         return Err(format!("{} was not built", binary.display()));
@@ -500,9 +539,8 @@ fn walk_through(binary: &Path, project: &Path, name: &str) -> Result<Walk, Strin
                 .lines()
                 .map_while(Result::ok)
             {
-                if lines.send(line).is_err() {
-                    break;
-                }
+                // Drained to the end: the service may run on after the walk.
+                let _ = lines.send(line);
             }
         });
     }
@@ -606,19 +644,81 @@ fn walk_through(binary: &Path, project: &Path, name: &str) -> Result<Walk, Strin
             "GET /admin/audit/events?action=create: {status}, no `create` event of notice {id}: {body}"
         ));
     }
-    drop(service);
     Ok(Walk {
         first_201,
         idle_rss_kib,
+        address,
+        _service: service,
+        _scratch: scratch,
     })
 }
 
-/// What [`walk_through`] saw.
+/// What [`walk_through`] saw, and the service still running.
 struct Walk {
     /// When the sample resource answered its first 201.
     first_201: Instant,
     /// The service's resident memory, idle after start-up (Linux).
     idle_rss_kib: Option<u64>,
+    /// Where it listens (`127.0.0.1:port`).
+    address: String,
+    /// The service, stopped when the walk is dropped.
+    _service: Service,
+    /// Its database and log, removed after it stopped (fields drop in order).
+    _scratch: tempfile::TempDir,
+}
+
+/// `e2e/browser/tests/template-service.test.js` (see the [module docs](self))
+/// against the service at `address`: Node.js and Debian's Chromium as `cargo
+/// xtask e2e` uses them (`npm ci` in `e2e/browser` when its modules are
+/// missing); screenshots in `<target dir>/e2e-artifacts/template`.
+fn browser_check(root: &Path, address: &str) -> Result<(), String> {
+    let dir = root.join("e2e/browser");
+    let chromium = std::env::var_os("EGOV_E2E_CHROMIUM")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if !chromium.is_file() {
+        return Err(format!(
+            "no Chromium at {}: install Debian's (`apt-get install -y chromium`), or pass --no-browser",
+            chromium.display()
+        ));
+    }
+    if !dir.join("node_modules/.package-lock.json").is_file() {
+        println!("==> npm ci (in {})", dir.display());
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefer-offline"])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .status()
+            .map_err(|e| {
+                format!("cannot run npm ({e}): install Node.js 20+ and npm, or pass --no-browser")
+            })?;
+        if !status.success() {
+            return Err(format!("npm ci failed ({status})"));
+        }
+    }
+    let artifacts = target_dir(root).join("e2e-artifacts/template");
+    let _ = std::fs::remove_dir_all(&artifacts);
+    std::fs::create_dir_all(&artifacts).map_err(|e| format!("{}: {e}", artifacts.display()))?;
+    let base = format!("http://{address}");
+    println!("==> node --test tests/template-service.test.js ({base})");
+    let status = Command::new("node")
+        .args(["--test", "tests/template-service.test.js"])
+        .current_dir(&dir)
+        .env("EGOV_TEMPLATE_BASE_URL", &base)
+        .env("EGOV_E2E_BASE_URL", &base)
+        .env("EGOV_E2E_ARTIFACTS", &artifacts)
+        .env("EGOV_E2E_CHROMIUM", &chromium)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run node ({e}): install Node.js 20+, or pass --no-browser"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "node --test exited with {status}; screenshots in {}",
+            artifacts.display()
+        ))
+    }
 }
 
 /// `VmRSS` of process `pid`, in KiB (Linux `/proc`).
@@ -818,6 +918,9 @@ fn cold_path(root: &Path) -> Result<(), String> {
     let binary = target.join("debug").join(combination.name);
     let walk = walk_through(&binary, &project, combination.name)?;
     let to_201 = walk.first_201.duration_since(started);
+    let idle_rss_kib = walk.idle_rss_kib;
+    // Stopped before ./ci.sh and the rebuild of its binary.
+    drop(walk);
     let ci = run_timed(
         "./ci.sh",
         Command::new("bash")
@@ -842,7 +945,7 @@ fn cold_path(root: &Path) -> Result<(), String> {
             .env_remove("RUSTC_WORKSPACE_WRAPPER"),
     )?;
     let slowest = slowest_units(&target.join("cargo-timings/cargo-timing.html"))?;
-    let rss = walk.idle_rss_kib.map_or("unknown".to_owned(), |kib| {
+    let rss = idle_rss_kib.map_or("unknown".to_owned(), |kib| {
         format!("{:.1} MiB", kib as f64 / 1024.0)
     });
     println!();

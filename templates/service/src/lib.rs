@@ -6,12 +6,14 @@
 //! deny-by-default route policies), common codes (`/codes/*`), the audit trail
 //! (every request, and every change as its own event), ko/en messages,
 //! validation with localized field errors, health endpoints and OpenAPI
-//! (`/docs/`).
+//! (`/docs/`), and pages on the page kit ([`pages`]: the KRDS layout, HTML
+//! error pages for browsers, KWCAG 2.2 accessibility).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 {% if sample_resource %}
 pub mod notices;
-{% endif %}// egov generate: modules
+{% endif %}pub mod pages;
+// egov generate: modules
 
 use egov::core::message::FluentResources;
 use egov::prelude::*;
@@ -59,11 +61,14 @@ pub static MESSAGES: FluentResources = FluentResources {
 };
 
 /// The whole service: the framework's routes ([`Services::app`]: `/auth/*`,
-/// `/codes/*`, the audit admin API under `/admin/audit`) and this service's.
+/// `/codes/*`, the audit admin API under `/admin/audit`) and this service's,
+/// with its pages on the page kit (browsers get errors as pages too).
 /// Every request is recorded in the audit trail.
 pub fn app(settings: WebSettings, services: &Services) -> App {
     services
-        .app(settings){% if sample_resource %}
+        .app(settings)
+        .pages(pages::kit(services))
+        .router(pages::routes(services)){% if sample_resource %}
         .router(notices::Notice::routes(
             AccessPolicy::Public,
             notices::WRITE,

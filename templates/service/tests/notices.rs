@@ -6,6 +6,25 @@ mod common;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+/// A browser's `GET path` in `locale`: the status and the page (with `/`,
+/// which the templates escape in attributes, unescaped).
+async fn browse(running: &common::Running, path: &str, locale: &str) -> (StatusCode, String) {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", running.base))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header("accept-language", locale)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    assert!(
+        response.headers()["content-type"].to_str().unwrap().starts_with("text/html"),
+        "{path}: {:?}",
+        response.headers()
+    );
+    (status, response.text().await.unwrap().replace("&#x2f;", "/"))
+}
+
 async fn audit_count(running: &common::Running, condition: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM egov_audit_events WHERE {condition}"
@@ -119,5 +138,49 @@ egov::db::backend_tests! {
             .await
             .unwrap();
         assert!(report.damage.is_none(), "{report:?}");
+    }
+
+    async fn browsers_read_notices_as_pages(db) {
+        let running = common::start(db).await;
+        let (status, html) = browse(&running, "/notices", "ko").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("등록된 공지사항이 없습니다."), "{html}");
+
+        let editor = common::login_with(&running, "editor", &["notices:write"]).await;
+        let created: Value = reqwest::Client::new()
+            .post(format!("{}/api/notices", running.base))
+            .bearer_auth(&editor)
+            .json(&json!({"title": "설 연휴 민원실 운영 안내", "body": "2월 9일 휴무", "category": "GENERAL"}))
+            .send().await.unwrap()
+            .json().await.unwrap();
+        let id = created["id"].as_str().unwrap();
+
+        // The list: a table with its caption, each title a link, the category's label.
+        let (_, html) = browse(&running, "/notices", "ko").await;
+        for part in [
+            "<caption>공지사항 목록(전체 1건)</caption>".to_owned(),
+            format!(r#"<a href="/notices/{id}">설 연휴 민원실 운영 안내</a>"#),
+            "<td>일반</td>".to_owned(),
+            r#"<a href="/notices" aria-current="page">공지사항</a>"#.to_owned(),
+        ] {
+            assert!(html.contains(&part), "no `{part}` in:\n{html}");
+        }
+        let (_, html) = browse(&running, "/notices", "en").await;
+        assert!(html.contains("<td>General</td>"), "{html}");
+
+        // One notice, in the layout.
+        let (status, html) = browse(&running, &format!("/notices/{id}"), "ko").await;
+        assert_eq!(status, StatusCode::OK);
+        for part in ["<h1>설 연휴 민원실 운영 안내</h1>", "2월 9일 휴무", r#"<html lang="ko">"#, r#"<main id="main""#] {
+            assert!(html.contains(part), "no `{part}` in:\n{html}");
+        }
+
+        // No such notice, a bad page number: error pages, not JSON.
+        let (status, html) = browse(&running, "/notices/nope", "ko").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(html.contains(r#"<main id="main""#), "{html}");
+        let (status, html) = browse(&running, "/notices?page=0", "en").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(r#"<html lang="en">"#), "{html}");
     }
 }
