@@ -6,7 +6,8 @@
 //   the accounts list, a search result, the create form (empty and with the
 //   password policy's error at the field), an account's page (created, locked),
 //   the roles list (and saved), the role form (empty, with errors, editing), and
-//   the change-password page;
+//   the change-password page (voluntary; required at the new account's first
+//   login, as its password is temporary; with errors);
 //
 // and an account is locked with the keyboard only (Tab to its Lock button, Enter).
 //
@@ -229,6 +230,42 @@ for (const locale of ['ko', 'en']) {
       assert.equal(await h1(), m(locale, 'auth-page-change-password'));
       assert.ok(await page.locator('#new_password-hint').isVisible());
       await check('change password');
+    });
+
+    step("the new account's first login must replace the temporary password", async () => {
+      await visit(page, accountPath);
+      await submit(page.locator(`main form[action="${accountPath}/unlock"]`));
+      assert.equal(await textOf(page.getByRole('status')), m(locale, 'auth-admin-done-unlocked'));
+      // The account's owner, in a browser of their own.
+      const owner = await launch({ locale: browserLocale });
+      const ownerProblems = watchProblems(owner.page);
+      const previous = page;
+      page = owner.page;
+      try {
+        await visit(page, '/login');
+        await page.locator('#login_id').fill(loginId);
+        await page.locator('#password').fill('a long and unusual passphrase for e2e');
+        await submit(page.locator('main form[action="/login"]'));
+        assert.equal(pathOf(), '/auth/change-password', 'sent to change the password first');
+        assert.equal(await textOf(page.locator('main .egov-notice-info')), m(locale, 'auth-page-change-password-temporary'));
+        await check('change password required');
+        await page.locator('#current_password').fill('a long and unusual passphrase for e2e');
+        await page.locator('#new_password').fill('a sentence only the owner knows');
+        await page.locator('#confirm_password').fill('a sentence only the owner knows, twice');
+        await submit(page.locator('main form[action="/auth/change-password"]').first());
+        assert.equal((await focused(page)).id, 'error-summary');
+        assert.equal(await page.locator('#confirm_password').getAttribute('aria-invalid'), 'true');
+        await check('change password with errors');
+        await page.locator('#current_password').fill('a long and unusual passphrase for e2e');
+        await page.locator('#new_password').fill('a sentence only the owner knows');
+        await page.locator('#confirm_password').fill('a sentence only the owner knows');
+        await submit(page.locator('main form[action="/auth/change-password"]').first());
+        assert.notEqual(pathOf(), '/auth/change-password', 'changed, and on');
+        assert.deepEqual(ownerProblems, []);
+      } finally {
+        page = previous;
+        await owner.close();
+      }
     });
   });
 }
