@@ -6,9 +6,10 @@
 //   policy, a missing page (404), a page that needs login (401 → the login page), a
 //   failed login, the petition form, the form with errors, the confirmation with the
 //   receipt number (my petitions), the citizen's detail with an answer and with a
-//   rejection, a staff page opened by a citizen (403), the staff list, the staff list
-//   with the CSV's missing reason, the staff detail, the staff detail with a status
-//   error, the conflict of a stale tab, and the audit review its old address leads to;
+//   rejection, a staff page opened by a citizen (403), the change-password page the
+//   menu links to, the staff list, the staff list with the CSV's missing reason, the
+//   staff detail, the staff detail with a status error, the conflict of a stale tab,
+//   and the audit review its old address leads to;
 // - after every error reload the focus is on the error summary;
 // - the petition form by keyboard only: the skip link is the first Tab stop, the form
 //   is filled and submitted without the mouse, the focus lands on the error summary,
@@ -299,7 +300,15 @@ for (const [locale, browserLocale] of Object.entries(LOCALES)) {
       await check(page, label('403'));
       const missing = await visit(page, `/petitions/mine/no-such-${RUN}`);
       assert.equal(missing?.status(), 404);
-      // Error pages show no session (kit's rule): log out from a page of the service.
+      // Error pages show no session (kit's rule): back to a page of the service.
+      await visit(page, '/petitions/mine');
+    });
+
+    s("the menu's change-password page (egov-auth's)", async () => {
+      await clickAndWait(page, page.locator('nav.egov-gnb').getByRole('link', { name: t(locale, 'page-nav-password') }));
+      assert.equal(pathOf(page), '/auth/change-password');
+      assert.equal(await page.locator('html').getAttribute('lang'), locale);
+      await check(page, label('change password'));
       await visit(page, '/petitions/mine');
       await logOut(page, locale);
     });
