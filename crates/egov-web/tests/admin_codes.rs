@@ -439,6 +439,20 @@ async fn screens_and_forms(running: &TestApp) {
     assert_eq!(status, StatusCode::CONFLICT, "{html}");
     assert_eq!(count(running, events).await, before + 3);
 
+    // A browser asking the JSON API for a history is sent to its page.
+    let response = client()
+        .get(running.url("/admin/codes/groups/PETITION_TYPE/codes/02/history"))
+        .header("cookie", &writer.cookies)
+        .header("accept", BROWSER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        "/admin/codes/groups/PETITION_TYPE/codes/02/changes"
+    );
+
     // The JSON admin API shares the paths and still answers API clients.
     let token = running.login_with("api", &["codes:write"]).await;
     let response = running

@@ -353,6 +353,18 @@ pub(super) async fn deactivate_category(
     .await
 }
 
+/// With the admin screens (feature `pages`), a browser asking for a history is
+/// sent to its page (`303`): a browser never sees raw JSON.
+fn history_page(headers: &HeaderMap, page: impl FnOnce() -> String) -> Option<Response> {
+    #[cfg(feature = "pages")]
+    if egov_pages::accepts_html(headers) {
+        return Some(crate::pages::see_other(&page()));
+    }
+    #[cfg(not(feature = "pages"))]
+    let _ = (headers, page);
+    None
+}
+
 pub(super) fn history_response(result: Result<Vec<HistoryEntry>, Error>) -> Response {
     match result {
         Ok(entries) if entries.is_empty() => problem_response(Problem::new(ProblemType::NOT_FOUND)),
@@ -373,7 +385,13 @@ pub(super) fn history_response(result: Result<Vec<HistoryEntry>, Error>) -> Resp
 pub(super) async fn category_history(
     State(registry): State<CodeRegistry>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Some(page) = history_page(&headers, || {
+        format!("/admin/codes?category={}", path_segment(&id))
+    }) {
+        return page;
+    }
     history_response(registry.category_history(&id).await)
 }
 
@@ -457,7 +475,13 @@ pub(super) async fn deactivate_group(
 pub(super) async fn group_history(
     State(registry): State<CodeRegistry>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Some(page) = history_page(&headers, || {
+        format!("/admin/codes/groups/{}/changes", path_segment(&id))
+    }) {
+        return page;
+    }
     history_response(registry.group_history(&id).await)
 }
 
@@ -552,7 +576,17 @@ pub(super) async fn deactivate_code(
 pub(super) async fn code_history(
     State(registry): State<CodeRegistry>,
     Path((group, code)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Some(page) = history_page(&headers, || {
+        format!(
+            "/admin/codes/groups/{}/codes/{}/changes",
+            path_segment(&group),
+            path_segment(&code)
+        )
+    }) {
+        return page;
+    }
     history_response(registry.code_history(&group, &code).await)
 }
 
