@@ -116,7 +116,15 @@ egov_db::backend_tests! {
             env.auth.issue_temporary_password(&admin(), created.id, "short").await,
             Err(Error::PasswordRejected(_))
         ));
-        // The events say which passwords were temporary.
+        // The events say which passwords were temporary, and how many sessions
+        // each change ended (a number: a key naming a session would be scrubbed).
+        let (detail,): (String,) = sqlx::query_as(
+            "SELECT detail FROM egov_audit_events WHERE action = 'password_change' AND reason_code = 'admin_reset' ORDER BY occurred_at LIMIT 1",
+        )
+        .fetch_one(env.db.pool())
+        .await
+        .unwrap();
+        assert!(detail.contains("\"revoked\":2"), "both logins' sessions: {detail}");
         let (temporary,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM egov_audit_events WHERE action = 'password_change' AND detail LIKE '%\"temporary\":true%'",
         )

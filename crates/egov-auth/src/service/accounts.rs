@@ -259,7 +259,7 @@ impl Auth {
             .detail(
                 Detail::new()
                     .text("status", status.as_str())
-                    .number("sessions_revoked", revoked),
+                    .number("revoked", revoked),
             );
         self.commit_account_change(tx, event, id).await
     }
@@ -397,7 +397,7 @@ impl Auth {
             None
         };
         let detail = Detail::new()
-            .number("sessions_revoked", revoked)
+            .number("revoked", revoked)
             .flag("restriction_lifted", row.password_change_required)
             .flag("renewed", renewed.is_some())
             .flag("temporary", temporary);

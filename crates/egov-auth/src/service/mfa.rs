@@ -133,7 +133,7 @@ impl Auth {
         let revoked = revoke_families(&mut tx, account, Some(keep), now, "mfa_disabled").await?;
         let event = account_event(actions::MFA_DISABLE, actor, Outcome::Success, account)
             .reason_code("totp")
-            .detail(Detail::new().number("sessions_revoked", revoked));
+            .detail(Detail::new().number("revoked", revoked));
         self.commit_audited(tx, event).await?;
         Ok(revoked)
     }

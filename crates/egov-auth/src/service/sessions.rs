@@ -249,7 +249,7 @@ impl Auth {
         let revoked = revoke_families(&mut tx, account, Some(keep), now, "logout_others").await?;
         let event = account_event(actions::TOKEN_REVOKE, actor, Outcome::Success, account)
             .reason_code("logout_others")
-            .detail(Detail::new().number("sessions_revoked", revoked));
+            .detail(Detail::new().number("revoked", revoked));
         self.commit_audited(tx, event).await?;
         Ok(revoked)
     }
