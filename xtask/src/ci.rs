@@ -153,6 +153,7 @@ fn test_step(root: &Path) -> Result<(), String> {
             ],
             &[],
         )?;
+        prune_check_only_metadata(root);
         cargo_step(
             root,
             &["test", "--workspace", "--all-features", "--doc"],
@@ -165,6 +166,36 @@ fn test_step(root: &Path) -> Result<(), String> {
             &["test", "--workspace", "--all-features", "--no-fail-fast"],
             &[],
         )
+    }
+}
+
+/// Removes `lib*.rmeta` files of `<target>/debug/deps` that have no `.rlib` or `.so`
+/// beside them: metadata-only artifacts of a `cargo check`/`clippy` build with other
+/// features (another checkout or a developer sharing the target directory).
+/// rustdoc's doctests find dependencies by name in that directory and stop at such a
+/// file ("crate `ring` required to be available in rlib format"); cargo rebuilds
+/// anything it still needs, so removing them is always safe.
+fn prune_check_only_metadata(root: &Path) {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let deps = target.join("debug").join("deps");
+    let Ok(entries) = std::fs::read_dir(&deps) else {
+        return;
+    };
+    let mut pruned = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "rmeta")
+            && !path.with_extension("rlib").exists()
+            && !path.with_extension("so").exists()
+            && std::fs::remove_file(&path).is_ok()
+        {
+            pruned += 1;
+        }
+    }
+    if pruned > 0 {
+        println!("    (removed {pruned} metadata-only artifacts before the doctests)");
     }
 }
 
