@@ -195,7 +195,9 @@ fn tables_have_captions_and_column_headers() {
     let html = render(&citizen(), Some(&session()), "ko", false);
     assert!(html.contains("<caption>신청 목록</caption>"));
     assert!(html.contains(r#"<th scope="col">번호</th>"#));
-    assert!(html.contains(r#"<div class="egov-table-wrap" role="region" aria-label="신청 목록" tabindex="0">"#));
+    assert!(html.contains(
+        r#"<div class="egov-table-wrap" role="region" aria-label="신청 목록" tabindex="0">"#
+    ));
     assert!(html.contains(r#"<a href="/list?page=1">이전</a>"#));
     assert!(html.contains("3쪽 중 2쪽"));
     assert!(html.contains(r#"<a href="/list?page=3">다음</a>"#));
