@@ -49,8 +49,9 @@
 //!
 //! The report's routes carry their methods: a route added without OpenAPI
 //! (`ApiRouter::route`: a page, the kit's assets) gets them from the built
-//! service (its `405`'s `Allow` header to a method nobody serves), so rules 1
-//! and 2 judge a page's `GET` and its form's `POST` apart.
+//! service (the `Allow` header of its `405` to `OPTIONS`, or to a method
+//! nobody serves), so rules 1 and 2 judge a page's `GET` and its form's `POST`
+//! apart.
 //!
 //! Rule 3 also reads the service's own code (`src/**/*.rs`): every message id
 //! it asks for — `Message::new("…")`, `ValidationError::new("…")` and

@@ -253,17 +253,19 @@ impl App {
     /// process (what `egov check` reads):
     ///
     /// - **methods**: a route added without OpenAPI (`ApiRouter::route`: pages,
-    ///   redirects, the kit's assets) is asked with a method nobody serves; its
-    ///   `405`'s `Allow` header lists the methods it has (the method router
-    ///   answers it before any policy), and the route is reported with those
-    ///   and their audit modes instead of `*`;
+    ///   redirects, the kit's assets) is asked with a method it does not serve
+    ///   (`OPTIONS`, else an extension method); its `405`'s `Allow` header
+    ///   lists the methods it has (the method router answers it before any
+    ///   policy), and the route is reported with those and their audit modes
+    ///   instead of `*`;
     /// - **pages** ([`PagesReport`]): a browser's `GET` (its `Accept`, each
     ///   supported language) of each public `GET` route without path
     ///   parameters and of [`MISSING_PAGE_PROBE`], each HTML answer described
     ///   by [`PageFacts`].
     ///
     /// The requests go through the whole middleware stack (the audit trail
-    /// records them); only `GET` and the unknown method are sent, anonymously.
+    /// records them); only `GET`, `OPTIONS` and the extension method are sent,
+    /// anonymously.
     /// Routes behind a policy, or with parameters, are not asked for pages: a
     /// browser needs an account or an id the check does not have.
     ///
@@ -311,14 +313,16 @@ impl App {
     }
 }
 
-/// The method no route serves, sent to learn the ones a route does.
-const UNSERVED_METHOD: &str = "EGOV-CHECK";
+/// The methods sent to learn the ones a route serves, in order: `OPTIONS`,
+/// which every layer lets through as a safe method (a login form's CSRF guard
+/// refuses other methods without its token, before the route answers) and
+/// which routes rarely serve; then an extension method nobody serves.
+const UNSERVED_METHODS: [&str; 2] = ["OPTIONS", "EGOV-CHECK"];
 
 /// The methods the route at `pattern` serves, from the `Allow` header of its
-/// `405` to [`UNSERVED_METHOD`]; `None` when it serves every method, answers
-/// otherwise, or is a wildcard (`{*rest}`: a nested router of many routes).
+/// `405` to one of [`UNSERVED_METHODS`]; `None` when it answers both otherwise,
+/// or is a wildcard (`{*rest}`: a nested router of many routes).
 async fn allowed_methods(router: &axum::Router, pattern: &str) -> Option<Vec<String>> {
-    use tower::ServiceExt;
     let mut segments = Vec::new();
     for segment in pattern.split('/') {
         if segment.starts_with("{*") {
@@ -330,9 +334,21 @@ async fn allowed_methods(router: &axum::Router, pattern: &str) -> Option<Vec<Str
             segment
         });
     }
+    let path = segments.join("/");
+    for method in UNSERVED_METHODS {
+        if let Some(methods) = allow_header(router, method, &path).await {
+            return Some(methods);
+        }
+    }
+    None
+}
+
+/// The methods of the `Allow` header of a `405` answer to `method path`.
+async fn allow_header(router: &axum::Router, method: &str, path: &str) -> Option<Vec<String>> {
+    use tower::ServiceExt;
     let mut request = http::Request::builder()
-        .method(Method::from_bytes(UNSERVED_METHOD.as_bytes()).ok()?)
-        .uri(segments.join("/"))
+        .method(Method::from_bytes(method.as_bytes()).ok()?)
+        .uri(path)
         .body(axum::body::Body::empty())
         .ok()?;
     request.extensions_mut().insert(peer());
