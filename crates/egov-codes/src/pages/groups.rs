@@ -160,6 +160,12 @@ fn group_view(registry: &CodeRegistry, page: &Page, g: &CodeGroup) -> GroupView 
 const CODES_PER_PAGE: usize = 100;
 
 /// `GET /admin/codes/groups/{group}`: the group and its codes.
+///
+/// Documented in OpenAPI (an HTML page) because the same path is the JSON admin
+/// API's `PUT`: `Allow` lists both, and the document must too.
+#[utoipa::path(get, path = "/admin/codes/groups/{group}", tag = "codes-admin",
+    params(("group" = String, Path, description = "The group's id")),
+    responses((status = 200, description = "The group's page in the admin console", content_type = "text/html", body = String)))]
 pub(super) async fn show(
     State(registry): State<CodeRegistry>,
     State(names): State<AccountNames>,

@@ -113,6 +113,11 @@ fn import_crumbs(page: &Page, title: &str) -> Vec<Crumb> {
 
 /// `GET /admin/codes/import`: the form, with the result of an import just
 /// applied (`?created=&updated=&unchanged=`).
+///
+/// Documented in OpenAPI (an HTML page) because the same path is the JSON admin
+/// API's `POST`: `Allow` lists both, and the document must too.
+#[utoipa::path(get, path = "/admin/codes/import", tag = "codes-admin",
+    responses((status = 200, description = "The import form of the admin console", content_type = "text/html", body = String)))]
 pub(super) async fn form(page: Page, RawQuery(query): RawQuery) -> Response {
     let params = Fields::query(query.as_deref());
     let done = params.get("created").parse::<usize>().ok().map(|created| {

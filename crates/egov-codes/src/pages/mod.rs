@@ -194,7 +194,7 @@ pub fn routes(registry: CodeRegistry, names: AccountNames) -> ApiRouter {
     let read = read_policy();
     ApiRouter::new()
         .route(SCREEN_PATH, read.clone(), get(groups::index))
-        .route("/admin/codes/groups/{group}", read, get(groups::show))
+        .routes(read, utoipa_axum::routes!(groups::show))
         .route(
             "/admin/codes/new-group",
             WRITE_POLICY,
@@ -225,7 +225,7 @@ pub fn routes(registry: CodeRegistry, names: AccountNames) -> ApiRouter {
             WRITE_POLICY,
             get(history::code),
         )
-        .route("/admin/codes/import", WRITE_POLICY, get(import::form))
+        .routes(WRITE_POLICY, utoipa_axum::routes!(import::form))
         .route(
             "/admin/codes/import/preview",
             WRITE_POLICY,
