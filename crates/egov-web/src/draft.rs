@@ -4,7 +4,7 @@
 //! form is posted after the access cookie expired, so the common case — a citizen
 //! typing for more than ten minutes — just works. When the session itself is over
 //! (idle past `refresh_idle_secs`, logged out elsewhere), the post is answered 401;
-//! with [pages](crate::App::pages), [`carry_draft`] turns that 401 into a page that
+//! with [pages](crate::App::pages), egov-web's draft layer turns that 401 into a page that
 //! keeps what was typed — in hidden fields of that page, nothing stored on the server
 //! — with a login form posting to [`RESUME_FORM_PATH`]. Logging in there shows the
 //! kept values and one button that submits them to where they were going, with the
